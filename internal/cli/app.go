@@ -1,0 +1,40 @@
+// Package cli holds the lightstream commands, one file per command. Each
+// command only parses its flags and calls into the package that does the
+// work.
+package cli
+
+import (
+	"sort"
+
+	"github.com/urfave/cli/v2"
+)
+
+var (
+	commands      []*cli.Command
+	debugCommands []*cli.Command
+)
+
+// addCommand registers a top-level command; each command file calls it
+// from init.
+func addCommand(c *cli.Command) { commands = append(commands, c) }
+
+// addDebugCommand registers a `lightstream debug` subcommand.
+func addDebugCommand(c *cli.Command) { debugCommands = append(debugCommands, c) }
+
+// NewApp builds the lightstream command-line application.
+func NewApp() *cli.App {
+	sort.Slice(commands, func(i, j int) bool { return commands[i].Name < commands[j].Name })
+	sort.Slice(debugCommands, func(i, j int) bool { return debugCommands[i].Name < debugCommands[j].Name })
+	all := append([]*cli.Command{}, commands...)
+	all = append(all, &cli.Command{
+		Name:        "debug",
+		Usage:       "inspect dumps and encodings (chunks, rows, encode, decode)",
+		Subcommands: debugCommands,
+	})
+	return &cli.App{
+		Name:                 "lightstream",
+		Usage:                "import mydumper/dumpling dumps into TiDB as a streaming dataflow on Kafka",
+		Commands:             all,
+		EnableBashCompletion: true,
+	}
+}

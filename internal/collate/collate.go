@@ -1,0 +1,59 @@
+// Package collate computes the sort keys TiDB (with new collation enabled)
+// writes into index keys and common handles, for every collation TiDB
+// supports. See SPEC §4 and TiDB's pkg/util/collate.
+package collate
+
+import "strings"
+
+// Collator turns a string into its memcomparable sort key.
+type Collator interface {
+	// Key appends the sort key of s to dst and returns the result.
+	Key(dst, s []byte) []byte
+	// PadSpace reports whether trailing spaces are ignored (PAD SPACE).
+	PadSpace() bool
+}
+
+var collators = map[string]Collator{}
+
+// register adds c under name; each collation file registers itself.
+func register(name string, c Collator) { collators[name] = c }
+
+// Get returns the collator for a collation name (case-insensitive). An
+// unknown name falls back to utf8mb4_bin, as TiDB does with new collation on;
+// ok is false in that case so callers can warn.
+func Get(name string) (c Collator, ok bool) {
+	if c, ok := collators[strings.ToLower(name)]; ok {
+		return c, true
+	}
+	return collators["utf8mb4_bin"], false
+}
+
+// binaryCollator is the `binary` collation: raw bytes, NO PAD.
+type binaryCollator struct{}
+
+func (binaryCollator) Key(dst, s []byte) []byte { return append(dst, s...) }
+func (binaryCollator) PadSpace() bool           { return false }
+
+// binPaddingCollator is the *_bin collations of TiDB: raw bytes with
+// trailing 0x20 removed (PAD SPACE).
+type binPaddingCollator struct{}
+
+func (binPaddingCollator) Key(dst, s []byte) []byte { return append(dst, TrimTrailingSpace(s)...) }
+func (binPaddingCollator) PadSpace() bool           { return true }
+
+// TrimTrailingSpace removes trailing 0x20 bytes.
+func TrimTrailingSpace(s []byte) []byte {
+	i := len(s)
+	for i > 0 && s[i-1] == ' ' {
+		i--
+	}
+	return s[:i]
+}
+
+func init() {
+	register("binary", binaryCollator{})
+	for _, n := range []string{"utf8mb4_bin", "utf8_bin", "ascii_bin", "latin1_bin"} {
+		register(n, binPaddingCollator{})
+	}
+	register("utf8mb4_0900_bin", binaryCollator{})
+}
