@@ -1,0 +1,83 @@
+package coordinator
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// Catalog creates the import's databases and tables in the target and
+// returns each table's model with the ids the target assigned. The
+// embedded catalog builds the model from the dump's DDL with ids handed
+// out by the coordinator; a cluster catalog (TiDB) runs the DDL and reads
+// the TableInfo back.
+type Catalog interface {
+	// CreateTable creates m's table; tableID is the id to use where the
+	// catalog assigns ids itself. Warnings are for the user.
+	CreateTable(ctx context.Context, m *lsv1.TableManifest, tableID int64) (t *tablemodel.Table, warnings []string, err error)
+	// Name says what kind of catalog this is, for messages.
+	Name() string
+}
+
+// EmbeddedCatalog keeps table definitions in the import's own records: the
+// embedded store has no SQL layer.
+type EmbeddedCatalog struct {
+	// Options are TiDB's DDL settings to emulate (clustered-index default).
+	Options tablemodel.Options
+}
+
+// Name implements Catalog.
+func (EmbeddedCatalog) Name() string { return "embedded" }
+
+// CreateTable implements Catalog.
+func (c EmbeddedCatalog) CreateTable(_ context.Context, m *lsv1.TableManifest, tableID int64) (*tablemodel.Table, []string, error) {
+	if strings.TrimSpace(m.SchemaSql) == "" {
+		return nil, nil, fmt.Errorf("table %s.%s: the dump has no schema file (%s.%s-schema.sql)", m.Db, m.Table, m.Db, m.Table)
+	}
+	dbd, err := databaseDefaults(m.Db, m.DbSchemaSql)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, warns, err := tablemodel.ParseCreateTableWithOptions(m.SchemaSql, dbd, tableID, c.Options)
+	if err != nil {
+		return nil, nil, fmt.Errorf("table %s.%s: %w", m.Db, m.Table, err)
+	}
+	// The dump's file names are authoritative for db and table names (the
+	// DDL may name the table without its database).
+	t.DB, t.Name = m.Db, m.Table
+	return t, warns, nil
+}
+
+// databaseDefaults reads the charset and collation of a CREATE DATABASE
+// statement (empty text: server defaults).
+func databaseDefaults(db, sql string) (tablemodel.DBDefaults, error) {
+	d := tablemodel.DBDefaults{Name: db}
+	if strings.TrimSpace(sql) == "" {
+		return d, nil
+	}
+	stmts, _, err := parser.New().ParseSQL(sql)
+	if err != nil {
+		return d, fmt.Errorf("parse schema of database %s: %w", db, err)
+	}
+	for _, s := range stmts {
+		cd, ok := s.(*ast.CreateDatabaseStmt)
+		if !ok {
+			continue
+		}
+		for _, o := range cd.Options {
+			switch o.Tp {
+			case ast.DatabaseOptionCharset:
+				d.Charset = strings.ToLower(o.Value)
+			case ast.DatabaseOptionCollate:
+				d.Collate = strings.ToLower(o.Value)
+			}
+		}
+	}
+	return d, nil
+}

@@ -1,0 +1,147 @@
+// Package member runs one consumer-group member: it joins a Kafka consumer
+// group with kafka-go's ConsumerGroup, and for every partition the group
+// assigns it, runs a handler until the next rebalance. Encoders and
+// sorters are both built on it; they differ only in what a claim does.
+//
+// The handler, not the group, decides where reading starts: a sorter
+// resumes from the offset its engine recorded (the engine is the durable
+// state), an encoder from the group's committed offset.
+package member
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Config says which group to join.
+type Config struct {
+	// Brokers are bootstrap addresses (host:port).
+	Brokers []string
+	// Dialer carries TLS/SASL settings; nil for plaintext.
+	Dialer *kafka.Dialer
+	// Group is the consumer group ID.
+	Group string
+	// Topics the group consumes.
+	Topics []string
+	// SessionTimeout: how long the broker waits for heartbeats before it
+	// gives a member's partitions to others (default 10s).
+	SessionTimeout time.Duration
+	// RebalanceTimeout: how long members get to finish their claims when
+	// the group rebalances (default 30s).
+	RebalanceTimeout time.Duration
+}
+
+func (c *Config) validate() error {
+	switch {
+	case len(c.Brokers) == 0:
+		return errors.New("member: no brokers")
+	case c.Group == "":
+		return errors.New("member: no group id")
+	case len(c.Topics) == 0:
+		return errors.New("member: no topics")
+	}
+	if c.SessionTimeout == 0 {
+		c.SessionTimeout = 10 * time.Second
+	}
+	if c.RebalanceTimeout == 0 {
+		c.RebalanceTimeout = 30 * time.Second
+	}
+	return nil
+}
+
+// Claim is one partition assigned to this member for one generation.
+type Claim struct {
+	Topic     string
+	Partition int
+	// Committed is the group's committed offset for the partition: the
+	// next offset to read, or a negative value (kafka.FirstOffset) when
+	// nothing was committed.
+	Committed int64
+	gen       *kafka.Generation
+}
+
+// Commit records that every message before offset is done (offset is the
+// next one to read).
+func (c *Claim) Commit(offset int64) error {
+	return c.gen.CommitOffsets(map[string]map[int]int64{c.Topic: {c.Partition: offset}})
+}
+
+// Handler processes a claim until ctx ends (a rebalance or shutdown: return
+// nil then) or it fails (return the error: the member stops).
+type Handler func(ctx context.Context, c *Claim) error
+
+// Run joins the group and runs h for every assigned partition until ctx
+// ends or a handler fails.
+func Run(ctx context.Context, cfg Config, h Handler) error {
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID:               cfg.Group,
+		Brokers:          cfg.Brokers,
+		Dialer:           cfg.Dialer,
+		Topics:           cfg.Topics,
+		SessionTimeout:   cfg.SessionTimeout,
+		RebalanceTimeout: cfg.RebalanceTimeout,
+		StartOffset:      kafka.FirstOffset,
+	})
+	if err != nil {
+		return fmt.Errorf("join group %s: %w", cfg.Group, err)
+	}
+	defer group.Close()
+
+	var (
+		failMu sync.Mutex
+		failed error
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for {
+		gen, err := group.Next(ctx)
+		if err != nil {
+			failMu.Lock()
+			f := failed
+			failMu.Unlock()
+			if f != nil {
+				return f
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, kafka.ErrGroupClosed) {
+				return nil
+			}
+			return fmt.Errorf("group %s: %w", cfg.Group, err)
+		}
+		for topic, parts := range gen.Assignments {
+			for _, p := range parts {
+				claim := &Claim{Topic: topic, Partition: p.ID, Committed: p.Offset, gen: gen}
+				gen.Start(func(gctx context.Context) {
+					// gctx ends at the next rebalance; ctx when the member stops.
+					cctx, ccancel := context.WithCancel(gctx)
+					defer ccancel()
+					go func() {
+						select {
+						case <-ctx.Done():
+							ccancel()
+						case <-cctx.Done():
+						}
+					}()
+					if err := h(cctx, claim); err != nil && cctx.Err() == nil {
+						failMu.Lock()
+						if failed == nil {
+							failed = fmt.Errorf("%s[%d]: %w", claim.Topic, claim.Partition, err)
+						}
+						failMu.Unlock()
+						cancel()
+					}
+				})
+			}
+		}
+	}
+}
