@@ -1,0 +1,287 @@
+package rowparse
+
+import (
+	"bytes"
+	"strings"
+)
+
+// tuple reads one parenthesised tuple of an INSERT and the separator after
+// it. It returns nil, nil when the statement ended without another tuple.
+func (s *SQLReader) tuple() ([]Field, error) {
+	w := &s.w
+	if !s.skipSpace() {
+		if s.err != nil {
+			return nil, s.err
+		}
+		if s.afterComma && !s.opts.CutAfterTuple {
+			return nil, w.syntaxError(w.abs(w.pos), "unexpected end of input after ',' in VALUES")
+		}
+		if !s.afterComma {
+			return nil, w.syntaxError(w.abs(w.pos), "unexpected end of input, expected a tuple after VALUES")
+		}
+		s.state = stateOutside
+		return nil, nil
+	}
+	if w.buf[w.pos] != '(' {
+		return nil, w.syntaxError(w.abs(w.pos), "expected '(' to start a tuple")
+	}
+	w.pin = w.pos
+	s.rowStart = w.abs(w.pos)
+	w.pos++
+	s.spans = s.spans[:0]
+	if !s.skipSpace() {
+		return nil, s.unterminatedTuple()
+	}
+	if w.buf[w.pos] == ')' {
+		w.pos++
+	} else {
+		for {
+			v, err := s.value()
+			if err != nil {
+				return nil, err
+			}
+			s.spans = append(s.spans, v)
+			if !s.skipSpace() {
+				return nil, s.unterminatedTuple()
+			}
+			c := w.buf[w.pos]
+			w.pos++
+			if c == ')' {
+				break
+			}
+			if c != ',' {
+				return nil, w.syntaxError(w.abs(w.pos-1), "expected ',' or ')' after a value")
+			}
+			if !s.skipSpace() {
+				return nil, s.unterminatedTuple()
+			}
+		}
+	}
+	s.afterComma = false
+	if !s.skipSpace() {
+		if s.err != nil {
+			return nil, s.err
+		}
+		s.state = stateOutside // the last statement may omit its ';'
+	} else {
+		switch w.buf[w.pos] {
+		case ',':
+			w.pos++
+			s.afterComma = true
+		case ';':
+			w.pos++
+			s.state = stateOutside
+		default:
+			return nil, w.syntaxError(w.abs(w.pos), "expected ',' or ';' after a tuple")
+		}
+	}
+	s.row = s.row[:0]
+	for _, sp := range s.spans {
+		f := Field{Kind: sp.kind, Charset: sp.charset}
+		if sp.static != nil {
+			f.Bytes = sp.static
+		} else if sp.kind != FieldNull && sp.kind != FieldDefault {
+			f.Bytes = w.buf[w.idx(sp.start):w.idx(sp.end):w.idx(sp.end)]
+		}
+		s.row = append(s.row, f)
+	}
+	return s.row, nil
+}
+
+func (s *SQLReader) unterminatedTuple() error {
+	if s.err != nil {
+		return s.err
+	}
+	return s.w.syntaxError(s.rowStart, "unterminated tuple")
+}
+
+// value reads one literal at w.pos.
+func (s *SQLReader) value() (span, error) {
+	w := &s.w
+	c := w.buf[w.pos]
+	switch {
+	case c == '\'' || c == '"':
+		a, b, ok := s.lexString()
+		if !ok {
+			return span{}, s.err
+		}
+		return span{kind: FieldString, start: a, end: b}, nil
+	case c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+':
+		return s.number()
+	case c == '_':
+		at := w.abs(w.pos)
+		cs := strings.ToLower(string(s.word()[1:]))
+		if !s.skipSpace() {
+			return span{}, s.unterminatedTuple()
+		}
+		v, err := s.value()
+		if err != nil {
+			return span{}, err
+		}
+		if v.kind != FieldString && v.kind != FieldHex && v.kind != FieldBit {
+			return span{}, w.syntaxError(at, "a charset introducer must precede a string literal")
+		}
+		v.charset = cs
+		return v, nil
+	case isIdentByte(c):
+		if b := s.peek(2); len(b) >= 2 && b[1] == '\'' {
+			switch c {
+			case 'x', 'X':
+				return s.quotedDigits(FieldHex)
+			case 'b', 'B':
+				return s.quotedDigits(FieldBit)
+			case 'n', 'N':
+				w.pos++
+				a, b, ok := s.lexString()
+				if !ok {
+					return span{}, s.err
+				}
+				return span{kind: FieldString, start: a, end: b, charset: "utf8"}, nil
+			}
+		}
+		at := w.abs(w.pos)
+		wd := s.word()
+		switch {
+		case bytes.EqualFold(wd, []byte("null")):
+			return span{kind: FieldNull}, nil
+		case bytes.EqualFold(wd, []byte("true")):
+			return span{kind: FieldBool, static: bytesOne}, nil
+		case bytes.EqualFold(wd, []byte("false")):
+			return span{kind: FieldBool, static: bytesZero}, nil
+		case bytes.EqualFold(wd, []byte("default")):
+			return span{kind: FieldDefault}, nil
+		}
+		return span{}, w.syntaxError(at, "unsupported value (only literals are allowed in VALUES)")
+	}
+	return span{}, w.syntaxError(w.abs(w.pos), "unexpected character %q in VALUES", c)
+}
+
+// quotedDigits reads X'..' or B'..' at w.pos and decodes it in place.
+func (s *SQLReader) quotedDigits(kind FieldKind) (span, error) {
+	w := &s.w
+	open := w.abs(w.pos)
+	w.pos += 2
+	start := w.abs(w.pos)
+	for {
+		if i := bytes.IndexByte(w.buf[w.pos:], '\''); i >= 0 {
+			w.pos += i
+			break
+		}
+		w.pos = len(w.buf)
+		if _, ok := w.more(); !ok {
+			if s.w.err == nil {
+				return span{}, w.syntaxError(open, "unterminated hex or bit literal")
+			}
+			return span{}, w.syntaxError(open, "read failed")
+		}
+	}
+	digits := w.buf[w.idx(start):w.pos]
+	w.pos++
+	var n int
+	var ok bool
+	if kind == FieldHex {
+		if len(digits)%2 == 1 {
+			return span{}, w.syntaxError(open, "hex literal X'..' needs an even number of digits")
+		}
+		n, ok = decodeHex(digits)
+	} else {
+		n, ok = decodeBits(digits)
+	}
+	if !ok {
+		return span{}, w.syntaxError(open, "invalid digit in hex or bit literal")
+	}
+	return span{kind: kind, start: start, end: start + int64(n)}, nil
+}
+
+// number reads a signed decimal number, or a 0x../0b.. literal.
+func (s *SQLReader) number() (span, error) {
+	w := &s.w
+	at := w.abs(w.pos)
+	neg := false
+	for {
+		c := w.buf[w.pos]
+		if c != '-' && c != '+' {
+			break
+		}
+		if c == '-' {
+			neg = !neg
+		}
+		w.pos++
+		if !s.skipSpace() {
+			return span{}, s.unterminatedTuple()
+		}
+	}
+	start := w.abs(w.pos)
+	if b := s.peek(3); len(b) >= 3 && b[0] == '0' && (b[1] == 'x' || b[1] == 'b') {
+		if neg || start != at {
+			return span{}, w.syntaxError(at, "a sign before a hex or bit literal is not supported")
+		}
+		kind := FieldHex
+		ok := func(c byte) bool { _, ok := hexNibble(c); return ok }
+		if b[1] == 'b' {
+			kind = FieldBit
+			ok = func(c byte) bool { return c == '0' || c == '1' }
+		}
+		if ok(b[2]) {
+			w.pos += 2
+			ds := w.abs(w.pos)
+			s.scanWhile(ok)
+			if e := w.abs(w.pos); e < int64(len(w.buf))+w.base && isIdentByte(w.buf[w.pos]) {
+				return span{}, w.syntaxError(at, "invalid digit in hex or bit literal")
+			}
+			digits := w.buf[w.idx(ds):w.pos]
+			var n int
+			if kind == FieldHex {
+				n, _ = decodeHex(digits)
+			} else {
+				n, _ = decodeBits(digits)
+			}
+			return span{kind: kind, start: ds, end: ds + int64(n)}, nil
+		}
+	}
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	nd := s.scanWhile(isDigit)
+	if b := s.peek(1); len(b) > 0 && b[0] == '.' {
+		w.pos++
+		nd += s.scanWhile(isDigit)
+	}
+	if nd == 0 {
+		return span{}, w.syntaxError(at, "invalid number")
+	}
+	if b := s.peek(2); len(b) >= 2 && (b[0] == 'e' || b[0] == 'E') {
+		save := w.pos
+		w.pos++
+		if b := s.peek(1); len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+			w.pos++
+		}
+		if s.scanWhile(isDigit) == 0 {
+			w.pos = save
+			return span{}, w.syntaxError(at, "invalid number exponent")
+		}
+	}
+	end := w.abs(w.pos)
+	if neg {
+		// The sign is before start (it was read), so there is room for it.
+		start--
+		w.buf[w.idx(start)] = '-'
+	}
+	return span{kind: FieldNumber, start: start, end: end}, nil
+}
+
+// scanWhile advances over bytes matching ok and returns how many.
+func (s *SQLReader) scanWhile(ok func(byte) bool) int {
+	w := &s.w
+	n := 0
+	for {
+		for w.pos < len(w.buf) && ok(w.buf[w.pos]) {
+			w.pos++
+			n++
+		}
+		if w.pos < len(w.buf) {
+			return n
+		}
+		if _, more := w.more(); !more {
+			return n
+		}
+	}
+}
