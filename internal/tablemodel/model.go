@@ -39,6 +39,14 @@ type Column struct {
 	DefaultIsNull bool
 	// DefaultIsNow is set for DEFAULT CURRENT_TIMESTAMP / NOW() [(fsp)].
 	DefaultIsNow bool
+	// DefaultIsExpr is set when the default is an expression other than
+	// CURRENT_TIMESTAMP (DEFAULT (uuid()), ...); Default then holds its
+	// text and value conversion cannot evaluate it.
+	DefaultIsExpr bool
+	// DefaultInUTC is set when Default of a TIMESTAMP column is already in
+	// UTC (TiDB's TableInfo stores it so since ColumnInfoVersion1); a
+	// default from CREATE TABLE text is in the session time zone.
+	DefaultInUTC bool
 	// OnUpdateNow is set for ON UPDATE CURRENT_TIMESTAMP (informational).
 	OnUpdateNow bool
 	// AutoIncrement and AutoRandom mark the handle allocators.
