@@ -1,0 +1,332 @@
+// Package ingest writes sorted engine pairs into the target store: it splits
+// regions ahead of the data, cuts the stream into bounded transactions and
+// commits them with bounded concurrency, retrying transient store errors.
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lightstream-io/lightstream/internal/store"
+)
+
+// Defaults for Options; see the fields.
+const (
+	DefaultBatchBytes  = 4 << 20
+	DefaultBatchPairs  = 16 << 10
+	DefaultConcurrency = 4
+	DefaultMaxRetries  = 8
+	// MaxBatchBytes is TiDB's default txn-total-size-limit (100 MiB,
+	// config/config.go); a larger transaction is rejected by TiDB-compatible
+	// clusters.
+	MaxBatchBytes = 100 << 20
+)
+
+// ErrUnsorted is returned when a Source yields a key that is not strictly
+// greater than the previous one.
+var ErrUnsorted = errors.New("source keys not strictly increasing")
+
+// ErrBulkUnsupported is returned when Options.Bulk is set and the store has
+// no bulk path.
+var ErrBulkUnsupported = errors.New("store has no bulk write path")
+
+// Source yields pairs in strictly increasing key order. fn must not retain k
+// or v after it returns; Iterate stops at fn's first error and returns it.
+type Source interface {
+	Iterate(ctx context.Context, fn func(k, v []byte) error) error
+}
+
+// Sizer is optionally implemented by a Source that knows its size without
+// reading it (an engine's metadata). Ingest then pre-splits regions.
+type Sizer interface {
+	Stats() (pairs, bytes uint64)
+}
+
+// SplitKeyer is optionally implemented by a Source that can pick region split
+// keys itself, one every `every` bytes, cheaper than a read pass.
+type SplitKeyer interface {
+	SplitKeys(ctx context.Context, every int64) ([][]byte, error)
+}
+
+// Options tunes Ingest. The zero value uses the defaults.
+type Options struct {
+	// BatchBytes caps one transaction's key+value bytes. Default 4 MiB,
+	// at most MaxBatchBytes. A single larger pair gets a batch of its own.
+	BatchBytes int
+	// BatchPairs caps one transaction's pair count. Default 16384.
+	BatchPairs int
+	// Concurrency is how many transactions are in flight. Default 4.
+	Concurrency int
+	// SplitEvery is the data size in bytes between region split keys chosen
+	// before writing (Lightning's region-split-size, default 96 MiB there).
+	// 0 disables pre-splitting.
+	SplitEvery int64
+	// MaxRetries bounds the retries of one batch on retriable store errors.
+	// Default 8; negative means no retry.
+	MaxRetries int
+	// Bulk writes through the store's BulkWriter (embedded store only: it
+	// bypasses the client protocol, see store.Embedded.BulkWrite) instead
+	// of client transactions.
+	Bulk bool
+}
+
+func (o *Options) adjust() error {
+	if o.BatchBytes == 0 {
+		o.BatchBytes = DefaultBatchBytes
+	}
+	if o.BatchPairs == 0 {
+		o.BatchPairs = DefaultBatchPairs
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = DefaultMaxRetries
+	}
+	switch {
+	case o.BatchBytes < 0 || o.BatchBytes > MaxBatchBytes:
+		return fmt.Errorf("ingest options: BatchBytes %d outside 1..%d", o.BatchBytes, MaxBatchBytes)
+	case o.BatchPairs < 0:
+		return fmt.Errorf("ingest options: BatchPairs %d is negative", o.BatchPairs)
+	case o.Concurrency < 0:
+		return fmt.Errorf("ingest options: Concurrency %d is negative", o.Concurrency)
+	case o.SplitEvery < 0:
+		return fmt.Errorf("ingest options: SplitEvery %d is negative", o.SplitEvery)
+	}
+	return nil
+}
+
+// Stats reports what Ingest wrote.
+type Stats struct {
+	Pairs   uint64
+	Bytes   uint64 // key+value bytes
+	Batches uint64 // transactions committed
+	Retries uint64 // batch retries after retriable errors
+	Splits  int    // split keys requested
+	Elapsed time.Duration
+	// Checksum is the SPEC §9 checksum of the pairs read from the source,
+	// to compare with the store's after ingest.
+	Checksum store.Checksum
+}
+
+// PairsPerSec is the ingest rate in pairs per second.
+func (s Stats) PairsPerSec() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Pairs) / s.Elapsed.Seconds()
+}
+
+// MBPerSec is the ingest rate in MB (10^6 bytes) of key+value per second.
+func (s Stats) MBPerSec() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Bytes) / 1e6 / s.Elapsed.Seconds()
+}
+
+// Ingest writes all pairs of src into st. It is idempotent: after a crash the
+// same source can be ingested again and the store ends with the same visible
+// pairs. On error some batches may have been committed.
+func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stats, error) {
+	var stats Stats
+	if err := opts.adjust(); err != nil {
+		return stats, err
+	}
+	write := st.WriteBatch
+	if opts.Bulk {
+		bw, ok := st.(store.BulkWriter)
+		if !ok {
+			return stats, fmt.Errorf("ingest: %w", ErrBulkUnsupported)
+		}
+		write = bw.BulkWrite
+	}
+	start := time.Now()
+	n, err := presplit(ctx, st, src, opts.SplitEvery)
+	stats.Splits = n
+	if err != nil {
+		return stats, err
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	// free recycles batch buffers: at most Concurrency+1 batches exist, so
+	// memory is bounded by (Concurrency+1)*BatchBytes.
+	free := make(chan *batch, opts.Concurrency+1)
+	for range opts.Concurrency + 1 {
+		free <- &batch{}
+	}
+	full := make(chan *batch)
+	retries := make([]uint64, opts.Concurrency)
+	batches := make([]uint64, opts.Concurrency)
+	for w := range opts.Concurrency {
+		g.Go(func() error {
+			for {
+				var b *batch
+				select {
+				case <-gctx.Done():
+					return gctx.Err()
+				case b = <-full:
+				}
+				if b == nil {
+					return nil
+				}
+				r, err := writeWithRetry(gctx, write, b.pairs, opts.MaxRetries)
+				retries[w] += r
+				if err != nil {
+					return err
+				}
+				batches[w]++
+				b.reset()
+				free <- b // never blocks: free holds every batch
+			}
+		})
+	}
+	g.Go(func() error {
+		err := produce(gctx, src, opts, free, full, &stats)
+		if err != nil {
+			return err
+		}
+		// Tell each worker to stop once the queue is drained.
+		for range opts.Concurrency {
+			select {
+			case <-gctx.Done():
+				return gctx.Err()
+			case full <- nil:
+			}
+		}
+		return nil
+	})
+	err = g.Wait()
+	for w := range opts.Concurrency {
+		stats.Retries += retries[w]
+		stats.Batches += batches[w]
+	}
+	stats.Elapsed = time.Since(start)
+	if err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return stats, fmt.Errorf("ingest: %w", err)
+	}
+	return stats, nil
+}
+
+// batch holds copies of a run of source pairs in one arena. The pairs are
+// sliced out of the arena only when the batch is sealed, because the arena
+// may move while it grows.
+type batch struct {
+	arena []byte
+	ends  []int // per pair: end offset of the key, then of the value
+	pairs []store.Pair
+}
+
+func (b *batch) reset() {
+	b.arena = b.arena[:0]
+	b.ends = b.ends[:0]
+	b.pairs = b.pairs[:0]
+}
+
+func (b *batch) len() int { return len(b.ends) / 2 }
+
+func (b *batch) add(k, v []byte) {
+	b.arena = append(b.arena, k...)
+	b.ends = append(b.ends, len(b.arena))
+	b.arena = append(b.arena, v...)
+	b.ends = append(b.ends, len(b.arena))
+}
+
+// seal builds pairs pointing into the arena.
+func (b *batch) seal() {
+	off := 0
+	for i := 0; i < len(b.ends); i += 2 {
+		ke, ve := b.ends[i], b.ends[i+1]
+		b.pairs = append(b.pairs, store.Pair{Key: b.arena[off:ke:ke], Value: b.arena[ke:ve:ve]})
+		off = ve
+	}
+}
+
+// produce reads src into batches and hands them to the workers.
+func produce(ctx context.Context, src Source, opts Options, free, full chan *batch, stats *Stats) error {
+	var cur *batch
+	var prev []byte
+	first := true
+	send := func() error {
+		cur.seal()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case full <- cur:
+		}
+		cur = nil
+		return nil
+	}
+	err := src.Iterate(ctx, func(k, v []byte) error {
+		if !first && bytes.Compare(prev, k) >= 0 {
+			return fmt.Errorf("key %x after %x: %w", k, prev, ErrUnsorted)
+		}
+		first = false
+		prev = append(prev[:0], k...)
+		if cur == nil {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case cur = <-free:
+			}
+		}
+		cur.add(k, v)
+		stats.Pairs++
+		stats.Bytes += uint64(len(k) + len(v))
+		stats.Checksum.Update(k, v)
+		if cur.len() >= opts.BatchPairs || len(cur.arena) >= opts.BatchBytes {
+			return send()
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read source: %w", err)
+	}
+	if cur != nil && cur.len() > 0 {
+		return send()
+	}
+	return nil
+}
+
+// writeWithRetry writes one batch, retrying errors store.IsRetriable accepts
+// with exponential backoff. Rewriting a batch is safe: its keys are distinct
+// and the values identical.
+func writeWithRetry(ctx context.Context, write func(context.Context, []store.Pair) error, pairs []store.Pair, maxRetries int) (uint64, error) {
+	backoff := 50 * time.Millisecond
+	var retries uint64
+	for {
+		err := write(ctx, pairs)
+		if err == nil || !store.IsRetriable(err) || int(retries) >= maxRetries {
+			if err != nil && retries > 0 {
+				err = fmt.Errorf("after %d retries: %w", retries, err)
+			}
+			return retries, err
+		}
+		retries++
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return retries, ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(2*backoff, 3*time.Second)
+	}
+}
+
+// ReadTable calls fn for every visible pair of st in [start, end), in key
+// order, at one fresh snapshot (for export and verification).
+func ReadTable(ctx context.Context, st store.Store, start, end []byte, fn func(k, v []byte) error) error {
+	if err := st.Scan(ctx, start, end, fn); err != nil {
+		return fmt.Errorf("read [%x, %x): %w", start, end, err)
+	}
+	return nil
+}
