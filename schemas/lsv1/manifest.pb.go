@@ -171,8 +171,10 @@ type TableSchema struct {
 	TimeZone string `protobuf:"bytes,7,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
 	// timestamp (Unix nanoseconds) used for DEFAULT CURRENT_TIMESTAMP.
 	TimestampUnixNano int64 `protobuf:"varint,8,opt,name=timestamp_unix_nano,json=timestampUnixNano,proto3" json:"timestamp_unix_nano,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// kv_partitions of the table's KV topic (from its manifest).
+	KvPartitions  uint32 `protobuf:"varint,9,opt,name=kv_partitions,json=kvPartitions,proto3" json:"kv_partitions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TableSchema) Reset() {
@@ -261,6 +263,13 @@ func (x *TableSchema) GetTimestampUnixNano() int64 {
 	return 0
 }
 
+func (x *TableSchema) GetKvPartitions() uint32 {
+	if x != nil {
+		return x.KvPartitions
+	}
+	return 0
+}
+
 var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
@@ -280,7 +289,7 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\vtable_count\x18\n" +
 	" \x01(\rR\n" +
 	"tableCount\x12#\n" +
-	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\"\xef\x01\n" +
+	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\"\x94\x02\n" +
 	"\vTableSchema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -290,7 +299,8 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"model_json\x18\x05 \x01(\fR\tmodelJson\x12\x19\n" +
 	"\bsql_mode\x18\x06 \x01(\tR\asqlMode\x12\x1b\n" +
 	"\ttime_zone\x18\a \x01(\tR\btimeZone\x12.\n" +
-	"\x13timestamp_unix_nano\x18\b \x01(\x03R\x11timestampUnixNanoB4Z2github.com/lightstream-io/lightstream/schemas/lsv1b\x06proto3"
+	"\x13timestamp_unix_nano\x18\b \x01(\x03R\x11timestampUnixNano\x12#\n" +
+	"\rkv_partitions\x18\t \x01(\rR\fkvPartitionsB4Z2github.com/lightstream-io/lightstream/schemas/lsv1b\x06proto3"
 
 var (
 	file_lightstream_v1_manifest_proto_rawDescOnce sync.Once
