@@ -3,7 +3,11 @@
 // supports. See SPEC §4 and TiDB's pkg/util/collate.
 package collate
 
-import "strings"
+import (
+	"bytes"
+	"sort"
+	"strings"
+)
 
 // Collator turns a string into its memcomparable sort key.
 type Collator interface {
@@ -26,6 +30,23 @@ func Get(name string) (c Collator, ok bool) {
 		return c, true
 	}
 	return collators["utf8mb4_bin"], false
+}
+
+// Supported returns the registered collation names, sorted.
+func Supported() []string {
+	names := make([]string, 0, len(collators))
+	for n := range collators {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Compare orders a and b under c by comparing their sort keys, which is what
+// TiDB's index order amounts to. It allocates; use Key with reused buffers in
+// hot paths.
+func Compare(c Collator, a, b []byte) int {
+	return bytes.Compare(c.Key(nil, a), c.Key(nil, b))
 }
 
 // binaryCollator is the `binary` collation: raw bytes, NO PAD.
