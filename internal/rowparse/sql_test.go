@@ -106,11 +106,11 @@ func TestSQLStatementInfo(t *testing.T) {
 		"REPLACE INTO t VALUES (1);\nINSERT IGNORE INTO `t2` (`c d`) VALUES (1);"
 	sr := NewSQLReader(strings.NewReader(in), SQLOptions{Offset: 100})
 	type info struct {
-		kind    StatementKind
-		ignore  bool
-		table   string
-		cols    string
-		pos     int64
+		kind   StatementKind
+		ignore bool
+		table  string
+		cols   string
+		pos    int64
 	}
 	want := []info{
 		{StatementInsert, false, "exotic`table``name", "a,b,_tidb_rowid", 100 + int64(strings.Index(in, "('a'"))},

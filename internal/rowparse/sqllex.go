@@ -226,7 +226,7 @@ func (s *SQLReader) lexString() (start, end int64, ok bool) {
 			w.pos += bi
 			if w.pos+1 >= len(w.buf) {
 				if !s.moreKeep(&wr) {
-					s.err = w.syntaxError(open, "unterminated quoted string")
+					s.err = s.unterminatedString(open, start, wr, q)
 					return 0, 0, false
 				}
 				continue
@@ -264,7 +264,7 @@ func (s *SQLReader) lexString() (start, end int64, ok bool) {
 			wr += len(rest)
 			w.pos += len(rest)
 			if !s.moreKeep(&wr) {
-				s.err = w.syntaxError(open, "unterminated quoted string")
+				s.err = s.unterminatedString(open, start, wr, q)
 				return 0, 0, false
 			}
 			continue
@@ -390,4 +390,14 @@ func decodeBits(b []byte) (int, bool) {
 		}
 	}
 	return out, true
+}
+
+// unterminatedString reports a string literal that never closes; its
+// text was unescaped in place, so the excerpt is rebuilt from that.
+func (s *SQLReader) unterminatedString(open, start int64, wr int, q byte) *SyntaxError {
+	e := s.w.syntaxError(open, "unterminated quoted string")
+	if i := s.w.idx(start); i >= 0 && i <= wr {
+		e.Excerpt = excerpt([]byte{q}, s.w.buf[i:wr])
+	}
+	return e
 }

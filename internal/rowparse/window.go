@@ -136,3 +136,11 @@ func (w *window) syntaxError(at int64, format string, args ...any) *SyntaxError 
 	e.Excerpt = string(w.buf[lo:hi])
 	return e
 }
+
+// excerpt joins a quote and the start of a value for an error message.
+func excerpt(quote, value []byte) string {
+	if len(value) > 40 {
+		value = value[:40]
+	}
+	return string(quote) + string(value)
+}

@@ -1,0 +1,453 @@
+package rowparse
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// CSVOptions configures a CSVReader. They are TiDB Lightning's
+// [mydumper.csv] options (pkg/lightning/config, csv_parser.go); the zero
+// value is not the default: start from DefaultCSVOptions.
+type CSVOptions struct {
+	// File names the input in errors.
+	File string
+	// Offset is the file offset of the first byte of the input.
+	Offset int64
+	// Separator between fields, one or more bytes (default ",").
+	Separator string
+	// Delimiter quotes fields, one or more bytes; empty disables quoting
+	// (default `"`).
+	Delimiter string
+	// Terminator ends a record; empty accepts "\r\n", "\n" or "\r"
+	// (default empty).
+	Terminator string
+	// Header says the first record holds the column names.
+	Header bool
+	// HeaderSchemaMatch says the header names are the columns of the data
+	// (otherwise the header is skipped and the table's order is used); the
+	// reader only reports it, the caller applies it.
+	HeaderSchemaMatch bool
+	// NotNull disables NULL detection: every field is a string.
+	NotNull bool
+	// Null lists the texts read as NULL (default [`\N`]). An unquoted or
+	// quoted field written exactly `\N` is NULL when backslash escapes are
+	// on and `\N` is listed, as Lightning does; `\\N` is the string `\N`.
+	Null []string
+	// BackslashEscape resolves MySQL backslash escapes in fields (default
+	// true).
+	BackslashEscape bool
+	// TrimLastSeparator drops an empty last field (rows written as
+	// `a,b,`).
+	TrimLastSeparator bool
+	// BufferSize is the initial read window in bytes (default 256 KiB).
+	BufferSize int
+	// MaxRowSize bounds one record in bytes (default 512 MiB).
+	MaxRowSize int
+}
+
+// DefaultCSVOptions returns Lightning's defaults, which are also
+// dumpling's CSV dialect.
+func DefaultCSVOptions() CSVOptions {
+	return CSVOptions{Separator: ",", Delimiter: `"`, Null: []string{`\N`}, BackslashEscape: true}
+}
+
+// errCSVOptions is returned for options that cannot work.
+var errCSVOptions = errors.New("invalid CSV options")
+
+type csvSpan struct {
+	start, end int64
+	quoted     bool
+	rawN       bool // the raw text was exactly `\N`
+}
+
+// CSVReader reads the records of a CSV file, streaming.
+type CSVReader struct {
+	w        window
+	opts     CSVOptions
+	sep      []byte
+	delim    []byte
+	term     []byte
+	special  [256]bool // bytes that may start a token outside quotes
+	qspecial [256]bool // bytes that may start a token inside quotes
+	nullN    bool      // `\N` is in the NULL list
+	header   []string
+	started  bool
+	spans    []csvSpan
+	row      []Field
+	recStart int64
+	wr       int // write index for in-place unescaping
+	err      error
+}
+
+// NewCSVReader returns a reader over r. It fails only on invalid options.
+func NewCSVReader(r io.Reader, opts CSVOptions) (*CSVReader, error) {
+	if opts.Separator == "" {
+		return nil, errors.Join(errCSVOptions, errors.New("separator must not be empty"))
+	}
+	if opts.Delimiter != "" && opts.Delimiter == opts.Separator {
+		return nil, errors.Join(errCSVOptions, errors.New("separator and delimiter must differ"))
+	}
+	c := &CSVReader{opts: opts, sep: []byte(opts.Separator), delim: []byte(opts.Delimiter), term: []byte(opts.Terminator)}
+	c.special[c.sep[0]] = true
+	if len(c.delim) > 0 {
+		c.special[c.delim[0]] = true
+		c.qspecial[c.delim[0]] = true
+	}
+	if opts.BackslashEscape {
+		c.special['\\'] = true
+		c.qspecial['\\'] = true
+	}
+	if len(c.term) > 0 {
+		c.special[c.term[0]] = true
+	} else {
+		c.special['\r'] = true
+		c.special['\n'] = true
+	}
+	for _, n := range opts.Null {
+		if n == `\N` {
+			c.nullN = opts.BackslashEscape && !opts.NotNull
+		}
+	}
+	c.w.init(r, opts.BufferSize, opts.MaxRowSize, opts.File, opts.Offset)
+	return c, nil
+}
+
+// Header returns the column names of the header record (nil without a
+// header); it reads the header if Next was not called yet.
+func (c *CSVReader) Header() ([]string, error) {
+	if err := c.start(); err != nil {
+		return nil, err
+	}
+	return c.header, nil
+}
+
+// Pos returns the file offset of the first byte of the record last
+// returned by Next.
+func (c *CSVReader) Pos() int64 { return c.w.offset + c.recStart }
+
+// Offset returns the file offset the reader has consumed up to.
+func (c *CSVReader) Offset() int64 { return c.w.offset + c.w.abs(c.w.pos) }
+
+func (c *CSVReader) start() error {
+	if c.started {
+		return nil
+	}
+	c.started = true
+	if !c.opts.Header {
+		return nil
+	}
+	row, err := c.next()
+	if err == io.EOF {
+		return nil
+	}
+	if err != nil {
+		c.err = err
+		return err
+	}
+	c.header = make([]string, len(row))
+	for i, f := range row {
+		c.header[i] = string(f.Bytes)
+	}
+	return nil
+}
+
+// Next returns the next record, or io.EOF after the last one. The slice
+// and the Bytes of its fields are reused by the next call. Fields are
+// FieldString or FieldNull. Errors are *SyntaxError for malformed text.
+func (c *CSVReader) Next() ([]Field, error) {
+	if err := c.start(); err != nil {
+		return nil, err
+	}
+	return c.next()
+}
+
+func (c *CSVReader) next() ([]Field, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	ok, err := c.record()
+	if err != nil {
+		c.err = err
+		return nil, err
+	}
+	if !ok {
+		c.err = io.EOF
+		return nil, io.EOF
+	}
+	spans := c.spans
+	if c.opts.TrimLastSeparator && len(spans) > 0 {
+		if l := spans[len(spans)-1]; l.end == l.start && !l.rawN {
+			spans = spans[:len(spans)-1]
+		}
+	}
+	c.row = c.row[:0]
+	for _, sp := range spans {
+		v := c.w.buf[c.w.idx(sp.start):c.w.idx(sp.end):c.w.idx(sp.end)]
+		f := Field{Kind: FieldString, Bytes: v}
+		if c.isNull(sp, v) {
+			f = Field{Kind: FieldNull}
+		}
+		c.row = append(c.row, f)
+	}
+	return c.row, nil
+}
+
+// isNull applies Lightning's rule (csv_parser.go unescapeString): a raw
+// `\N` is NULL; otherwise the unescaped value is NULL when it is in the
+// list, except `\N` written as `\\N`.
+func (c *CSVReader) isNull(sp csvSpan, v []byte) bool {
+	if c.opts.NotNull {
+		return false
+	}
+	if sp.rawN && c.nullN {
+		return true
+	}
+	if c.nullN && string(v) == `\N` {
+		return false
+	}
+	for _, n := range c.opts.Null {
+		if string(v) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// fill reads more input, moving the write index along.
+func (c *CSVReader) fill() bool {
+	shift, ok := c.w.more()
+	c.wr -= shift
+	return ok
+}
+
+// match reports whether pat is at w.pos (reading more if needed).
+func (c *CSVReader) match(pat []byte) bool {
+	w := &c.w
+	for len(w.buf)-w.pos < len(pat) {
+		if !c.fill() {
+			return false
+		}
+	}
+	return bytes.Equal(w.buf[w.pos:w.pos+len(pat)], pat)
+}
+
+// terminator reports the length of a record terminator at w.pos, 0 when
+// there is none.
+func (c *CSVReader) terminator() int {
+	w := &c.w
+	if len(c.term) == 0 {
+		if b := w.buf[w.pos]; b == '\n' || b == '\r' {
+			// "\r\n" is "\r" then an empty line, which is skipped.
+			return 1
+		}
+		return 0
+	}
+	if w.buf[w.pos] == c.term[0] && c.match(c.term) {
+		return len(c.term)
+	}
+	return 0
+}
+
+// unescapeByte maps the byte after a backslash, as MySQL's LOAD DATA and
+// Lightning do.
+func unescapeByte(b byte) byte {
+	switch b {
+	case '0':
+		return 0
+	case 'b':
+		return '\b'
+	case 'n':
+		return '\n'
+	case 'r':
+		return '\r'
+	case 't':
+		return '\t'
+	case 'Z':
+		return 0x1a
+	}
+	return b
+}
+
+const (
+	tokNewLine = iota
+	tokComma
+	tokDelimiter
+	tokAny
+)
+
+// record reads one record into c.spans, skipping empty lines. It returns
+// false at the end of the input.
+func (c *CSVReader) record() (bool, error) {
+	w := &c.w
+restart:
+	w.pin = w.pos
+	c.recStart = w.abs(w.pos)
+	c.wr = w.pos
+	c.spans = c.spans[:0]
+	fieldStart := w.abs(c.wr)
+	quoted, rawN := false, false
+	rawLen := 0
+	prev := tokNewLine
+	emptyLine, whitespaceLine := true, true
+	endField := func() {
+		c.spans = append(c.spans, csvSpan{start: fieldStart, end: w.abs(c.wr), quoted: quoted, rawN: rawN && rawLen == 2})
+		fieldStart = w.abs(c.wr)
+		quoted, rawN, rawLen = false, false, 0
+	}
+	for {
+		if w.pos >= len(w.buf) && !c.fill() {
+			if w.err != nil {
+				return false, w.syntaxError(w.abs(w.pos), "read failed")
+			}
+			if emptyLine {
+				return false, nil
+			}
+			endField()
+			return true, nil
+		}
+		b := w.buf[w.pos]
+		if !c.special[b] {
+			if prev == tokDelimiter {
+				return false, w.syntaxError(w.abs(w.pos), "cannot have consecutive fields without separator")
+			}
+			i := w.pos
+			for i < len(w.buf) && !c.special[w.buf[i]] {
+				i++
+			}
+			n := i - w.pos
+			if c.wr != w.pos {
+				copy(w.buf[c.wr:], w.buf[w.pos:i])
+			}
+			c.wr += n
+			w.pos = i
+			rawLen += n
+			prev = tokAny
+			emptyLine = false
+			continue
+		}
+		if n := c.terminator(); n > 0 {
+			w.pos += n
+			if emptyLine {
+				goto restart
+			}
+			if whitespaceLine && len(bytes.TrimSpace(w.buf[w.idx(c.recStart):c.wr])) == 0 {
+				goto restart
+			}
+			endField()
+			return true, nil
+		}
+		if b == c.sep[0] && c.match(c.sep) {
+			w.pos += len(c.sep)
+			endField()
+			whitespaceLine, emptyLine = false, false
+			prev = tokComma
+			continue
+		}
+		if len(c.delim) > 0 && b == c.delim[0] && c.match(c.delim) {
+			if prev != tokComma && prev != tokNewLine {
+				return false, w.syntaxError(w.abs(w.pos), "cannot have consecutive fields without separator")
+			}
+			if err := c.quotedField(&rawLen, &rawN); err != nil {
+				return false, err
+			}
+			quoted = true
+			whitespaceLine, emptyLine = false, false
+			prev = tokDelimiter
+			continue
+		}
+		if prev == tokDelimiter {
+			return false, w.syntaxError(w.abs(w.pos), "cannot have consecutive fields without separator")
+		}
+		emptyLine = false
+		prev = tokAny
+		if b == '\\' && c.opts.BackslashEscape {
+			at := w.abs(w.pos)
+			if w.pos+1 >= len(w.buf) && !c.fill() {
+				return false, w.syntaxError(at, "no character after backslash")
+			}
+			e := w.buf[w.pos+1]
+			w.pos += 2
+			if e == 'N' && rawLen == 0 {
+				rawN = true
+			}
+			w.buf[c.wr] = unescapeByte(e)
+			c.wr++
+			rawLen += 2
+			continue
+		}
+		// The first byte of a longer separator, delimiter or terminator
+		// that did not match: ordinary content.
+		w.buf[c.wr] = b
+		c.wr++
+		w.pos++
+		rawLen++
+	}
+}
+
+// quotedField reads a quoted field whose opening delimiter is at w.pos.
+func (c *CSVReader) quotedField(rawLen *int, rawN *bool) error {
+	w := &c.w
+	open := w.abs(w.pos)
+	from := w.abs(c.wr)
+	w.pos += len(c.delim)
+	for {
+		if w.pos >= len(w.buf) && !c.fill() {
+			if w.err != nil {
+				return w.syntaxError(w.abs(w.pos), "read failed")
+			}
+			e := w.syntaxError(open, "unterminated quoted field")
+			// The text was unescaped in place: show the field as read.
+			e.Excerpt = excerpt(c.delim, w.buf[w.idx(from):c.wr])
+			return e
+		}
+		b := w.buf[w.pos]
+		if !c.qspecial[b] {
+			i := w.pos
+			for i < len(w.buf) && !c.qspecial[w.buf[i]] {
+				i++
+			}
+			n := i - w.pos
+			if c.wr != w.pos {
+				copy(w.buf[c.wr:], w.buf[w.pos:i])
+			}
+			c.wr += n
+			w.pos = i
+			*rawLen += n
+			continue
+		}
+		if b == c.delim[0] && c.match(c.delim) {
+			w.pos += len(c.delim)
+			if w.pos < len(w.buf) || c.fill() {
+				if w.buf[w.pos] == c.delim[0] && c.match(c.delim) {
+					// A doubled delimiter is one delimiter character.
+					copy(w.buf[c.wr:], c.delim)
+					c.wr += len(c.delim)
+					w.pos += len(c.delim)
+					*rawLen += 2 * len(c.delim)
+					continue
+				}
+			}
+			return nil
+		}
+		if b == '\\' && c.opts.BackslashEscape {
+			at := w.abs(w.pos)
+			if w.pos+1 >= len(w.buf) && !c.fill() {
+				return w.syntaxError(at, "no character after backslash")
+			}
+			e := w.buf[w.pos+1]
+			w.pos += 2
+			if e == 'N' && *rawLen == 0 {
+				*rawN = true
+			}
+			w.buf[c.wr] = unescapeByte(e)
+			c.wr++
+			*rawLen += 2
+			continue
+		}
+		w.buf[c.wr] = b
+		c.wr++
+		w.pos++
+		*rawLen++
+	}
+}
