@@ -221,6 +221,9 @@ func AddInterval(t Time, n int64, unit string) (Time, error) {
 		return Time{}, overflow
 	}
 	r := FromDays(days)
+	if r.Year > 9999 {
+		return Time{}, overflow
+	}
 	r.Hour = int(rest / 3600e6)
 	r.Minute = int(rest / 60e6 % 60)
 	r.Second = int(rest / 1e6 % 60)
