@@ -1,0 +1,146 @@
+package kafkaio
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// ReaderOptions tune a Reader.
+type ReaderOptions struct {
+	// MinBytes is the least a fetch waits for; default 1.
+	MinBytes int
+	// MaxBytes bounds one fetch response (and so the reader's buffered
+	// memory per partition); default 8 MiB.
+	MaxBytes int
+	// MaxWait is how long a fetch waits for MinBytes; default 250ms.
+	MaxWait time.Duration
+	// QueueCapacity is how many fetched messages the reader buffers;
+	// default 100.
+	QueueCapacity int
+	// StartOffset is where a group with no committed offset starts (or a
+	// partition reader, when Offset is not set): kafka.FirstOffset
+	// (default) or kafka.LastOffset.
+	StartOffset int64
+	// SessionTimeout, HeartbeatInterval, RebalanceTimeout and
+	// JoinGroupBackoff are the group timings; defaults 30s, 3s, 30s, 1s.
+	// The embedded broker accepts session timeouts from 6s to 5min.
+	SessionTimeout    time.Duration
+	HeartbeatInterval time.Duration
+	RebalanceTimeout  time.Duration
+	JoinGroupBackoff  time.Duration
+	// GroupBalancers are the partition assignors offered to the group;
+	// default range then round-robin (kafka-go's default).
+	GroupBalancers []kafka.GroupBalancer
+	// WatchPartitionChanges makes a group reader rebalance when
+	// partitions are added; default false.
+	WatchPartitionChanges bool
+}
+
+func (o ReaderOptions) config(cfg Config) (kafka.ReaderConfig, error) {
+	v, err := cfg.validated()
+	if err != nil {
+		return kafka.ReaderConfig{}, err
+	}
+	d, err := v.Dialer()
+	if err != nil {
+		return kafka.ReaderConfig{}, err
+	}
+	if o.MinBytes == 0 {
+		o.MinBytes = 1
+	}
+	if o.MaxBytes == 0 {
+		o.MaxBytes = 8 << 20
+	}
+	if o.MaxWait == 0 {
+		o.MaxWait = 250 * time.Millisecond
+	}
+	if o.QueueCapacity == 0 {
+		o.QueueCapacity = 100
+	}
+	if o.StartOffset == 0 {
+		o.StartOffset = kafka.FirstOffset
+	}
+	if o.JoinGroupBackoff == 0 {
+		o.JoinGroupBackoff = time.Second
+	}
+	return kafka.ReaderConfig{
+		Brokers:               v.Brokers,
+		Dialer:                d,
+		MinBytes:              o.MinBytes,
+		MaxBytes:              o.MaxBytes,
+		MaxWait:               o.MaxWait,
+		QueueCapacity:         o.QueueCapacity,
+		StartOffset:           o.StartOffset,
+		SessionTimeout:        o.SessionTimeout,
+		HeartbeatInterval:     o.HeartbeatInterval,
+		RebalanceTimeout:      o.RebalanceTimeout,
+		JoinGroupBackoff:      o.JoinGroupBackoff,
+		GroupBalancers:        o.GroupBalancers,
+		WatchPartitionChanges: o.WatchPartitionChanges,
+		ReadBackoffMin:        50 * time.Millisecond,
+		ReadBackoffMax:        time.Second,
+		MaxAttempts:           10,
+		IsolationLevel:        kafka.ReadCommitted,
+	}, nil
+}
+
+// NewGroupReader returns a kafka-go Reader consuming topics as a member of
+// group. Offsets are committed only explicitly and synchronously
+// (CommitInterval 0): use FetchMessage, and CommitMessages once everything
+// up to a message is durable downstream. ReadMessage would auto-commit and
+// must not be used.
+func NewGroupReader(cfg Config, group string, topics []string, opts ReaderOptions) (*kafka.Reader, error) {
+	if group == "" {
+		return nil, fmt.Errorf("kafka group reader: empty group")
+	}
+	if len(topics) == 0 {
+		return nil, fmt.Errorf("kafka group reader %s: no topics", group)
+	}
+	rc, err := opts.config(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rc.GroupID = group
+	rc.GroupTopics = append([]string(nil), topics...)
+	rc.CommitInterval = 0
+	return newReader(rc, "group "+group)
+}
+
+// NewPartitionReader returns a kafka-go Reader of one partition without a
+// group (for replay), positioned at offset (or kafka.FirstOffset /
+// kafka.LastOffset).
+func NewPartitionReader(cfg Config, topic string, partition int, offset int64, opts ReaderOptions) (*kafka.Reader, error) {
+	if partition < 0 {
+		return nil, fmt.Errorf("kafka partition reader %s: negative partition %d", topic, partition)
+	}
+	opts.StartOffset = offset
+	if offset != kafka.FirstOffset && offset != kafka.LastOffset && offset < 0 {
+		return nil, fmt.Errorf("kafka partition reader %s/%d: bad offset %d", topic, partition, offset)
+	}
+	rc, err := opts.config(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rc.Topic = topic
+	rc.Partition = partition
+	r, err := newReader(rc, fmt.Sprintf("%s/%d", topic, partition))
+	if err != nil {
+		return nil, err
+	}
+	if err := r.SetOffset(offset); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("kafka partition reader %s/%d: set offset %d: %w", topic, partition, offset, err)
+	}
+	return r, nil
+}
+
+// newReader validates before calling kafka.NewReader, which panics on a bad
+// configuration.
+func newReader(rc kafka.ReaderConfig, what string) (*kafka.Reader, error) {
+	if err := rc.Validate(); err != nil {
+		return nil, fmt.Errorf("kafka reader %s: %w", what, err)
+	}
+	return kafka.NewReader(rc), nil
+}
