@@ -18,6 +18,7 @@ func ParseTimeFromNumber(n int64, tp Type, fsp int, mode sqlmode.Mode) (Time, er
 
 // ParseTimeFromNumberIn is ParseTimeFromNumber in session zone loc.
 func ParseTimeFromNumberIn(n int64, tp Type, fsp int, mode sqlmode.Mode, loc *time.Location) (Time, error) {
+	loc = orUTC(loc)
 	if _, err := checkFsp(fsp); err != nil {
 		return Time{}, err
 	}
@@ -34,6 +35,7 @@ func ParseTimeFromNumberIn(n int64, tp Type, fsp int, mode sqlmode.Mode, loc *ti
 // float-string path (types.ParseTimeFromFloatString: the integer part as a
 // number, the fraction as microseconds only for datetime-length numbers).
 func ParseTimeFromNumeric(s []byte, tp Type, fsp int, mode sqlmode.Mode, loc *time.Location) (Time, error) {
+	loc = orUTC(loc)
 	s = bytes.TrimSpace(s)
 	if n, err := strconv.ParseInt(string(s), 10, 64); err == nil {
 		return ParseTimeFromNumberIn(n, tp, fsp, mode, loc)

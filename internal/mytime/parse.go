@@ -33,6 +33,7 @@ func ParseTime(s []byte, tp Type, fsp int, mode sqlmode.Mode) (Time, error) {
 // (2021-02-30) unless ALLOW_INVALID_DATES, and TIMESTAMP outside
 // 1970-01-01 00:00:01 .. 2038-01-19 03:14:07.999999 UTC.
 func ParseTimeIn(s []byte, tp Type, fsp int, mode sqlmode.Mode, loc *time.Location) (Time, error) {
+	loc = orUTC(loc)
 	fsp, err := checkFsp(fsp)
 	if err != nil {
 		return Time{}, err
@@ -519,6 +520,14 @@ func parseDatetime(str string, fsp int, isFloat bool, loc *time.Location) (Time,
 		t = fromGo(gt)
 	}
 	return t, ""
+}
+
+// orUTC treats a nil session zone as UTC.
+func orUTC(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // toGo builds a Go time from t's fields in loc (Go normalizes impossible
