@@ -1,0 +1,94 @@
+package valueconv
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/mytime"
+	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
+)
+
+// Default fills dst with the value an omitted column gets
+// (pkg/table/column.go GetColDefaultValue): its DEFAULT literal, NULL,
+// CURRENT_TIMESTAMP from Session.Now rounded to the column fsp; a NOT NULL
+// column without a default is an error in strict mode (in non-strict mode
+// it gets the type's zero value).
+func (c *Converter) Default(offset int, dst *datum.Datum) error {
+	if offset < 0 || offset >= len(c.cols) {
+		return fmt.Errorf("column offset %d out of range (table %s has %d columns)", offset, c.t.Name, len(c.cols))
+	}
+	cc := &c.cols[offset]
+	col := cc.col
+	switch {
+	case col.Unsupported != "" || col.IsGenerated():
+		setNull(dst)
+		return nil
+	case col.DefaultIsNow:
+		return c.now(col, dst)
+	case col.DefaultIsExpr:
+		return valueErr(col.Name, []byte(col.Default), ErrUnsupported, "expression defaults cannot be evaluated")
+	case col.HasDefault && !col.DefaultIsNull:
+		f := rowparse.Field{Kind: rowparse.FieldString, Bytes: []byte(col.Default)}
+		if col.Tp == mysql.TypeBit {
+			f.Kind = rowparse.FieldNumber
+		}
+		if col.Tp == mysql.TypeTimestamp && col.DefaultInUTC {
+			return c.convertTimeIn(col, f, time.UTC, dst)
+		}
+		return c.Convert(offset, f, dst)
+	case col.HasDefault || !col.NotNull:
+		setNull(dst)
+		return nil
+	}
+	if c.s.Mode.Strict() {
+		return valueErr(col.Name, nil, ErrInvalidValue, "field doesn't have a default value")
+	}
+	return c.zero(cc, dst)
+}
+
+// now is CURRENT_TIMESTAMP in the session zone, rounded to the column fsp
+// (TIMESTAMP stored in UTC).
+func (c *Converter) now(col *tablemodel.Column, dst *datum.Datum) error {
+	fsp := fspOf(col)
+	var t mytime.Time
+	if col.Tp == mysql.TypeTimestamp {
+		t = mytime.FromGoTime(c.s.Now.UTC(), fsp)
+	} else {
+		t = mytime.FromGoTime(c.s.Now.In(c.s.Loc), fsp)
+	}
+	if col.Tp == mysql.TypeDate {
+		t = t.Date()
+	}
+	reset(dst, datum.Time)
+	dst.U, dst.Frac = t.Pack(), int8(fsp)
+	return nil
+}
+
+// zero is the implicit default of a NOT NULL column in non-strict mode.
+func (c *Converter) zero(cc *colConv, dst *datum.Datum) error {
+	col := cc.col
+	switch col.Tp {
+	case mysql.TypeEnum:
+		if len(col.Elems) > 0 {
+			reset(dst, datum.Enum)
+			dst.U = 1
+			return nil
+		}
+	case mysql.TypeSet:
+		reset(dst, datum.Set)
+		return nil
+	case mysql.TypeString, mysql.TypeVarchar, mysql.TypeVarString, mysql.TypeTinyBlob, mysql.TypeBlob,
+		mysql.TypeMediumBlob, mysql.TypeLongBlob:
+		return c.convertString(col, rowparse.Field{Kind: rowparse.FieldString}, dst)
+	case mysql.TypeJSON:
+		return c.convertJSON(col, rowparse.Field{Kind: rowparse.FieldString, Bytes: []byte("null")}, dst)
+	case mysql.TypeDate, mysql.TypeDatetime, mysql.TypeTimestamp:
+		reset(dst, datum.Time)
+		dst.Frac = int8(fspOf(col))
+		return nil
+	}
+	return c.Convert(col.Offset, rowparse.Field{Kind: rowparse.FieldNumber, Bytes: []byte("0")}, dst)
+}
