@@ -71,6 +71,7 @@ func TestSQLValues(t *testing.T) {
 		{"bools", `INSERT t VALUES (TRUE,false,null,Default);`, []string{`t1|t0|NULL|DEFAULT`}, SQLOptions{}},
 		{"comments", "-- c\n# c\n/* c */INSERT /* x */ INTO t -- y\n VALUES(1 /*z*/ , 2)#w\n,(3,4)", []string{`n1|n2`, `n3|n4`}, SQLOptions{}},
 		{"exec comment value", "INSERT INTO `address` VALUES (1,'',/*!50705 0x0101,*/'2014')", []string{`n1|s""|x0101|s"2014"`}, SQLOptions{}},
+		{"convert", `INSERT t VALUES (CONVERT("{\"a\": 1}" USING UTF8MB4), convert ( 'x' using binary ));`, []string{`_utf8mb4s"{\"a\": 1}"|_binarys"x"`}, SQLOptions{}},
 		{"adjacent strings", `INSERT t VALUES ('a' 'b' "c", 'd');`, []string{`s"abc"|s"d"`}, SQLOptions{}},
 		{"value keyword and replace", `REPLACE INTO t VALUE (1);INSERT IGNORE t VALUES (2)`, []string{`n1`, `n2`}, SQLOptions{}},
 		{"other statements", "/*!40101 SET NAMES binary*/;\nSET FOREIGN_KEY_CHECKS=0;\nUSE `x;y`;\nLOCK TABLES t WRITE;\nINSERT INTO t VALUES (1);\nUNLOCK TABLES;", []string{`n1`}, SQLOptions{}},

@@ -150,6 +150,8 @@ func (s *SQLReader) value() (span, error) {
 			return span{kind: FieldBool, static: bytesZero}, nil
 		case bytes.EqualFold(wd, []byte("default")):
 			return span{kind: FieldDefault}, nil
+		case bytes.EqualFold(wd, []byte("convert")):
+			return s.convert(at)
 		}
 		return span{}, w.syntaxError(at, "unsupported value (only literals are allowed in VALUES)")
 	}
@@ -284,4 +286,39 @@ func (s *SQLReader) scanWhile(ok func(byte) bool) int {
 			return n
 		}
 	}
+}
+
+// convert reads `CONVERT(literal USING charset)` after the CONVERT word,
+// which dumps use for JSON values; the charset becomes the introducer.
+func (s *SQLReader) convert(at int64) (span, error) {
+	w := &s.w
+	bad := func() (span, error) {
+		if s.err != nil {
+			return span{}, s.err
+		}
+		return span{}, w.syntaxError(at, "expected CONVERT(literal USING charset)")
+	}
+	if !s.skipSpace() || w.buf[w.pos] != '(' {
+		return bad()
+	}
+	w.pos++
+	if !s.skipSpace() {
+		return bad()
+	}
+	v, err := s.value()
+	if err != nil {
+		return span{}, err
+	}
+	if !s.skipSpace() || !bytes.EqualFold(s.word(), []byte("using")) || !s.skipSpace() {
+		return bad()
+	}
+	cs := strings.ToLower(string(s.word()))
+	if cs == "" || !s.skipSpace() || w.buf[w.pos] != ')' {
+		return bad()
+	}
+	w.pos++
+	if v.kind == FieldString || v.kind == FieldHex || v.kind == FieldBit {
+		v.charset = cs
+	}
+	return v, nil
 }

@@ -1,0 +1,258 @@
+// Package dump finds the databases, tables and data files of a
+// mydumper/dumpling dump, filters tables, opens compressed files and cuts
+// data files into chunks that start at row boundaries.
+package dump
+
+import (
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Format is the syntax of a data file.
+type Format uint8
+
+// The data file formats.
+const (
+	FormatSQL Format = iota
+	FormatCSV
+)
+
+func (f Format) String() string {
+	if f == FormatCSV {
+		return "csv"
+	}
+	return "sql"
+}
+
+// Compression is how a file is compressed.
+type Compression uint8
+
+// The compressions Lightning reads (pkg/lightning/mydump/router.go).
+const (
+	CompressionNone Compression = iota
+	CompressionGzip
+	CompressionZstd
+	CompressionSnappy
+)
+
+func (c Compression) String() string {
+	switch c {
+	case CompressionGzip:
+		return "gzip"
+	case CompressionZstd:
+		return "zstd"
+	case CompressionSnappy:
+		return "snappy"
+	}
+	return "none"
+}
+
+// DataFile is one data file of a table.
+type DataFile struct {
+	// Path is the file's path (the dump directory joined with its
+	// relative name).
+	Path string
+	// Index is the file number of {db}.{table}.{N}.sql, -1 without one.
+	Index       int
+	Format      Format
+	Compression Compression
+	// Size is the file size on disk in bytes.
+	Size int64
+}
+
+// Table is a table of the dump.
+type Table struct {
+	// DB and Name as the file names write them (the schema-create file's
+	// spelling of the database when there is one).
+	DB, Name string
+	// SchemaFile is the {db}.{table}-schema.sql path; empty when missing.
+	SchemaFile string
+	// DataFiles in import order (by file number, then name).
+	DataFiles []DataFile
+}
+
+// Database is a database of the dump.
+type Database struct {
+	Name string
+	// SchemaFile is the {db}-schema-create.sql path; empty when missing.
+	SchemaFile string
+}
+
+// View is a {db}.{view}-schema-view.sql file: recorded, not imported.
+type View struct {
+	DB, Name, SchemaFile string
+}
+
+// Dump is what Scan found in a dump directory.
+type Dump struct {
+	Dir       string
+	Databases []Database
+	Tables    []*Table
+	Views     []View
+	// Metadata is the path of dumpling's metadata file, empty if absent.
+	Metadata string
+	// Warnings name the files that were not understood or not used.
+	Warnings []string
+}
+
+// The file name patterns of Lightning's default routing rules
+// (pkg/lightning/mydump/router.go): names are matched case-insensitively;
+// a database name holds no dot.
+var (
+	reSchemaCreate = regexp.MustCompile(`(?i)^([^.]+)-schema-create\.sql(?:\.(\w+))?$`)
+	reTableSchema  = regexp.MustCompile(`(?i)^([^.]+)\.(.*?)-schema\.sql(?:\.(\w+))?$`)
+	reViewSchema   = regexp.MustCompile(`(?i)^([^.]+)\.(.*?)-schema-view\.sql(?:\.(\w+))?$`)
+	reData         = regexp.MustCompile(`(?i)^([^.]+)\.(.*?)(?:\.(\d+))?\.(sql|csv)(?:\.(\w+))?$`)
+	reIgnored      = regexp.MustCompile(`(?i)-schema-(?:trigger|post|triggers)\.sql(?:\.\w+)?$`)
+)
+
+func parseCompression(ext string) (Compression, bool) {
+	switch strings.ToLower(ext) {
+	case "":
+		return CompressionNone, true
+	case "gz", "gzip":
+		return CompressionGzip, true
+	case "zst", "zstd":
+		return CompressionZstd, true
+	case "snappy":
+		return CompressionSnappy, true
+	}
+	return CompressionNone, false
+}
+
+func key(db, table string) string { return strings.ToLower(db) + "\x00" + strings.ToLower(table) }
+
+// Scan walks dir (recursively) and classifies its files. A nil filter
+// keeps every table. Database and table names match case-insensitively,
+// as TiDB compares them.
+func Scan(dir string, filter *Filter) (*Dump, error) {
+	d := &Dump{Dir: dir}
+	dbs := map[string]*Database{}
+	tables := map[string]*Table{}
+	getDB := func(name string) *Database {
+		k := strings.ToLower(name)
+		if db, ok := dbs[k]; ok {
+			return db
+		}
+		db := &Database{Name: name}
+		dbs[k] = db
+		return db
+	}
+	getTable := func(db, name string) *Table {
+		k := key(db, name)
+		if t, ok := tables[k]; ok {
+			return t
+		}
+		t := &Table{DB: db, Name: name}
+		tables[k] = t
+		return t
+	}
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("scan dump %s: %w", dir, err)
+		}
+		if e.IsDir() {
+			return nil
+		}
+		base := e.Name()
+		rel, _ := filepath.Rel(dir, path)
+		switch {
+		case base == "metadata":
+			d.Metadata = path
+		case reSchemaCreate.MatchString(base):
+			m := reSchemaCreate.FindStringSubmatch(base)
+			db := getDB(m[1])
+			db.Name, db.SchemaFile = m[1], path
+		case reViewSchema.MatchString(base):
+			m := reViewSchema.FindStringSubmatch(base)
+			if filter.Match(m[1], m[2]) {
+				d.Views = append(d.Views, View{DB: m[1], Name: m[2], SchemaFile: path})
+			}
+		case reIgnored.MatchString(base):
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: not imported (triggers and post-import SQL are not supported)", rel))
+		case reTableSchema.MatchString(base):
+			m := reTableSchema.FindStringSubmatch(base)
+			if !filter.Match(m[1], m[2]) {
+				return nil
+			}
+			getDB(m[1])
+			getTable(m[1], m[2]).SchemaFile = path
+		case reData.MatchString(base):
+			m := reData.FindStringSubmatch(base)
+			comp, ok := parseCompression(m[5])
+			if !ok {
+				d.Warnings = append(d.Warnings, fmt.Sprintf("%s: unknown compression %q, file ignored", rel, m[5]))
+				return nil
+			}
+			if !filter.Match(m[1], m[2]) {
+				return nil
+			}
+			info, err := e.Info()
+			if err != nil {
+				return fmt.Errorf("scan dump %s: %w", dir, err)
+			}
+			idx := -1
+			if m[3] != "" {
+				if n, err := strconv.Atoi(m[3]); err == nil {
+					idx = n
+				}
+			}
+			f := DataFile{Path: path, Index: idx, Compression: comp, Size: info.Size()}
+			if strings.EqualFold(m[4], "csv") {
+				f.Format = FormatCSV
+			}
+			getDB(m[1])
+			t := getTable(m[1], m[2])
+			t.DataFiles = append(t.DataFiles, f)
+		default:
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: unknown file, ignored", rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, db := range dbs {
+		d.Databases = append(d.Databases, *db)
+	}
+	sort.Slice(d.Databases, func(i, j int) bool { return d.Databases[i].Name < d.Databases[j].Name })
+	for _, t := range tables {
+		// The database's spelling is the schema-create file's.
+		t.DB = dbs[strings.ToLower(t.DB)].Name
+		sort.SliceStable(t.DataFiles, func(i, j int) bool {
+			a, b := t.DataFiles[i], t.DataFiles[j]
+			if a.Index != b.Index {
+				return a.Index < b.Index
+			}
+			return a.Path < b.Path
+		})
+		if t.SchemaFile == "" {
+			d.Warnings = append(d.Warnings, fmt.Sprintf("table %s.%s: data files without a schema file", t.DB, t.Name))
+		}
+		d.Tables = append(d.Tables, t)
+	}
+	sort.Slice(d.Tables, func(i, j int) bool {
+		if d.Tables[i].DB != d.Tables[j].DB {
+			return d.Tables[i].DB < d.Tables[j].DB
+		}
+		return d.Tables[i].Name < d.Tables[j].Name
+	})
+	sort.Slice(d.Views, func(i, j int) bool { return d.Views[i].DB+"."+d.Views[i].Name < d.Views[j].DB+"."+d.Views[j].Name })
+	sort.Strings(d.Warnings)
+	return d, nil
+}
+
+// Table returns the table db.name (case-insensitively), nil if absent.
+func (d *Dump) Table(db, name string) *Table {
+	for _, t := range d.Tables {
+		if strings.EqualFold(t.DB, db) && strings.EqualFold(t.Name, name) {
+			return t
+		}
+	}
+	return nil
+}
