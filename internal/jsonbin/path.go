@@ -193,6 +193,14 @@ func Extract(bin []byte, paths ...Path) (result []byte, found bool, err error) {
 }
 
 func walk(v value, legs []leg, out []value) ([]value, error) {
+	return walkAt(v, legs, out, 0)
+}
+
+// walkAt bounds recursion: a corrupt offset can make a container contain itself.
+func walkAt(v value, legs []leg, out []value, level int) ([]value, error) {
+	if level > 2*(MaxDepth+2) {
+		return out, corrupt("nesting")
+	}
 	if len(legs) == 0 {
 		return append(out, v), nil
 	}
@@ -220,7 +228,7 @@ func walk(v value, legs []leg, out []value) ([]value, error) {
 			if err != nil {
 				return out, err
 			}
-			if out, err = walk(e, rest, out); err != nil {
+			if out, err = walkAt(e, rest, out, level+1); err != nil {
 				return out, err
 			}
 		}
@@ -231,7 +239,7 @@ func walk(v value, legs []leg, out []value) ([]value, error) {
 			if l.kind == legIndexAny || l.index != 0 {
 				return out, nil
 			}
-			return walk(v, rest, out)
+			return walkAt(v, rest, out, level+1)
 		}
 		n, err := v.count()
 		if err != nil {
@@ -251,7 +259,7 @@ func walk(v value, legs []leg, out []value) ([]value, error) {
 			if err != nil {
 				return out, err
 			}
-			if out, err = walk(e, rest, out); err != nil {
+			if out, err = walkAt(e, rest, out, level+1); err != nil {
 				return out, err
 			}
 		}
@@ -259,7 +267,7 @@ func walk(v value, legs []leg, out []value) ([]value, error) {
 	case legDeep:
 		// ** matches v itself and every descendant, then the rest applies.
 		var err error
-		if out, err = walk(v, rest, out); err != nil {
+		if out, err = walkAt(v, rest, out, level+1); err != nil {
 			return out, err
 		}
 		if v.typ != TypeArray && v.typ != TypeObject {
@@ -274,7 +282,7 @@ func walk(v value, legs []leg, out []value) ([]value, error) {
 			if err != nil {
 				return out, err
 			}
-			if out, err = walk(e, legs, out); err != nil {
+			if out, err = walkAt(e, legs, out, level+1); err != nil {
 				return out, err
 			}
 		}

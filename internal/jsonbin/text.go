@@ -62,7 +62,13 @@ func (v value) elem(i, n int) (value, error) {
 		return value{typ: t, body: v.body[e+1 : e+2]}, nil
 	}
 	off := int(binary.LittleEndian.Uint32(v.body[e+1:]))
-	if off < 0 || off > len(v.body) {
+	// Values always follow the entry tables, so a child is strictly smaller
+	// than its parent: corrupt offsets cannot make a container contain itself.
+	entriesEnd := headerSize + n*valEntrySize
+	if v.typ == TypeObject {
+		entriesEnd += n * keyEntrySize
+	}
+	if off < entriesEnd || off > len(v.body) {
 		return value{}, corrupt("value offset")
 	}
 	rest := v.body[off:]
