@@ -22,11 +22,23 @@ var collators = map[string]Collator{}
 // register adds c under name; each collation file registers itself.
 func register(name string, c Collator) { collators[name] = c }
 
+// aliases are the utf8mb3_* spellings of the utf8_* collations (TiDB's
+// parser/charset utf8Alias).
+var aliases = map[string]string{
+	"utf8mb3_bin":        "utf8_bin",
+	"utf8mb3_general_ci": "utf8_general_ci",
+	"utf8mb3_unicode_ci": "utf8_unicode_ci",
+}
+
 // Get returns the collator for a collation name (case-insensitive). An
 // unknown name falls back to utf8mb4_bin, as TiDB does with new collation on;
 // ok is false in that case so callers can warn.
 func Get(name string) (c Collator, ok bool) {
-	if c, ok := collators[strings.ToLower(name)]; ok {
+	name = strings.ToLower(name)
+	if a, ok := aliases[name]; ok {
+		name = a
+	}
+	if c, ok := collators[name]; ok {
 		return c, true
 	}
 	return collators["utf8mb4_bin"], false
