@@ -44,6 +44,9 @@ func ParseTimeFromNumeric(s []byte, tp Type, fsp int, mode sqlmode.Mode, loc *ti
 	if err != nil {
 		return Time{}, err
 	}
+	if tp == Date {
+		fsp = 0
+	}
 	if bytes.HasPrefix(s, []byte("0.0")) {
 		return finishCast(Time{}, tp, mode, loc, s, "")
 	}

@@ -38,6 +38,11 @@ func ParseTimeIn(s []byte, tp Type, fsp int, mode sqlmode.Mode, loc *time.Locati
 	if err != nil {
 		return Time{}, err
 	}
+	if tp == Date {
+		// A DATE column has decimal 0: the fraction rounds at 0 digits
+		// before the time of day is dropped.
+		fsp = 0
+	}
 	t, why := parseDatetime(string(s), fsp, false, loc)
 	if why != "" {
 		return finishCast(Time{}, tp, mode, loc, s, why)
