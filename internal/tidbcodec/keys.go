@@ -64,7 +64,9 @@ func AppendTablePrefix(dst []byte, tableID int64) []byte {
 }
 
 // TablePrefix returns 't' || CmpInt(tableID).
-func TablePrefix(tableID int64) []byte { return AppendTablePrefix(make([]byte, 0, TablePrefixLen), tableID) }
+func TablePrefix(tableID int64) []byte {
+	return AppendTablePrefix(make([]byte, 0, TablePrefixLen), tableID)
+}
 
 // AppendRecordPrefix appends t{tableID}_r.
 func AppendRecordPrefix(dst []byte, tableID int64) []byte {
