@@ -259,9 +259,18 @@ type Chunk struct {
 	SqlHeader string      `protobuf:"bytes,15,opt,name=sql_header,json=sqlHeader,proto3" json:"sql_header,omitempty"`
 	Csv       *CSVOptions `protobuf:"bytes,16,opt,name=csv,proto3" json:"csv,omitempty"`
 	// size of the source bytes of the chunk (for progress and throughput).
-	SourceBytes   int64 `protobuf:"varint,17,opt,name=source_bytes,json=sourceBytes,proto3" json:"source_bytes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	SourceBytes int64 `protobuf:"varint,17,opt,name=source_bytes,json=sourceBytes,proto3" json:"source_bytes,omitempty"`
+	// cut_after_tuple: the chunk ends inside a statement, after a tuple's comma.
+	CutAfterTuple bool `protobuf:"varint,18,opt,name=cut_after_tuple,json=cutAfterTuple,proto3" json:"cut_after_tuple,omitempty"`
+	// has_header: the chunk starts with the CSV header record.
+	HasHeader bool `protobuf:"varint,19,opt,name=has_header,json=hasHeader,proto3" json:"has_header,omitempty"`
+	// names and time_zone: SET NAMES / SET TIME_ZONE in force at start_offset.
+	Names    string `protobuf:"bytes,20,opt,name=names,proto3" json:"names,omitempty"`
+	TimeZone string `protobuf:"bytes,21,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// no_backslash_escapes: the SQL mode flag the dump was written with.
+	NoBackslashEscapes bool `protobuf:"varint,22,opt,name=no_backslash_escapes,json=noBackslashEscapes,proto3" json:"no_backslash_escapes,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Chunk) Reset() {
@@ -413,6 +422,41 @@ func (x *Chunk) GetSourceBytes() int64 {
 	return 0
 }
 
+func (x *Chunk) GetCutAfterTuple() bool {
+	if x != nil {
+		return x.CutAfterTuple
+	}
+	return false
+}
+
+func (x *Chunk) GetHasHeader() bool {
+	if x != nil {
+		return x.HasHeader
+	}
+	return false
+}
+
+func (x *Chunk) GetNames() string {
+	if x != nil {
+		return x.Names
+	}
+	return ""
+}
+
+func (x *Chunk) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *Chunk) GetNoBackslashEscapes() bool {
+	if x != nil {
+		return x.NoBackslashEscapes
+	}
+	return false
+}
+
 var File_lightstream_v1_chunk_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_chunk_proto_rawDesc = "" +
@@ -429,7 +473,7 @@ const file_lightstream_v1_chunk_proto_rawDesc = "" +
 	"\bnot_null\x18\x05 \x01(\bR\anotNull\x12\x12\n" +
 	"\x04null\x18\x06 \x03(\tR\x04null\x12)\n" +
 	"\x10backslash_escape\x18\a \x01(\bR\x0fbackslashEscape\x12.\n" +
-	"\x13trim_last_separator\x18\b \x01(\bR\x11trimLastSeparator\"\xa1\x04\n" +
+	"\x13trim_last_separator\x18\b \x01(\bR\x11trimLastSeparator\"\xcd\x05\n" +
 	"\x05Chunk\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x0e\n" +
@@ -451,7 +495,13 @@ const file_lightstream_v1_chunk_proto_rawDesc = "" +
 	"\n" +
 	"sql_header\x18\x0f \x01(\tR\tsqlHeader\x12,\n" +
 	"\x03csv\x18\x10 \x01(\v2\x1a.lightstream.v1.CSVOptionsR\x03csv\x12!\n" +
-	"\fsource_bytes\x18\x11 \x01(\x03R\vsourceBytes*@\n" +
+	"\fsource_bytes\x18\x11 \x01(\x03R\vsourceBytes\x12&\n" +
+	"\x0fcut_after_tuple\x18\x12 \x01(\bR\rcutAfterTuple\x12\x1d\n" +
+	"\n" +
+	"has_header\x18\x13 \x01(\bR\thasHeader\x12\x14\n" +
+	"\x05names\x18\x14 \x01(\tR\x05names\x12\x1b\n" +
+	"\ttime_zone\x18\x15 \x01(\tR\btimeZone\x120\n" +
+	"\x14no_backslash_escapes\x18\x16 \x01(\bR\x12noBackslashEscapes*@\n" +
 	"\x06Format\x12\x16\n" +
 	"\x12FORMAT_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
