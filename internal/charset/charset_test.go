@@ -24,7 +24,7 @@ func TestValidate(t *testing.T) {
 		{"utf8", "ok 😃", 3}, // 4-byte character refused (tidb_check_mb4_value_in_utf8)
 		{"UTF8MB3", "ok 😃", 3},
 		{"gbk", "中文 abc", -1},
-		{"gbk", "a€", 1},  // TiDB's GBK refuses € (issue 30581)
+		{"gbk", "a€", 1}, // TiDB's GBK refuses € (issue 30581)
 		{"gbk", "a😃", 1}, // no GBK code above U+FFFF
 		{"gbk", "a\xff", 1},
 		{"gb18030", "中文€😃", -1},
