@@ -289,10 +289,10 @@ func (c *Converter) convertInt(col *tablemodel.Column, f rowparse.Field, dst *da
 	case overflow:
 		bad = true
 	case neg:
-		if mag > uint64(-(lo + 1))+1 {
+		if mag > uint64(-(lo+1))+1 {
 			bad = true
 		} else {
-			v = -int64(mag - 1) - 1
+			v = -int64(mag-1) - 1
 		}
 	default:
 		if mag > uint64(hi) {
