@@ -1,0 +1,286 @@
+// Package producer is the producer stage: it discovers a mydumper/dumpling
+// dump, cuts every table's data files into chunks that start at row
+// boundaries, creates the import's topics, and publishes one manifest per
+// table (its chunks, its schema text) and then one message per chunk.
+//
+// Publishing is idempotent: the same dump always gives the same chunks
+// with the same ids, so a producer restarted half-way publishes them again
+// and the consumers count each chunk once.
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/segmentio/kafka-go"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/dump"
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/topiclog"
+	"github.com/lightstream-io/lightstream/schemas"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// Config of the producer.
+type Config struct {
+	// ImportID names the import's topics (default "lightstream").
+	ImportID string
+	// Dump is the dump directory.
+	Dump string
+	// Kafka reaches the broker.
+	Kafka kafkaio.Config
+	// Filter rules in Lightning's table-filter syntax (default all).
+	Filter []string
+	// ChunkSize in bytes of source data (default 256 MiB).
+	ChunkSize int64
+	// KVPartitions per table KV topic (default 4).
+	KVPartitions int
+	// ChunkPartitions of the chunks topic: the most encoders that can
+	// work at once (default 16).
+	ChunkPartitions int
+	// CSV options of the dump's CSV files (default dumpling's dialect).
+	CSV rowparse.CSVOptions
+	// NoBackslashEscapes: the dump was written in that SQL mode.
+	NoBackslashEscapes bool
+	// Retention of the import's topics in ms (default -1: kept, so that a
+	// table can be replayed without re-encoding).
+	RetentionMS int64
+	// Warn receives warnings for the user.
+	Warn func(string)
+}
+
+func (c *Config) validate() error {
+	if c.ImportID == "" {
+		c.ImportID = "lightstream"
+	}
+	if c.Dump == "" {
+		return errors.New("producer: no dump directory")
+	}
+	if st, err := os.Stat(c.Dump); err != nil {
+		return fmt.Errorf("dump directory: %w", err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("dump directory %s is not a directory", c.Dump)
+	}
+	if c.ChunkSize <= 0 {
+		c.ChunkSize = 256 << 20
+	}
+	if c.KVPartitions <= 0 {
+		c.KVPartitions = 4
+	}
+	if c.ChunkPartitions <= 0 {
+		c.ChunkPartitions = 16
+	}
+	if c.CSV.Separator == "" {
+		c.CSV = rowparse.DefaultCSVOptions()
+	}
+	if c.RetentionMS == 0 {
+		c.RetentionMS = -1
+	}
+	if c.Warn == nil {
+		c.Warn = func(string) {}
+	}
+	return c.Kafka.Validate()
+}
+
+// Result says what was published.
+type Result struct {
+	Tables      int
+	Chunks      int
+	SourceBytes int64
+}
+
+// Plan is a discovered, chunked dump: what the producer publishes.
+type Plan struct {
+	Dump      *dump.Dump
+	Manifests []*lsv1.TableManifest
+	Chunks    [][]*lsv1.Chunk // per manifest
+}
+
+// MakePlan discovers the dump and cuts it into chunks.
+func MakePlan(cfg Config) (*Plan, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	filter, err := dump.ParseFilter(cfg.Filter)
+	if err != nil {
+		return nil, err
+	}
+	d, err := dump.Scan(cfg.Dump, filter)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range d.Warnings {
+		cfg.Warn(w)
+	}
+	dbSchemas := map[string]string{}
+	for _, db := range d.Databases {
+		if db.SchemaFile == "" {
+			continue
+		}
+		b, err := dump.ReadSchemaFile(db.SchemaFile)
+		if err != nil {
+			return nil, err
+		}
+		dbSchemas[checkpoint.Key(db.Name, "")] = string(b)
+	}
+	p := &Plan{Dump: d}
+	for i, t := range d.Tables {
+		mf := &lsv1.TableManifest{
+			Version: 1, Db: t.DB, Table: t.Name,
+			DbSchemaSql:  dbSchemas[checkpoint.Key(t.DB, "")],
+			KvTopic:      schemas.KVTopic(cfg.ImportID, t.DB, t.Name),
+			KvPartitions: uint32(cfg.KVPartitions),
+			TableCount:   uint32(len(d.Tables)), TableOrdinal: uint32(i),
+		}
+		columns := 0
+		if t.SchemaFile != "" {
+			b, err := dump.ReadSchemaFile(t.SchemaFile)
+			if err != nil {
+				return nil, err
+			}
+			mf.SchemaSql = string(b)
+			if names, err := dump.ColumnNames(b); err == nil {
+				columns = len(names)
+			}
+		} else if len(t.DataFiles) > 0 {
+			return nil, fmt.Errorf("table %s.%s has data files but no schema file %s.%s-schema.sql", t.DB, t.Name, t.DB, t.Name)
+		}
+		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes})
+		if err != nil {
+			return nil, fmt.Errorf("chunk %s.%s: %w", t.DB, t.Name, err)
+		}
+		msgs := make([]*lsv1.Chunk, len(chunks))
+		for j := range chunks {
+			m, err := chunkMessage(cfg, &chunks[j], j, len(chunks))
+			if err != nil {
+				return nil, err
+			}
+			msgs[j] = m
+			mf.ChunkIds = append(mf.ChunkIds, m.Id)
+			mf.SourceBytes += m.SourceBytes
+		}
+		p.Manifests = append(p.Manifests, mf)
+		p.Chunks = append(p.Chunks, msgs)
+	}
+	return p, nil
+}
+
+func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, error) {
+	rel, err := filepath.Rel(cfg.Dump, c.File)
+	if err != nil {
+		return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
+	}
+	m := &lsv1.Chunk{
+		Version: 1, Id: c.ID, Db: c.DB, Table: c.Table,
+		Ordinal: uint32(ordinal), TotalChunks: uint32(total),
+		File: filepath.ToSlash(rel), StartOffset: c.Start, EndOffset: c.End,
+		RowIdBase: c.RowIDBase, RowIdMax: c.RowIDMax,
+		Columns: c.Columns, SqlHeader: c.Header, CutAfterTuple: c.CutAfterTuple, HasHeader: c.HasHeader,
+		Names: c.Names, TimeZone: c.TimeZone, NoBackslashEscapes: cfg.NoBackslashEscapes,
+		SourceBytes: c.End - c.Start,
+	}
+	switch c.Format {
+	case dump.FormatSQL:
+		m.Format = lsv1.Format_FORMAT_SQL
+	case dump.FormatCSV:
+		m.Format = lsv1.Format_FORMAT_CSV
+		m.Csv = CSVToProto(cfg.CSV)
+	}
+	switch c.Compression {
+	case dump.CompressionGzip:
+		m.Compression = lsv1.Compression_COMPRESSION_GZIP
+	case dump.CompressionZstd:
+		m.Compression = lsv1.Compression_COMPRESSION_ZSTD
+	case dump.CompressionSnappy:
+		m.Compression = lsv1.Compression_COMPRESSION_SNAPPY
+	}
+	if c.Compression != dump.CompressionNone {
+		// A compressed file is one chunk; its source bytes are the
+		// decompressed size the chunker measured.
+		m.EndOffset = c.End
+	}
+	return m, nil
+}
+
+// CSVToProto converts reader options to their message form.
+func CSVToProto(o rowparse.CSVOptions) *lsv1.CSVOptions {
+	return &lsv1.CSVOptions{
+		Separator: o.Separator, Delimiter: o.Delimiter, Terminator: o.Terminator, Header: o.Header,
+		NotNull: o.NotNull, Null: o.Null, BackslashEscape: o.BackslashEscape, TrimLastSeparator: o.TrimLastSeparator,
+	}
+}
+
+// Topics returns the import's topics as the producer creates them.
+func Topics(cfg Config, p *Plan) []kafkaio.TopicSpec {
+	retention := map[string]string{"retention.ms": fmt.Sprint(cfg.RetentionMS)}
+	specs := []kafkaio.TopicSpec{
+		{Name: schemas.Topic(cfg.ImportID, schemas.ChunksSuffix), Partitions: cfg.ChunkPartitions, Configs: retention},
+		{Name: schemas.Topic(cfg.ImportID, schemas.ManifestsSuffix), Partitions: 1, Configs: retention},
+		{Name: schemas.Topic(cfg.ImportID, schemas.SchemasSuffix), Partitions: 1, Configs: retention},
+		{Name: schemas.Topic(cfg.ImportID, schemas.EventsSuffix), Partitions: 1, Configs: retention},
+	}
+	for _, mf := range p.Manifests {
+		specs = append(specs, kafkaio.TopicSpec{Name: mf.KvTopic, Partitions: int(mf.KvPartitions), Configs: retention})
+	}
+	return specs
+}
+
+// Run discovers the dump, creates the topics and publishes manifests, then
+// chunks.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	p, err := MakePlan(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, Topics(cfg, p)); err != nil {
+		return nil, fmt.Errorf("create topics: %w", err)
+	}
+	w, err := topiclog.NewWriter(cfg.Kafka)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	res := &Result{Tables: len(p.Manifests)}
+	manifests := schemas.Topic(cfg.ImportID, schemas.ManifestsSuffix)
+	for _, mf := range p.Manifests {
+		if err := w.Append(ctx, manifests, checkpoint.Key(mf.Db, mf.Table), mf); err != nil {
+			return nil, fmt.Errorf("publish manifest of %s.%s: %w", mf.Db, mf.Table, err)
+		}
+		res.SourceBytes += mf.SourceBytes
+	}
+	// Chunks are spread over the chunks topic's partitions round-robin in
+	// table order, so that the encoder group works on all tables at once.
+	chunksTopic := schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)
+	var batch []kafka.Message
+	n := 0
+	for _, chunks := range p.Chunks {
+		for _, c := range chunks {
+			b, err := proto.Marshal(c)
+			if err != nil {
+				return nil, err
+			}
+			batch = append(batch, kafka.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
+			n++
+			if len(batch) == 256 {
+				if err := w.AppendRaw(ctx, batch...); err != nil {
+					return nil, fmt.Errorf("publish chunks: %w", err)
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	if err := w.AppendRaw(ctx, batch...); err != nil {
+		return nil, fmt.Errorf("publish chunks: %w", err)
+	}
+	res.Chunks = n
+	return res, nil
+}
