@@ -24,6 +24,7 @@ type Field struct {
 	// beyond the next read.
 	Bytes []byte
 	// Charset is a charset introducer in front of a string literal
-	// (_binary, _utf8mb4, ...), lower case; empty when there is none.
+	// (_binary, _utf8mb4, ...) or CONVERT(.. USING cs), lower case and
+	// without the underscore ("binary", "utf8mb4"); empty when there is none.
 	Charset string
 }

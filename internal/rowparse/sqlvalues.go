@@ -242,15 +242,15 @@ func (s *SQLReader) number() (span, error) {
 		}
 	}
 	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
-	nd := s.scanWhile(isDigit)
+	nd := s.scanDigits()
 	if b := s.peek(1); len(b) > 0 && b[0] == '.' {
 		w.pos++
-		nd += s.scanWhile(isDigit)
+		nd += s.scanDigits()
 	}
 	if nd == 0 {
 		return span{}, w.syntaxError(at, "invalid number")
 	}
-	if b := s.peek(2); len(b) >= 2 && (b[0] == 'e' || b[0] == 'E') {
+	if b := s.peek(2); len(b) >= 2 && (b[0]|0x20 == 'e') {
 		save := w.pos
 		w.pos++
 		if b := s.peek(1); len(b) > 0 && (b[0] == '+' || b[0] == '-') {
@@ -321,4 +321,25 @@ func (s *SQLReader) convert(at int64) (span, error) {
 		v.charset = cs
 	}
 	return v, nil
+}
+
+// scanDigits advances over decimal digits and returns how many.
+func (s *SQLReader) scanDigits() int {
+	w := &s.w
+	n := 0
+	for {
+		i := w.pos
+		buf := w.buf
+		for i < len(buf) && buf[i]-'0' <= 9 {
+			i++
+		}
+		n += i - w.pos
+		w.pos = i
+		if i < len(buf) {
+			return n
+		}
+		if _, more := w.more(); !more {
+			return n
+		}
+	}
 }
