@@ -1,0 +1,214 @@
+// Package encoder is the encoder stage: consumer-group members that take
+// chunk messages, parse the chunk's rows from the dump, turn every row into
+// the exact KV pairs TiDB would write (record and index pairs), and
+// produce them to the table's KV topic, followed by an end-of-chunk marker
+// on every partition. A chunk's offset is committed only after all its
+// pairs and markers are acknowledged and its ChunkEncoded event is
+// written, so a crash re-encodes at most the chunks in flight, and
+// encoding is deterministic: a re-encoded chunk yields identical pairs.
+package encoder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/member"
+	"github.com/lightstream-io/lightstream/internal/topiclog"
+	"github.com/lightstream-io/lightstream/schemas"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// Config of one encoder member.
+type Config struct {
+	// ImportID names the import's topics (default "lightstream").
+	ImportID string
+	// Dump is the dump directory (chunks name files relative to it).
+	Dump string
+	// Kafka reaches the broker.
+	Kafka kafkaio.Config
+	// Group is the consumer group (default "<import id>.encoders").
+	Group string
+	// Member names this member in events (default host/pid).
+	Member string
+	// BatchBytes is the packed size of one KV batch message (default
+	// 512 KiB); QueueDepth the batches in flight per chunk (default 8).
+	BatchBytes int
+	QueueDepth int
+	// MaxErrors is how many bad rows are recorded in the rejects file and
+	// skipped before the import stops (default 0: the first bad row stops
+	// it).
+	MaxErrors int
+	// Rejects receives rejected rows (required when MaxErrors > 0).
+	Rejects *RejectWriter
+}
+
+func (c *Config) validate() error {
+	if c.ImportID == "" {
+		c.ImportID = "lightstream"
+	}
+	if c.Dump == "" {
+		return errors.New("encoder: no dump directory")
+	}
+	if c.Group == "" {
+		c.Group = c.ImportID + ".encoders"
+	}
+	if c.Member == "" {
+		h, _ := os.Hostname()
+		c.Member = fmt.Sprintf("%s/%d/encoder", h, os.Getpid())
+	}
+	if c.BatchBytes <= 0 {
+		c.BatchBytes = 512 << 10
+	}
+	if c.QueueDepth <= 0 {
+		c.QueueDepth = 8
+	}
+	if c.MaxErrors > 0 && c.Rejects == nil {
+		return errors.New("encoder: MaxErrors needs a rejects file")
+	}
+	return c.Kafka.Validate()
+}
+
+// Run is one encoder group member: it runs until ctx ends or a chunk fails.
+func Run(ctx context.Context, cfg Config) error {
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	dialer, err := cfg.Kafka.Dialer()
+	if err != nil {
+		return err
+	}
+	kvw, err := kafkaio.NewWriter(cfg.Kafka, kafkaio.WriterOptions{BatchBytes: int64(cfg.BatchBytes) * 4})
+	if err != nil {
+		return err
+	}
+	defer kvw.Close()
+	events, err := topiclog.NewWriter(cfg.Kafka)
+	if err != nil {
+		return err
+	}
+	defer events.Close()
+
+	g, gctx := errgroup.WithContext(ctx)
+	cache := newSchemaCache()
+	g.Go(func() error {
+		err := cache.follow(gctx, cfg.Kafka, cfg.ImportID)
+		if gctx.Err() != nil {
+			return nil
+		}
+		return err
+	})
+	g.Go(func() error {
+		e := &worker{cfg: cfg, cache: cache, kv: kvw, events: events}
+		err := member.Run(gctx, member.Config{
+			Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group,
+			Topics: []string{schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)},
+		}, e.claim)
+		return err
+	})
+	err = g.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+type worker struct {
+	cfg    Config
+	cache  *schemaCache
+	kv     *kafka.Writer
+	events *topiclog.Writer
+}
+
+// claim encodes the chunks of one partition of the chunks topic, in order.
+func (e *worker) claim(ctx context.Context, c *member.Claim) error {
+	start := c.Committed
+	if start < 0 {
+		start = kafka.FirstOffset
+	}
+	r, err := kafkaio.NewPartitionReader(e.cfg.Kafka, c.Topic, c.Partition, start, kafkaio.ReaderOptions{})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("fetch chunk: %w", err)
+		}
+		var ch lsv1.Chunk
+		if err := proto.Unmarshal(m.Value, &ch); err != nil {
+			return fmt.Errorf("%s[%d] offset %d: bad chunk message: %w", c.Topic, c.Partition, m.Offset, err)
+		}
+		if err := e.encodeChunk(ctx, &ch); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			// Tell the coordinator, which stops the import with this error.
+			_ = e.events.Append(context.Background(), schemas.Topic(e.cfg.ImportID, schemas.EventsSuffix), ch.Id, &lsv1.Event{
+				Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: e.cfg.Member,
+				Body: &lsv1.Event_Failed{Failed: &lsv1.ImportFailed{Db: ch.Db, Table: ch.Table, ChunkId: ch.Id, Error: err.Error()}},
+			})
+			return err
+		}
+		if err := c.Commit(m.Offset + 1); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("commit chunk offset: %w", err)
+		}
+	}
+}
+
+// encodeChunk encodes one chunk and reports it.
+func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
+	ti, err := e.cache.wait(ctx, ch.Db, ch.Table)
+	if err != nil {
+		return err
+	}
+	topic := schemas.KVTopic(e.cfg.ImportID, ch.Db, ch.Table)
+	partitions := int(ti.msg.KvPartitions)
+	attempt := fmt.Sprintf("%s@%d", e.cfg.Member, time.Now().UnixNano())
+	sink := newChunkSink(ctx, e.kv, topic, partitions, ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth)
+	stats, err := encodeRows(ctx, e.cfg, ti, ch, sink)
+	if err != nil {
+		sink.abort()
+		return err
+	}
+	totals, err := sink.finish()
+	if err != nil {
+		return err
+	}
+	return e.events.Append(ctx, schemas.Topic(e.cfg.ImportID, schemas.EventsSuffix), ch.Id, &lsv1.Event{
+		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: e.cfg.Member,
+		Body: &lsv1.Event_ChunkEncoded{ChunkEncoded: &lsv1.ChunkEncoded{
+			Db: ch.Db, Table: ch.Table, ChunkId: ch.Id, Attempt: attempt, Rows: stats.rows,
+			Kvs: totals.kvs, Bytes: totals.bytes, Checksum: totals.sum, SourceBytes: ch.SourceBytes, Rejected: stats.rejected,
+		}},
+	})
+}
+
+func writeRetry(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if err = w.WriteMessages(ctx, msgs...); err == nil || !kafkaio.IsRetriable(err) || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
+	}
+	return err
+}

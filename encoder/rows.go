@@ -1,0 +1,201 @@
+package encoder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/dump"
+	"github.com/lightstream-io/lightstream/internal/kvenc"
+	"github.com/lightstream-io/lightstream/internal/mytime"
+	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/valueconv"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+type chunkStats struct {
+	rows, rejected uint64
+}
+
+// RowError is a row that could not be converted or encoded: where it is
+// and why.
+type RowError struct {
+	File   string
+	Offset int64
+	Err    error
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("%s: row at byte offset %d: %v", e.File, e.Offset, e.Err)
+}
+
+func (e *RowError) Unwrap() error { return e.Err }
+
+// DumpChunk rebuilds the reader's view of a chunk from its message.
+func DumpChunk(dumpDir string, ch *lsv1.Chunk) dump.Chunk {
+	c := dump.Chunk{
+		ID: ch.Id, DB: ch.Db, Table: ch.Table, File: filepath.Join(dumpDir, filepath.FromSlash(ch.File)),
+		Start: ch.StartOffset, End: ch.EndOffset, RowIDBase: ch.RowIdBase, RowIDMax: ch.RowIdMax,
+		Header: ch.SqlHeader, CutAfterTuple: ch.CutAfterTuple, Columns: ch.Columns, HasHeader: ch.HasHeader,
+		Names: ch.Names, TimeZone: ch.TimeZone,
+	}
+	if ch.Format == lsv1.Format_FORMAT_CSV {
+		c.Format = dump.FormatCSV
+	}
+	switch ch.Compression {
+	case lsv1.Compression_COMPRESSION_GZIP:
+		c.Compression = dump.CompressionGzip
+	case lsv1.Compression_COMPRESSION_ZSTD:
+		c.Compression = dump.CompressionZstd
+	case lsv1.Compression_COMPRESSION_SNAPPY:
+		c.Compression = dump.CompressionSnappy
+	}
+	return c
+}
+
+// CSVFromProto converts the message form of the CSV options.
+func CSVFromProto(o *lsv1.CSVOptions) rowparse.CSVOptions {
+	if o == nil {
+		return rowparse.DefaultCSVOptions()
+	}
+	return rowparse.CSVOptions{
+		Separator: o.Separator, Delimiter: o.Delimiter, Terminator: o.Terminator, Header: o.Header,
+		NotNull: o.NotNull, Null: o.Null, BackslashEscape: o.BackslashEscape, TrimLastSeparator: o.TrimLastSeparator,
+	}
+}
+
+// Session returns the conversion session of a table's schema message,
+// with the dump's own SET TIME_ZONE taking precedence.
+func Session(ts *lsv1.TableSchema, dumpTimeZone string) (valueconv.Session, error) {
+	mode, err := sqlmode.Parse(ts.SqlMode)
+	if err != nil {
+		return valueconv.Session{}, err
+	}
+	tz := ts.TimeZone
+	if dumpTimeZone != "" {
+		tz = dumpTimeZone
+	}
+	loc := time.UTC
+	if tz != "" {
+		if loc, err = mytime.ParseLocation(tz); err != nil {
+			return valueconv.Session{}, fmt.Errorf("time zone %q: %w", tz, err)
+		}
+	}
+	return valueconv.Session{Mode: mode, Loc: loc, Now: time.Unix(0, ts.TimestampUnixNano).UTC()}, nil
+}
+
+// encodeRows parses, converts and encodes every row of a chunk into sink.
+func encodeRows(ctx context.Context, cfg Config, ti *tableInfo, ch *lsv1.Chunk, sink *chunkSink) (chunkStats, error) {
+	var st chunkStats
+	dc := DumpChunk(cfg.Dump, ch)
+	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
+	if err != nil {
+		return st, err
+	}
+	defer rows.Close()
+	tz := ch.TimeZone
+	rc, err := NewRowCoder(ti.msg, ti.table, tz)
+	if err != nil {
+		return st, fmt.Errorf("table %s.%s: %w", ch.Db, ch.Table, err)
+	}
+	var pairs kvenc.Pairs
+	for k := int64(1); ; k++ {
+		if k&1023 == 0 && ctx.Err() != nil {
+			return st, ctx.Err()
+		}
+		fields, err := rows.Next()
+		if errors.Is(err, io.EOF) {
+			return st, nil
+		}
+		if err != nil {
+			// Syntax errors carry file, offset, line and column already.
+			return st, err
+		}
+		if tz := rows.TimeZone(); tz != rc.timeZone {
+			if rc, err = NewRowCoder(ti.msg, ti.table, tz); err != nil {
+				return st, fmt.Errorf("%s at byte offset %d: %w", dc.File, rows.Pos(), err)
+			}
+		}
+		pairs.Reset()
+		if err := rc.Encode(rows.Columns(), fields, ch.RowIdBase+k, &pairs); err != nil {
+			rowErr := &RowError{File: dc.File, Offset: rows.Pos(), Err: err}
+			if cfg.Rejects != nil && cfg.Rejects.Reject(rowErr, fields) {
+				st.rejected++
+				continue
+			}
+			return st, rowErr
+		}
+		for i := 0; i < pairs.Len(); i++ {
+			if err := sink.add(pairs.Key(i), pairs.Value(i)); err != nil {
+				return st, err
+			}
+		}
+		st.rows++
+	}
+}
+
+// RowCoder turns rows of dump fields into a table's KV pairs: column
+// mapping, value conversion, generated columns, encoding. It is what the
+// encoder runs per row, and what `lightstream debug encode` and the
+// benchmarks run too.
+type RowCoder struct {
+	table    *valueconv.Converter
+	enc      *kvenc.Encoder
+	gen      valueconv.GeneratedEvaluator
+	builders map[string]*valueconv.RowBuilder
+	row      []datum.Datum
+	timeZone string
+}
+
+// NewRowCoder prepares the coder of one table; dumpTimeZone is the dump's
+// SET TIME_ZONE in force ("" for none).
+func NewRowCoder(ts *lsv1.TableSchema, t *tableModel, dumpTimeZone string) (*RowCoder, error) {
+	sess, err := Session(ts, dumpTimeZone)
+	if err != nil {
+		return nil, err
+	}
+	conv, err := valueconv.NewConverter(t, sess)
+	if err != nil {
+		return nil, err
+	}
+	gen, err := compileGenerated(t, sess, conv)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := kvenc.NewEncoder(t, kvenc.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &RowCoder{table: conv, enc: enc, gen: gen, builders: map[string]*valueconv.RowBuilder{},
+		row: make([]datum.Datum, len(t.Columns)), timeZone: dumpTimeZone}, nil
+}
+
+// Encode converts one row and appends its pairs to dst.
+func (rc *RowCoder) Encode(columns []string, fields []rowparse.Field, rowID int64, dst *kvenc.Pairs) error {
+	key := strings.Join(columns, "\x00")
+	if columns == nil {
+		key = "\x01all"
+	}
+	rb := rc.builders[key]
+	if rb == nil {
+		var err error
+		if rb, err = valueconv.NewRowBuilder(rc.table, columns, rc.gen); err != nil {
+			return err
+		}
+		rc.builders[key] = rb
+	}
+	handleID, err := rb.Build(fields, rowID, rc.row)
+	if err != nil {
+		return err
+	}
+	return rc.enc.Encode(rc.row, handleID, dst)
+}
+
+// Row returns the last converted row (by column offset).
+func (rc *RowCoder) Row() []datum.Datum { return rc.row }

@@ -1,0 +1,324 @@
+// Package sorter is the sorter stage: consumer-group members that own
+// partitions of the per-table KV topics, write their pairs into one sorted
+// Badger engine per table partition, and, once a partition holds the
+// end-of-chunk marker of every chunk in the table's manifest, ingest the
+// engine into the store and report it.
+//
+// The engine is the durable state: it records, atomically with the pairs,
+// the next offset to read and the markers seen, and reading resumes from
+// there (the group's committed offset only trails it, for lag monitoring).
+// Pairs are idempotent (a re-delivered or re-encoded batch rewrites
+// identical pairs) and a chunk's marker counts once, whatever attempt
+// wrote it, so the engine ends up the same however often the pipeline
+// crashed.
+package sorter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/lightstream-io/lightstream/ingest"
+	"github.com/lightstream-io/lightstream/internal/engine"
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/member"
+	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/topiclog"
+	"github.com/lightstream-io/lightstream/schemas"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// Config of one sorter member.
+type Config struct {
+	// ImportID names the import's topics (default "lightstream").
+	ImportID string
+	// Kafka reaches the broker.
+	Kafka kafkaio.Config
+	// Group is the consumer group (default "<import id>.sorters").
+	Group string
+	// Member names this member in events (default host/pid).
+	Member string
+	// EngineDir holds the engines: <EngineDir>/<kv topic>/<partition>.
+	EngineDir string
+	// Store receives the ingested pairs.
+	Store store.Store
+	// Ingest tunes ingest.
+	Ingest ingest.Options
+	// FlushBytes: pairs buffered before an engine write (default 8 MiB).
+	FlushBytes int
+	// EngineMemoryMB bounds one engine's memory (default engine's).
+	EngineMemoryMB int
+}
+
+func (c *Config) validate() error {
+	if c.ImportID == "" {
+		c.ImportID = "lightstream"
+	}
+	if c.Group == "" {
+		c.Group = c.ImportID + ".sorters"
+	}
+	if c.Member == "" {
+		h, _ := os.Hostname()
+		c.Member = fmt.Sprintf("%s/%d/sorter", h, os.Getpid())
+	}
+	if c.EngineDir == "" {
+		return errors.New("sorter: no engine directory")
+	}
+	if c.Store == nil {
+		return errors.New("sorter: no store")
+	}
+	if c.FlushBytes <= 0 {
+		c.FlushBytes = 8 << 20
+	}
+	return c.Kafka.Validate()
+}
+
+// Run is one sorter group member: it runs until ctx ends or fails.
+func Run(ctx context.Context, cfg Config) error {
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	manifests, err := LoadManifests(ctx, cfg.Kafka, cfg.ImportID)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	var topics []string
+	for t, mf := range manifests {
+		if len(mf.ChunkIds) > 0 {
+			topics = append(topics, t)
+		}
+	}
+	if len(topics) == 0 {
+		<-ctx.Done()
+		return nil
+	}
+	dialer, err := cfg.Kafka.Dialer()
+	if err != nil {
+		return err
+	}
+	events, err := topiclog.NewWriter(cfg.Kafka)
+	if err != nil {
+		return err
+	}
+	defer events.Close()
+	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events}
+	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics},
+		func(ctx context.Context, c *member.Claim) error {
+			_, err := s.sortPartition(ctx, c.Topic, c.Partition, c.Commit, false)
+			return err
+		})
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+type partitionSorter struct {
+	cfg       Config
+	manifests map[string]*lsv1.TableManifest
+	events    *topiclog.Writer
+}
+
+// Meta keys kept in each engine next to the pairs.
+const (
+	metaOffset   = "offset"   // next offset to read, decimal
+	metaChunk    = "chunk/"   // + chunk id: the marker (EndOfChunk proto)
+	metaIngested = "ingested" // the PartitionIngested proto once ingested
+)
+
+// sortPartition consumes one partition into its engine and ingests the
+// engine once complete. With stopWhenDone (replay) it returns after the
+// ingest; otherwise it keeps the claim until ctx ends.
+func (s *partitionSorter) sortPartition(ctx context.Context, topic string, partition int, commit func(int64) error, stopWhenDone bool) (*lsv1.PartitionIngested, error) {
+	mf := s.manifests[topic]
+	if mf == nil {
+		return nil, fmt.Errorf("no manifest for topic %s", topic)
+	}
+	dir := EngineDir(s.cfg.EngineDir, topic, partition)
+	eng, err := openEngine(ctx, dir, s.cfg.EngineMemoryMB)
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+
+	st := &partitionState{mf: mf, partition: uint32(partition), markers: map[string]*lsv1.EndOfChunk{}}
+	if err := st.load(eng); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	if st.ingested != nil {
+		// The report may have been lost in a crash after the ingest:
+		// repeat it (the coordinator counts a partition once).
+		if err := s.report(ctx, st); err != nil {
+			return nil, err
+		}
+		if stopWhenDone {
+			return st.ingested, nil
+		}
+		<-ctx.Done()
+		return nil, nil
+	}
+	if st.complete() {
+		done, err := s.ingest(ctx, eng, st)
+		if err != nil || stopWhenDone {
+			return done, err
+		}
+		<-ctx.Done()
+		return nil, nil
+	}
+
+	start := st.next
+	if start == 0 {
+		start = kafka.FirstOffset
+	}
+	r, err := kafkaio.NewPartitionReader(s.cfg.Kafka, topic, partition, start, kafkaio.ReaderOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+
+	var (
+		keys, values [][]byte
+		pending      int
+		meta         = map[string][]byte{}
+	)
+	flush := func(next int64) error {
+		if len(keys) == 0 && len(meta) == 0 {
+			return nil
+		}
+		meta[metaOffset] = []byte(fmt.Sprint(next))
+		if err := eng.WriteBatch(keys, values, meta); err != nil {
+			return fmt.Errorf("engine %s: %w", dir, err)
+		}
+		if err := eng.Sync(); err != nil {
+			return fmt.Errorf("engine %s: %w", dir, err)
+		}
+		keys, values, pending, meta = keys[:0], values[:0], 0, map[string][]byte{}
+		st.next = next
+		// The engine is durable up to next: the group may move past it.
+		if commit != nil {
+			if err := commit(next); err != nil && ctx.Err() == nil {
+				return fmt.Errorf("commit offset: %w", err)
+			}
+		}
+		return nil
+	}
+	next := st.next
+	for {
+		fctx, cancel := context.WithTimeout(ctx, time.Second)
+		m, err := r.FetchMessage(fctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				// Idle: make what arrived durable.
+				if err := flush(next); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, fmt.Errorf("fetch %s[%d]: %w", topic, partition, err)
+		}
+		next = m.Offset + 1
+		var msg lsv1.KVMessage
+		if err := proto.Unmarshal(m.Value, &msg); err != nil {
+			return nil, fmt.Errorf("%s[%d] offset %d: bad KV message: %w", topic, partition, m.Offset, err)
+		}
+		switch b := msg.Body.(type) {
+		case *lsv1.KVMessage_Batch:
+			err := schemas.RangePairs(b.Batch.Pairs, func(k, v []byte) error {
+				keys = append(keys, k)
+				values = append(values, v)
+				pending += len(k) + len(v)
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("%s[%d] offset %d: %w", topic, partition, m.Offset, err)
+			}
+			if pending >= s.cfg.FlushBytes {
+				if err := flush(next); err != nil {
+					return nil, err
+				}
+			}
+		case *lsv1.KVMessage_EndOfChunk:
+			eoc := b.EndOfChunk
+			if _, seen := st.markers[eoc.ChunkId]; seen || !st.inManifest(eoc.ChunkId) {
+				continue
+			}
+			raw, _ := proto.Marshal(eoc)
+			meta[metaChunk+eoc.ChunkId] = raw
+			st.markers[eoc.ChunkId] = eoc
+			if st.complete() {
+				if err := flush(next); err != nil {
+					return nil, err
+				}
+				done, err := s.ingest(ctx, eng, st)
+				if err != nil || stopWhenDone {
+					return done, err
+				}
+			}
+		}
+	}
+}
+
+// ingest writes a complete engine into the store and reports it.
+func (s *partitionSorter) ingest(ctx context.Context, eng *engine.Engine, st *partitionState) (*lsv1.PartitionIngested, error) {
+	if _, err := ingest.Ingest(ctx, s.cfg.Store, eng, s.cfg.Ingest); err != nil {
+		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
+	}
+	sum, err := eng.Checksum(ctx)
+	if err != nil {
+		return nil, err
+	}
+	done := &lsv1.PartitionIngested{Db: st.mf.Db, Table: st.mf.Table, Partition: st.partition, Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum}
+	raw, _ := proto.Marshal(done)
+	if err := eng.SetMeta(metaIngested, raw); err != nil {
+		return nil, err
+	}
+	if err := eng.Sync(); err != nil {
+		return nil, err
+	}
+	st.ingested = done
+	return done, s.report(ctx, st)
+}
+
+func (s *partitionSorter) report(ctx context.Context, st *partitionState) error {
+	return s.events.Append(ctx, schemas.Topic(s.cfg.ImportID, schemas.EventsSuffix), st.mf.KvTopic, &lsv1.Event{
+		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: s.cfg.Member,
+		Body: &lsv1.Event_PartitionIngested{PartitionIngested: st.ingested},
+	})
+}
+
+// EngineDir is where a table partition's engine lives.
+func EngineDir(root, topic string, partition int) string {
+	return filepath.Join(root, topic, fmt.Sprint(partition))
+}
+
+// openEngine opens an engine, waiting while another member (a stale owner
+// after a rebalance) still holds its lock.
+func openEngine(ctx context.Context, dir string, memMB int) (*engine.Engine, error) {
+	for attempt := 0; ; attempt++ {
+		eng, err := engine.Open(dir, engine.Options{MemoryMB: memMB})
+		if err == nil {
+			return eng, nil
+		}
+		if attempt >= 60 {
+			return nil, fmt.Errorf("open engine %s: %w", dir, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package sorter
+
+import (
+	"fmt"
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/lightstream-io/lightstream/internal/engine"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// partitionState is what an engine knows about its partition.
+type partitionState struct {
+	mf        *lsv1.TableManifest
+	partition uint32
+	next      int64
+	markers   map[string]*lsv1.EndOfChunk
+	ingested  *lsv1.PartitionIngested
+	chunkSet  map[string]bool
+}
+
+func (st *partitionState) inManifest(id string) bool {
+	if st.chunkSet == nil {
+		st.chunkSet = make(map[string]bool, len(st.mf.ChunkIds))
+		for _, c := range st.mf.ChunkIds {
+			st.chunkSet[c] = true
+		}
+	}
+	return st.chunkSet[id]
+}
+
+func (st *partitionState) complete() bool { return len(st.markers) >= len(st.mf.ChunkIds) }
+
+func (st *partitionState) load(eng *engine.Engine) error {
+	if v, ok, err := eng.GetMeta(metaOffset); err != nil {
+		return err
+	} else if ok {
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			return fmt.Errorf("bad offset record %q: %w", v, err)
+		}
+		st.next = n
+	}
+	err := eng.IterMeta(metaChunk, func(k string, v []byte) error {
+		var eoc lsv1.EndOfChunk
+		if err := proto.Unmarshal(v, &eoc); err != nil {
+			return fmt.Errorf("bad marker record %q: %w", k, err)
+		}
+		st.markers[eoc.ChunkId] = &eoc
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if v, ok, err := eng.GetMeta(metaIngested); err != nil {
+		return err
+	} else if ok {
+		var done lsv1.PartitionIngested
+		if err := proto.Unmarshal(v, &done); err != nil {
+			return fmt.Errorf("bad ingested record: %w", err)
+		}
+		st.ingested = &done
+	}
+	return nil
+}
