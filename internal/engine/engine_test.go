@@ -1,0 +1,260 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"sort"
+	"testing"
+)
+
+func open(t testing.TB, dir string) *Engine {
+	t.Helper()
+	e, err := Open(dir, Options{MemoryMB: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// SPEC.md §9 vector: these two pairs checksum to 4850203904608948940.
+var specPairs = [][2]string{
+	{"Cop", "PingCAP"},
+	{"Introduction", "Inspired by Google Spanner/F1, PingCAP develops TiDB."},
+}
+
+const specSum = 4850203904608948940
+
+func TestIdempotentRewrite(t *testing.T) {
+	e := open(t, t.TempDir())
+	defer e.Close()
+	keys := [][]byte{[]byte(specPairs[1][0]), []byte(specPairs[0][0])}
+	vals := [][]byte{[]byte(specPairs[1][1]), []byte(specPairs[0][1])}
+	for i := 0; i < 3; i++ { // re-delivered batches change nothing
+		if err := e.WriteBatch(keys, vals, map[string][]byte{"offset": []byte("7")}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.Checksum(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantBytes := len(specPairs[0][0] + specPairs[0][1] + specPairs[1][0] + specPairs[1][1])
+		if c.Sum != specSum || c.KVs != 2 || c.Bytes != uint64(wantBytes) {
+			t.Fatalf("write #%d: checksum %+v, want sum %d over 2 pairs, %d bytes", i+1, c, uint64(specSum), wantBytes)
+		}
+		pairs, size, err := e.Stats()
+		if err != nil || pairs != 2 || size != int64(wantBytes) {
+			t.Fatalf("Stats = %d, %d, %v", pairs, size, err)
+		}
+	}
+}
+
+func TestSortedIterationAndRange(t *testing.T) {
+	e := open(t, t.TempDir())
+	defer e.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	want := map[string]string{}
+	for batch := 0; batch < 20; batch++ {
+		var keys, vals [][]byte
+		for i := 0; i < 500; i++ {
+			k := make([]byte, 1+r.IntN(40))
+			for j := range k {
+				k[j] = byte(r.IntN(0xff)) // below 0xff: never the meta prefix
+			}
+			v := []byte(fmt.Sprintf("v%d", r.Int()))
+			keys, vals = append(keys, k), append(vals, v)
+			want[string(k)] = string(v)
+		}
+		if err := e.WriteBatch(keys, vals, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.SetMeta("m", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	sorted := make([]string, 0, len(want))
+	for k := range want {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	var got []string
+	err := e.Iterate(context.Background(), func(k, v []byte) error {
+		if want[string(k)] != string(v) {
+			return fmt.Errorf("key %x: value %q, want %q", k, v, want[string(k)])
+		}
+		got = append(got, string(k))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(sorted) {
+		t.Fatalf("iteration: %d keys, want %d in order", len(got), len(sorted))
+	}
+	lo, hi := sorted[100], sorted[200]
+	got = got[:0]
+	if err := e.IterateRange(context.Background(), []byte(lo), []byte(hi), func(k, _ []byte) error {
+		got = append(got, string(k))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(sorted[100:200]) {
+		t.Fatalf("range: got %d keys, want 100", len(got))
+	}
+	stop := errors.New("stop")
+	if err := e.Iterate(context.Background(), func(k, v []byte) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("callback error not returned: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := e.Iterate(ctx, func(k, v []byte) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled iteration: %v", err)
+	}
+}
+
+func TestMeta(t *testing.T) {
+	e := open(t, t.TempDir())
+	defer e.Close()
+	if _, ok, err := e.GetMeta("nope"); ok || err != nil {
+		t.Fatalf("GetMeta(missing) = %v, %v", ok, err)
+	}
+	meta := map[string][]byte{"offset/topic/0": []byte("10"), "offset/topic/1": []byte("20"), "other": []byte("o")}
+	if err := e.WriteBatch([][]byte{[]byte("t\x80k")}, [][]byte{[]byte("v")}, meta); err != nil {
+		t.Fatal(err)
+	}
+	v, ok, err := e.GetMeta("offset/topic/1")
+	if err != nil || !ok || string(v) != "20" {
+		t.Fatalf("GetMeta = %q %v %v", v, ok, err)
+	}
+	var seen []string
+	if err := e.IterMeta("offset/", func(k string, v []byte) error {
+		seen = append(seen, k+"="+string(v))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(seen) != "[offset/topic/0=10 offset/topic/1=20]" {
+		t.Fatalf("IterMeta = %v", seen)
+	}
+	if pairs, _, _ := e.Stats(); pairs != 1 {
+		t.Fatalf("meta counted as data: %d pairs", pairs)
+	}
+	bad := append(append([]byte{}, MetaPrefix...), 'x')
+	if err := e.WriteBatch([][]byte{bad}, [][]byte{nil}, nil); !errors.Is(err, ErrMetaKey) {
+		t.Fatalf("meta-prefixed data key: %v", err)
+	}
+	if err := e.DeleteMeta("other"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := e.GetMeta("other"); ok {
+		t.Fatal("DeleteMeta left the key")
+	}
+}
+
+// TestCrashReopen: a child process writes and exits without Close; the
+// parent reopens the engine and finds the data and the metadata.
+func TestCrashReopen(t *testing.T) {
+	if dir := os.Getenv("ENGINE_CRASH_DIR"); dir != "" {
+		e, err := Open(dir, Options{MemoryMB: 16})
+		if err != nil {
+			os.Exit(2)
+		}
+		for b := 0; b < 10; b++ {
+			var keys, vals [][]byte
+			for i := 0; i < 1000; i++ {
+				keys = append(keys, []byte(fmt.Sprintf("t%02d_%04d", b, i)))
+				vals = append(vals, bytes.Repeat([]byte{byte(i)}, 100))
+			}
+			if err := e.WriteBatch(keys, vals, map[string][]byte{"batch": []byte(fmt.Sprint(b))}); err != nil {
+				os.Exit(3)
+			}
+		}
+		os.Exit(0) // no Close, no Sync
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashReopen$")
+	cmd.Env = append(os.Environ(), "ENGINE_CRASH_DIR="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	e := open(t, dir)
+	defer e.Close()
+	v, ok, err := e.GetMeta("batch")
+	if err != nil || !ok || string(v) != "9" {
+		t.Fatalf("meta after crash: %q %v %v", v, ok, err)
+	}
+	pairs, size, err := e.Stats()
+	if err != nil || pairs != 10000 || size != 10000*(8+100) {
+		t.Fatalf("after crash: %d pairs, %d bytes, %v", pairs, size, err)
+	}
+	// And writing again (re-delivery) keeps it identical.
+	c1, _ := e.Checksum(context.Background())
+	if err := e.WriteBatch([][]byte{[]byte("t00_0000")}, [][]byte{bytes.Repeat([]byte{0}, 100)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c2, _ := e.Checksum(context.Background()); c1 != c2 {
+		t.Fatalf("re-delivery changed checksum %+v -> %+v", c1, c2)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, o := range []Options{{MemoryMB: 8}, {Compression: "lz9"}} {
+		if err := o.validate(); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+	if _, err := Open(t.TempDir()+"/x", Options{ReadOnly: true}); err == nil {
+		t.Error("read-only open of a missing engine succeeded")
+	}
+}
+
+// BenchmarkWrite writes random-order 50-byte keys with 100-byte values in
+// batches of 1000 pairs.
+func BenchmarkWrite(b *testing.B) {
+	for _, c := range []Compression{CompressionNone, CompressionSnappy, CompressionZSTD} {
+		b.Run(string(c), func(b *testing.B) {
+			e, err := Open(b.TempDir(), Options{MemoryMB: 64, Compression: c})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close()
+			r := rand.New(rand.NewPCG(3, 4))
+			const batch = 1000
+			keys, vals := make([][]byte, batch), make([][]byte, batch)
+			for i := range keys {
+				keys[i], vals[i] = make([]byte, 50), make([]byte, 100)
+			}
+			b.SetBytes(batch * 150)
+			b.ResetTimer()
+			for n := 0; n < b.N; n++ {
+				for i := range keys {
+					keys[i][0] = 't'
+					for j := 1; j < 50; j += 8 {
+						v := r.Uint64()
+						for k := j; k < j+8 && k < 50; k++ {
+							keys[i][k] = byte(v)
+							v >>= 8
+						}
+					}
+					// Values: half compressible, like encoded rows.
+					for j := 0; j < 50; j++ {
+						vals[i][j] = byte(r.Uint32())
+					}
+				}
+				if err := e.WriteBatch(keys, vals, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if err := e.Sync(); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "pairs/s")
+		})
+	}
+}
