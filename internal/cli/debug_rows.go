@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"github.com/lightstream-io/lightstream/internal/dumpcsv"
 	"io"
 	"strings"
 
@@ -70,7 +71,7 @@ func debugRows(c *cli.Context) error {
 			if i > 0 {
 				out.WriteByte(',')
 			}
-			writeCSVValue(out, []byte(col))
+			dumpcsv.WriteQuoted(out, []byte(col))
 		}
 		out.WriteByte('\n')
 	}
@@ -124,43 +125,8 @@ func printChunk(ch dump.Chunk, csv rowparse.CSVOptions, noBackslash bool, header
 				out.WriteString(`\N`)
 				continue
 			}
-			writeCSVValue(out, f.Bytes)
+			dumpcsv.WriteQuoted(out, f.Bytes)
 		}
 		out.WriteByte('\n')
 	}
-}
-
-// writeCSVValue writes a quoted value with dumpling's CSV escapes
-// (dumpling/export/sql_type.go escapeBackslashCSV): backslash, the
-// delimiter, and \0 \n \r \t \Z as backslash sequences.
-func writeCSVValue(out *bufio.Writer, v []byte) {
-	out.WriteByte('"')
-	start := 0
-	for i, b := range v {
-		var esc byte
-		switch b {
-		case '\\':
-			esc = '\\'
-		case '"':
-			esc = '"'
-		case 0:
-			esc = '0'
-		case '\n':
-			esc = 'n'
-		case '\r':
-			esc = 'r'
-		case '\t':
-			esc = 't'
-		case 0x1a:
-			esc = 'Z'
-		default:
-			continue
-		}
-		out.Write(v[start:i])
-		out.WriteByte('\\')
-		out.WriteByte(esc)
-		start = i + 1
-	}
-	out.Write(v[start:])
-	out.WriteByte('"')
 }
