@@ -307,3 +307,12 @@ func unhexF(s string) []byte {
 	b, _ := hex.DecodeString(s)
 	return b
 }
+
+func TestParseIndexValueAmbiguousOld(t *testing.T) {
+	// An old-format unique value whose handle starts 00 7d is not versioned.
+	v := AppendIndexValue(nil, LayoutOld, &IndexValue{Distinct: true, Handle: IntHandle(0x007d010000000005)})
+	p, err := ParseIndexValue(v)
+	if err != nil || p.Layout != LayoutOld || !p.HasIntHandle || p.IntHandle != 0x007d010000000005 {
+		t.Fatalf("%+v %v", p, err)
+	}
+}

@@ -160,7 +160,11 @@ func ParseIndexValue(b []byte) (p ParsedIndexValue, err error) {
 	if len(b) == 0 {
 		return p, fmt.Errorf("index value empty: %w", ErrCorrupt)
 	}
-	if len(b) >= 3 && b[0] <= 1 && b[1] == IndexVersionFlag {
+	// TiDB getIndexVersion looks for the version flag only past the old
+	// format's 9 bytes; the one shorter versioned value is the 3-byte
+	// non-unique clustered value 00 7d 01 (an 8-byte old value may start
+	// with 00 7d by chance).
+	if (len(b) > MaxOldEncodeValueLen || len(b) == 3) && b[0] <= 1 && b[1] == IndexVersionFlag {
 		p.Layout = LayoutClusteredV1
 		p.Version = b[2]
 		tail := int(b[0])
