@@ -169,7 +169,7 @@ func vectorCases() map[string]vecCase {
 			},
 			row: []datum.Datum{datum.NewInt(1), datum.NewInt(2), datum.NewInt(3), datum.NewInt(1)}, rowID: 1,
 		},
-		"tikv-global-unique-index-partition-id":      {reason: "global-index-not-modelled-by-tablemodel(layout-checked-in-tidbcodec)"},
+		"tikv-global-unique-index-partition-id":        {reason: "global-index-not-modelled-by-tablemodel(layout-checked-in-tidbcodec)"},
 		"tablecodec-untouched-unique-int-handle-value": {reason: "untouched-values-are-never-written-by-importers(checked-in-tidbcodec)"},
 	}
 	for _, id := range []string{"tikv-idx-int-handle-nonunique-int", "tikv-idx-int-handle-unique-int", "tikv-idx-char-bin-unique",
