@@ -224,12 +224,12 @@ func BenchmarkWrite(b *testing.B) {
 			}
 			defer e.Close()
 			r := rand.New(rand.NewPCG(3, 4))
-			const batch = 1000
+			batch := benchBatch
 			keys, vals := make([][]byte, batch), make([][]byte, batch)
 			for i := range keys {
 				keys[i], vals[i] = make([]byte, 50), make([]byte, 100)
 			}
-			b.SetBytes(batch * 150)
+			b.SetBytes(int64(batch) * 150)
 			b.ResetTimer()
 			for n := 0; n < b.N; n++ {
 				for i := range keys {
@@ -258,3 +258,6 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// benchBatch is the pairs per WriteBatch call in BenchmarkWrite.
+var benchBatch = 1000
