@@ -9,7 +9,8 @@ package store
 import (
 	"context"
 	"errors"
-	"hash/crc64"
+
+	"github.com/lightstream-io/lightstream/internal/tidbcodec"
 )
 
 // ErrNotSupported marks an operation the store cannot perform (for example
@@ -73,33 +74,7 @@ type BulkWriter interface {
 	BulkWrite(ctx context.Context, pairs []Pair) error
 }
 
-// crcTable is Go's ECMA table: TiKV's checksum uses crc64 ECMA (SPEC §9,
-// TiKV src/coprocessor/checksum.rs; TiDB executor/checksum.go).
-var crcTable = crc64.MakeTable(crc64.ECMA)
-
-// Checksum is TiDB's table checksum: the XOR of crc64-ECMA(key||value) over
-// all pairs, their count and the sum of key and value lengths (SPEC §9).
-//
-// internal/tidbcodec is meant to own this type; until it exists this local
-// copy keeps the store self-contained. The two must stay bit-identical.
-type Checksum struct {
-	Sum   uint64
-	KVs   uint64
-	Bytes uint64
-}
-
-// Update folds one pair into c.
-func (c *Checksum) Update(k, v []byte) {
-	d := crc64.Update(0, crcTable, k)
-	d = crc64.Update(d, crcTable, v)
-	c.Sum ^= d
-	c.KVs++
-	c.Bytes += uint64(len(k) + len(v))
-}
-
-// Merge folds another checksum (of disjoint pairs) into c.
-func (c *Checksum) Merge(o Checksum) {
-	c.Sum ^= o.Sum
-	c.KVs += o.KVs
-	c.Bytes += o.Bytes
-}
+// Checksum is TiDB's table checksum (SPEC §9): XOR of crc64-ECMA(key||value)
+// over the pairs, their count and key+value bytes. It is tidbcodec's type,
+// so a store result compares directly with the encoder's local checksum.
+type Checksum = tidbcodec.Checksum
