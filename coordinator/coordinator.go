@@ -346,6 +346,7 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 				s.Tables[key] = r
 			}
 			r.TableID = t.ID
+			r.Model = model
 			if r.Steps == nil {
 				r.Steps = map[string]checkpoint.Step{}
 			}

@@ -57,6 +57,9 @@ type Table struct {
 	// Steps per table: "schema", "checksum", "analyze".
 	Steps map[string]Step `json:"steps,omitempty"`
 	Error string          `json:"error,omitempty"`
+	// Model is the table model (internal/tablemodel) the encoders used,
+	// for export and replay.
+	Model json.RawMessage `json:"model,omitempty"`
 }
 
 // Key is the map key of a table: db.table with the parts quoted so that

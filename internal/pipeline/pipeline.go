@@ -1,0 +1,249 @@
+// Package pipeline runs a whole import in one process: the embedded
+// Kafka-protocol broker (or a real cluster), the embedded TiKV-protocol
+// store, the producer, the coordinator and several encoder and sorter
+// group members, all talking through the same Kafka and TiKV clients a
+// distributed deployment uses. Everything it keeps lives under the work
+// directory, so running the same command again resumes a killed import.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lightstream-io/lightstream/coordinator"
+	"github.com/lightstream-io/lightstream/encoder"
+	"github.com/lightstream-io/lightstream/ingest"
+	"github.com/lightstream-io/lightstream/internal/broker"
+	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/producer"
+	"github.com/lightstream-io/lightstream/sorter"
+)
+
+// ErrWorkDirInUse: the work directory holds another dump's import.
+var ErrWorkDirInUse = errors.New("work directory holds another import")
+
+// Config of an all-in-one import.
+type Config struct {
+	// Dump is the dump directory.
+	Dump string
+	// WorkDir keeps the broker's data (embedded), the store, the engines,
+	// the checkpoint and the rejects file (default ./lightstream-work).
+	WorkDir string
+	// Kafka: with no Brokers, an embedded broker runs under WorkDir/broker.
+	Kafka kafkaio.Config
+	// ImportID names the import's topics (default "lightstream").
+	ImportID string
+	// Encoders and Sorters are the group members to run (default 2 each).
+	Encoders, Sorters int
+	// Filter rules, chunk size and KV partitions, as for the producer.
+	Filter       []string
+	ChunkSize    int64
+	KVPartitions int
+	// CSV options of the dump and its SQL-mode escape flag.
+	CSV                rowparse.CSVOptions
+	NoBackslashEscapes bool
+	// SQLMode and TimeZone of value conversion.
+	SQLMode, TimeZone string
+	// MaxErrors bad rows are recorded in WorkDir/rejects.jsonl and skipped.
+	MaxErrors int
+	// Ingest tunes the ingest into the store.
+	Ingest ingest.Options
+	// Warn receives warnings for the user.
+	Warn func(string)
+	// OnStart is called with the coordinator once it exists (for progress
+	// displays).
+	OnStart func(*coordinator.Coordinator)
+}
+
+func (c *Config) validate() error {
+	if c.Dump == "" {
+		return errors.New("no dump directory (--dump)")
+	}
+	if c.WorkDir == "" {
+		c.WorkDir = "lightstream-work"
+	}
+	if c.ImportID == "" {
+		c.ImportID = "lightstream"
+	}
+	if c.Encoders <= 0 {
+		c.Encoders = 2
+	}
+	if c.Sorters <= 0 {
+		c.Sorters = 2
+	}
+	if c.Warn == nil {
+		c.Warn = func(string) {}
+	}
+	if c.CSV.Separator == "" {
+		c.CSV = rowparse.DefaultCSVOptions()
+	}
+	return nil
+}
+
+// Paths of the work directory.
+func checkpointPath(w string) string { return filepath.Join(w, "checkpoint.json") }
+
+// StoreDir is where the embedded store keeps its data.
+func StoreDir(w string) string { return filepath.Join(w, "store") }
+
+// BrokerDir is where the embedded broker keeps its data.
+func BrokerDir(w string) string { return filepath.Join(w, "broker") }
+
+// EngineDir is where sorters keep their engines.
+func EngineDir(w string) string { return filepath.Join(w, "engines") }
+
+// CheckpointPath is the coordinator's checkpoint file.
+func CheckpointPath(w string) string { return checkpointPath(w) }
+
+// Result of an import.
+type Result struct {
+	// AlreadyComplete: the work directory held this import, finished.
+	AlreadyComplete bool
+	State           checkpoint.State
+	Progress        coordinator.Progress
+	Duration        time.Duration
+	Rejected        int
+}
+
+const stepPublish = "publish-chunks"
+
+// Run runs (or resumes) the import.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	// The embedded store takes already-sorted engines through its bulk
+	// path (committed versions written directly, as Lightning's SST ingest
+	// does on a real cluster): client transactions into the mock store run
+	// at a tenth of the speed.
+	cfg.Ingest.Bulk = true
+	start := time.Now()
+	absDump, err := filepath.Abs(cfg.Dump)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := os.Stat(absDump); err != nil {
+		return nil, fmt.Errorf("dump directory: %w", err)
+	} else if !st.IsDir() {
+		return nil, fmt.Errorf("dump directory %s is not a directory", cfg.Dump)
+	}
+	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+	cp, err := checkpoint.Open(checkpointPath(cfg.WorkDir))
+	if err != nil {
+		return nil, err
+	}
+	snap := cp.Snapshot()
+	if snap.Dump != "" && snap.Dump != absDump {
+		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
+	}
+	if snap.Status == checkpoint.Complete {
+		return &Result{AlreadyComplete: true, State: snap}, nil
+	}
+	if err := cp.Update(func(s *checkpoint.State) error { s.Dump = absDump; return nil }); err != nil {
+		return nil, err
+	}
+
+	kcfg := cfg.Kafka
+	if len(kcfg.Brokers) == 0 {
+		b, err := broker.Start(ctx, broker.Config{DataDir: BrokerDir(cfg.WorkDir)})
+		if err != nil {
+			return nil, fmt.Errorf("start embedded broker: %w", err)
+		}
+		defer b.Close()
+		kcfg.Brokers = b.Addrs()
+	}
+	st, err := store.OpenEmbedded(StoreDir(cfg.WorkDir))
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	defer st.Close()
+
+	if !cp.StepDone(stepPublish) {
+		_, err := producer.Run(ctx, producer.Config{
+			ImportID: cfg.ImportID, Dump: absDump, Kafka: kcfg, Filter: cfg.Filter, ChunkSize: cfg.ChunkSize,
+			KVPartitions: cfg.KVPartitions, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := cp.SetStep(stepPublish, checkpoint.Done, ""); err != nil {
+			return nil, err
+		}
+	}
+
+	var rejects *encoder.RejectWriter
+	if cfg.MaxErrors > 0 {
+		if rejects, err = encoder.OpenRejects(filepath.Join(cfg.WorkDir, "rejects.jsonl"), cfg.MaxErrors); err != nil {
+			return nil, err
+		}
+		defer rejects.Close()
+	}
+
+	coord, err := coordinator.New(coordinator.Config{
+		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
+		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.OnStart != nil {
+		cfg.OnStart(coord)
+	}
+	// The coordinator decides when the import is over; the members run
+	// until then.
+	membersCtx, stopMembers := context.WithCancel(ctx)
+	defer stopMembers()
+	g, gctx := errgroup.WithContext(membersCtx)
+	g.Go(func() error {
+		err := coord.Run(gctx)
+		if err == nil {
+			stopMembers()
+		}
+		return err
+	})
+	host, _ := os.Hostname()
+	for i := 0; i < cfg.Encoders; i++ {
+		i := i
+		g.Go(func() error {
+			return encoder.Run(gctx, encoder.Config{
+				ImportID: cfg.ImportID, Dump: absDump, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/encoder-%d", host, os.Getpid(), i),
+				MaxErrors: cfg.MaxErrors, Rejects: rejects,
+			})
+		})
+	}
+	for i := 0; i < cfg.Sorters; i++ {
+		i := i
+		g.Go(func() error {
+			return sorter.Run(gctx, sorter.Config{
+				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
+				EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest,
+			})
+		})
+	}
+	err = g.Wait()
+	res := &Result{State: cp.Snapshot(), Progress: coord.Progress(), Duration: time.Since(start)}
+	if rejects != nil {
+		res.Rejected = rejects.Count()
+	}
+	if err != nil {
+		return res, err
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	if res.State.Status != checkpoint.Complete {
+		return res, fmt.Errorf("import stopped before completion (status %q)", res.State.Status)
+	}
+	return res, nil
+}

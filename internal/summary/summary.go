@@ -1,0 +1,123 @@
+// Package summary builds the end-of-import report: the JSON file of
+// --summary and the table printed on the terminal.
+package summary
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/pipeline"
+)
+
+// Table is one table's line.
+type Table struct {
+	DB             string `json:"db"`
+	Table          string `json:"table"`
+	Rows           uint64 `json:"rows"`
+	KVPairs        uint64 `json:"kv_pairs"`
+	Bytes          uint64 `json:"bytes"`
+	SourceChecksum uint64 `json:"source_checksum"`
+	StoreChecksum  uint64 `json:"store_checksum"`
+	StoreKVPairs   uint64 `json:"store_kv_pairs"`
+	StoreBytes     uint64 `json:"store_bytes"`
+	ChecksumMatch  bool   `json:"checksum_match"`
+	Status         string `json:"status"`
+	Error          string `json:"error,omitempty"`
+}
+
+// Totals over all tables.
+type Totals struct {
+	Tables      int    `json:"tables"`
+	Rows        uint64 `json:"rows"`
+	KVPairs     uint64 `json:"kv_pairs"`
+	Bytes       uint64 `json:"bytes"`
+	SourceBytes int64  `json:"source_bytes"`
+	Rejected    int    `json:"rejected_rows"`
+}
+
+// Summary is the whole report.
+type Summary struct {
+	Dump            string                     `json:"dump"`
+	Status          string                     `json:"status"`
+	AlreadyComplete bool                       `json:"already_complete,omitempty"`
+	Tables          []Table                    `json:"tables"`
+	Totals          Totals                     `json:"totals"`
+	DurationSeconds float64                    `json:"duration_seconds"`
+	MBPerSecond     float64                    `json:"throughput_mb_per_s"`
+	RowsPerSecond   float64                    `json:"throughput_rows_per_s"`
+	Steps           map[string]checkpoint.Step `json:"steps"`
+	Error           string                     `json:"error,omitempty"`
+}
+
+// FromResult builds the summary of an import.
+func FromResult(res *pipeline.Result) *Summary {
+	st := res.State
+	s := &Summary{Dump: st.Dump, Status: string(st.Status), AlreadyComplete: res.AlreadyComplete, Steps: st.Steps, Error: st.Error}
+	for _, k := range st.TableKeys() {
+		t := st.Tables[k]
+		line := Table{
+			DB: t.DB, Table: t.Name, Rows: t.Rows, KVPairs: t.Source.KVs, Bytes: t.Source.Bytes,
+			SourceChecksum: t.Source.Sum, StoreChecksum: t.Store.Sum, StoreKVPairs: t.Store.KVs, StoreBytes: t.Store.Bytes,
+			ChecksumMatch: t.Status == checkpoint.Done && t.Source == t.Store, Status: string(t.Status), Error: t.Error,
+		}
+		if line.Status == "" {
+			line.Status = "pending"
+		}
+		s.Tables = append(s.Tables, line)
+		s.Totals.Rows += line.Rows
+		s.Totals.KVPairs += line.KVPairs
+		s.Totals.Bytes += line.Bytes
+	}
+	s.Totals.Tables = len(s.Tables)
+	s.Totals.SourceBytes = res.Progress.SourceBytes
+	s.Totals.Rejected = res.Rejected
+	if res.AlreadyComplete && !st.Finished.IsZero() {
+		s.DurationSeconds = st.Finished.Sub(st.Started).Seconds()
+	} else {
+		s.DurationSeconds = res.Duration.Seconds()
+	}
+	if s.DurationSeconds > 0 {
+		s.MBPerSecond = float64(s.Totals.SourceBytes) / 1e6 / s.DurationSeconds
+		s.RowsPerSecond = float64(s.Totals.Rows) / s.DurationSeconds
+	}
+	return s
+}
+
+// WriteFile writes the summary as indented JSON.
+func WriteFile(path string, s *Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+// PrintTable prints the final table for the terminal.
+func PrintTable(w io.Writer, s *Summary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "db\ttable\trows\tkv pairs\tbytes\tchecksum\tstatus\t")
+	for _, t := range s.Tables {
+		match := "match"
+		if !t.ChecksumMatch {
+			match = "-"
+			if t.Status == string(checkpoint.Failed) {
+				match = "MISMATCH"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n", t.DB, t.Table, t.Rows, t.KVPairs, t.Bytes, match, t.Status)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d tables, %d rows, %d KV pairs, %.1f MB source in %.1fs (%.1f MB/s, %.0f rows/s): %s\n",
+		s.Totals.Tables, s.Totals.Rows, s.Totals.KVPairs, float64(s.Totals.SourceBytes)/1e6, s.DurationSeconds,
+		s.MBPerSecond, s.RowsPerSecond, s.Status)
+	if s.Totals.Rejected > 0 {
+		fmt.Fprintf(w, "%d rows rejected (see rejects.jsonl in the work directory)\n", s.Totals.Rejected)
+	}
+}
