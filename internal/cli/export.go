@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/lightstream-io/lightstream/encoder"
+	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/export"
+	"github.com/lightstream-io/lightstream/internal/mytime"
+	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/valueconv"
+)
+
+func init() {
+	addCommand(&cli.Command{
+		Name:      "export",
+		Usage:     "read a table back out of the store and write it as CSV (dumpling's dialect, MySQL text form)",
+		UsageText: "lightstream export --work-dir W --table db.t [--out FILE]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "the import's work directory"},
+			&cli.StringFlag{Name: "table", Usage: "the table, as db.table", Required: true},
+			&cli.StringFlag{Name: "out", Usage: "output file (default stdout)"},
+			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone TIMESTAMP values are shown in"},
+		},
+		Action: runExport,
+	})
+}
+
+// splitTableName splits db.table; the first dot separates them unless the
+// name is written with backquotes (`a.b`.`c`).
+func splitTableName(s string) (db, table string, err error) {
+	if strings.HasPrefix(s, "`") {
+		// `db`.`table` with doubled backquotes inside names.
+		parts, rest := []string{}, s
+		for len(rest) > 0 && len(parts) < 2 {
+			if rest[0] != '`' {
+				return "", "", fmt.Errorf("table %q: want db.table", s)
+			}
+			var b strings.Builder
+			i := 1
+			for ; i < len(rest); i++ {
+				if rest[i] == '`' {
+					if i+1 < len(rest) && rest[i+1] == '`' {
+						b.WriteByte('`')
+						i++
+						continue
+					}
+					break
+				}
+				b.WriteByte(rest[i])
+			}
+			if i >= len(rest) {
+				return "", "", fmt.Errorf("table %q: unterminated backquote", s)
+			}
+			parts = append(parts, b.String())
+			rest = rest[i+1:]
+			rest = strings.TrimPrefix(rest, ".")
+		}
+		if len(parts) != 2 || rest != "" {
+			return "", "", fmt.Errorf("table %q: want `db`.`table`", s)
+		}
+		return parts[0], parts[1], nil
+	}
+	db, table, ok := strings.Cut(s, ".")
+	if !ok || db == "" || table == "" {
+		return "", "", fmt.Errorf("table %q: want db.table", s)
+	}
+	return db, table, nil
+}
+
+// loadTable finds a table's model in an import's checkpoint; names match
+// case-insensitively as in MySQL.
+func loadTable(workDir, name string) (*tablemodel.Table, error) {
+	db, table, err := splitTableName(name)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := checkpoint.Open(pipeline.CheckpointPath(workDir))
+	if err != nil {
+		return nil, err
+	}
+	st := cp.Snapshot()
+	if len(st.Tables) == 0 {
+		return nil, fmt.Errorf("work directory %s holds no import", workDir)
+	}
+	for _, t := range st.Tables {
+		if strings.EqualFold(t.DB, db) && strings.EqualFold(t.Name, table) {
+			if len(t.Model) == 0 {
+				return nil, fmt.Errorf("table %s.%s has no schema yet (the import did not get that far)", t.DB, t.Name)
+			}
+			var m tablemodel.Table
+			if err := json.Unmarshal(t.Model, &m); err != nil {
+				return nil, fmt.Errorf("table %s.%s: %w", t.DB, t.Name, err)
+			}
+			return &m, nil
+		}
+	}
+	return nil, fmt.Errorf("table %s.%s is not part of the import in %s", db, table, workDir)
+}
+
+func runExport(c *cli.Context) error {
+	t, err := loadTable(c.String("work-dir"), c.String("table"))
+	if err != nil {
+		return err
+	}
+	loc, err := mytime.ParseLocation(c.String("time-zone"))
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenEmbedded(pipeline.StoreDir(c.String("work-dir")))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	var w io.Writer = c.App.Writer
+	if out := c.String("out"); out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	gen, err := generatedEvaluator(t, loc)
+	if err != nil {
+		return err
+	}
+	_, err = export.Table(c.Context, st, t, export.Options{Loc: loc, Generated: gen}, w)
+	return err
+}
+
+// generatedEvaluator computes virtual generated columns after decoding.
+func generatedEvaluator(t *tablemodel.Table, loc *time.Location) (valueconv.GeneratedEvaluator, error) {
+	sess := valueconv.Session{Mode: sqlmode.Default, Loc: loc}
+	conv, err := valueconv.NewConverter(t, sess)
+	if err != nil {
+		return nil, err
+	}
+	return encoder.Generated(t, sess, conv)
+}

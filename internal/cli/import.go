@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/lightstream-io/lightstream/coordinator"
+	"github.com/lightstream-io/lightstream/internal/gen"
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/summary"
+)
+
+func init() {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory", Required: true},
+		&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "keeps broker data, store, engines and checkpoints; rerun with the same one to resume"},
+		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process"},
+		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process"},
+		&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule in Lightning syntax (repeatable), e.g. -f 'db.*' -f '!db.tmp*'"},
+		&cli.StringFlag{Name: "chunk-size", Value: "256MiB", Usage: "source bytes per chunk"},
+		&cli.IntFlag{Name: "kv-partitions", Value: 4, Usage: "partitions of each table's KV topic"},
+		&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
+		&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values (the dump's SET TIME_ZONE wins)"},
+		&cli.IntFlag{Name: "max-error", Usage: "record up to N bad rows in <work-dir>/rejects.jsonl and go on"},
+		&cli.StringFlag{Name: "summary", Usage: "write a JSON summary to this file"},
+		&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics on this host:port"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
+		&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest transactions in flight per partition"},
+	}
+	flags = append(flags, csvFlags()...)
+	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
+	flags = append(flags, kafkaFlags("brokers")...)
+	addCommand(&cli.Command{
+		Name:      "import",
+		Usage:     "import a dump (every role in this process; embedded broker and store by default)",
+		UsageText: "lightstream import --dump DIR [--work-dir W] [--brokers host:port ...]",
+		Flags:     flags,
+		Action:    runImport,
+	})
+}
+
+func runImport(c *cli.Context) error {
+	chunkSize, err := gen.ParseSize(c.String("chunk-size"))
+	if err != nil {
+		return fmt.Errorf("--chunk-size: %w", err)
+	}
+	csv, err := csvOptions(c)
+	if err != nil {
+		return err
+	}
+	var kcfg kafkaio.Config
+	if len(c.StringSlice("brokers")) > 0 {
+		if kcfg, err = kafkaConfig(c, "brokers"); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
+	cfg := pipeline.Config{
+		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
+		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: c.StringSlice("filter"),
+		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
+		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
+		Warn: ui.warn,
+	}
+	cfg.Ingest.Concurrency = c.Int("ingest-concurrency")
+	var coord *coordinator.Coordinator
+	cfg.OnStart = func(co *coordinator.Coordinator) {
+		coord = co
+		ui.start(co)
+		if addr := c.String("metrics-addr"); addr != "" {
+			if err := serveMetrics(ctx, addr, co); err != nil {
+				ui.warn(fmt.Sprintf("metrics: %v", err))
+			}
+		}
+	}
+	res, err := pipeline.Run(ctx, cfg)
+	ui.stop()
+	_ = coord
+	if res != nil && res.AlreadyComplete {
+		fmt.Fprintf(c.App.Writer, "import of %s is already complete (work dir %s); nothing to do\n", res.State.Dump, cfg.WorkDir)
+		return writeSummary(c, res)
+	}
+	if res != nil {
+		summary.PrintTable(c.App.Writer, summary.FromResult(res))
+		if serr := writeSummary(c, res); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("interrupted; run the same command again to resume")
+		}
+		return err
+	}
+	return nil
+}
+
+func writeSummary(c *cli.Context, res *pipeline.Result) error {
+	path := c.String("summary")
+	if path == "" {
+		return nil
+	}
+	return summary.WriteFile(path, summary.FromResult(res))
+}
+
+// csvFlags are Lightning's [mydumper.csv] options.
+func csvFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "csv-separator", Value: ",", Usage: "CSV field separator (may be several bytes)"},
+		&cli.StringFlag{Name: "csv-delimiter", Value: `"`, Usage: "CSV quoting delimiter (empty: no quoting)"},
+		&cli.StringFlag{Name: "csv-terminator", Usage: "CSV record terminator (default: \\r\\n, \\n or \\r)"},
+		&cli.BoolFlag{Name: "csv-header", Value: true, Usage: "CSV files start with a header line"},
+		&cli.BoolFlag{Name: "csv-not-null", Usage: "CSV fields are never NULL"},
+		&cli.StringSliceFlag{Name: "csv-null", Usage: `CSV text read as NULL (default \N)`},
+		&cli.BoolFlag{Name: "csv-backslash-escape", Value: true, Usage: "resolve backslash escapes in CSV fields"},
+		&cli.BoolFlag{Name: "csv-trim-last-separator", Usage: "drop an empty last CSV field"},
+		&cli.BoolFlag{Name: "no-backslash-escapes", Usage: "the dump's SQL was written with NO_BACKSLASH_ESCAPES"},
+	}
+}
+
+func csvOptions(c *cli.Context) (rowparse.CSVOptions, error) {
+	o := rowparse.DefaultCSVOptions()
+	o.Separator = c.String("csv-separator")
+	o.Delimiter = c.String("csv-delimiter")
+	o.Terminator = c.String("csv-terminator")
+	o.Header = c.Bool("csv-header")
+	o.NotNull = c.Bool("csv-not-null")
+	if n := c.StringSlice("csv-null"); len(n) > 0 {
+		o.Null = n
+	}
+	o.BackslashEscape = c.Bool("csv-backslash-escape")
+	o.TrimLastSeparator = c.Bool("csv-trim-last-separator")
+	if o.Separator == "" {
+		return o, errors.New("--csv-separator must not be empty")
+	}
+	return o, nil
+}

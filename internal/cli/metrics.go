@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lightstream-io/lightstream/coordinator"
+)
+
+// progressCollector exposes the coordinator's progress as Prometheus
+// metrics, read at scrape time.
+type progressCollector struct {
+	co                                   *coordinator.Coordinator
+	rows, srcBytes, doneBytes, tables    *prometheus.Desc
+	chunks, chunksDone, parts, partsDone *prometheus.Desc
+}
+
+func newProgressCollector(co *coordinator.Coordinator) *progressCollector {
+	d := func(name, help string) *prometheus.Desc {
+		return prometheus.NewDesc("lightstream_"+name, help, nil, nil)
+	}
+	return &progressCollector{
+		co:         co,
+		rows:       d("rows_encoded_total", "Rows encoded."),
+		srcBytes:   d("source_bytes", "Source bytes of the import."),
+		doneBytes:  d("source_bytes_encoded_total", "Source bytes of the chunks encoded."),
+		tables:     d("tables_verified", "Tables imported and verified."),
+		chunks:     d("chunks", "Chunks of the import."),
+		chunksDone: d("chunks_encoded", "Chunks encoded."),
+		parts:      d("partitions", "KV topic partitions of tables with data."),
+		partsDone:  d("partitions_ingested", "Partitions ingested into the store."),
+	}
+}
+
+func (c *progressCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.rows, c.srcBytes, c.doneBytes, c.tables, c.chunks, c.chunksDone, c.parts, c.partsDone} {
+		ch <- d
+	}
+}
+
+func (c *progressCollector) Collect(ch chan<- prometheus.Metric) {
+	p := c.co.Progress()
+	var chunks, done, parts, ingested int
+	for _, t := range p.Tables {
+		chunks += t.Chunks
+		done += t.ChunksEncoded
+		if t.Chunks > 0 {
+			parts += t.Partitions
+			ingested += t.PartsIngested
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(c.rows, prometheus.CounterValue, float64(p.Rows))
+	ch <- prometheus.MustNewConstMetric(c.srcBytes, prometheus.GaugeValue, float64(p.SourceBytes))
+	ch <- prometheus.MustNewConstMetric(c.doneBytes, prometheus.CounterValue, float64(p.DoneBytes))
+	ch <- prometheus.MustNewConstMetric(c.tables, prometheus.GaugeValue, float64(p.TablesDone))
+	ch <- prometheus.MustNewConstMetric(c.chunks, prometheus.GaugeValue, float64(chunks))
+	ch <- prometheus.MustNewConstMetric(c.chunksDone, prometheus.GaugeValue, float64(done))
+	ch <- prometheus.MustNewConstMetric(c.parts, prometheus.GaugeValue, float64(parts))
+	ch <- prometheus.MustNewConstMetric(c.partsDone, prometheus.GaugeValue, float64(ingested))
+}
+
+// serveMetrics serves /metrics until ctx ends.
+func serveMetrics(ctx context.Context, addr string, co *coordinator.Coordinator) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newProgressCollector(co), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = err
+		}
+	}()
+	return nil
+}

@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/lightstream-io/lightstream/coordinator"
+	"github.com/lightstream-io/lightstream/encoder"
+	"github.com/lightstream-io/lightstream/ingest"
+	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/gen"
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/producer"
+	"github.com/lightstream-io/lightstream/sorter"
+)
+
+// The roles of a distributed import, each runnable alone: the producer
+// publishes a dump's chunks and exits; encoders and sorters are long-lived
+// consumer-group members (scale them by starting more); the coordinator
+// drives the lifecycle and exits when the import is verified.
+
+func roleFlags(extra ...cli.Flag) []cli.Flag {
+	flags := append([]cli.Flag{
+		&cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}},
+	}, extra...)
+	return append(flags, kafkaFlags("brokers")...)
+}
+
+func signalContext(c *cli.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+}
+
+func init() {
+	addCommand(&cli.Command{
+		Name:  "producer",
+		Usage: "publish a dump's manifests and chunks to the import's topics, then exit",
+		Flags: roleFlags(append([]cli.Flag{
+			&cli.StringFlag{Name: "dump", Usage: "the dump directory", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
+			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule (repeatable)"},
+			&cli.StringFlag{Name: "chunk-size", Value: "256MiB", Usage: "source bytes per chunk"},
+			&cli.IntFlag{Name: "kv-partitions", Value: 4, Usage: "partitions of each table's KV topic"},
+			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
+		}, csvFlags()...)...),
+		Action: runProducer,
+	})
+	addCommand(&cli.Command{
+		Name:  "encoder",
+		Usage: "run an encoder group member until SIGINT/SIGTERM",
+		Flags: roleFlags(
+			&cli.StringFlag{Name: "dump", Usage: "the dump directory (the same files the producer read)", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
+			&cli.IntFlag{Name: "max-error", Usage: "record up to N bad rows in --rejects and go on"},
+			&cli.StringFlag{Name: "rejects", Value: "rejects.jsonl", Usage: "rejects file (with --max-error)"},
+		),
+		Action: runEncoder,
+	})
+	addCommand(&cli.Command{
+		Name:  "sorter",
+		Usage: "run a sorter group member until SIGINT/SIGTERM",
+		Flags: roleFlags(
+			&cli.StringFlag{Name: "engine-dir", Value: "lightstream-engines", Usage: "where this member keeps its engines", EnvVars: []string{"LIGHTSTREAM_ENGINE_DIR"}},
+			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it)", Required: true, EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
+		),
+		Action: runSorter,
+	})
+	addCommand(&cli.Command{
+		Name:  "coordinator",
+		Usage: "run the import's lifecycle until every table is verified",
+		Flags: roleFlags(
+			&cli.StringFlag{Name: "work-dir", Value: "lightstream-coordinator", Usage: "keeps the checkpoint", EnvVars: []string{"LIGHTSTREAM_WORK_DIR"}},
+			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it)", Required: true, EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
+			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
+			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
+		),
+		Action: runCoordinator,
+	})
+}
+
+func roleKafka(c *cli.Context) (kafkaio.Config, error) {
+	if len(c.StringSlice("brokers")) == 0 {
+		return kafkaio.Config{}, fmt.Errorf("%s: --brokers is required (start one with `lightstream broker`)", c.Command.Name)
+	}
+	return kafkaConfig(c, "brokers")
+}
+
+func runProducer(c *cli.Context) error {
+	kcfg, err := roleKafka(c)
+	if err != nil {
+		return err
+	}
+	size, err := gen.ParseSize(c.String("chunk-size"))
+	if err != nil {
+		return fmt.Errorf("--chunk-size: %w", err)
+	}
+	csv, err := csvOptions(c)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext(c)
+	defer stop()
+	res, err := producer.Run(ctx, producer.Config{
+		ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"),
+		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), ChunkPartitions: c.Int("chunk-partitions"),
+		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
+		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "published %d tables, %d chunks, %d source bytes\n", res.Tables, res.Chunks, res.SourceBytes)
+	return nil
+}
+
+func runEncoder(c *cli.Context) error {
+	kcfg, err := roleKafka(c)
+	if err != nil {
+		return err
+	}
+	cfg := encoder.Config{ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, MaxErrors: c.Int("max-error")}
+	if cfg.MaxErrors > 0 {
+		if cfg.Rejects, err = encoder.OpenRejects(c.String("rejects"), cfg.MaxErrors); err != nil {
+			return err
+		}
+		defer cfg.Rejects.Close()
+	}
+	ctx, stop := signalContext(c)
+	defer stop()
+	return encoder.Run(ctx, cfg)
+}
+
+func runSorter(c *cli.Context) error {
+	kcfg, err := roleKafka(c)
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenEmbedded(c.String("store-dir"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx, stop := signalContext(c)
+	defer stop()
+	return sorter.Run(ctx, sorter.Config{
+		ImportID: c.String("import-id"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
+		Ingest: ingest.Options{Bulk: true},
+	})
+}
+
+func runCoordinator(c *cli.Context) error {
+	kcfg, err := roleKafka(c)
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenEmbedded(c.String("store-dir"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cp, err := checkpoint.Open(filepath.Join(c.String("work-dir"), "checkpoint.json"))
+	if err != nil {
+		return err
+	}
+	co, err := coordinator.New(coordinator.Config{
+		ImportID: c.String("import-id"), Kafka: kcfg, Store: st, Checkpoint: cp,
+		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
+		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
+	})
+	if err != nil {
+		return err
+	}
+	ctx, stop := signalContext(c)
+	defer stop()
+	if err := co.Run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.App.Writer, "import complete")
+	return nil
+}
