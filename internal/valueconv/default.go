@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/jsonbin"
 	"github.com/lightstream-io/lightstream/internal/mytime"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
@@ -42,9 +43,17 @@ func (c *Converter) Default(offset int, dst *datum.Datum) error {
 	case col.HasDefault || !col.NotNull:
 		setNull(dst)
 		return nil
+	case col.Tp == mysql.TypeEnum && len(col.Elems) > 0:
+		// A NOT NULL ENUM without a default takes its first member, in
+		// every mode (getColDefaultValueFromNil).
+		reset(dst, datum.Enum)
+		dst.U = 1
+		return nil
+	case col.AutoIncrement:
+		return c.zero(cc, dst)
 	}
-	if c.s.Mode.Strict() {
-		return valueErr(col.Name, nil, ErrInvalidValue, "field doesn't have a default value")
+	if err := c.bad(valueErr(col.Name, nil, ErrInvalidValue, "field doesn't have a default value")); err != nil {
+		return err
 	}
 	return c.zero(cc, dst)
 }
@@ -67,28 +76,40 @@ func (c *Converter) now(col *tablemodel.Column, dst *datum.Datum) error {
 	return nil
 }
 
-// zero is the implicit default of a NOT NULL column in non-strict mode.
+// zero is the type's zero value (table.GetZeroValue): what a NOT NULL
+// column without a default, or given NULL, holds in non-strict mode.
 func (c *Converter) zero(cc *colConv, dst *datum.Datum) error {
 	col := cc.col
 	switch col.Tp {
 	case mysql.TypeEnum:
-		if len(col.Elems) > 0 {
-			reset(dst, datum.Enum)
-			dst.U = 1
-			return nil
-		}
+		reset(dst, datum.Enum)
+		return nil
 	case mysql.TypeSet:
 		reset(dst, datum.Set)
+		return nil
+	case mysql.TypeBit:
+		reset(dst, datum.Bit)
 		return nil
 	case mysql.TypeString, mysql.TypeVarchar, mysql.TypeVarString, mysql.TypeTinyBlob, mysql.TypeBlob,
 		mysql.TypeMediumBlob, mysql.TypeLongBlob:
 		return c.convertString(col, rowparse.Field{Kind: rowparse.FieldString}, dst)
 	case mysql.TypeJSON:
-		return c.convertJSON(col, rowparse.Field{Kind: rowparse.FieldString, Bytes: []byte("null")}, dst)
+		reset(dst, datum.JSON)
+		dst.B = append(dst.B, jsonbin.TypeLiteral, jsonbin.LiteralNull)
+		return nil
 	case mysql.TypeDate, mysql.TypeDatetime, mysql.TypeTimestamp:
 		reset(dst, datum.Time)
 		dst.Frac = int8(fspOf(col))
 		return nil
+	case mysql.TypeDuration:
+		reset(dst, datum.Duration)
+		dst.Frac = int8(fspOf(col))
+		return nil
+	case mysql.TypeYear:
+		reset(dst, datum.Int64)
+		return nil
 	}
-	return c.Convert(col.Offset, rowparse.Field{Kind: rowparse.FieldNumber, Bytes: []byte("0")}, dst)
+	return c.Convert(col.Offset, rowparse.Field{Kind: rowparse.FieldNumber, Bytes: zeroText}, dst)
 }
+
+var zeroText = []byte("0")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/jsonbin"
 	"github.com/lightstream-io/lightstream/internal/mydecimal"
 	"github.com/lightstream-io/lightstream/internal/mytime"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
@@ -82,11 +83,10 @@ func FormatText(col *tablemodel.Column, d *datum.Datum, loc *time.Location, dst 
 		}
 		return dst
 	case datum.JSON:
-		if JSONFormatter != nil {
-			if out, err := JSONFormatter(d.B, dst); err == nil {
-				return out
-			}
+		if out, err := jsonbin.ToText(d.B, dst); err == nil {
+			return out
 		}
+		// A corrupt binary prints as hex rather than half a document.
 		return hex.AppendEncode(dst, d.B)
 	}
 	return append(dst, d.B...)

@@ -2,10 +2,11 @@ package valueconv
 
 import (
 	"bytes"
+	"errors"
+	"math"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
+	"github.com/lightstream-io/lightstream/internal/charset"
 	"github.com/lightstream-io/lightstream/internal/datum"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
@@ -29,95 +30,62 @@ func byteLimit(tp byte) int {
 	return -1
 }
 
-// validCharset checks that s is valid in charset cs and returns its length
-// in characters (pkg/table/column.go handleWrongCharsetValue: an invalid
-// sequence is "Incorrect string value"). Charsets without a check here
-// (gbk, gb18030) count bytes.
-func validCharset(cs string, s []byte) (int, bool) {
-	switch cs {
-	case "utf8mb4":
-		if !utf8.Valid(s) {
-			return 0, false
-		}
-		return utf8.RuneCount(s), true
-	case "utf8", "utf8mb3":
-		n := 0
-		for i := 0; i < len(s); {
-			r, size := utf8.DecodeRune(s[i:])
-			if r == utf8.RuneError && size <= 1 || size > 3 {
-				return 0, false
-			}
-			i += size
-			n++
-		}
-		return n, true
-	case "ascii":
-		for _, b := range s {
-			if b >= 0x80 {
-				return 0, false
-			}
-		}
-		return len(s), true
-	}
-	return len(s), true
-}
-
-// truncateChars keeps the first n characters of s (UTF-8 for utf8 charsets,
-// bytes otherwise).
-func truncateChars(cs string, s []byte, n int) []byte {
-	if cs != "utf8mb4" && cs != "utf8" && cs != "utf8mb3" {
-		return s[:n]
-	}
-	i := 0
-	for k := 0; k < n && i < len(s); k++ {
-		_, size := utf8.DecodeRune(s[i:])
-		i += size
-	}
-	return s[:i]
-}
-
+// convertString casts to CHAR/VARCHAR/TEXT/BINARY/VARBINARY/BLOB. A value
+// the column charset cannot hold is "Incorrect string value" (strict) or
+// cut at the first bad character (non-strict; table.handleWrongCharsetValue);
+// a value longer than the column is "Data too long" or truncated
+// (types.ProduceStrWithSpecifiedTp); CHAR drops trailing spaces first.
 func (c *Converter) convertString(col *tablemodel.Column, f rowparse.Field, dst *datum.Datum) error {
 	s := f.Bytes
-	binary := col.Charset == "binary"
-	strict := c.s.Mode.Strict()
-	if !binary {
-		n, ok := validCharset(col.Charset, s)
-		if !ok {
-			if strict {
-				return valueErr(col.Name, s, ErrInvalidValue, "incorrect string value for charset %s", col.Charset)
-			}
+	if col.Charset == charset.Binary {
+		return c.convertBinary(col, f, dst)
+	}
+	if bad, err := charset.Validate(col.Charset, s); err != nil {
+		if errors.Is(err, charset.ErrUnsupportedCharset) {
+			return wrapErr(col.Name, s, ErrUnsupported, err)
 		}
-		if limit := byteLimit(col.Tp); limit >= 0 {
-			if len(s) > limit {
-				if strict {
-					return valueErr(col.Name, s, ErrTruncated, "data too long: %d bytes, column holds %d", len(s), limit)
-				}
-				s = s[:limit]
+		if err := c.bad(wrapErr(col.Name, s, ErrInvalidValue, err)); err != nil {
+			return err
+		}
+		s = s[:bad]
+	}
+	if limit := byteLimit(col.Tp); limit >= 0 {
+		if len(s) > limit {
+			if err := c.bad(valueErr(col.Name, s, ErrTruncated, "data too long: %d bytes, column holds %d", len(s), limit)); err != nil {
+				return err
 			}
-		} else if col.Tp == mysql.TypeString && !c.s.Mode.Has(sqlmode.PadCharToFullLength) {
+			s = s[:limit]
+		}
+	} else {
+		if col.Tp == mysql.TypeString && !c.s.Mode.Has(sqlmode.PadCharToFullLength) {
 			// CHAR drops trailing spaces before the length check
 			// (pkg/table/column.go CastValue, SPEC §3.1).
-			trimmed := bytes.TrimRight(s, " ")
-			n -= len(s) - len(trimmed)
-			s = trimmed
+			s = bytes.TrimRight(s, " ")
 		}
-		if byteLimit(col.Tp) < 0 && col.Flen >= 0 && n > col.Flen {
-			if strict {
-				return valueErr(col.Name, s, ErrTruncated, "data too long: %d characters, column holds %d", n, col.Flen)
+		if col.Flen >= 0 && len(s) > col.Flen {
+			// Only then can it be too long: a character is at least a byte.
+			if n := charset.CharLen(col.Charset, s); n > col.Flen {
+				if err := c.bad(valueErr(col.Name, s, ErrTruncated, "data too long: %d characters, column holds %d", n, col.Flen)); err != nil {
+					return err
+				}
+				s = charset.TruncateChars(col.Charset, s, col.Flen)
 			}
-			s = truncateChars(col.Charset, s, col.Flen)
 		}
-		reset(dst, datum.String)
-		dst.B = append(dst.B, s...)
-		return nil
 	}
+	reset(dst, datum.String)
+	dst.B = append(dst.B, s...)
+	return nil
+}
+
+func (c *Converter) convertBinary(col *tablemodel.Column, f rowparse.Field, dst *datum.Datum) error {
+	s := f.Bytes
 	limit := col.Flen
 	if l := byteLimit(col.Tp); l >= 0 {
 		limit = l
 	}
 	if limit >= 0 && len(s) > limit {
-		if strict {
-			return valueErr(col.Name, s, ErrTruncated, "data too long: %d bytes, column holds %d", len(s), limit)
+		if err := c.bad(valueErr(col.Name, s, ErrTruncated, "data too long: %d bytes, column holds %d", len(s), limit)); err != nil {
+			return err
 		}
 		s = s[:limit]
 	}
@@ -132,62 +100,77 @@ func (c *Converter) convertString(col *tablemodel.Column, f rowparse.Field, dst 
 	return nil
 }
 
-// memberEqual compares a value with an ENUM/SET member under the column
-// collation: PAD SPACE (trailing spaces ignored), case-insensitive for _ci.
-func memberEqual(ci bool, member string, v []byte) bool {
-	v = bytes.TrimRight(v, " ")
-	member = strings.TrimRight(member, " ")
-	if ci {
-		return strings.EqualFold(member, string(v))
+// integerField reports the value Lightning's SQL parser hands over as an
+// integer datum (an unquoted integer that fits 64 bits, TRUE/FALSE); other
+// numbers reach TiDB as strings (lightning mydump parser.go ReadRow).
+func integerField(f rowparse.Field) (neg bool, mag uint64, ok bool) {
+	if f.Kind != rowparse.FieldNumber && f.Kind != rowparse.FieldBool {
+		return false, 0, false
 	}
-	return member == string(v)
+	neg, mag, overflow, ok := parseDigits(f.Bytes)
+	if !ok || overflow || (neg && mag > 1<<63) {
+		return false, 0, false
+	}
+	return neg, mag, true
 }
 
+// memberIndex finds v among the members under the column collation
+// (types.ParseEnumName: collator.Compare); -1 when absent.
+func (c *Converter) memberIndex(cc *colConv, v []byte) int {
+	c.key = cc.coll.Key(c.key[:0], v)
+	for i, k := range cc.memberKeys {
+		if bytes.Equal(k, c.key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// convertEnum stores the 1-based member index (types.Datum
+// convertToMysqlEnum): strings, hex and bit literals name a member under
+// the column collation, else are read as a number (strconv.ParseUint base
+// 0, as types.ParseEnum); integers are the index. Non-strict mode stores
+// the invalid index 0 with a warning.
 func (c *Converter) convertEnum(cc *colConv, f rowparse.Field, dst *datum.Datum) error {
 	col := cc.col
 	reset(dst, datum.Enum)
-	if f.Kind == rowparse.FieldNumber || f.Kind == rowparse.FieldHex || f.Kind == rowparse.FieldBit {
-		idx, ok := enumNumber(f)
-		if !ok || idx < 1 || idx > uint64(len(col.Elems)) {
-			return valueErr(col.Name, f.Bytes, ErrInvalidValue, "no ENUM member number %s", f.Bytes)
+	n := uint64(len(col.Elems))
+	if neg, idx, ok := integerField(f); ok {
+		if neg || idx < 1 || idx > n {
+			return c.bad(valueErr(col.Name, f.Bytes, ErrInvalidValue, "no ENUM member number %s", f.Bytes))
 		}
 		dst.U = idx
 		return nil
 	}
-	for i, m := range col.Elems {
-		if memberEqual(cc.ci, m, f.Bytes) {
-			dst.U = uint64(i + 1)
-			return nil
-		}
-	}
-	// A quoted number names a member by index (types.ParseEnum).
-	if n, err := strconv.ParseUint(string(trimSpace(f.Bytes)), 10, 64); err == nil && n >= 1 && n <= uint64(len(col.Elems)) {
-		dst.U = n
+	if i := c.memberIndex(cc, f.Bytes); i >= 0 {
+		dst.U = uint64(i + 1)
 		return nil
 	}
-	if !c.s.Mode.Strict() {
-		dst.U = 0
+	if idx, err := strconv.ParseUint(string(f.Bytes), 0, 64); err == nil && idx >= 1 && idx <= n {
+		dst.U = idx
 		return nil
 	}
-	return valueErr(col.Name, f.Bytes, ErrInvalidValue, "not a member of ENUM")
+	return c.bad(valueErr(col.Name, f.Bytes, ErrInvalidValue, "not a member of ENUM"))
 }
 
-func enumNumber(f rowparse.Field) (uint64, bool) {
-	if f.Kind == rowparse.FieldNumber {
-		neg, mag, overflow, err := parseIntText(f.Bytes)
-		return mag, err == nil && !overflow && !neg
-	}
-	return bytesToUint(f.Bytes)
+// setNumber checks a SET bitmask against the member count
+// (types.ParseSetValue).
+func setNumber(v uint64, members int) bool {
+	return members >= 64 || v < 1<<uint(members)
 }
 
+// convertSet stores the member bitmask (types.Datum convertToMysqlSet):
+// strings, hex and bit literals are comma-separated member names under the
+// column collation (every name must exist), else a number
+// (strconv.ParseUint base 0, types.ParseSet); integers are the bitmask.
+// Non-strict mode stores the empty set with a warning.
 func (c *Converter) convertSet(cc *colConv, f rowparse.Field, dst *datum.Datum) error {
 	col := cc.col
 	reset(dst, datum.Set)
 	n := len(col.Elems)
-	if f.Kind == rowparse.FieldNumber || f.Kind == rowparse.FieldHex || f.Kind == rowparse.FieldBit {
-		v, ok := enumNumber(f)
-		if !ok || n < 64 && v >= 1<<uint(n) {
-			return valueErr(col.Name, f.Bytes, ErrInvalidValue, "no SET value number %s", f.Bytes)
+	if neg, v, ok := integerField(f); ok {
+		if neg || !setNumber(v, n) {
+			return c.bad(valueErr(col.Name, f.Bytes, ErrInvalidValue, "no SET value number %s", f.Bytes))
 		}
 		dst.U = v
 		return nil
@@ -196,56 +179,62 @@ func (c *Converter) convertSet(cc *colConv, f rowparse.Field, dst *datum.Datum) 
 		return nil
 	}
 	var mask uint64
-	for _, item := range bytes.Split(f.Bytes, []byte{','}) {
-		found := false
-		for i, m := range col.Elems {
-			if memberEqual(cc.ci, m, item) {
-				mask |= 1 << uint(i)
-				found = true
-				break
-			}
+	rest := f.Bytes
+	for {
+		item := rest
+		i := bytes.IndexByte(rest, ',')
+		if i >= 0 {
+			item, rest = rest[:i], rest[i+1:]
 		}
-		if !found {
-			// A SET given as its number in quotes (types.ParseSet).
-			if v, err := strconv.ParseUint(string(trimSpace(f.Bytes)), 10, 64); err == nil && (n >= 64 || v < 1<<uint(n)) {
+		k := c.memberIndex(cc, item)
+		if k < 0 {
+			if v, err := strconv.ParseUint(string(f.Bytes), 0, 64); err == nil && setNumber(v, n) {
 				dst.U = v
 				return nil
 			}
-			if c.s.Mode.Strict() {
-				return valueErr(col.Name, f.Bytes, ErrInvalidValue, "%q is not a member of SET", item)
-			}
+			return c.bad(valueErr(col.Name, f.Bytes, ErrInvalidValue, "%q is not a member of SET", item))
+		}
+		if k < 64 {
+			mask |= 1 << uint(k)
+		}
+		if i < 0 {
+			break
 		}
 	}
 	dst.U = mask
 	return nil
 }
 
-// convertBit: hex/bit literals and quoted strings are the bits themselves
-// (a string is a binary string: types.Datum.convertToMysqlBit reads its
-// bytes); numbers are their integer value. The value must fit BIT(n).
+// convertBit: hex/bit literals and strings are the bits themselves (a
+// string is a binary string: types.Datum.convertToMysqlBit reads its
+// bytes); integers are their value. A value wider than BIT(n) is an error,
+// or n one-bits in non-strict mode.
 func (c *Converter) convertBit(col *tablemodel.Column, f rowparse.Field, dst *datum.Datum) error {
 	var u uint64
-	switch f.Kind {
-	case rowparse.FieldNumber, rowparse.FieldBool:
-		neg, mag, overflow, err := parseIntText(f.Bytes)
-		if err != nil || overflow || neg {
-			return valueErr(col.Name, f.Bytes, ErrOutOfRange, "not a BIT(%d) value", col.Flen)
+	reset(dst, datum.Bit)
+	if neg, mag, ok := integerField(f); ok {
+		if neg {
+			if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "negative value for BIT(%d)", col.Flen)); err != nil {
+				return err
+			}
+			mag = 0
 		}
 		u = mag
-	default:
+	} else {
 		var ok bool
-		u, ok = bytesToUint(f.Bytes)
-		if !ok {
-			return valueErr(col.Name, f.Bytes, ErrOutOfRange, "wider than BIT(%d)", col.Flen)
+		if u, ok = bytesToUint(f.Bytes); !ok {
+			if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "wider than BIT(%d)", col.Flen)); err != nil {
+				return err
+			}
+			u = math.MaxUint64
 		}
 	}
 	if col.Flen < 64 && u >= 1<<uint(col.Flen) {
-		if c.s.Mode.Strict() {
-			return valueErr(col.Name, f.Bytes, ErrOutOfRange, "wider than BIT(%d)", col.Flen)
+		if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "wider than BIT(%d)", col.Flen)); err != nil {
+			return err
 		}
 		u = 1<<uint(col.Flen) - 1
 	}
-	reset(dst, datum.Bit)
 	dst.U = u
 	return nil
 }
