@@ -63,8 +63,12 @@ func appendDate(dst []byte, days int64) []byte {
 // appendDateTime appends seconds since 1970-01-01 00:00:00 as
 // YYYY-MM-DD hh:mm:ss, then fsp fraction digits of micro (microseconds).
 func appendDateTime(dst []byte, secs int64, micro uint64, fsp int) []byte {
+	// Floor division: secs before 1970 are negative.
 	days := secs / 86400
-	rem := uint64(secs % 86400)
+	if secs%86400 < 0 {
+		days--
+	}
+	rem := uint64(secs - days*86400)
 	dst = appendDate(dst, days)
 	dst = append(dst, ' ')
 	dst = appendClock(dst, rem/3600, rem/60%60, rem%60)
