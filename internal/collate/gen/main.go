@@ -9,11 +9,16 @@
 //
 //	go run . -out ..
 //
+// gbk_chinese_ci data comes from MySQL's C source instead (see gbk.go):
+//
+//	go run . -out .. -gbk /path/to/strings/ctype-gbk.c
+//
 // Output:
 //
 //	uca0400.bin             utf8mb4_unicode_ci primaries (U+0000..U+FFFF)
 //	uca0900.bin             utf8mb4_0900_ai_ci primaries (U+0000..U+2CEA0)
 //	generalci_generated.go  utf8mb4_general_ci weight pages
+//	gbk_ci.bin              gbk_chinese_ci weights (with -gbk)
 //
 // The .bin layout (little work to decode, small to commit): a list of
 // records, one per code point whose weights differ from what package collate
@@ -52,7 +57,14 @@ const (
 
 func main() {
 	out := flag.String("out", "..", "directory of package collate")
+	gbkSrc := flag.String("gbk", "", "path of MySQL's strings/ctype-gbk.cc (or MariaDB's ctype-gbk.c): write only gbk_ci.bin from it")
 	flag.Parse()
+	if *gbkSrc != "" {
+		if err := writeGBK(*gbkSrc, filepath.Join(*out, "gbk_ci.bin")); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if err := run(*out); err != nil {
 		log.Fatal(err)
 	}
