@@ -86,6 +86,9 @@ func appendSQLTuple(dst []byte, r *row) []byte {
 func appendSQLEscaped(dst, s []byte) []byte {
 	last := 0
 	for i, c := range s {
+		if !sqlSpecial[c] {
+			continue
+		}
 		var e byte
 		switch c {
 		case 0:
@@ -152,6 +155,9 @@ func appendCSVRecord(dst []byte, r *row) []byte {
 func appendCSVEscaped(dst, s []byte) []byte {
 	last := 0
 	for i, c := range s {
+		if !csvSpecial[c] {
+			continue
+		}
 		var e byte
 		switch c {
 		case 0:
@@ -173,3 +179,15 @@ func appendCSVEscaped(dst, s []byte) []byte {
 	}
 	return append(dst, s[last:]...)
 }
+
+// sqlSpecial and csvSpecial mark the bytes the escapers rewrite, so the
+// common byte costs one table load.
+var sqlSpecial, csvSpecial = func() (sql, csv [256]bool) {
+	for _, c := range []byte{0, '\n', '\r', '\\', '\'', '"', 0x1a} {
+		sql[c] = true
+	}
+	for _, c := range []byte{0, '\r', '\n', '\\', csvDelimiter} {
+		csv[c] = true
+	}
+	return
+}()
