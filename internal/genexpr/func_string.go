@@ -65,6 +65,7 @@ func init() {
 		"bin":              {1, 1, fnBin},
 		"oct":              {1, 1, fnOct},
 		"insert":           {4, 4, fnInsert},
+		"insert_func":      {4, 4, fnInsert},
 	})
 }
 
