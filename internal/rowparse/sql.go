@@ -85,7 +85,7 @@ type SQLReader struct {
 	state     readerState
 	execDepth int
 	stmt      Statement
-	spans     []span
+	starts    []int64 // absolute offset of each row field's Bytes, -1 when not in the window
 	row       []Field
 	rowStart  int64
 	names     string

@@ -138,9 +138,43 @@ func (s *SQLReader) skipPastCommentEnd() bool {
 	}
 }
 
-func isIdentByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$' || c >= 0x80
-}
+// Byte classes of the SQL lexer, looked up in sqlClass: one table load
+// replaces chains of range comparisons in the per-byte loops.
+const (
+	clsIdent = 1 << iota // may be part of an unquoted identifier
+	clsDigit             // 0-9
+	clsHex               // 0-9 a-f A-F
+	clsBit               // 0 1
+	clsSpace             // white space skipSpace skips
+	clsSkip              // may start white space or a comment: skipSpace must look
+)
+
+var sqlClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_' || b == '$' || b >= 0x80 {
+			t[c] |= clsIdent
+		}
+		if b >= '0' && b <= '9' {
+			t[c] |= clsDigit
+		}
+		if b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' {
+			t[c] |= clsHex
+		}
+		if b == '0' || b == '1' {
+			t[c] |= clsBit
+		}
+	}
+	for _, b := range []byte(" \t\n\r\f\v") {
+		t[b] |= clsSpace | clsSkip
+	}
+	for _, b := range []byte("#-/*") {
+		t[b] |= clsSkip
+	}
+	return t
+}()
+
+func isIdentByte(c byte) bool { return sqlClass[c]&clsIdent != 0 }
 
 // word reads an unquoted identifier or keyword at w.pos. The result
 // aliases the buffer and is valid until the next read.
@@ -148,7 +182,7 @@ func (s *SQLReader) word() []byte {
 	w := &s.w
 	for {
 		i := w.pos
-		for i < len(w.buf) && isIdentByte(w.buf[i]) {
+		for i < len(w.buf) && sqlClass[w.buf[i]]&clsIdent != 0 {
 			i++
 		}
 		if i < len(w.buf) || w.eof {
@@ -200,6 +234,10 @@ func (s *SQLReader) identifier() (string, bool) {
 // lexString reads a quoted string starting at w.pos (the opening quote),
 // resolving escapes in place, and concatenating adjacent literals as MySQL
 // does ('a' 'b' is 'ab'). It returns the absolute bounds of the value.
+//
+// Runs between escapes are found with bytes.IndexByte and moved with one
+// copy each; the position of the next quote is remembered across escapes,
+// so a string with many escapes is scanned once, not once per escape.
 func (s *SQLReader) lexString() (start, end int64, ok bool) {
 	w := &s.w
 	q := w.buf[w.pos]
@@ -207,20 +245,25 @@ func (s *SQLReader) lexString() (start, end int64, ok bool) {
 	w.pos++
 	start = w.abs(w.pos)
 	wr := w.pos // write index; wr <= w.pos always
+	esc := !s.opts.NoBackslashEscapes
+	// lim is the buf index of the next q at or after w.pos, or len(w.buf)
+	// when the window has none; lim < w.pos means it must be searched.
+	lim := -1
 	for {
-		rest := w.buf[w.pos:]
-		qi := bytes.IndexByte(rest, q)
-		bi := -1
-		if !s.opts.NoBackslashEscapes {
-			lim := rest
-			if qi >= 0 {
-				lim = rest[:qi]
+		if lim < w.pos {
+			lim = len(w.buf)
+			if i := bytes.IndexByte(w.buf[w.pos:], q); i >= 0 {
+				lim = w.pos + i
 			}
-			bi = bytes.IndexByte(lim, '\\')
+		}
+		run := w.buf[w.pos:lim]
+		bi := -1
+		if esc {
+			bi = bytes.IndexByte(run, '\\')
 		}
 		if bi >= 0 {
 			if wr != w.pos {
-				copy(w.buf[wr:], rest[:bi])
+				copy(w.buf[wr:], run[:bi])
 			}
 			wr += bi
 			w.pos += bi
@@ -229,55 +272,39 @@ func (s *SQLReader) lexString() (start, end int64, ok bool) {
 					s.err = s.unterminatedString(open, start, wr, q)
 					return 0, 0, false
 				}
+				lim = -1
 				continue
 			}
 			c := w.buf[w.pos+1]
 			w.pos += 2
-			switch c {
-			case '0':
-				w.buf[wr] = 0
-			case 'b':
-				w.buf[wr] = '\b'
-			case 'n':
-				w.buf[wr] = '\n'
-			case 'r':
-				w.buf[wr] = '\r'
-			case 't':
-				w.buf[wr] = '\t'
-			case 'Z':
-				w.buf[wr] = 0x1a
-			case '%', '_':
+			w.buf[wr] = unescapeSQL[c]
+			if c == '%' || c == '_' {
 				// MySQL keeps the backslash: \% and \_ are for LIKE patterns.
 				w.buf[wr] = '\\'
 				wr++
-				w.buf[wr] = c
-			default:
 				w.buf[wr] = c
 			}
 			wr++
 			continue
 		}
-		if qi < 0 {
-			if wr != w.pos {
-				copy(w.buf[wr:], rest)
-			}
-			wr += len(rest)
-			w.pos += len(rest)
+		if wr != w.pos {
+			copy(w.buf[wr:], run)
+		}
+		wr += len(run)
+		w.pos = lim
+		if lim == len(w.buf) {
 			if !s.moreKeep(&wr) {
 				s.err = s.unterminatedString(open, start, wr, q)
 				return 0, 0, false
 			}
+			lim = -1
 			continue
 		}
-		if wr != w.pos {
-			copy(w.buf[wr:], rest[:qi])
-		}
-		wr += qi
-		w.pos += qi
 		// At the quote: a doubled quote is one quote character.
 		if w.pos+1 >= len(w.buf) {
 			s.moreKeep(&wr)
 		}
+		lim = -1 // w.pos is at the quote now, or past it below
 		if w.pos+1 < len(w.buf) && w.buf[w.pos+1] == q {
 			w.buf[wr] = q
 			wr++
@@ -290,6 +317,7 @@ func (s *SQLReader) lexString() (start, end int64, ok bool) {
 		if !s.skipPlainSpace() {
 			return start, end, true
 		}
+		wr = w.idx(end) // the window may have moved
 		if c := w.buf[w.pos]; c == '\'' || c == '"' {
 			q = c
 			open = w.abs(w.pos)
@@ -299,6 +327,17 @@ func (s *SQLReader) lexString() (start, end int64, ok bool) {
 		return start, end, true
 	}
 }
+
+// unescapeSQL maps the byte after a backslash in a SQL string literal to
+// the byte it stands for (MySQL's escape sequences; any other byte stands
+// for itself).
+var unescapeSQL = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+	}
+	t['0'], t['b'], t['n'], t['r'], t['t'], t['Z'] = 0, '\b', '\n', '\r', '\t', 0x1a
+	return t
+}()
 
 // moreKeep reads more input while keeping the buffer from the pin, and
 // moves the buf index *i along. It returns false at EOF.
@@ -326,16 +365,24 @@ func (s *SQLReader) skipPlainSpace() bool {
 	}
 }
 
-func hexNibble(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
+// hexValue maps a hex digit to its value and every other byte to 0xff.
+var hexValue = func() (t [256]byte) {
+	for c := range t {
+		t[c] = 0xff
 	}
-	return 0, false
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+		t[c-'a'+'A'] = c - 'a' + 10
+	}
+	return t
+}()
+
+func hexNibble(c byte) (byte, bool) {
+	v := hexValue[c]
+	return v, v != 0xff
 }
 
 // decodeHex decodes hex digits in place (odd counts get a leading zero
@@ -352,10 +399,9 @@ func decodeHex(b []byte) (int, bool) {
 		b[0] = v
 		out, i = 1, 1
 	}
-	for ; i < n; i += 2 {
-		hi, ok1 := hexNibble(b[i])
-		lo, ok2 := hexNibble(b[i+1])
-		if !ok1 || !ok2 {
+	for ; i+1 < n; i += 2 {
+		hi, lo := hexValue[b[i]], hexValue[b[i+1]]
+		if (hi|lo)&0xf0 != 0 { // a digit is 0..15, a non-digit 0xff
 			return 0, false
 		}
 		b[out] = hi<<4 | lo

@@ -7,6 +7,12 @@ import (
 
 // tuple reads one parenthesised tuple of an INSERT and the separator after
 // it. It returns nil, nil when the statement ended without another tuple.
+//
+// Values go straight into s.row with Bytes aliasing the window, and their
+// absolute start offsets into s.starts: a read in the middle of the tuple
+// may move the window, and then the slices are rebuilt from the offsets.
+// Common values (plain strings, numbers, NULL) that lie wholly in the
+// window are read by fastValue without the general lexer.
 func (s *SQLReader) tuple() ([]Field, error) {
 	w := &s.w
 	if !s.skipSpace() {
@@ -28,7 +34,9 @@ func (s *SQLReader) tuple() ([]Field, error) {
 	w.pin = w.pos
 	s.rowStart = w.abs(w.pos)
 	w.pos++
-	s.spans = s.spans[:0]
+	s.row = s.row[:0]
+	s.starts = s.starts[:0]
+	moves := w.moves
 	if !s.skipSpace() {
 		return nil, s.unterminatedTuple()
 	}
@@ -36,13 +44,19 @@ func (s *SQLReader) tuple() ([]Field, error) {
 		w.pos++
 	} else {
 		for {
-			v, err := s.value()
-			if err != nil {
-				return nil, err
+			if !s.fastValue() {
+				v, err := s.value()
+				if err != nil {
+					return nil, err
+				}
+				s.appendSpan(v)
 			}
-			s.spans = append(s.spans, v)
-			if !s.skipSpace() {
-				return nil, s.unterminatedTuple()
+			// skipSpace returns at once on a byte outside clsSkip, so it
+			// is called only when it has something to do.
+			if w.pos >= len(w.buf) || sqlClass[w.buf[w.pos]]&clsSkip != 0 {
+				if !s.skipSpace() {
+					return nil, s.unterminatedTuple()
+				}
 			}
 			c := w.buf[w.pos]
 			w.pos++
@@ -52,40 +66,141 @@ func (s *SQLReader) tuple() ([]Field, error) {
 			if c != ',' {
 				return nil, w.syntaxError(w.abs(w.pos-1), "expected ',' or ')' after a value")
 			}
-			if !s.skipSpace() {
-				return nil, s.unterminatedTuple()
+			if w.pos >= len(w.buf) || sqlClass[w.buf[w.pos]]&clsSkip != 0 {
+				if !s.skipSpace() {
+					return nil, s.unterminatedTuple()
+				}
 			}
 		}
 	}
 	s.afterComma = false
-	if !s.skipSpace() {
-		if s.err != nil {
-			return nil, s.err
-		}
-		s.state = stateOutside // the last statement may omit its ';'
-	} else {
-		switch w.buf[w.pos] {
-		case ',':
-			w.pos++
-			s.afterComma = true
-		case ';':
-			w.pos++
-			s.state = stateOutside
-		default:
-			return nil, w.syntaxError(w.abs(w.pos), "expected ',' or ';' after a tuple")
+	if w.pos >= len(w.buf) || sqlClass[w.buf[w.pos]]&clsSkip != 0 {
+		if !s.skipSpace() {
+			if s.err != nil {
+				return nil, s.err
+			}
+			s.state = stateOutside // the last statement may omit its ';'
+			return s.finishRow(moves), nil
 		}
 	}
-	s.row = s.row[:0]
-	for _, sp := range s.spans {
-		f := Field{Kind: sp.kind, Charset: sp.charset}
-		if sp.static != nil {
-			f.Bytes = sp.static
-		} else if sp.kind != FieldNull && sp.kind != FieldDefault {
-			f.Bytes = w.buf[w.idx(sp.start):w.idx(sp.end):w.idx(sp.end)]
-		}
-		s.row = append(s.row, f)
+	switch w.buf[w.pos] {
+	case ',':
+		w.pos++
+		s.afterComma = true
+	case ';':
+		w.pos++
+		s.state = stateOutside
+	default:
+		return nil, w.syntaxError(w.abs(w.pos), "expected ',' or ';' after a tuple")
 	}
-	return s.row, nil
+	return s.finishRow(moves), nil
+}
+
+// finishRow re-slices the fields' Bytes when the window moved while the
+// tuple was read (moves is w.moves at its start).
+func (s *SQLReader) finishRow(moves uint64) []Field {
+	w := &s.w
+	if w.moves != moves {
+		for i, a := range s.starts {
+			if a < 0 {
+				continue
+			}
+			n := len(s.row[i].Bytes)
+			j := w.idx(a)
+			s.row[i].Bytes = w.buf[j : j+n : j+n]
+		}
+	}
+	return s.row
+}
+
+// appendSpan adds a value read by value to the row.
+func (s *SQLReader) appendSpan(sp span) {
+	f := Field{Kind: sp.kind, Charset: sp.charset}
+	start := int64(-1)
+	if sp.static != nil {
+		f.Bytes = sp.static
+	} else if sp.kind != FieldNull && sp.kind != FieldDefault {
+		i, j := s.w.idx(sp.start), s.w.idx(sp.end)
+		f.Bytes = s.w.buf[i:j:j]
+		start = sp.start
+	}
+	s.row = append(s.row, f)
+	s.starts = append(s.starts, start)
+}
+
+// fastValue reads a quoted string without escapes, doubled quotes or an
+// adjacent literal, a plain decimal number or NULL at w.pos, when the
+// value and the byte after it are in the window, and appends it to the
+// row. Otherwise it returns false having changed nothing, and value reads
+// it: the fast path never decides anything the general one would decide
+// differently.
+func (s *SQLReader) fastValue() bool {
+	w := &s.w
+	buf := w.buf
+	i := w.pos
+	c := buf[i]
+	switch {
+	case c == '\'' || c == '"':
+		j := bytes.IndexByte(buf[i+1:], c)
+		if j < 0 {
+			return false
+		}
+		e := i + 1 + j // the closing quote
+		if e+1 >= len(buf) || (buf[e+1] != ',' && buf[e+1] != ')') {
+			return false // a doubled quote, an adjacent literal, or more input needed
+		}
+		if !s.opts.NoBackslashEscapes && bytes.IndexByte(buf[i+1:e], '\\') >= 0 {
+			return false
+		}
+		s.row = append(s.row, Field{Kind: FieldString, Bytes: buf[i+1 : e : e]})
+		s.starts = append(s.starts, w.abs(i+1))
+		w.pos = e + 1
+		return true
+	case sqlClass[c]&clsDigit != 0 || c == '-' || c == '+' || c == '.':
+		j := i
+		if c == '-' || c == '+' {
+			j++
+			if j >= len(buf) || (sqlClass[buf[j]]&clsDigit == 0 && buf[j] != '.') {
+				return false // white space or a comment after the sign, or --5
+			}
+		}
+		ds := j
+		if buf[j] == '0' && (j+1 >= len(buf) || buf[j+1] == 'x' || buf[j+1] == 'b') {
+			return false // 0x.. and 0b..
+		}
+		for j < len(buf) && sqlClass[buf[j]]&clsDigit != 0 {
+			j++
+		}
+		nd := j - ds
+		if j < len(buf) && buf[j] == '.' {
+			j++
+			k := j
+			for j < len(buf) && sqlClass[buf[j]]&clsDigit != 0 {
+				j++
+			}
+			nd += j - k
+		}
+		if nd == 0 || j >= len(buf) || buf[j]|0x20 == 'e' {
+			return false // an error, more input needed, or an exponent
+		}
+		// A '-' is kept as part of the number text; a '+' is dropped.
+		if c == '+' {
+			i++
+		}
+		s.row = append(s.row, Field{Kind: FieldNumber, Bytes: buf[i:j:j]})
+		s.starts = append(s.starts, w.abs(i))
+		w.pos = j
+		return true
+	case c == 'N' || c == 'n':
+		if i+4 < len(buf) && buf[i+1]|0x20 == 'u' && buf[i+2]|0x20 == 'l' && buf[i+3]|0x20 == 'l' &&
+			sqlClass[buf[i+4]]&clsIdent == 0 {
+			s.row = append(s.row, Field{Kind: FieldNull})
+			s.starts = append(s.starts, -1)
+			w.pos = i + 4
+			return true
+		}
+	}
+	return false
 }
 
 func (s *SQLReader) unterminatedTuple() error {
@@ -218,16 +333,14 @@ func (s *SQLReader) number() (span, error) {
 		if neg || start != at {
 			return span{}, w.syntaxError(at, "a sign before a hex or bit literal is not supported")
 		}
-		kind := FieldHex
-		ok := func(c byte) bool { _, ok := hexNibble(c); return ok }
+		kind, class := FieldHex, uint8(clsHex)
 		if b[1] == 'b' {
-			kind = FieldBit
-			ok = func(c byte) bool { return c == '0' || c == '1' }
+			kind, class = FieldBit, clsBit
 		}
-		if ok(b[2]) {
+		if sqlClass[b[2]]&class != 0 {
 			w.pos += 2
 			ds := w.abs(w.pos)
-			s.scanWhile(ok)
+			s.scanClass(class)
 			if e := w.abs(w.pos); e < int64(len(w.buf))+w.base && isIdentByte(w.buf[w.pos]) {
 				return span{}, w.syntaxError(at, "invalid digit in hex or bit literal")
 			}
@@ -241,11 +354,10 @@ func (s *SQLReader) number() (span, error) {
 			return span{kind: kind, start: ds, end: ds + int64(n)}, nil
 		}
 	}
-	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
-	nd := s.scanDigits()
+	nd := s.scanClass(clsDigit)
 	if b := s.peek(1); len(b) > 0 && b[0] == '.' {
 		w.pos++
-		nd += s.scanDigits()
+		nd += s.scanClass(clsDigit)
 	}
 	if nd == 0 {
 		return span{}, w.syntaxError(at, "invalid number")
@@ -256,7 +368,7 @@ func (s *SQLReader) number() (span, error) {
 		if b := s.peek(1); len(b) > 0 && (b[0] == '+' || b[0] == '-') {
 			w.pos++
 		}
-		if s.scanWhile(isDigit) == 0 {
+		if s.scanClass(clsDigit) == 0 {
 			w.pos = save
 			return span{}, w.syntaxError(at, "invalid number exponent")
 		}
@@ -270,16 +382,20 @@ func (s *SQLReader) number() (span, error) {
 	return span{kind: FieldNumber, start: start, end: end}, nil
 }
 
-// scanWhile advances over bytes matching ok and returns how many.
-func (s *SQLReader) scanWhile(ok func(byte) bool) int {
+// scanClass advances over bytes of the sqlClass class and returns how
+// many.
+func (s *SQLReader) scanClass(class uint8) int {
 	w := &s.w
 	n := 0
 	for {
-		for w.pos < len(w.buf) && ok(w.buf[w.pos]) {
-			w.pos++
-			n++
+		i := w.pos
+		buf := w.buf
+		for i < len(buf) && sqlClass[buf[i]]&class != 0 {
+			i++
 		}
-		if w.pos < len(w.buf) {
+		n += i - w.pos
+		w.pos = i
+		if i < len(buf) {
 			return n
 		}
 		if _, more := w.more(); !more {
@@ -321,25 +437,4 @@ func (s *SQLReader) convert(at int64) (span, error) {
 		v.charset = cs
 	}
 	return v, nil
-}
-
-// scanDigits advances over decimal digits and returns how many.
-func (s *SQLReader) scanDigits() int {
-	w := &s.w
-	n := 0
-	for {
-		i := w.pos
-		buf := w.buf
-		for i < len(buf) && buf[i]-'0' <= 9 {
-			i++
-		}
-		n += i - w.pos
-		w.pos = i
-		if i < len(buf) {
-			return n
-		}
-		if _, more := w.more(); !more {
-			return n
-		}
-	}
 }

@@ -27,6 +27,10 @@ type window struct {
 	eof  bool
 	err  error // a read error other than io.EOF
 
+	// moves counts the times buf's bytes moved (dropped prefix or a new
+	// array): slices taken into buf before a move are stale after it.
+	moves uint64
+
 	maxRow int
 
 	// Line tracking for error messages: newlines in the dropped bytes, and
@@ -77,6 +81,7 @@ func (w *window) more() (shift int, ok bool) {
 		w.base += int64(shift)
 		w.pos -= shift
 		w.pin = 0
+		w.moves++
 	}
 	if len(w.buf) == cap(w.buf) {
 		if len(w.buf) >= w.maxRow {
@@ -87,6 +92,7 @@ func (w *window) more() (shift int, ok bool) {
 		nb := make([]byte, len(w.buf), 2*cap(w.buf))
 		copy(nb, w.buf)
 		w.buf = nb
+		w.moves++
 	}
 	for tries := 0; tries < 100; tries++ {
 		n, err := w.r.Read(w.buf[len(w.buf):cap(w.buf)])
