@@ -107,7 +107,7 @@ func TestCharsets(t *testing.T) {
 		err  error
 	}{
 		{"g", "中文", "中文", nil},
-		{"g", "中文字", "", ErrTruncated}, // characters, not bytes
+		{"g", "中文字", "", ErrTruncated},  // characters, not bytes
 		{"g", "😀", "", ErrInvalidValue}, // GBK has no emoji
 		{"g", "\xff", "", ErrInvalidValue},
 		{"g18", "😀ab", "😀ab", nil}, // GB18030 covers all of Unicode

@@ -3,6 +3,7 @@ package valueconv
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,11 @@ type RowBuilder struct {
 	// autoInc is the offset of the AUTO_INCREMENT/AUTO_RANDOM handle
 	// column that gets the row ID when NULL or omitted (-1 if none).
 	autoInc int
+	// num is scratch for the row ID's text.
+	num [24]byte
+	// omitted are the offsets that take their default; generated those
+	// computed after conversion (both precomputed: Build runs per row).
+	omitted, generated []int
 }
 
 const rowIDField = -1
@@ -77,6 +83,14 @@ func NewRowBuilder(conv *Converter, columns []string, gen GeneratedEvaluator) (*
 			break
 		}
 	}
+	for off, given := range rb.given {
+		switch {
+		case t.Columns[off].IsGenerated():
+			rb.generated = append(rb.generated, off)
+		case !given && off != rb.autoInc:
+			rb.omitted = append(rb.omitted, off)
+		}
+	}
 	return rb, nil
 }
 
@@ -96,23 +110,23 @@ func (rb *RowBuilder) Build(fields []rowparse.Field, rowID int64, row []datum.Da
 	for i, f := range fields {
 		off := rb.target[i]
 		if off == rowIDField {
-			v, err := strconv.ParseInt(string(trimSpace(f.Bytes)), 10, 64)
-			if err != nil || f.Kind == rowparse.FieldNull {
+			neg, mag, overflow, ok := parseDigits(trimSpace(f.Bytes))
+			if !ok || overflow || f.Kind == rowparse.FieldNull || (!neg && mag > math.MaxInt64) || (neg && mag > 1<<63) {
 				return rowID, valueErr("_tidb_rowid", f.Bytes, ErrInvalidValue, "not a row ID")
 			}
-			rowID = v
+			rowID = int64(mag)
+			if neg {
+				rowID = -int64(mag-1) - 1
+			}
 			continue
 		}
 		if err := c.Convert(off, f, &row[off]); err != nil {
 			return rowID, err
 		}
 	}
-	for off, given := range rb.given {
-		col := c.cols[off].col
-		if !given && !col.IsGenerated() && off != rb.autoInc {
-			if err := c.Default(off, &row[off]); err != nil {
-				return rowID, err
-			}
+	for _, off := range rb.omitted {
+		if err := c.Default(off, &row[off]); err != nil {
+			return rowID, err
 		}
 	}
 	if rb.autoInc >= 0 && (!rb.given[rb.autoInc] || row[rb.autoInc].IsNull()) {
@@ -122,16 +136,14 @@ func (rb *RowBuilder) Build(fields []rowparse.Field, rowID int64, row []datum.Da
 			// shard bits and the row ID (SPEC §8); leave NULL for it.
 			setNull(&row[rb.autoInc])
 		} else {
-			f := rowparse.Field{Kind: rowparse.FieldNumber, Bytes: strconv.AppendInt(nil, rowID, 10)}
+			f := rowparse.Field{Kind: rowparse.FieldNumber, Bytes: strconv.AppendInt(rb.num[:0], rowID, 10)}
 			if err := c.Convert(rb.autoInc, f, &row[rb.autoInc]); err != nil {
 				return rowID, err
 			}
 		}
 	}
-	for off := range row {
-		if c.cols[off].col.IsGenerated() {
-			setNull(&row[off])
-		}
+	for _, off := range rb.generated {
+		setNull(&row[off])
 	}
 	if rb.gen != nil {
 		if err := rb.gen.Eval(row); err != nil {

@@ -38,6 +38,13 @@ func (c *Converter) convertTime(col *tablemodel.Column, f rowparse.Field, dst *d
 // with the error).
 func (c *Converter) convertTimeIn(col *tablemodel.Column, f rowparse.Field, loc *time.Location, dst *datum.Datum) error {
 	tp, fsp := timeType(col.Tp), fspOf(col)
+	if f.Kind == rowparse.FieldString {
+		if t, ok := fastTime(f.Bytes, tp, fsp, loc); ok {
+			reset(dst, datum.Time)
+			dst.U, dst.Frac = t.Pack(), int8(fsp)
+			return nil
+		}
+	}
 	var t mytime.Time
 	var err error
 	switch f.Kind {
