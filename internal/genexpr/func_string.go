@@ -378,12 +378,8 @@ func padFn(left bool) evalFn {
 			return Null, nil
 		}
 		need := n - cur
-		var fill []byte
-		for need > 0 {
-			take := min(need, pc)
-			fill = append(fill, pad.slice(0, int(take))...)
-			need -= take
-		}
+		rep := bytes.Repeat(pad.s, int(need/pc)+1)
+		fill := chars{s: rep, binary: pad.binary}.slice(0, int(need))
 		var out []byte
 		if left {
 			out = append(fill, c.s...)

@@ -198,3 +198,24 @@ func TestFloatToIntColumn(t *testing.T) {
 		t.Errorf("i=%d j=%d, want 2 and 4", row[1].I, row[2].I)
 	}
 }
+
+func BenchmarkTableEval(b *testing.B) {
+	tbl := mustTable(b, ordersTable)
+	ev, err := Compile(tbl, time.UTC)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conv := newConverter(b, tbl, time.UTC)
+	base := fillRow(b, conv, tbl, map[string]*string{
+		"id": sp("1"), "j": sp(`{"name": "Alice", "tags": ["x"]}`), "price": sp("19.99"), "qty": sp("3"), "d": sp("2024-02-29"),
+	})
+	bound := ev.Bind(conv)
+	row := make([]datum.Datum, len(base))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		copy(row, base)
+		if err := bound.Eval(row); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
