@@ -115,16 +115,36 @@ func (s *SQLReader) finishRow(moves uint64) []Field {
 
 // appendSpan adds a value read by value to the row.
 func (s *SQLReader) appendSpan(sp span) {
-	f := Field{Kind: sp.kind, Charset: sp.charset}
-	start := int64(-1)
-	if sp.static != nil {
-		f.Bytes = sp.static
-	} else if sp.kind != FieldNull && sp.kind != FieldDefault {
+	switch {
+	case sp.static != nil:
+		s.addField(sp.kind, sp.static, -1)
+	case sp.kind == FieldNull || sp.kind == FieldDefault:
+		s.addField(sp.kind, nil, -1)
+	default:
 		i, j := s.w.idx(sp.start), s.w.idx(sp.end)
-		f.Bytes = s.w.buf[i:j:j]
-		start = sp.start
+		s.addField(sp.kind, s.w.buf[i:j:j], sp.start)
 	}
-	s.row = append(s.row, f)
+	if sp.charset != "" {
+		s.row[len(s.row)-1].Charset = sp.charset
+	}
+}
+
+// addField appends a field without a charset to the row; start is the
+// absolute offset of b in the window, -1 when b is not in it. Row slots are
+// reused field by field: a pointer store costs a write barrier while the
+// GC runs, so Charset is written only when a previous row set it.
+func (s *SQLReader) addField(kind FieldKind, b []byte, start int64) {
+	n := len(s.row)
+	if n == cap(s.row) {
+		s.row = append(s.row, Field{})
+	}
+	s.row = s.row[:n+1]
+	f := &s.row[n]
+	f.Kind = kind
+	f.Bytes = b
+	if f.Charset != "" {
+		f.Charset = ""
+	}
 	s.starts = append(s.starts, start)
 }
 
@@ -152,8 +172,7 @@ func (s *SQLReader) fastValue() bool {
 		if !s.opts.NoBackslashEscapes && bytes.IndexByte(buf[i+1:e], '\\') >= 0 {
 			return false
 		}
-		s.row = append(s.row, Field{Kind: FieldString, Bytes: buf[i+1 : e : e]})
-		s.starts = append(s.starts, w.abs(i+1))
+		s.addField(FieldString, buf[i+1:e:e], w.abs(i+1))
 		w.pos = e + 1
 		return true
 	case sqlClass[c]&clsDigit != 0 || c == '-' || c == '+' || c == '.':
@@ -187,15 +206,13 @@ func (s *SQLReader) fastValue() bool {
 		if c == '+' {
 			i++
 		}
-		s.row = append(s.row, Field{Kind: FieldNumber, Bytes: buf[i:j:j]})
-		s.starts = append(s.starts, w.abs(i))
+		s.addField(FieldNumber, buf[i:j:j], w.abs(i))
 		w.pos = j
 		return true
 	case c == 'N' || c == 'n':
 		if i+4 < len(buf) && buf[i+1]|0x20 == 'u' && buf[i+2]|0x20 == 'l' && buf[i+3]|0x20 == 'l' &&
 			sqlClass[buf[i+4]]&clsIdent == 0 {
-			s.row = append(s.row, Field{Kind: FieldNull})
-			s.starts = append(s.starts, -1)
+			s.addField(FieldNull, nil, -1)
 			w.pos = i + 4
 			return true
 		}
