@@ -181,14 +181,22 @@ func (c *CSVReader) next() ([]Field, error) {
 			spans = spans[:len(spans)-1]
 		}
 	}
-	c.row = c.row[:0]
-	for _, sp := range spans {
-		v := c.w.buf[c.w.idx(sp.start):c.w.idx(sp.end):c.w.idx(sp.end)]
-		f := Field{Kind: FieldString, Bytes: v}
+	// Row slots are reused and only Kind and Bytes written (a CSV field
+	// never has a Charset): pointer stores cost write barriers while the
+	// GC runs.
+	if cap(c.row) < len(spans) {
+		c.row = make([]Field, len(spans), 2*len(spans))
+	}
+	c.row = c.row[:len(spans)]
+	for i, sp := range spans {
+		a, b := c.w.idx(sp.start), c.w.idx(sp.end)
+		v := c.w.buf[a:b:b]
+		f := &c.row[i]
 		if c.isNull(sp, v) {
-			f = Field{Kind: FieldNull}
+			f.Kind, f.Bytes = FieldNull, nil
+		} else {
+			f.Kind, f.Bytes = FieldString, v
 		}
-		c.row = append(c.row, f)
 	}
 	return c.row, nil
 }
@@ -337,14 +345,14 @@ restart:
 			endField()
 			return true, nil
 		}
-		if b == c.sep[0] && c.match(c.sep) {
+		if b == c.sep[0] && (len(c.sep) == 1 || c.match(c.sep)) {
 			w.pos += len(c.sep)
 			endField()
 			whitespaceLine, emptyLine = false, false
 			prev = tokComma
 			continue
 		}
-		if len(c.delim) > 0 && b == c.delim[0] && c.match(c.delim) {
+		if len(c.delim) > 0 && b == c.delim[0] && (len(c.delim) == 1 || c.match(c.delim)) {
 			if prev != tokComma && prev != tokNewLine {
 				return false, w.syntaxError(w.abs(w.pos), "cannot have consecutive fields without separator")
 			}
@@ -391,6 +399,11 @@ func (c *CSVReader) quotedField(rawLen *int, rawN *bool) error {
 	open := w.abs(w.pos)
 	from := w.abs(c.wr)
 	w.pos += len(c.delim)
+	// lim is the buf index of the next delimiter byte at or after w.pos,
+	// len(w.buf) when the window holds none; it is searched again when
+	// w.pos passed it, the window moved (moves) or grew past a lim that
+	// meant none.
+	lim, moves := -1, w.moves
 	for {
 		if w.pos >= len(w.buf) && !c.fill() {
 			if w.err != nil {
@@ -403,9 +416,20 @@ func (c *CSVReader) quotedField(rawLen *int, rawN *bool) error {
 		}
 		b := w.buf[w.pos]
 		if !c.qspecial[b] {
-			i := w.pos
-			for i < len(w.buf) && !c.qspecial[w.buf[i]] {
-				i++
+			// The run ends at the next delimiter byte or backslash; the
+			// delimiter's place is kept across escapes (lim), so text with
+			// many escapes is scanned once.
+			if lim < w.pos || moves != w.moves || (lim < len(w.buf) && w.buf[lim] != c.delim[0]) {
+				lim, moves = len(w.buf), w.moves
+				if j := bytes.IndexByte(w.buf[w.pos:], c.delim[0]); j >= 0 {
+					lim = w.pos + j
+				}
+			}
+			i := lim
+			if c.opts.BackslashEscape {
+				if j := bytes.IndexByte(w.buf[w.pos:i], '\\'); j >= 0 {
+					i = w.pos + j
+				}
 			}
 			n := i - w.pos
 			if c.wr != w.pos {
@@ -416,10 +440,10 @@ func (c *CSVReader) quotedField(rawLen *int, rawN *bool) error {
 			*rawLen += n
 			continue
 		}
-		if b == c.delim[0] && c.match(c.delim) {
+		if b == c.delim[0] && (len(c.delim) == 1 || c.match(c.delim)) {
 			w.pos += len(c.delim)
 			if w.pos < len(w.buf) || c.fill() {
-				if w.buf[w.pos] == c.delim[0] && c.match(c.delim) {
+				if w.buf[w.pos] == c.delim[0] && (len(c.delim) == 1 || c.match(c.delim)) {
 					// A doubled delimiter is one delimiter character.
 					copy(w.buf[c.wr:], c.delim)
 					c.wr += len(c.delim)
