@@ -106,7 +106,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	})
 	g.Go(func() error {
-		e := &worker{cfg: cfg, cache: cache, kv: kvw, events: events}
+		e := &worker{cfg: cfg, cache: cache, kv: kvw, events: events, busy: make(chan struct{}, 1)}
 		err := member.Run(gctx, member.Config{
 			Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group,
 			Topics: []string{schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)},
@@ -121,6 +121,10 @@ func Run(ctx context.Context, cfg Config) error {
 }
 
 type worker struct {
+	// busy admits one chunk at a time: the group may give a member many
+	// partitions, but encoding is CPU-bound and a member is one core's
+	// worth of work (run more members to use more cores).
+	busy   chan struct{}
 	cfg    Config
 	cache  *schemaCache
 	kv     *kafka.Writer
@@ -150,7 +154,14 @@ func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 		if err := proto.Unmarshal(m.Value, &ch); err != nil {
 			return fmt.Errorf("%s[%d] offset %d: bad chunk message: %w", c.Topic, c.Partition, m.Offset, err)
 		}
-		if err := e.encodeChunk(ctx, &ch); err != nil {
+		select {
+		case e.busy <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		err = e.encodeChunk(ctx, &ch)
+		<-e.busy
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}

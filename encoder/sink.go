@@ -50,11 +50,12 @@ func newChunkSink(ctx context.Context, w *kafka.Writer, topic string, partitions
 		bufs: make([][]byte, partitions), counts: make([]uint32, partitions), totals: make([]partitionTotals, partitions),
 		queue: make(chan []kafka.Message, queueDepth), g: g, gctx: gctx,
 	}
+	queue := s.queue // wait() clears the field; the writer keeps its channel
 	g.Go(func() error {
-		for msgs := range s.queue {
+		for msgs := range queue {
 			if err := writeRetry(gctx, w, msgs); err != nil {
 				// Drain so that senders never block on a dead writer.
-				for range s.queue {
+				for range queue {
 				}
 				return err
 			}

@@ -25,7 +25,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/ingest"
-	"github.com/lightstream-io/lightstream/internal/engine"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/store"
@@ -54,6 +53,9 @@ type Config struct {
 	FlushBytes int
 	// EngineMemoryMB bounds one engine's memory (default engine's).
 	EngineMemoryMB int
+	// Engines is the process's engine pool, shared by its sorter members
+	// (default: a pool of 4 for this member).
+	Engines *EnginePool
 }
 
 func (c *Config) validate() error {
@@ -110,6 +112,10 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer events.Close()
+	if cfg.Engines == nil {
+		cfg.Engines = NewEnginePool(4, cfg.EngineMemoryMB)
+		defer cfg.Engines.Close()
+	}
 	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events}
 	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics},
 		func(ctx context.Context, c *member.Claim) error {
@@ -144,14 +150,14 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		return nil, fmt.Errorf("no manifest for topic %s", topic)
 	}
 	dir := EngineDir(s.cfg.EngineDir, topic, partition)
-	eng, err := openEngine(ctx, dir, s.cfg.EngineMemoryMB)
+	st := &partitionState{mf: mf, partition: uint32(partition), markers: map[string]*lsv1.EndOfChunk{}}
+	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
-	defer eng.Close()
-
-	st := &partitionState{mf: mf, partition: uint32(partition), markers: map[string]*lsv1.EndOfChunk{}}
-	if err := st.load(eng); err != nil {
+	err = st.load(eng)
+	release()
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	if st.ingested != nil {
@@ -167,7 +173,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		return nil, nil
 	}
 	if st.complete() {
-		done, err := s.ingest(ctx, eng, st)
+		done, err := s.ingest(ctx, dir, st)
 		if err != nil || stopWhenDone {
 			return done, err
 		}
@@ -195,10 +201,16 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			return nil
 		}
 		meta[metaOffset] = []byte(fmt.Sprint(next))
-		if err := eng.WriteBatch(keys, values, meta); err != nil {
-			return fmt.Errorf("engine %s: %w", dir, err)
+		eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
+		if err != nil {
+			return err
 		}
-		if err := eng.Sync(); err != nil {
+		err = eng.WriteBatch(keys, values, meta)
+		if err == nil {
+			err = eng.Sync()
+		}
+		release()
+		if err != nil {
 			return fmt.Errorf("engine %s: %w", dir, err)
 		}
 		keys, values, pending, meta = keys[:0], values[:0], 0, map[string][]byte{}
@@ -262,7 +274,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 				if err := flush(next); err != nil {
 					return nil, err
 				}
-				done, err := s.ingest(ctx, eng, st)
+				done, err := s.ingest(ctx, dir, st)
 				if err != nil || stopWhenDone {
 					return done, err
 				}
@@ -272,7 +284,12 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 }
 
 // ingest writes a complete engine into the store and reports it.
-func (s *partitionSorter) ingest(ctx context.Context, eng *engine.Engine, st *partitionState) (*lsv1.PartitionIngested, error) {
+func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionState) (*lsv1.PartitionIngested, error) {
+	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	if _, err := ingest.Ingest(ctx, s.cfg.Store, eng, s.cfg.Ingest); err != nil {
 		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
@@ -302,23 +319,4 @@ func (s *partitionSorter) report(ctx context.Context, st *partitionState) error 
 // EngineDir is where a table partition's engine lives.
 func EngineDir(root, topic string, partition int) string {
 	return filepath.Join(root, topic, fmt.Sprint(partition))
-}
-
-// openEngine opens an engine, waiting while another member (a stale owner
-// after a rebalance) still holds its lock.
-func openEngine(ctx context.Context, dir string, memMB int) (*engine.Engine, error) {
-	for attempt := 0; ; attempt++ {
-		eng, err := engine.Open(dir, engine.Options{MemoryMB: memMB})
-		if err == nil {
-			return eng, nil
-		}
-		if attempt >= 60 {
-			return nil, fmt.Errorf("open engine %s: %w", dir, err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
 }

@@ -6,6 +6,9 @@ package cli
 import (
 	"sort"
 
+	"github.com/pingcap/log"
+	"go.uber.org/zap/zapcore"
+
 	"github.com/urfave/cli/v2"
 )
 
@@ -32,6 +35,17 @@ func NewApp() *cli.App {
 		Subcommands: debugCommands,
 	})
 	return &cli.App{
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "verbose", Usage: "show the TiKV client's informational logs"},
+		},
+		// client-go logs every region and TSO event at INFO through
+		// pingcap/log; users see warnings and errors only.
+		Before: func(c *cli.Context) error {
+			if !c.Bool("verbose") {
+				log.SetLevel(zapcore.WarnLevel)
+			}
+			return nil
+		},
 		Name:                 "lightstream",
 		Usage:                "import mydumper/dumpling dumps into TiDB as a streaming dataflow on Kafka",
 		Commands:             all,

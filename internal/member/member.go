@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
 )
 
 // Config says which group to join.
@@ -116,6 +118,17 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 			if errors.Is(err, kafka.ErrGroupClosed) {
 				return nil
 			}
+			// Joining races with other members joining or leaving
+			// (RebalanceInProgress, UnknownMemberId, ...): the group
+			// retries the join on the next call.
+			if kafkaio.IsRetriable(err) || isGroupChurn(err) {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(200 * time.Millisecond):
+				}
+				continue
+			}
 			return fmt.Errorf("group %s: %w", cfg.Group, err)
 		}
 		for topic, parts := range gen.Assignments {
@@ -144,4 +157,14 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 			}
 		}
 	}
+}
+
+// isGroupChurn reports the errors a member sees while the group changes.
+func isGroupChurn(err error) bool {
+	for _, e := range []error{kafka.RebalanceInProgress, kafka.UnknownMemberId, kafka.IllegalGeneration, kafka.NotCoordinatorForGroup, kafka.GroupCoordinatorNotAvailable, kafka.GroupLoadInProgress} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -213,6 +213,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return err
 	})
 	host, _ := os.Hostname()
+	// One engine pool for the process: open engines cost memory, however
+	// many partitions the sorters own.
+	engines := sorter.NewEnginePool(4, 32)
+	defer engines.Close()
 	for i := 0; i < cfg.Encoders; i++ {
 		i := i
 		g.Go(func() error {
@@ -227,7 +231,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		g.Go(func() error {
 			return sorter.Run(gctx, sorter.Config{
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
-				EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest,
+				EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest, Engines: engines,
 			})
 		})
 	}
