@@ -25,6 +25,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/ingest"
+	"github.com/lightstream-io/lightstream/internal/engine"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/store"
@@ -319,4 +320,59 @@ func (s *partitionSorter) report(ctx context.Context, st *partitionState) error 
 // EngineDir is where a table partition's engine lives.
 func EngineDir(root, topic string, partition int) string {
 	return filepath.Join(root, topic, fmt.Sprint(partition))
+}
+
+// Replay rebuilds the engines of one table from its retained KV topic,
+// without re-encoding: each partition is read from its first offset into
+// a fresh engine and ingested again once it holds every chunk's marker.
+// It returns what each partition ingested.
+func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.PartitionIngested, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	manifests, err := LoadManifests(ctx, cfg.Kafka, cfg.ImportID)
+	if err != nil {
+		return nil, err
+	}
+	var mf *lsv1.TableManifest
+	for _, m := range manifests {
+		if m.Db == db && m.Table == table {
+			mf = m
+		}
+	}
+	if mf == nil {
+		return nil, fmt.Errorf("replay: table %s.%s is not in the import's manifests", db, table)
+	}
+	if len(mf.ChunkIds) == 0 {
+		return nil, nil
+	}
+	events, err := topiclog.NewWriter(cfg.Kafka)
+	if err != nil {
+		return nil, err
+	}
+	defer events.Close()
+	if cfg.Engines == nil {
+		cfg.Engines = NewEnginePool(4, cfg.EngineMemoryMB)
+		defer cfg.Engines.Close()
+	}
+	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events}
+	var out []*lsv1.PartitionIngested
+	for p := 0; p < int(mf.KvPartitions); p++ {
+		dir := EngineDir(cfg.EngineDir, mf.KvTopic, p)
+		if err := cfg.Engines.Drop(dir); err != nil {
+			return nil, err
+		}
+		if err := engine.Remove(dir); err != nil {
+			return nil, fmt.Errorf("replay: remove engine %s: %w", dir, err)
+		}
+		done, err := s.sortPartition(ctx, mf.KvTopic, p, nil, true)
+		if err != nil {
+			return nil, fmt.Errorf("replay partition %d: %w", p, err)
+		}
+		if done == nil {
+			return nil, fmt.Errorf("replay partition %d: stopped before the partition was complete", p)
+		}
+		out = append(out, done)
+	}
+	return out, nil
 }
