@@ -71,6 +71,8 @@ type CSVReader struct {
 	special  [256]bool // bytes that may start a token outside quotes
 	qspecial [256]bool // bytes that may start a token inside quotes
 	nullN    bool      // `\N` is in the NULL list
+	fast     bool      // the options allow fastRecord
+	fastTerm [256]bool // bytes that end a record, for fastRecord
 	header   []string
 	started  bool
 	spans    []csvSpan
@@ -109,6 +111,7 @@ func NewCSVReader(r io.Reader, opts CSVOptions) (*CSVReader, error) {
 			c.nullN = opts.BackslashEscape && !opts.NotNull
 		}
 	}
+	c.setupFast()
 	c.w.init(r, opts.BufferSize, opts.MaxRowSize, opts.File, opts.Offset)
 	return c, nil
 }
@@ -287,6 +290,9 @@ const (
 // record reads one record into c.spans, skipping empty lines. It returns
 // false at the end of the input.
 func (c *CSVReader) record() (bool, error) {
+	if c.fast && c.w.pos < len(c.w.buf) && c.fastRecord() {
+		return true, nil
+	}
 	w := &c.w
 restart:
 	w.pin = w.pos
