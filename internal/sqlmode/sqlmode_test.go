@@ -1,0 +1,40 @@
+package sqlmode
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	cases := []struct {
+		in     string
+		strict bool
+		has    Mode
+		err    bool
+	}{
+		{"", false, 0, false},
+		{"STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", true, StrictTransTables, false},
+		{" strict_all_tables , no_zero_date ", true, NoZeroDate, false},
+		{"ONLY_FULL_GROUP_BY,NO_AUTO_CREATE_USER", false, 0, false},
+		{"TRADITIONAL", true, NoZeroInDate | NoZeroDate, false},
+		{"ANSI", false, ANSIQuotes, false},
+		{"NO_BACKSLASH_ESCAPES", false, NoBackslashEscapes, false},
+		{"STRICT_TRANS_TABLE", false, 0, true},
+	}
+	for _, c := range cases {
+		m, err := Parse(c.in)
+		if (err != nil) != c.err {
+			t.Errorf("Parse(%q) error %v, want error %v", c.in, err, c.err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if m.Strict() != c.strict {
+			t.Errorf("Parse(%q).Strict() = %v", c.in, m.Strict())
+		}
+		if c.has != 0 && m&c.has != c.has {
+			t.Errorf("Parse(%q) = %b, missing %b", c.in, m, c.has)
+		}
+	}
+	if !Default.Strict() || Default.Has(NoZeroDate) {
+		t.Error("Default must be strict and accept zero dates")
+	}
+}

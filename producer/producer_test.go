@@ -1,0 +1,110 @@
+package producer
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/schemas"
+)
+
+func sakilaDir(t *testing.T) string {
+	dir := filepath.Join("..", "..", "shared", "corpora", "sakila")
+	if v := os.Getenv("LIGHTSTREAM_SHARED"); v != "" {
+		dir = filepath.Join(v, "corpora", "sakila")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("sakila corpus not found at %s (set LIGHTSTREAM_SHARED)", dir)
+	}
+	return dir
+}
+
+func TestPlanSakila(t *testing.T) {
+	dir := sakilaDir(t)
+	cfg := Config{Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"127.0.0.1:1"}}, ChunkSize: 256 << 10, KVPartitions: 3}
+	p, err := MakePlan(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var expected []struct {
+		Table string `json:"table"`
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "..", "sakila-expected-checks.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &expected); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Manifests) != len(expected) {
+		t.Fatalf("%d manifests, want %d tables", len(p.Manifests), len(expected))
+	}
+	seen := map[string]bool{}
+	for i, mf := range p.Manifests {
+		if mf.TableCount != uint32(len(expected)) || mf.TableOrdinal != uint32(i) {
+			t.Errorf("%s: table count %d ordinal %d", mf.Table, mf.TableCount, mf.TableOrdinal)
+		}
+		if mf.SchemaSql == "" || mf.DbSchemaSql == "" {
+			t.Errorf("%s: schema text missing", mf.Table)
+		}
+		if mf.KvTopic != schemas.KVTopic("lightstream", "sakila", mf.Table) || mf.KvPartitions != 3 {
+			t.Errorf("%s: topic %s partitions %d", mf.Table, mf.KvTopic, mf.KvPartitions)
+		}
+		if len(mf.ChunkIds) != len(p.Chunks[i]) {
+			t.Fatalf("%s: %d chunk ids for %d chunks", mf.Table, len(mf.ChunkIds), len(p.Chunks[i]))
+		}
+		var bytes int64
+		prevMax := int64(0)
+		for j, c := range p.Chunks[i] {
+			if seen[c.Id] {
+				t.Errorf("chunk id %s repeats", c.Id)
+			}
+			seen[c.Id] = true
+			if c.Ordinal != uint32(j) || c.TotalChunks != uint32(len(p.Chunks[i])) || c.Id != mf.ChunkIds[j] {
+				t.Errorf("%s: chunk %d ordinal %d/%d id %s", mf.Table, j, c.Ordinal, c.TotalChunks, c.Id)
+			}
+			if c.RowIdBase < prevMax {
+				t.Errorf("%s: row-ID range of chunk %d starts at %d, before the previous end %d", mf.Table, j, c.RowIdBase, prevMax)
+			}
+			prevMax = c.RowIdMax
+			if _, err := os.Stat(filepath.Join(dir, c.File)); err != nil {
+				t.Errorf("chunk file %s: %v", c.File, err)
+			}
+			bytes += c.SourceBytes
+		}
+		if bytes != mf.SourceBytes {
+			t.Errorf("%s: chunk bytes %d, manifest %d", mf.Table, bytes, mf.SourceBytes)
+		}
+	}
+	// rental is split into several chunks at this chunk size.
+	for i, mf := range p.Manifests {
+		if mf.Table == "rental" && len(p.Chunks[i]) < 6 {
+			t.Errorf("rental has %d chunks at a 256 KiB chunk size", len(p.Chunks[i]))
+		}
+	}
+	// The same dump always gives the same plan.
+	q, err := MakePlan(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range p.Chunks {
+		for j := range p.Chunks[i] {
+			if p.Chunks[i][j].String() != q.Chunks[i][j].String() {
+				t.Fatalf("plan is not deterministic at %s", p.Chunks[i][j].Id)
+			}
+		}
+	}
+}
+
+func TestPlanErrors(t *testing.T) {
+	if _, err := MakePlan(Config{Dump: "/nonexistent", Kafka: kafkaio.Config{Brokers: []string{"x:1"}}}); err == nil {
+		t.Fatal("missing dump directory accepted")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "db.t.000000000.sql"), []byte("INSERT INTO t VALUES (1);"), 0o644)
+	if _, err := MakePlan(Config{Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"x:1"}}}); err == nil {
+		t.Fatal("data without a schema file accepted")
+	}
+}
