@@ -22,7 +22,7 @@ func init() {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory", Required: true},
 		&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "keeps broker data, store, engines and checkpoints; rerun with the same one to resume"},
-		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process"},
+		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process (0: none, encoders run elsewhere against --brokers)"},
 		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process"},
 		&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule in Lightning syntax (repeatable), e.g. -f 'db.*' -f '!db.tmp*'"},
 		&cli.StringFlag{Name: "chunk-size", Value: "256MiB", Usage: "source bytes per chunk"},
@@ -73,6 +73,10 @@ func runImport(c *cli.Context) error {
 		Warn: ui.warn,
 	}
 	cfg.Ingest.Concurrency = c.Int("ingest-concurrency")
+	if c.IsSet("encoders") && cfg.Encoders == 0 {
+		// pipeline.Config reads 0 as its default; negative means none.
+		cfg.Encoders = -1
+	}
 	var coord *coordinator.Coordinator
 	cfg.OnStart = func(co *coordinator.Coordinator) {
 		coord = co

@@ -43,6 +43,9 @@ type Config struct {
 	// ImportID names the import's topics (default "lightstream").
 	ImportID string
 	// Encoders and Sorters are the group members to run (default 2 each).
+	// A negative Encoders runs none: a deployment whose encoders run in
+	// other processes (deploy/compose.yaml's importer) still publishes,
+	// sorts and coordinates here.
 	Encoders, Sorters int
 	// Filter rules, chunk size and KV partitions, as for the producer.
 	Filter       []string
@@ -74,7 +77,7 @@ func (c *Config) validate() error {
 	if c.ImportID == "" {
 		c.ImportID = "lightstream"
 	}
-	if c.Encoders <= 0 {
+	if c.Encoders == 0 {
 		c.Encoders = 2
 	}
 	if c.Sorters <= 0 {
