@@ -61,6 +61,8 @@ func TestCSVRecords(t *testing.T) {
 		{"partial multi-byte", "a|b||c|+d|+|\n", custom, []string{`s"a|b"|s"c|+d"`}},
 		{"trim last separator", "a,b,\nc,,\n", trim, []string{`s"a"|s"b"`, `s"c"|s""`}},
 		{"no trailing newline", "a,b", def, []string{`s"a"|s"b"`}},
+		{"fast path edges", "1,\"a\",\\N\r\n\r\n2,\"b\"\"c\",x\\,y\n3,\"d\\\"e\",\"\\N\"\n   \n4,,\n", def,
+			[]string{`s"1"|s"a"|NULL`, `s"2"|s"b\"c"|s"x,y"`, `s"3"|s"d\"e"|NULL`, `s"4"|s""|s""`}},
 		{"utf8", "中文,\"İnegöl\"\n", def, []string{`s"中文"|s"İnegöl"`}},
 	}
 	for _, tc := range cases {

@@ -2,6 +2,7 @@ package rowparse
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -23,11 +24,21 @@ func FuzzSQLReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		a, _, errA := readAllSQL(t, strings.NewReader(in), SQLOptions{})
 		b, _, errB := readAllSQL(t, iotest.OneByteReader(strings.NewReader(in)), SQLOptions{BufferSize: 1})
-		if strings.Join(a, "\n") != strings.Join(b, "\n") || (errA == nil) != (errB == nil) {
+		if strings.Join(a, "\n") != strings.Join(b, "\n") || errPlace(errA) != errPlace(errB) {
 			t.Fatalf("window size changes the result: %q %v / %q %v", a, errA, b, errB)
 		}
 		checkPos(t, errA, len(in))
 	})
+}
+
+// errPlace describes an error without its excerpt, which depends on how
+// much text the window holds: the place and the reason must not.
+func errPlace(err error) string {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%d:%d:%d %s", se.Offset, se.Line, se.Column, se.Msg)
+	}
+	return fmt.Sprint(err)
 }
 
 // FuzzCSVReader is the same for the CSV reader.
@@ -44,10 +55,11 @@ func FuzzCSVReader(f *testing.F) {
 		if custom {
 			opts.Separator, opts.Delimiter, opts.Terminator = "||", "'", "|+|"
 		}
+		opts.TrimLastSeparator = len(in)%2 == 1
 		a, errA := readAllCSV(t, strings.NewReader(in), opts)
 		opts.BufferSize = 1
 		b, errB := readAllCSV(t, iotest.OneByteReader(strings.NewReader(in)), opts)
-		if strings.Join(a, "\n") != strings.Join(b, "\n") || (errA == nil) != (errB == nil) {
+		if strings.Join(a, "\n") != strings.Join(b, "\n") || errPlace(errA) != errPlace(errB) {
 			t.Fatalf("window size changes the result: %q %v / %q %v", a, errA, b, errB)
 		}
 		checkPos(t, errA, len(in))

@@ -77,6 +77,9 @@ func TestSQLValues(t *testing.T) {
 		{"other statements", "/*!40101 SET NAMES binary*/;\nSET FOREIGN_KEY_CHECKS=0;\nUSE `x;y`;\nLOCK TABLES t WRITE;\nINSERT INTO t VALUES (1);\nUNLOCK TABLES;", []string{`n1`}, SQLOptions{}},
 		{"empty tuple", `INSERT INTO t VALUES ();`, []string{``}, SQLOptions{}},
 		{"utf8", `INSERT INTO t VALUES ('İnegöl','中文');`, []string{`s"İnegöl"|s"中文"`}, SQLOptions{}},
+		{"fast path edges", "INSERT t VALUES ('a' ,\"b\" ),('c''d','e\\'f',''),(-5,- 5,+5,-.5,5.,1e3,0x41,nUlL,NULL ),(1)",
+			[]string{`s"a"|s"b"`, `s"c'd"|s"e'f"|s""`, `n-5|n-5|n5|n-.5|n5.|n1e3|x41|NULL|NULL`, `n1`}, SQLOptions{}},
+		{"many escapes", `INSERT t VALUES ('a\tb\nc\\d\'e"f\\\\','\\');`, []string{`s"a\tb\nc\\d'e\"f\\\\"|s"\\"`}, SQLOptions{}},
 		{"header resume", `(3),(4);`, []string{`n3`, `n4`}, SQLOptions{Header: []byte("INSERT INTO t VALUES\n")}},
 		{"cut after tuple", `(3),(4),`, []string{`n3`, `n4`}, SQLOptions{Header: []byte("INSERT INTO t VALUES "), CutAfterTuple: true}},
 	}
@@ -153,6 +156,8 @@ func TestSQLErrors(t *testing.T) {
 		{"odd hex", "INSERT INTO t VALUES (X'abc')", 22, 1, 23},
 		{"select", "INSERT INTO t SELECT 1", 14, 1, 15},
 		{"unterminated comment", "/* abc", 0, 1, 1},
+		{"null prefix", "INSERT INTO t VALUES (NULLx)", 22, 1, 23},
+		{"hex after sign", "INSERT INTO t VALUES (1,-0x1)", 24, 1, 25},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
