@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -34,6 +35,7 @@ func init() {
 		&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics on this host:port"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
 		&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest transactions in flight per partition"},
+		&cli.StringFlag{Name: "memory-limit", Value: "768MiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it"},
 	}
 	flags = append(flags, csvFlags()...)
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
@@ -54,6 +56,9 @@ func runImport(c *cli.Context) error {
 	}
 	csv, err := csvOptions(c)
 	if err != nil {
+		return err
+	}
+	if err := setMemoryLimit(c.String("memory-limit")); err != nil {
 		return err
 	}
 	var kcfg kafkaio.Config
@@ -148,4 +153,17 @@ func csvOptions(c *cli.Context) (rowparse.CSVOptions, error) {
 		return o, errors.New("--csv-separator must not be empty")
 	}
 	return o, nil
+}
+
+// setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set.
+func setMemoryLimit(v string) error {
+	if os.Getenv("GOMEMLIMIT") != "" || v == "" || v == "0" {
+		return nil
+	}
+	n, err := gen.ParseSize(v)
+	if err != nil {
+		return fmt.Errorf("--memory-limit: %w", err)
+	}
+	debug.SetMemoryLimit(n)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,12 +66,16 @@ func (c *progressCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.partsDone, prometheus.GaugeValue, float64(ingested))
 }
 
-// serveMetrics serves /metrics until ctx ends.
+// serveMetrics serves /metrics and /debug/pprof until ctx ends.
 func serveMetrics(ctx context.Context, addr string, co *coordinator.Coordinator) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newProgressCollector(co), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	// Profiles of the running import (go tool pprof http://ADDR/debug/pprof/heap).
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
