@@ -173,7 +173,7 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 	}
 
 	start = time.Now()
-	if err := consumeAll(ctx, p, kcfg, produced, workers); err != nil {
+	if err := consumeAll(ctx, p, kcfg, produced); err != nil {
 		return kt, err
 	}
 	kt.consume = time.Since(start)
@@ -360,38 +360,24 @@ func (es *engineSet) ingestAll(ctx context.Context, st store.Store, workers int)
 	return all, err
 }
 
-// consumeAll reads every produced message back, one partition reader per
-// table partition (partition gp on worker gp%workers, as two sorters
-// would split them), and checks the count.
-func consumeAll(ctx context.Context, p *plan, kcfg kafkaio.Config, produced [][]int64, workers int) error {
+// consumeAll reads every produced message back with one partition reader
+// per table partition, all at once: a sorter member runs each claimed
+// partition in its own goroutine, so the import reads them concurrently
+// too. It checks the count.
+func consumeAll(ctx context.Context, p *plan, kcfg kafkaio.Config, produced [][]int64) error {
 	want := make([]int64, p.partitions)
 	for _, pr := range produced {
 		for gp, n := range pr {
 			want[gp] += n
 		}
 	}
-	parts := make([]struct {
-		topic     string
-		partition int
-	}, p.partitions)
+	g, gctx := errgroup.WithContext(ctx)
 	for _, t := range p.tables {
 		for i := 0; i < int(t.mf.KvPartitions); i++ {
-			parts[t.partBase+i].topic, parts[t.partBase+i].partition = t.mf.KvTopic, i
-		}
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	for w := range workers {
-		g.Go(func() error {
-			for gp := w; gp < len(parts); gp += workers {
-				if want[gp] == 0 {
-					continue
-				}
-				if err := consumePartition(gctx, kcfg, parts[gp].topic, parts[gp].partition, want[gp]); err != nil {
-					return err
-				}
+			if n := want[t.partBase+i]; n > 0 {
+				g.Go(func() error { return consumePartition(gctx, kcfg, t.mf.KvTopic, i, n) })
 			}
-			return nil
-		})
+		}
 	}
 	return g.Wait()
 }
