@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/lightstream-io/lightstream/internal/storeserver"
+)
+
+func startStoreServer(t *testing.T, dir string, ls ...storeserver.Listener) *storeserver.Server {
+	t.Helper()
+	if len(ls) == 0 {
+		ls = []storeserver.Listener{{Addr: "127.0.0.1:0"}}
+	}
+	s, err := storeserver.Open(storeserver.Config{DataDir: dir, Listeners: ls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestClusterAgainstStoreServer runs the Store contract through PD and
+// TiKV over the network against `lightstream store`'s server: writes,
+// scans, checksum, splits, import mode, compaction, and a server restart
+// on the same data directory.
+func TestClusterAgainstStoreServer(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv := startStoreServer(t, dir)
+	c, err := OpenCluster([]string{srv.Addr()}, ClusterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := genPairs("t_", 3000)
+	if err := c.SplitRegions(ctx, [][]byte{pairs[1000].Key, pairs[2000].Key, pairs[2000].Key}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := c.RegionCount(ctx); err != nil || n != 3 {
+		t.Fatalf("regions after split = %d, %v; want 3", n, err)
+	}
+	// Existing boundaries are skipped.
+	if err := c.SplitRegions(ctx, [][]byte{pairs[1000].Key}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.RegionCount() != 3 {
+		t.Fatalf("server regions = %d, want 3", srv.RegionCount())
+	}
+	// One transaction over all three regions, one inside a region.
+	if err := c.WriteBatch(ctx, pairs[:2500]); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteBatch(ctx, pairs[2500:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteBatch(ctx, []Pair{{Key: []byte("u"), Value: nil}}); !errors.Is(err, ErrEmptyValue) {
+		t.Fatalf("empty value: %v", err)
+	}
+	equalPairs(t, scanAll(t, c, []byte("t_"), []byte("t`")), pairs)
+	equalPairs(t, scanAll(t, c, pairs[900].Key, pairs[2100].Key), pairs[900:2100])
+
+	var want Checksum
+	for _, p := range pairs {
+		want.Update(p.Key, p.Value)
+	}
+	got, err := c.Checksum(ctx, []KeyRange{{Start: []byte("t_"), End: pairs[1500].Key}, {Start: pairs[1500].Key, End: []byte("t`")}})
+	if err != nil || got != want {
+		t.Fatalf("checksum = %+v, %v; want %+v", got, err, want)
+	}
+
+	if err := c.SwitchMode(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.ImportMode() {
+		t.Fatal("server not in import mode after SwitchMode(true)")
+	}
+	if err := c.SwitchMode(ctx, false); err != nil || srv.ImportMode() {
+		t.Fatalf("SwitchMode(false): %v, import mode %v", err, srv.ImportMode())
+	}
+	if err := c.Compact(ctx, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteBatch(ctx, pairs[:1]); !errors.Is(err, ErrClosed) {
+		t.Fatalf("write after close: %v", err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Restart the server on the same directory: data and regions survive.
+	srv = startStoreServer(t, dir)
+	defer srv.Close()
+	c, err = OpenCluster([]string{"http://" + srv.Addr()}, ClusterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if n, err := c.RegionCount(ctx); err != nil || n != 3 {
+		t.Fatalf("regions after restart = %d, %v; want 3", n, err)
+	}
+	got, err = c.Checksum(ctx, []KeyRange{{Start: []byte("t_"), End: []byte("t`")}})
+	if err != nil || got != want {
+		t.Fatalf("checksum after restart = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// TestClusterRewriteAddr serves a listener that advertises an address the
+// client cannot resolve (as a container alias seen from the host) and
+// reaches it through ClusterOptions.RewriteAddr.
+func TestClusterRewriteAddr(t *testing.T) {
+	ctx := context.Background()
+	const alias = "store.lightstream.invalid:20160"
+	srv := startStoreServer(t, t.TempDir(), storeserver.Listener{Addr: "127.0.0.1:0", Advertise: alias})
+	defer srv.Close()
+	real := srv.Addr()
+	var rewritten atomic.Int64
+	c, err := OpenCluster([]string{alias}, ClusterOptions{RewriteAddr: func(a string) string {
+		if a == alias {
+			rewritten.Add(1)
+			return real
+		}
+		return a
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pairs := genPairs("r", 100)
+	if err := c.WriteBatch(ctx, pairs); err != nil {
+		t.Fatal(err)
+	}
+	equalPairs(t, scanAll(t, c, nil, nil), pairs)
+	if err := c.SwitchMode(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if rewritten.Load() == 0 {
+		t.Fatal("rewrite hook never called")
+	}
+}
