@@ -387,3 +387,5 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+func kvTopicName(id, db, table string) string { return schemas.KVTopic(id, db, table) }
