@@ -3,6 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
 	"sync/atomic"
 	"testing"
 
@@ -140,4 +144,40 @@ func TestClusterRewriteAddr(t *testing.T) {
 	if rewritten.Load() == 0 {
 		t.Fatal("rewrite hook never called")
 	}
+}
+
+// TestClusterExternal runs against an external PD (a real cluster or a
+// `lightstream store` process) named by LIGHTSTREAM_TEST_PD; skipped
+// otherwise. It writes under a key prefix unique to the run.
+func TestClusterExternal(t *testing.T) {
+	addr := os.Getenv("LIGHTSTREAM_TEST_PD")
+	if addr == "" {
+		t.Skip("LIGHTSTREAM_TEST_PD not set")
+	}
+	ctx := context.Background()
+	c, err := OpenCluster(strings.Split(addr, ","), ClusterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	prefix := fmt.Sprintf("lightstream_test_%d_", time.Now().UnixNano())
+	pairs := genPairs(prefix, 2000)
+	if err := c.SplitRegions(ctx, [][]byte{pairs[500].Key, pairs[1500].Key}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteBatch(ctx, pairs); err != nil {
+		t.Fatal(err)
+	}
+	end := []byte(prefix + "~")
+	equalPairs(t, scanAll(t, c, []byte(prefix), end), pairs)
+	var want Checksum
+	for _, p := range pairs {
+		want.Update(p.Key, p.Value)
+	}
+	got, err := c.Checksum(ctx, []KeyRange{{Start: []byte(prefix), End: end}})
+	if err != nil || got != want {
+		t.Fatalf("checksum = %+v, %v; want %+v", got, err, want)
+	}
+	n, err := c.RegionCount(ctx)
+	t.Logf("cluster %d: %d regions (%v)", c.ClusterID(), n, err)
 }

@@ -281,3 +281,13 @@ func (s *Server) requestContext(ctx context.Context) (context.Context, context.C
 func (s *Server) storeStats(storeID uint64) *pdpb.StoreStats {
 	return &pdpb.StoreStats{StoreId: storeID, RegionCount: uint32(s.RegionCount()), StartTime: uint32(s.started.Unix())}
 }
+
+// Advertised returns the address each listener advertises, in
+// configuration order.
+func (s *Server) Advertised() []string {
+	out := make([]string, len(s.endpoints))
+	for i, e := range s.endpoints {
+		out[i] = e.advertise
+	}
+	return out
+}
