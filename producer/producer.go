@@ -39,8 +39,13 @@ type Config struct {
 	Filter []string
 	// ChunkSize in bytes of source data (default 256 MiB).
 	ChunkSize int64
-	// KVPartitions per table KV topic (default 4).
+	// KVPartitions is the most partitions a table's KV topic gets (default
+	// 8): a table gets one partition per PartitionBytes of source data, at
+	// least one and at most KVPartitions, so that small tables do not pay
+	// for engines and ingests they do not need.
 	KVPartitions int
+	// PartitionBytes of source data per KV partition (default 64 MiB).
+	PartitionBytes int64
 	// ChunkPartitions of the chunks topic: the most encoders that can
 	// work at once (default 16).
 	ChunkPartitions int
@@ -71,7 +76,10 @@ func (c *Config) validate() error {
 		c.ChunkSize = 256 << 20
 	}
 	if c.KVPartitions <= 0 {
-		c.KVPartitions = 4
+		c.KVPartitions = 8
+	}
+	if c.PartitionBytes <= 0 {
+		c.PartitionBytes = 64 << 20
 	}
 	if c.ChunkPartitions <= 0 {
 		c.ChunkPartitions = 16
@@ -133,10 +141,9 @@ func MakePlan(cfg Config) (*Plan, error) {
 	for i, t := range d.Tables {
 		mf := &lsv1.TableManifest{
 			Version: 1, Db: t.DB, Table: t.Name,
-			DbSchemaSql:  dbSchemas[checkpoint.Key(t.DB, "")],
-			KvTopic:      schemas.KVTopic(cfg.ImportID, t.DB, t.Name),
-			KvPartitions: uint32(cfg.KVPartitions),
-			TableCount:   uint32(len(d.Tables)), TableOrdinal: uint32(i),
+			DbSchemaSql: dbSchemas[checkpoint.Key(t.DB, "")],
+			KvTopic:     schemas.KVTopic(cfg.ImportID, t.DB, t.Name),
+			TableCount:  uint32(len(d.Tables)), TableOrdinal: uint32(i),
 		}
 		columns := 0
 		if t.SchemaFile != "" {
@@ -165,10 +172,23 @@ func MakePlan(cfg Config) (*Plan, error) {
 			mf.ChunkIds = append(mf.ChunkIds, m.Id)
 			mf.SourceBytes += m.SourceBytes
 		}
+		mf.KvPartitions = uint32(kvPartitions(mf.SourceBytes, cfg.PartitionBytes, cfg.KVPartitions))
 		p.Manifests = append(p.Manifests, mf)
 		p.Chunks = append(p.Chunks, msgs)
 	}
 	return p, nil
+}
+
+// kvPartitions is a table's KV partition count for its source size.
+func kvPartitions(size, per int64, max int) int {
+	n := int((size + per - 1) / per)
+	if n < 1 {
+		n = 1
+	}
+	if n > max {
+		n = max
+	}
+	return n
 }
 
 func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, error) {

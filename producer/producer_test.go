@@ -23,7 +23,7 @@ func sakilaDir(t *testing.T) string {
 
 func TestPlanSakila(t *testing.T) {
 	dir := sakilaDir(t)
-	cfg := Config{Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"127.0.0.1:1"}}, ChunkSize: 256 << 10, KVPartitions: 3}
+	cfg := Config{Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"127.0.0.1:1"}}, ChunkSize: 256 << 10, KVPartitions: 3, PartitionBytes: 1 << 20}
 	p, err := MakePlan(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestPlanSakila(t *testing.T) {
 		if mf.SchemaSql == "" || mf.DbSchemaSql == "" {
 			t.Errorf("%s: schema text missing", mf.Table)
 		}
-		if mf.KvTopic != schemas.KVTopic("lightstream", "sakila", mf.Table) || mf.KvPartitions != 3 {
+		if want := uint32(kvPartitions(mf.SourceBytes, 1<<20, 3)); mf.KvTopic != schemas.KVTopic("lightstream", "sakila", mf.Table) || mf.KvPartitions != want {
 			t.Errorf("%s: topic %s partitions %d", mf.Table, mf.KvTopic, mf.KvPartitions)
 		}
 		if len(mf.ChunkIds) != len(p.Chunks[i]) {
@@ -106,5 +106,16 @@ func TestPlanErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "db.t.000000000.sql"), []byte("INSERT INTO t VALUES (1);"), 0o644)
 	if _, err := MakePlan(Config{Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"x:1"}}}); err == nil {
 		t.Fatal("data without a schema file accepted")
+	}
+}
+
+func TestKVPartitions(t *testing.T) {
+	for _, c := range []struct {
+		size int64
+		want int
+	}{{0, 1}, {1, 1}, {64 << 20, 1}, {64<<20 + 1, 2}, {1 << 30, 8}, {100 << 30, 8}} {
+		if got := kvPartitions(c.size, 64<<20, 8); got != c.want {
+			t.Errorf("kvPartitions(%d) = %d, want %d", c.size, got, c.want)
+		}
 	}
 }

@@ -135,6 +135,10 @@ type partitionSorter struct {
 	events    *topiclog.Writer
 }
 
+// idleFlush is how long a partition waits without new messages before it
+// writes what it buffered.
+const idleFlush = 5 * time.Second
+
 // Meta keys kept in each engine next to the pairs.
 const (
 	metaOffset   = "offset"   // next offset to read, decimal
@@ -152,14 +156,18 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 	}
 	dir := EngineDir(s.cfg.EngineDir, topic, partition)
 	st := &partitionState{mf: mf, partition: uint32(partition), markers: map[string]*lsv1.EndOfChunk{}}
-	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	err = st.load(eng)
-	release()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
+	// A partition seen for the first time has no engine yet: opening one
+	// just to find it empty would cost an engine slot.
+	if _, statErr := os.Stat(dir); statErr == nil {
+		eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		err = st.load(eng)
+		release()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
 	}
 	if st.ingested != nil {
 		// The report may have been lost in a crash after the ingest:
@@ -226,7 +234,10 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 	}
 	next := st.next
 	for {
-		fctx, cancel := context.WithTimeout(ctx, time.Second)
+		// An idle partition makes what it buffered durable after a while,
+		// so that its offset can be committed; pending pairs are never lost
+		// by waiting (a restart reads them again from the engine's offset).
+		fctx, cancel := context.WithTimeout(ctx, idleFlush)
 		m, err := r.FetchMessage(fctx)
 		cancel()
 		if err != nil {

@@ -27,7 +27,8 @@ func init() {
 		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process"},
 		&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule in Lightning syntax (repeatable), e.g. -f 'db.*' -f '!db.tmp*'"},
 		&cli.StringFlag{Name: "chunk-size", Value: "256MiB", Usage: "source bytes per chunk"},
-		&cli.IntFlag{Name: "kv-partitions", Value: 4, Usage: "partitions of each table's KV topic"},
+		&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
+		&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
 		&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
 		&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values (the dump's SET TIME_ZONE wins)"},
 		&cli.IntFlag{Name: "max-error", Usage: "record up to N bad rows in <work-dir>/rejects.jsonl and go on"},
@@ -58,6 +59,10 @@ func runImport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	partSize, err := gen.ParseSize(c.String("partition-size"))
+	if err != nil {
+		return fmt.Errorf("--partition-size: %w", err)
+	}
 	if err := setMemoryLimit(c.String("memory-limit")); err != nil {
 		return err
 	}
@@ -73,7 +78,7 @@ func runImport(c *cli.Context) error {
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
 		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: c.StringSlice("filter"),
-		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
+		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
 		Warn: ui.warn,
 	}

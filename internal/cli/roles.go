@@ -45,7 +45,8 @@ func init() {
 			&cli.StringFlag{Name: "dump", Usage: "the dump directory", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule (repeatable)"},
 			&cli.StringFlag{Name: "chunk-size", Value: "256MiB", Usage: "source bytes per chunk"},
-			&cli.IntFlag{Name: "kv-partitions", Value: 4, Usage: "partitions of each table's KV topic"},
+			&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
+			&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
 		}, csvFlags()...)...),
 		Action: runProducer,
@@ -102,11 +103,15 @@ func runProducer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	partSize, err := gen.ParseSize(c.String("partition-size"))
+	if err != nil {
+		return fmt.Errorf("--partition-size: %w", err)
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	res, err := producer.Run(ctx, producer.Config{
 		ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"),
-		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), ChunkPartitions: c.Int("chunk-partitions"),
+		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, ChunkPartitions: c.Int("chunk-partitions"),
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
 	})

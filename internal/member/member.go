@@ -36,6 +36,10 @@ type Config struct {
 	// RebalanceTimeout: how long members get to finish their claims when
 	// the group rebalances (default 30s).
 	RebalanceTimeout time.Duration
+	// HeartbeatInterval: how often a member heartbeats, which is also how
+	// soon it notices a rebalance (default 1s; kafka-go's 3s makes every
+	// member joining or leaving stall the group for seconds).
+	HeartbeatInterval time.Duration
 }
 
 func (c *Config) validate() error {
@@ -52,6 +56,9 @@ func (c *Config) validate() error {
 	}
 	if c.RebalanceTimeout == 0 {
 		c.RebalanceTimeout = 30 * time.Second
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = time.Second
 	}
 	return nil
 }
@@ -84,13 +91,14 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 		return err
 	}
 	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
-		ID:               cfg.Group,
-		Brokers:          cfg.Brokers,
-		Dialer:           cfg.Dialer,
-		Topics:           cfg.Topics,
-		SessionTimeout:   cfg.SessionTimeout,
-		RebalanceTimeout: cfg.RebalanceTimeout,
-		StartOffset:      kafka.FirstOffset,
+		ID:                cfg.Group,
+		Brokers:           cfg.Brokers,
+		Dialer:            cfg.Dialer,
+		Topics:            cfg.Topics,
+		SessionTimeout:    cfg.SessionTimeout,
+		RebalanceTimeout:  cfg.RebalanceTimeout,
+		HeartbeatInterval: cfg.HeartbeatInterval,
+		StartOffset:       kafka.FirstOffset,
 	})
 	if err != nil {
 		return fmt.Errorf("join group %s: %w", cfg.Group, err)

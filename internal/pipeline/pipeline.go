@@ -48,9 +48,10 @@ type Config struct {
 	// sorts and coordinates here.
 	Encoders, Sorters int
 	// Filter rules, chunk size and KV partitions, as for the producer.
-	Filter       []string
-	ChunkSize    int64
-	KVPartitions int
+	Filter         []string
+	ChunkSize      int64
+	KVPartitions   int
+	PartitionBytes int64
 	// CSV options of the dump and its SQL-mode escape flag.
 	CSV                rowparse.CSVOptions
 	NoBackslashEscapes bool
@@ -175,7 +176,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if !cp.StepDone(stepPublish) {
 		_, err := producer.Run(ctx, producer.Config{
 			ImportID: cfg.ImportID, Dump: absDump, Kafka: kcfg, Filter: cfg.Filter, ChunkSize: cfg.ChunkSize,
-			KVPartitions: cfg.KVPartitions, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
+			KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
 		})
 		if err != nil {
 			return nil, err
