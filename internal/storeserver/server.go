@@ -117,6 +117,7 @@ type Server struct {
 	meta   clusterMeta
 
 	gc    gcState
+	ssts  sstStore
 	calls callCounter
 	etcd  etcdState
 
