@@ -380,6 +380,13 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 		return nil
 	}
 	topic := schemas.Topic(c.cfg.ImportID, schemas.EventsSuffix)
+	// A failure reported before this run started belongs to an earlier
+	// attempt: its chunk was not committed and is encoded again now (after
+	// the user fixed the input), so only failures from this run count.
+	runStart, err := topiclog.EndOffset(ctx, c.cfg.Kafka, topic)
+	if err != nil {
+		return err
+	}
 	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafka.Message) error {
 		var ev lsv1.Event
 		if err := proto.Unmarshal(m.Value, &ev); err != nil {
@@ -411,6 +418,9 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 			}
 			c.mu.Unlock()
 		case *lsv1.Event_Failed:
+			if m.Offset < runStart {
+				return nil
+			}
 			f := b.Failed
 			return fmt.Errorf("%w: %s.%s chunk %s: %s", ErrImportFailed, f.Db, f.Table, f.ChunkId, f.Error)
 		default:

@@ -63,18 +63,12 @@ type Writer struct {
 
 // NewWriter returns a writer for any topic of the cluster.
 func NewWriter(cfg kafkaio.Config) (*Writer, error) {
-	tr, err := cfg.Transport()
+	// Control topics have one partition: Message.Partition 0 everywhere.
+	w, err := kafkaio.NewWriter(cfg, kafkaio.WriterOptions{Linger: time.Millisecond})
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{w: &kafka.Writer{
-		Addr:                   kafka.TCP(cfg.Brokers...),
-		Transport:              tr,
-		Balancer:               &kafka.LeastBytes{},
-		RequiredAcks:           kafka.RequireAll,
-		BatchTimeout:           time.Millisecond,
-		AllowAutoTopicCreation: false,
-	}}, nil
+	return &Writer{w: w}, nil
 }
 
 // Append writes one message with the given key and waits for the broker's
@@ -109,3 +103,27 @@ func (w *Writer) AppendRaw(ctx context.Context, msgs ...kafka.Message) error {
 
 // Close flushes and closes the writer.
 func (w *Writer) Close() error { return w.w.Close() }
+
+// EndOffset returns the offset the next record of partition 0 of topic
+// will get (0 for an empty topic).
+func EndOffset(ctx context.Context, cfg kafkaio.Config, topic string) (int64, error) {
+	tr, err := cfg.Transport()
+	if err != nil {
+		return 0, err
+	}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr}
+	res, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{
+		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(0)}},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("end offset of %s: %w", topic, err)
+	}
+	for _, p := range res.Topics[topic] {
+		if p.Error != nil {
+			return 0, fmt.Errorf("end offset of %s: %w", topic, p.Error)
+		}
+		return p.LastOffset, nil
+	}
+	return 0, fmt.Errorf("end offset of %s: no answer for partition 0", topic)
+}
