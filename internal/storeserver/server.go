@@ -1,22 +1,3 @@
-// Package storeserver serves the embedded store over the network: the parts
-// of PD's and TiKV's gRPC protocols (github.com/pingcap/kvproto) that
-// client-go and its PD client use for transactions, snapshot reads, region
-// lookup, TSO and region splitting, TiKV's ImportSST service, the gRPC
-// health service, and the two etcd calls client-go's safe-point reader
-// makes on the PD address.
-//
-// It is backed by the same persisted store as store.OpenEmbedded (client-go's
-// mock TiKV with its goleveldb MVCC store under <dir>/mvcc and the TSO
-// high-water mark in <dir>/tso), plus <dir>/cluster.json holding the cluster
-// ID and region layout so that splits survive a restart. TiKV requests are
-// translated into tikvrpc requests for the mock's RPC handler, which keeps
-// the mock's region, epoch and leader checks: a request for the wrong region
-// gets TiKV's region errors and exercises the client's retry paths.
-//
-// One process is one PD member and one TiKV store. It can listen on several
-// addresses, each advertising its own address for PD's member URLs and the
-// store address, so that a client inside a container network and one on the
-// host each get an address they can reach.
 package storeserver
 
 import (
@@ -180,7 +161,7 @@ func Open(cfg Config) (*Server, error) {
 		}
 		adv := l.Advertise
 		if adv == "" {
-			adv = lis.Addr().String()
+			adv = defaultAdvertise(lis.Addr())
 		}
 		s.endpoints = append(s.endpoints, s.newEndpoint(lis, adv))
 	}
@@ -291,4 +272,19 @@ func (s *Server) Advertised() []string {
 		out[i] = e.advertise
 	}
 	return out
+}
+
+// defaultAdvertise is the address advertised for a listener without one:
+// the bound address, with an unspecified host (0.0.0.0, ::) replaced by
+// loopback, since no client can dial the wildcard. Clients on other hosts
+// need Listener.Advertise.
+func defaultAdvertise(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
