@@ -55,11 +55,19 @@ func DefaultCSVOptions() CSVOptions {
 // errCSVOptions is returned for options that cannot work.
 var errCSVOptions = errors.New("invalid CSV options")
 
+// csvSpan is a field of the record being read. It has at most four
+// fields so the compiler keeps it in registers (SSA splits only small
+// structs): the flags share one byte.
 type csvSpan struct {
 	start, end int64
-	quoted     bool
-	rawN       bool // the raw text was exactly `\N`
+	flags      uint8
 }
+
+const (
+	spanQuoted  = 1 << iota // the field was quoted
+	spanRawN                // the raw text was exactly `\N`
+	spanEscaped             // fastRecord: the raw text still needs unescaping
+)
 
 // CSVReader reads the records of a CSV file, streaming.
 type CSVReader struct {
@@ -180,7 +188,7 @@ func (c *CSVReader) next() ([]Field, error) {
 	}
 	spans := c.spans
 	if c.opts.TrimLastSeparator && len(spans) > 0 {
-		if l := spans[len(spans)-1]; l.end == l.start && !l.rawN {
+		if l := spans[len(spans)-1]; l.end == l.start && l.flags&spanRawN == 0 {
 			spans = spans[:len(spans)-1]
 		}
 	}
@@ -211,7 +219,7 @@ func (c *CSVReader) isNull(sp csvSpan, v []byte) bool {
 	if c.opts.NotNull {
 		return false
 	}
-	if sp.rawN && c.nullN {
+	if sp.flags&spanRawN != 0 && c.nullN {
 		return true
 	}
 	if c.nullN && string(v) == `\N` {
@@ -305,7 +313,14 @@ restart:
 	prev := tokNewLine
 	emptyLine, whitespaceLine := true, true
 	endField := func() {
-		c.spans = append(c.spans, csvSpan{start: fieldStart, end: w.abs(c.wr), quoted: quoted, rawN: rawN && rawLen == 2})
+		var flags uint8
+		if quoted {
+			flags |= spanQuoted
+		}
+		if rawN && rawLen == 2 {
+			flags |= spanRawN
+		}
+		c.spans = append(c.spans, csvSpan{start: fieldStart, end: w.abs(c.wr), flags: flags})
 		fieldStart = w.abs(c.wr)
 		quoted, rawN, rawLen = false, false, 0
 	}

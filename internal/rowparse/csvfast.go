@@ -41,12 +41,12 @@ func (c *CSVReader) setupFast() {
 }
 
 // fastRecord reads the record at w.pos into c.spans when it is wholly in
-// the window and every field is plain (unquoted without special bytes,
-// quoted without escapes or doubled delimiters, or a raw `\N` read as
-// NULL). Empty lines before it are skipped as record does. It returns
-// false having changed nothing when the record needs the general path:
-// that path then decides everything, errors included, exactly as if the
-// fast path did not exist.
+// the window and needs nothing but splitting and unescaping (no syntax
+// error, no white-space line). Empty lines before it are skipped as record
+// does. A first pass only scans, so it can give up having changed
+// nothing: record then decides everything, errors included, exactly as if
+// the fast path did not exist. The second pass unescapes the fields that
+// need it, each in place within its own raw text.
 func (c *CSVReader) fastRecord() bool {
 	w := &c.w
 	buf := w.buf
@@ -65,6 +65,7 @@ func (c *CSVReader) fastRecord() bool {
 		delim = c.delim[0]
 	}
 	esc := c.opts.BackslashEscape
+	var anyFlags uint8
 	c.spans = c.spans[:0]
 	for {
 		// i is at the start of a field.
@@ -72,59 +73,120 @@ func (c *CSVReader) fastRecord() bool {
 			return false
 		}
 		if hasDelim && buf[i] == delim {
-			j := bytes.IndexByte(buf[i+1:], delim)
-			if j < 0 {
-				return false
+			j := i + 1
+			d := -1 // the next delimiter at or after j while d >= j
+			flags := uint8(spanQuoted)
+			for {
+				if d < j {
+					x := bytes.IndexByte(buf[j:], delim)
+					if x < 0 {
+						return false
+					}
+					d = j + x
+				}
+				if esc {
+					if x := bytes.IndexByte(buf[j:d], '\\'); x >= 0 {
+						j += x + 2 // the escaped byte is content, even a delimiter
+						flags |= spanEscaped
+						continue
+					}
+				}
+				if d+1 >= len(buf) {
+					return false
+				}
+				if buf[d+1] != delim {
+					break
+				}
+				j = d + 2 // a doubled delimiter is one delimiter character
+				flags |= spanEscaped
 			}
-			e := i + 1 + j // the closing delimiter
-			if e+1 >= len(buf) || (esc && bytes.IndexByte(buf[i+1:e], '\\') >= 0) {
-				return false
+			raw := buf[i+1 : d]
+			if esc && len(raw) == 2 && raw[0] == '\\' && raw[1] == 'N' {
+				flags |= spanRawN
 			}
-			c.spans = append(c.spans, csvSpan{start: w.abs(i + 1), end: w.abs(e), quoted: true})
-			b := buf[e+1]
-			i = e + 2
+			c.spans = append(c.spans, csvSpan{start: w.abs(i + 1), end: w.abs(d), flags: flags})
+			anyFlags |= flags
+			b := buf[d+1]
+			i = d + 2
 			if b == sep {
 				continue
 			}
 			if c.fastTerm[b] {
 				break
 			}
-			return false // a doubled delimiter, or text after the field
+			return false // text after the closing delimiter
 		}
 		j := i
-		for j < len(buf) && !c.special[buf[j]] {
-			j++
+		var flags uint8
+		for {
+			for j < len(buf) && !c.special[buf[j]] {
+				j++
+			}
+			if j+1 >= len(buf) {
+				return false // more input needed (also after a backslash)
+			}
+			if !esc || buf[j] != '\\' {
+				break
+			}
+			j += 2
+			flags |= spanEscaped
 		}
 		if j >= len(buf) {
 			return false
 		}
 		b := buf[j]
-		sp := csvSpan{start: w.abs(i), end: w.abs(j)}
-		if esc && b == '\\' {
-			// Only a field written exactly `\N`, which is NULL.
-			if j != i || !c.nullN || j+2 >= len(buf) || buf[j+1] != 'N' {
-				return false
-			}
-			j += 2
-			b = buf[j]
-			sp = csvSpan{start: w.abs(i), end: w.abs(i + 1), rawN: true}
+		raw := buf[i:j]
+		if esc && len(raw) == 2 && raw[0] == '\\' && raw[1] == 'N' {
+			flags |= spanRawN
 		}
-		c.spans = append(c.spans, sp)
+		c.spans = append(c.spans, csvSpan{start: w.abs(i), end: w.abs(j), flags: flags})
+		anyFlags |= flags
 		i = j + 1
 		if b == sep {
 			continue
 		}
 		if !c.fastTerm[b] {
-			return false // a delimiter or backslash inside a field
+			return false // a delimiter inside a field
 		}
-		if len(c.spans) == 1 && !sp.rawN && len(bytes.TrimSpace(buf[start:j])) == 0 {
-			return false // a white-space line, which record skips
+		if len(c.spans) == 1 && (flags&spanEscaped != 0 || len(bytes.TrimSpace(raw)) == 0) {
+			return false // perhaps a white-space line, which record skips
 		}
 		break
+	}
+	if anyFlags&spanEscaped != 0 {
+		for k := range c.spans {
+			if c.spans[k].flags&spanEscaped != 0 {
+				c.unescapeSpan(&c.spans[k])
+			}
+		}
 	}
 	w.pin = start
 	c.recStart = w.abs(start)
 	w.pos = i
 	c.wr = i
 	return true
+}
+
+// unescapeSpan resolves, in place, the backslash escapes and (in a quoted
+// field) doubled delimiters of a field fastRecord found, as record does.
+func (c *CSVReader) unescapeSpan(sp *csvSpan) {
+	buf := c.w.buf
+	r, e := c.w.idx(sp.start), c.w.idx(sp.end)
+	wr := r
+	for r < e {
+		b := buf[r]
+		switch {
+		case b == '\\' && c.opts.BackslashEscape:
+			buf[wr] = unescapeByte(buf[r+1])
+			r += 2
+		case sp.flags&spanQuoted != 0 && b == c.delim[0]:
+			buf[wr] = b
+			r += 2
+		default:
+			buf[wr] = b
+			r++
+		}
+		wr++
+	}
+	sp.end = c.w.abs(wr)
 }
