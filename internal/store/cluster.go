@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pingcap/kvproto/pkg/import_sstpb"
@@ -60,6 +61,9 @@ type Cluster struct {
 	kvStore
 	pd   pd.Client
 	opts ClusterOptions
+
+	connMu sync.Mutex
+	conns  map[string]*grpc.ClientConn // by store address, for BulkWrite
 }
 
 var _ Store = (*Cluster)(nil)
@@ -223,6 +227,12 @@ func (c *Cluster) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
+	c.connMu.Lock()
+	for _, conn := range c.conns {
+		_ = conn.Close()
+	}
+	c.conns = nil
+	c.connMu.Unlock()
 	if err := c.kv.Close(); err != nil {
 		return fmt.Errorf("close cluster: %w", err)
 	}
