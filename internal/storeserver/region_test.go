@@ -11,6 +11,7 @@ import (
 	"github.com/pingcap/kvproto/pkg/pdpb"
 	"github.com/pingcap/kvproto/pkg/tikvpb"
 	"github.com/tikv/client-go/v2/util/codec"
+	"go.etcd.io/etcd/api/v3/etcdserverpb"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -194,5 +195,38 @@ func TestTSOStream(t *testing.T) {
 	}
 	if phys := int64(ts >> 18); phys < future {
 		t.Fatalf("timestamp physical %d below persisted mark %d", phys, future)
+	}
+}
+
+// TestListenersAdvertise serves two listeners with different advertised
+// addresses: each answers PD membership, store lookups and etcd member
+// lists with its own address, over the same store.
+func TestListenersAdvertise(t *testing.T) {
+	s, err := Open(Config{DataDir: t.TempDir(), Listeners: []Listener{
+		{Addr: "127.0.0.1:0", Advertise: "store-alias:2379"},
+		{Addr: "127.0.0.1:0"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i, addr := range s.Addrs() {
+		want := s.Advertised()[i]
+		if i == 1 && want != addr {
+			t.Fatalf("default advertise %q, want bound %q", want, addr)
+		}
+		pdc := pdpb.NewPDClient(dial(t, addr))
+		m, err := pdc.GetMembers(context.Background(), &pdpb.GetMembersRequest{})
+		if err != nil || m.GetLeader().GetClientUrls()[0] != "http://"+want || m.GetHeader().GetClusterId() != s.ClusterID() {
+			t.Fatalf("listener %d GetMembers = %v, %v; want leader http://%s", i, m, err, want)
+		}
+		stores, err := pdc.GetAllStores(context.Background(), &pdpb.GetAllStoresRequest{})
+		if err != nil || len(stores.GetStores()) != 1 || stores.GetStores()[0].GetAddress() != want {
+			t.Fatalf("listener %d GetAllStores = %v, %v; want address %s", i, stores, err, want)
+		}
+		ml, err := etcdserverpb.NewClusterClient(dial(t, addr)).MemberList(context.Background(), &etcdserverpb.MemberListRequest{})
+		if err != nil || ml.GetMembers()[0].GetClientURLs()[0] != "http://"+want {
+			t.Fatalf("listener %d MemberList = %v, %v", i, ml, err)
+		}
 	}
 }
