@@ -54,6 +54,14 @@ type runOptions struct {
 	chunkSize int64
 }
 
+// Every KV topic of a test gets up to 4 partitions, one per 256 KiB of
+// source: sakila's large tables get several (markers on every partition,
+// several engines per table), film gets one.
+const (
+	kvPartitions   = 4
+	partitionBytes = 256 << 10
+)
+
 // newRun starts a broker and a store, publishes the dump's chunks and
 // starts the coordinator. No encoder or sorter runs yet.
 func newRun(t *testing.T, ctx context.Context, dump string, o runOptions) *run {
@@ -74,6 +82,7 @@ func newRun(t *testing.T, ctx context.Context, dump string, o runOptions) *run {
 	}
 	if _, err := producer.Run(ctx, producer.Config{
 		ImportID: importID, Dump: dump, Kafka: r.kafka, Filter: o.tables, ChunkSize: o.chunkSize,
+		KVPartitions: kvPartitions, PartitionBytes: partitionBytes,
 	}); err != nil {
 		t.Fatalf("producer: %v", err)
 	}

@@ -128,7 +128,8 @@ func TestProcessKilled(t *testing.T) {
 	checks := loadChecks(t)
 	bin := binary(t)
 	work := filepath.Join(t.TempDir(), "work")
-	args := []string{"import", "--quiet", "--dump", dump, "--work-dir", work, "--chunk-size", "128KiB"}
+	args := []string{"import", "--quiet", "--dump", dump, "--work-dir", work, "--chunk-size", "128KiB",
+		"--partition-size", "512KiB", "--kv-partitions", "4"}
 	logs := filepath.Join(t.TempDir(), "import.log")
 	logf, err := os.Create(logs)
 	if err != nil {

@@ -24,7 +24,8 @@ func TestReplay(t *testing.T) {
 	defer cancel()
 	tables := []string{"sakila.film", "sakila.rental"}
 	work := filepath.Join(t.TempDir(), "work")
-	cfg := pipeline.Config{Dump: dump, WorkDir: work, ImportID: importID, Filter: tables, ChunkSize: 128 << 10}
+	cfg := pipeline.Config{Dump: dump, WorkDir: work, ImportID: importID, Filter: tables, ChunkSize: 128 << 10,
+		KVPartitions: kvPartitions, PartitionBytes: partitionBytes}
 	res, err := pipeline.Run(ctx, cfg)
 	if err != nil {
 		t.Fatalf("import: %v", err)
@@ -45,10 +46,10 @@ func TestReplay(t *testing.T) {
 			t.Fatalf("replay (engines deleted: %v): %v", deleteEngines, err)
 		}
 		t.Logf("replay (engines deleted: %v) took %v: %+v", deleteEngines, time.Since(start).Round(time.Millisecond), rr)
-		if !rr.Match || rr.Engines != rr.Source || rr.Store != rr.Source || rr.Partitions != 4 || rr.Source.KVs == 0 {
+		if !rr.Match || rr.Engines != rr.Source || rr.Store != rr.Source || rr.Partitions != kvPartitions || rr.Source.KVs == 0 {
 			t.Errorf("replay (engines deleted: %v): %+v", deleteEngines, rr)
 		}
-		for p := 0; p < 4; p++ {
+		for p := 0; p < rr.Partitions; p++ {
 			if _, err := os.Stat(sorter.EngineDir(pipeline.EngineDir(work), topic, p)); err != nil {
 				t.Errorf("engine of partition %d not rebuilt: %v", p, err)
 			}
