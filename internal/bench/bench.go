@@ -275,7 +275,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	tp := func(d time.Duration) Throughput { return throughput(d, rep.SourceBytes, rep.Rows) }
 	broker := tp(kt.produce + kt.consume)
 	rep.Stages = []Stage{
-		{Name: StageRead, Throughput: tp(src.read), Note: "dump.OpenRange into memory, one chunk per worker at a time"},
+		{Name: StageRead, Throughput: tp(src.read), Note: "dump.OpenRange into memory, one chunk per worker at a time (files may be in the page cache)"},
 		{Name: StageParse, Throughput: tp(src.parse), Note: "rowparse readers over the in-memory chunks"},
 		{Name: StageEncode, Throughput: tp(kt.encode), Note: "RowCoder and the chunk sink's routing, checksums and batch marshalling over pre-parsed rows"},
 		{Name: StageBroker, Throughput: broker, Note: fmt.Sprintf("produce %.2fs + consume %.2fs of %d messages: the pipeline does both to every byte, on the same cores", kt.produce.Seconds(), kt.consume.Seconds(), kt.messages)},

@@ -45,6 +45,8 @@ func measureSource(ctx context.Context, p *plan, workers int) (sourceTimes, erro
 				}
 				defer r.Close()
 				bufs[j].Reset()
+				// The chunk's (decompressed) size is known: one allocation.
+				bufs[j].Grow(int(dc.End-dc.Start) + bytes.MinRead)
 				if _, err := bufs[j].ReadFrom(r); err != nil {
 					return fmt.Errorf("read chunk %s: %w", c.ch.Id, err)
 				}
