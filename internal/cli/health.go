@@ -15,9 +15,9 @@ func init() {
 	addCommand(&cli.Command{
 		Name:  "health",
 		Usage: "exit 0 when the given services are reachable (container health checks)",
-		Flags: append([]cli.Flag{
+		Flags: append(append([]cli.Flag{
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "give up after this long"},
-		}, kafkaFlags("broker")...),
+		}, kafkaFlags("broker")...), healthTargetFlags()...),
 		Action: runHealth,
 	})
 }
@@ -61,15 +61,21 @@ func kafkaConfig(c *cli.Context, brokerFlag string) (kafkaio.Config, error) {
 }
 
 func runHealth(c *cli.Context) error {
+	if len(c.StringSlice("broker")) == 0 && !hasHealthTargets(c) {
+		return cli.Exit("health: nothing to check: give --broker, --http, --grpc or --tcp", 2)
+	}
+	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+	defer cancel()
+	if err := checkHealthTargets(ctx, c, c.App.Writer); err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
 	if len(c.StringSlice("broker")) == 0 {
-		return cli.Exit("health: nothing to check: give --broker", 2)
+		return nil
 	}
 	cfg, err := kafkaConfig(c, "broker")
 	if err != nil {
 		return cli.Exit(err.Error(), 2)
 	}
-	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
-	defer cancel()
 	tr, err := cfg.Transport()
 	if err != nil {
 		return cli.Exit(err.Error(), 2)
