@@ -1,6 +1,8 @@
 // Package ingest writes sorted engine pairs into the target store: it splits
-// regions ahead of the data, cuts the stream into bounded transactions and
-// commits them with bounded concurrency, retrying transient store errors.
+// regions ahead of the data, cuts the stream into bounded batches and writes
+// them with bounded concurrency, retrying transient store errors. A batch is
+// written physically (the store's bulk path: SST ingest on a cluster, as
+// Lightning's local backend) or as one client transaction (Mode).
 package ingest
 
 import (
@@ -69,9 +71,16 @@ type Options struct {
 	// MaxRetries bounds the retries of one batch on retriable store errors.
 	// Default 8; negative means no retry.
 	MaxRetries int
-	// Bulk writes through the store's BulkWriter (embedded store only: it
-	// bypasses the client protocol, see store.Embedded.BulkWrite) instead
-	// of client transactions.
+	// Mode chooses physical (bulk) or transactional writes; the zero value
+	// is ModeTxn, ModeAuto is physical where the store supports it. Physical mode first
+	// reads the source once to split the store's regions at its first key,
+	// every SplitEvery bytes (default DefaultRegionSplitSize) and after its
+	// last key, and never lets a batch cross a split key, so each batch
+	// goes to one region.
+	Mode Mode
+	// Bulk writes through the store's BulkWriter without planning regions
+	// (the embedded default: store.Embedded.BulkWrite bypasses the client
+	// protocol). It overrides Mode.
 	Bulk bool
 }
 
@@ -98,6 +107,11 @@ func (o *Options) adjust() error {
 	case o.SplitEvery < 0:
 		return fmt.Errorf("ingest options: SplitEvery %d is negative", o.SplitEvery)
 	}
+	if o.Mode != "" {
+		if _, err := ParseMode(string(o.Mode)); err != nil {
+			return fmt.Errorf("ingest options: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -108,6 +122,8 @@ type Stats struct {
 	Batches uint64 // transactions committed
 	Retries uint64 // batch retries after retriable errors
 	Splits  int    // split keys requested
+	// Mode is the write path used (ModePhysical or ModeTxn).
+	Mode    Mode
 	Elapsed time.Duration
 	// Checksum is the SPEC §9 checksum of the pairs read from the source,
 	// to compare with the store's after ingest.
@@ -138,17 +154,23 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 	if err := opts.adjust(); err != nil {
 		return stats, err
 	}
-	write := st.WriteBatch
-	if opts.Bulk {
-		bw, ok := st.(store.BulkWriter)
-		if !ok {
-			return stats, fmt.Errorf("ingest: %w", ErrBulkUnsupported)
-		}
-		write = bw.BulkWrite
+	write, mode, plan, err := resolve(st, opts)
+	if err != nil {
+		return stats, err
 	}
+	stats.Mode = mode
 	start := time.Now()
-	n, err := presplit(ctx, st, src, opts.SplitEvery)
-	stats.Splits = n
+	var bounds [][]byte // batches never cross these keys
+	if plan {
+		every := opts.SplitEvery
+		if every == 0 {
+			every = DefaultRegionSplitSize
+		}
+		bounds, err = planRegions(ctx, st, src, every)
+		stats.Splits = len(bounds)
+	} else {
+		stats.Splits, err = presplit(ctx, st, src, opts.SplitEvery)
+	}
 	if err != nil {
 		return stats, err
 	}
@@ -187,7 +209,7 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 		})
 	}
 	g.Go(func() error {
-		err := produce(gctx, src, opts, free, full, &stats)
+		err := produce(gctx, src, opts, bounds, free, full, &stats)
 		if err != nil {
 			return err
 		}
@@ -250,8 +272,9 @@ func (b *batch) seal() {
 	}
 }
 
-// produce reads src into batches and hands them to the workers.
-func produce(ctx context.Context, src Source, opts Options, free, full chan *batch, stats *Stats) error {
+// produce reads src into batches and hands them to the workers. A batch
+// ends before a key at or past the next of bounds (sorted).
+func produce(ctx context.Context, src Source, opts Options, bounds [][]byte, free, full chan *batch, stats *Stats) error {
 	var cur *batch
 	var prev []byte
 	first := true
@@ -271,6 +294,16 @@ func produce(ctx context.Context, src Source, opts Options, free, full chan *bat
 		}
 		first = false
 		prev = append(prev[:0], k...)
+		if len(bounds) > 0 && bytes.Compare(k, bounds[0]) >= 0 {
+			for len(bounds) > 0 && bytes.Compare(k, bounds[0]) >= 0 {
+				bounds = bounds[1:]
+			}
+			if cur != nil && cur.len() > 0 {
+				if err := send(); err != nil {
+					return err
+				}
+			}
+		}
 		if cur == nil {
 			select {
 			case <-ctx.Done():

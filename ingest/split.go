@@ -69,3 +69,38 @@ func scanSplitKeys(ctx context.Context, src Source, every int64) ([][]byte, erro
 	}
 	return keys, nil
 }
+
+// planRegions is physical ingest's region planning (Lightning's local
+// backend, pkg/lightning/backend/local/local.go generateAndSplitRegions:
+// the engine's key range cut every region-split-size bytes, split and
+// scattered before any write). It reads src once and splits the store's
+// regions at src's first key, at the first key after every `every` bytes
+// and just after its last key, so that the engine's pairs own their
+// regions and concurrent engines do not share one. It returns the split
+// keys, sorted: the batch boundaries.
+func planRegions(ctx context.Context, st store.Store, src Source, every int64) ([][]byte, error) {
+	var keys [][]byte
+	var acc int64
+	var last []byte
+	err := src.Iterate(ctx, func(k, v []byte) error {
+		if keys == nil || acc >= every {
+			keys = append(keys, bytes.Clone(k))
+			acc = 0
+		}
+		acc += int64(len(k) + len(v))
+		last = append(last[:0], k...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan regions: read source: %w", err)
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	// The smallest key after last: last followed by a zero byte.
+	keys = append(keys, append(last, 0))
+	if err := st.SplitRegions(ctx, keys); err != nil {
+		return nil, fmt.Errorf("plan regions: split at %d keys from %x: %w", len(keys), keys[0], err)
+	}
+	return keys, nil
+}
