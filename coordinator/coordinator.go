@@ -64,6 +64,10 @@ type Config struct {
 	TimeZone string
 	// Warn receives warnings for the user (nil: dropped).
 	Warn func(string)
+	// ImportModeRefresh is how often the store is switched to import mode
+	// again while importing (default DefaultImportModeRefresh; negative:
+	// never).
+	ImportModeRefresh time.Duration
 }
 
 func (c *Config) validate() error {
@@ -87,6 +91,9 @@ func (c *Config) validate() error {
 	}
 	if c.Warn == nil {
 		c.Warn = func(string) {}
+	}
+	if c.ImportModeRefresh == 0 {
+		c.ImportModeRefresh = DefaultImportModeRefresh
 	}
 	return nil
 }
@@ -197,10 +204,12 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	resumed := cp.StepDone(StepImportMode)
 	if err := c.step(StepImportMode, func() error { return c.cfg.Store.SwitchMode(ctx, true) }); err != nil {
 		return err
 	}
-	// Normal mode is restored on every way out, as Lightning does.
+	// Normal mode is restored on every way out, as Lightning does (a
+	// background context: a cancelled run must still switch back).
 	defer func() {
 		bg, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -208,6 +217,13 @@ func (c *Coordinator) Run(ctx context.Context) error {
 			c.cfg.Warn(fmt.Sprintf("switch store back to normal mode: %v", err))
 		}
 	}()
+	// Import mode lapses on TiKV unless refreshed; a resumed run switches
+	// it on again (the step is recorded done from the first run).
+	stopImportMode := func() {}
+	if cp.Snapshot().Steps[StepImportMode].Status == checkpoint.Done {
+		stopImportMode = c.holdImportMode(ctx, c.cfg.ImportModeRefresh, resumed)
+	}
+	defer stopImportMode()
 
 	w, err := topiclog.NewWriter(c.cfg.Kafka)
 	if err != nil {
@@ -227,6 +243,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.step(StepCompact, func() error { return c.cfg.Store.Compact(ctx, nil, nil) }); err != nil {
 		return err
 	}
+	stopImportMode()
 	if err := c.step(StepNormalMode, func() error { return c.cfg.Store.SwitchMode(ctx, false) }); err != nil {
 		return err
 	}

@@ -23,7 +23,6 @@ import (
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
-	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/sorter"
 )
@@ -59,7 +58,11 @@ type Config struct {
 	SQLMode, TimeZone string
 	// MaxErrors bad rows are recorded in WorkDir/rejects.jsonl and skipped.
 	MaxErrors int
-	// Ingest tunes the ingest into the store.
+	// Store is the target: the embedded store under WorkDir (default) or a
+	// cluster through PD.
+	Store StoreConfig
+	// Ingest tunes the ingest into the store; Mode defaults to auto
+	// (physical where the store supports it).
 	Ingest ingest.Options
 	// Warn receives warnings for the user.
 	Warn func(string)
@@ -125,11 +128,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	// The embedded store takes already-sorted engines through its bulk
-	// path (committed versions written directly, as Lightning's SST ingest
-	// does on a real cluster): client transactions into the mock store run
-	// at a tenth of the speed.
-	cfg.Ingest.Bulk = true
+	cfg.Ingest = IngestOptions(cfg.Store, cfg.Ingest)
 	start := time.Now()
 	absDump, err := filepath.Abs(cfg.Dump)
 	if err != nil {
@@ -167,9 +166,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		defer b.Close()
 		kcfg.Brokers = b.Addrs()
 	}
-	st, err := store.OpenEmbedded(StoreDir(cfg.WorkDir))
+	st, err := OpenStore(cfg.WorkDir, cfg.Store)
 	if err != nil {
-		return nil, fmt.Errorf("open embedded store: %w", err)
+		return nil, err
 	}
 	defer st.Close()
 

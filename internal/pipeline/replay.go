@@ -58,12 +58,12 @@ func Replay(ctx context.Context, cfg Config, db, table string) (*ReplayResult, e
 		defer b.Close()
 		kcfg.Brokers = b.Addrs()
 	}
-	st, err := store.OpenEmbedded(StoreDir(cfg.WorkDir))
+	st, err := OpenStore(cfg.WorkDir, cfg.Store)
 	if err != nil {
-		return nil, fmt.Errorf("open embedded store: %w", err)
+		return nil, err
 	}
 	defer st.Close()
-	cfg.Ingest.Bulk = true
+	cfg.Ingest = IngestOptions(cfg.Store, cfg.Ingest)
 	parts, err := sorter.Replay(ctx, sorter.Config{
 		ImportID: snap.ImportID, Kafka: kcfg, EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest,
 		Group: snap.ImportID + ".replay",
