@@ -23,6 +23,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -224,6 +225,23 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		stopImportMode = c.holdImportMode(ctx, c.cfg.ImportModeRefresh, resumed)
 	}
 	defer stopImportMode()
+
+	// --- cluster catalog (internal/catalog): PD's schedulers stay paused
+	// until the import ends, whichever way it ends.
+	if sp, ok := c.cfg.Catalog.(SchedulerPauser); ok {
+		resume, err := sp.PauseSchedulers(ctx)
+		if err != nil {
+			return c.fail(fmt.Errorf("pause schedulers: %w", err))
+		}
+		defer func() {
+			bg, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := resume(bg); err != nil {
+				c.cfg.Warn(fmt.Sprintf("resume PD's schedulers: %v", err))
+			}
+		}()
+	}
+	// --- end cluster catalog
 
 	w, err := topiclog.NewWriter(c.cfg.Kafka)
 	if err != nil {
@@ -493,17 +511,48 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	tableID, source, rows, mf := ts.tableID, ts.source, ts.rows, ts.manifest
 	c.mu.Unlock()
 
-	got, err := c.cfg.Store.Checksum(ctx, []store.KeyRange{TableRange(tableID)})
-	if err != nil {
-		return fmt.Errorf("checksum %s.%s: %w", mf.Db, mf.Table, err)
+	// --- cluster catalog: ADMIN CHECKSUM TABLE instead of a store scan.
+	post, _ := c.cfg.Catalog.(PostImporter)
+	var stored checkpoint.Checksum
+	if post != nil {
+		got, err := post.Checksum(ctx, mf.Db, mf.Table)
+		if err != nil {
+			return fmt.Errorf("checksum %s.%s: %w", mf.Db, mf.Table, err)
+		}
+		stored = got
+	} else {
+		got, err := c.cfg.Store.Checksum(ctx, []store.KeyRange{TableRange(tableID)})
+		if err != nil {
+			return fmt.Errorf("checksum %s.%s: %w", mf.Db, mf.Table, err)
+		}
+		stored = checkpoint.Checksum{Sum: got.Sum, KVs: got.KVs, Bytes: got.Bytes}
 	}
-	stored := checkpoint.Checksum{Sum: got.Sum, KVs: got.KVs, Bytes: got.Bytes}
 	status, errText := checkpoint.Done, ""
 	if stored != source {
 		status = checkpoint.Failed
-		errText = fmt.Sprintf("%v: %s.%s: source checksum %d kvs %d bytes %d, store checksum %d kvs %d bytes %d",
-			ErrChecksumMismatch, mf.Db, mf.Table, source.Sum, source.KVs, source.Bytes, stored.Sum, stored.KVs, stored.Bytes)
+		errText = fmt.Sprintf("%v: %s.%s: source checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d",
+			ErrChecksumMismatch, mf.Db, mf.Table, source.Sum, source.KVs, source.Bytes, c.checksumSource(), stored.Sum, stored.KVs, stored.Bytes)
 	}
+	var rebaseStep, analyzeStep checkpoint.Step
+	if status == checkpoint.Done && post != nil {
+		// Rebase before the table counts as done: a resumed import redoes
+		// both (each is idempotent). A failed ANALYZE only costs plan
+		// quality: a warning, as Lightning's default (analyze = optional).
+		if err := c.rebase(ctx, post, key); err != nil {
+			return fmt.Errorf("%s: %w", StepRebase, err)
+		}
+		rebaseStep = checkpoint.Step{Status: checkpoint.Done, At: time.Now().UTC()}
+		analyzeStep = checkpoint.Step{Status: checkpoint.Done}
+		if err := post.Analyze(ctx, mf.Db, mf.Table); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			c.cfg.Warn(fmt.Sprintf("analyze %s.%s: %v", mf.Db, mf.Table, err))
+			analyzeStep = checkpoint.Step{Status: checkpoint.Failed, Reason: err.Error()}
+		}
+		analyzeStep.At = time.Now().UTC()
+	}
+	// --- end cluster catalog
 	c.mu.Lock()
 	ts.stored, ts.status, ts.lastError = stored, status, errText
 	c.mu.Unlock()
@@ -519,7 +568,10 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		r.Rows, r.Source, r.Store, r.Status, r.Error = rows, source, stored, status, errText
 		now := time.Now().UTC()
 		r.Steps[StepChecksum] = checkpoint.Step{Status: status, Reason: errText, At: now}
-		if status == checkpoint.Done {
+		switch {
+		case status == checkpoint.Done && post != nil:
+			r.Steps[StepRebase], r.Steps[StepAnalyze] = rebaseStep, analyzeStep
+		case status == checkpoint.Done:
 			// The embedded store keeps no statistics: ANALYZE TABLE needs a
 			// TiDB server (cluster catalog).
 			r.Steps[StepAnalyze] = checkpoint.Step{Status: checkpoint.Skipped, Reason: "the " + c.cfg.Catalog.Name() + " catalog has no statistics to analyze", At: now}
@@ -532,6 +584,28 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		return errors.New(errText)
 	}
 	return nil
+}
+
+// checksumSource names where the compared checksum came from.
+func (c *Coordinator) checksumSource() string {
+	if _, ok := c.cfg.Catalog.(PostImporter); ok {
+		return c.cfg.Catalog.Name() + " (ADMIN CHECKSUM)"
+	}
+	return "store"
+}
+
+// rebase loads the table's model from the checkpoint (it holds what the
+// catalog returned) and rebases its allocators.
+func (c *Coordinator) rebase(ctx context.Context, post PostImporter, key string) error {
+	rec := c.cfg.Checkpoint.Snapshot().Tables[key]
+	if rec == nil || len(rec.Model) == 0 {
+		return fmt.Errorf("%s: no table model in the checkpoint", key)
+	}
+	var t tablemodel.Table
+	if err := json.Unmarshal(rec.Model, &t); err != nil {
+		return fmt.Errorf("%s: table model: %w", key, err)
+	}
+	return post.Rebase(ctx, &t)
 }
 
 // TableRange is the whole key range of a table: records and indexes.

@@ -1,0 +1,34 @@
+package coordinator
+
+import (
+	"context"
+
+	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/tablemodel"
+)
+
+// PostImporter is a Catalog with a SQL layer that finishes each table
+// after ingest, as TiDB Lightning's post-restore steps do. When the
+// Catalog implements it, the coordinator verifies a table with its
+// Checksum (ADMIN CHECKSUM TABLE) instead of scanning the store, then
+// rebases the table's ID allocators and analyzes it.
+type PostImporter interface {
+	// Checksum is the table's checksum as the cluster computes it.
+	Checksum(ctx context.Context, db, table string) (checkpoint.Checksum, error)
+	// Rebase moves the table's AUTO_INCREMENT / AUTO_RANDOM / row ID
+	// allocators past the imported maximum.
+	Rebase(ctx context.Context, t *tablemodel.Table) error
+	// Analyze collects the table's statistics.
+	Analyze(ctx context.Context, db, table string) error
+}
+
+// SchedulerPauser is a Catalog that can keep the cluster's balance
+// schedulers from moving regions during the import.
+type SchedulerPauser interface {
+	// PauseSchedulers pauses them until resume is called (the pause also
+	// expires by itself should the coordinator die).
+	PauseSchedulers(ctx context.Context) (resume func(context.Context) error, err error)
+}
+
+// StepRebase names the per-table allocator rebase in the checkpoint.
+const StepRebase = "rebase"
