@@ -82,6 +82,9 @@ type tableJSON struct {
 	AutoRandomBits      int          `json:"auto_random_bits"`
 	AutoRandomRangeBits int          `json:"auto_random_range_bits"`
 	ShardRowIDBits      int          `json:"shard_row_id_bits"`
+	// TiDB's model.TableInfo.ShardRowIDBits has no json tag, so the status
+	// API writes it under its Go name (pkg/meta/model/table.go).
+	ShardRowIDBitsGoName int `json:"ShardRowIDBits"`
 }
 
 // FromTableInfoJSON loads TiDB's TableInfo JSON as its status API serves it
@@ -100,7 +103,7 @@ func FromTableInfoJSON(data []byte, db string) (*Table, error) {
 		Charset: ti.Charset, Collate: ti.Collate,
 		PKIsHandle: ti.PKIsHandle, HandleOffset: -1,
 		IsCommonHandle: ti.IsCommonHandle, CommonHandleVersion: ti.CommonHandleVersion,
-		ShardRowIDBits: ti.ShardRowIDBits, AutoRandomBits: ti.AutoRandomBits,
+		ShardRowIDBits: max(ti.ShardRowIDBits, ti.ShardRowIDBitsGoName), AutoRandomBits: ti.AutoRandomBits,
 		AutoRandomRangeBits: ti.AutoRandomRangeBits,
 	}
 	if t.AutoRandomBits > 0 && t.AutoRandomRangeBits == 0 {
