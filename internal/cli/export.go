@@ -16,7 +16,6 @@ import (
 	"github.com/lightstream-io/lightstream/internal/mytime"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
-	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/valueconv"
 )
@@ -25,13 +24,13 @@ func init() {
 	addCommand(&cli.Command{
 		Name:      "export",
 		Usage:     "read a table back out of the store and write it as CSV (dumpling's dialect, MySQL text form)",
-		UsageText: "lightstream export --work-dir W --table db.t [--out FILE]",
-		Flags: []cli.Flag{
+		UsageText: "lightstream export --work-dir W --table db.t [--out FILE] [--pd host:port]",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "the import's work directory"},
 			&cli.StringFlag{Name: "table", Usage: "the table, as db.table", Required: true},
 			&cli.StringFlag{Name: "out", Usage: "output file (default stdout)"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone TIMESTAMP values are shown in"},
-		},
+		}, storeFlags()...),
 		Action: runExport,
 	})
 }
@@ -117,7 +116,11 @@ func runExport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenEmbedded(pipeline.StoreDir(c.String("work-dir")))
+	sc, err := storeConfig(c)
+	if err != nil {
+		return err
+	}
+	st, err := pipeline.OpenStore(c.String("work-dir"), sc)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/coordinator"
+	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/gen"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
@@ -35,16 +36,18 @@ func init() {
 		&cli.StringFlag{Name: "summary", Usage: "write a JSON summary to this file"},
 		&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics on this host:port"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
-		&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest transactions in flight per partition"},
+		&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches (transactions or region writes) in flight per partition"},
 		&cli.StringFlag{Name: "memory-limit", Value: "768MiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it"},
 	}
 	flags = append(flags, csvFlags()...)
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
+	flags = append(flags, ingestFlag())
+	flags = append(flags, storeFlags()...)
 	addCommand(&cli.Command{
 		Name:      "import",
 		Usage:     "import a dump (every role in this process; embedded broker and store by default)",
-		UsageText: "lightstream import --dump DIR [--work-dir W] [--brokers host:port ...]",
+		UsageText: "lightstream import --dump DIR [--work-dir W] [--brokers host:port ...] [--pd host:port ...] [--ingest physical|txn]",
 		Flags:     flags,
 		Action:    runImport,
 	})
@@ -72,6 +75,14 @@ func runImport(c *cli.Context) error {
 			return err
 		}
 	}
+	sc, err := storeConfig(c)
+	if err != nil {
+		return err
+	}
+	iopts, err := ingestOptions(c, ingest.Options{Concurrency: c.Int("ingest-concurrency")})
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
@@ -82,7 +93,7 @@ func runImport(c *cli.Context) error {
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
 		Warn: ui.warn,
 	}
-	cfg.Ingest.Concurrency = c.Int("ingest-concurrency")
+	cfg.Store, cfg.Ingest = sc, iopts
 	if c.IsSet("encoders") && cfg.Encoders == 0 {
 		// pipeline.Config reads 0 as its default; negative means none.
 		cfg.Encoders = -1

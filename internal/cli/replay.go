@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 )
@@ -13,11 +14,11 @@ func init() {
 	addCommand(&cli.Command{
 		Name:      "replay",
 		Usage:     "rebuild a table's engines from its retained KV topic and ingest it again, without re-encoding",
-		UsageText: "lightstream replay --table db.t [--work-dir W] [--brokers host:port]",
+		UsageText: "lightstream replay --table db.t [--work-dir W] [--brokers host:port] [--pd host:port]",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "the import's work directory"},
 			&cli.StringFlag{Name: "table", Usage: "the table, as db.table", Required: true},
-		}, kafkaFlags("brokers")...),
+		}, append(append(kafkaFlags("brokers"), ingestFlag()), storeFlags()...)...),
 		Action: runReplay,
 	})
 }
@@ -33,9 +34,17 @@ func runReplay(c *cli.Context) error {
 			return err
 		}
 	}
+	sc, err := storeConfig(c)
+	if err != nil {
+		return err
+	}
+	iopts, err := ingestOptions(c, ingest.Options{})
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
-	res, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: c.String("work-dir"), Kafka: kcfg}, db, table)
+	res, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: c.String("work-dir"), Kafka: kcfg, Store: sc, Ingest: iopts}, db, table)
 	if err != nil {
 		return err
 	}

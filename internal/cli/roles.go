@@ -16,7 +16,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/gen"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/sorter"
 )
@@ -26,12 +26,18 @@ import (
 // consumer-group members (scale them by starting more); the coordinator
 // drives the lifecycle and exits when the import is verified.
 
-func roleFlags(extra ...cli.Flag) []cli.Flag {
+func roleFlags(extra ...cli.Flag) flagList {
 	flags := append([]cli.Flag{
 		&cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}},
 	}, extra...)
 	return append(flags, kafkaFlags("brokers")...)
 }
+
+// flagList is a command's flags.
+type flagList []cli.Flag
+
+// withStore adds the store selection flags (--pd and TLS).
+func (l flagList) withStore() []cli.Flag { return append(l, storeFlags()...) }
 
 func signalContext(c *cli.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
@@ -66,8 +72,10 @@ func init() {
 		Usage: "run a sorter group member until SIGINT/SIGTERM",
 		Flags: roleFlags(
 			&cli.StringFlag{Name: "engine-dir", Value: "lightstream-engines", Usage: "where this member keeps its engines", EnvVars: []string{"LIGHTSTREAM_ENGINE_DIR"}},
-			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it)", Required: true, EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
-		),
+			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
+			&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches in flight per partition"},
+			ingestFlag(),
+		).withStore(),
 		Action: runSorter,
 	})
 	addCommand(&cli.Command{
@@ -75,10 +83,10 @@ func init() {
 		Usage: "run the import's lifecycle until every table is verified",
 		Flags: roleFlags(
 			&cli.StringFlag{Name: "work-dir", Value: "lightstream-coordinator", Usage: "keeps the checkpoint", EnvVars: []string{"LIGHTSTREAM_WORK_DIR"}},
-			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it)", Required: true, EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
+			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
 			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
-		),
+		).withStore(),
 		Action: runCoordinator,
 	})
 }
@@ -144,7 +152,11 @@ func runSorter(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenEmbedded(c.String("store-dir"))
+	opts, err := ingestOptions(c, ingest.Options{Concurrency: c.Int("ingest-concurrency")})
+	if err != nil {
+		return err
+	}
+	st, sc, err := roleStore(c)
 	if err != nil {
 		return err
 	}
@@ -153,7 +165,7 @@ func runSorter(c *cli.Context) error {
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
 		ImportID: c.String("import-id"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
-		Ingest: ingest.Options{Bulk: true},
+		Ingest: pipeline.IngestOptions(sc, opts),
 	})
 }
 
@@ -162,7 +174,7 @@ func runCoordinator(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.OpenEmbedded(c.String("store-dir"))
+	st, _, err := roleStore(c)
 	if err != nil {
 		return err
 	}
