@@ -165,7 +165,7 @@ func (c *TiDB) rebaseStatements(ctx context.Context, t *tablemodel.Table) ([]str
 		}
 		maxID, found = max(maxID, v), true
 	}
-	if handle == nil {
+	if handle == nil && !t.IsCommonHandle {
 		// The implicit _tidb_rowid handle shares the AUTO_INCREMENT
 		// allocator; its shard bits are not part of the allocated value.
 		bits := incrementalBits(64, t.ShardRowIDBits, false)
