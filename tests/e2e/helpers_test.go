@@ -35,7 +35,12 @@ func TestMain(m *testing.M) {
 
 // importTimeout bounds one import; a hang must fail the test, not the
 // whole package's timeout.
-const importTimeout = 3 * time.Minute
+func importTimeout() time.Duration {
+	if raceEnabled {
+		return 10 * time.Minute
+	}
+	return 3 * time.Minute
+}
 
 // sharedDir locates the shared corpora: $LIGHTSTREAM_SHARED, else
 // <repo>/../shared where <repo> holds go.mod.
@@ -103,11 +108,11 @@ func runImport(t testing.TB, cfg pipeline.Config) (*pipeline.Result, *warnings, 
 		cfg.KVPartitions = 2
 	}
 	cfg.Warn = w.add
-	ctx, cancel := context.WithTimeout(context.Background(), importTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), importTimeout())
 	defer cancel()
 	res, err := pipeline.Run(ctx, cfg)
 	if ctx.Err() != nil {
-		t.Fatalf("import of %s did not finish in %v: %v", cfg.Dump, importTimeout, err)
+		t.Fatalf("import of %s did not finish in %v: %v", cfg.Dump, importTimeout(), err)
 	}
 	return res, w, err
 }
