@@ -23,6 +23,7 @@ func init() {
 			&cli.StringFlag{Name: "data-dir", Required: true, Usage: "directory where the store persists", EnvVars: []string{"LIGHTSTREAM_STORE_DATA_DIR"}},
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:2379", Usage: "host:port to serve PD and TiKV on", EnvVars: []string{"LIGHTSTREAM_STORE_ADDR"}},
 			&cli.StringFlag{Name: "advertise", Usage: "host:port clients of --addr are told to use (default: the bound address)", EnvVars: []string{"LIGHTSTREAM_STORE_ADVERTISE"}},
+			&cli.IntFlag{Name: "inject-region-errors", Usage: "testing only: fail the first N ImportSST ingests/writes with region errors (split then EpochNotMatch, NotLeader, RegionNotFound, ServerIsBusy), logged on stderr", EnvVars: []string{"LIGHTSTREAM_STORE_INJECT_REGION_ERRORS"}},
 			&cli.StringSliceFlag{Name: "listen", Usage: "additional listener addr[=advertise] (repeatable), e.g. 0.0.0.0:2380=localhost:2380 for clients outside a container network", EnvVars: []string{"LIGHTSTREAM_STORE_LISTEN"}},
 		},
 		Action: runStore,
@@ -33,6 +34,9 @@ func runStore(c *cli.Context) error {
 	cfg := storeserver.Config{
 		DataDir:   c.String("data-dir"),
 		Listeners: []storeserver.Listener{{Addr: c.String("addr"), Advertise: c.String("advertise")}},
+
+		InjectRegionErrors: c.Int("inject-region-errors"),
+		OnInject:           func(msg string) { fmt.Fprintln(c.App.ErrWriter, msg) },
 	}
 	for _, l := range c.StringSlice("listen") {
 		addr, adv, _ := strings.Cut(l, "=")

@@ -133,6 +133,9 @@ func (i *importService) Write(stream import_sstpb.ImportSST_WriteServer) error {
 	if f == nil {
 		return stream.SendAndClose(&import_sstpb.WriteResponse{Error: &import_sstpb.Error{Message: "write stream: no meta"}})
 	}
+	if e := s.injectWrite(); e != nil {
+		return stream.SendAndClose(&import_sstpb.WriteResponse{Error: e})
+	}
 	if len(f.pairs) == 0 {
 		return stream.SendAndClose(&import_sstpb.WriteResponse{})
 	}
@@ -189,6 +192,13 @@ func (s *Server) ingest(ctx context.Context, rctx *kvrpcpb.Context, metas []*imp
 	}
 	region, _ := s.cluster.GetRegion(rctx.GetRegionId())
 	if region == nil {
+		return &import_sstpb.IngestResponse{Error: &errorpb.Error{Message: "region not found", RegionNotFound: &errorpb.RegionNotFound{RegionId: rctx.GetRegionId()}}}
+	}
+	if rerr := s.injectIngest(rctx, region, metas); rerr != nil {
+		return &import_sstpb.IngestResponse{Error: rerr}
+	}
+	// An injected split changed the region: read it again.
+	if region, _ = s.cluster.GetRegion(rctx.GetRegionId()); region == nil {
 		return &import_sstpb.IngestResponse{Error: &errorpb.Error{Message: "region not found", RegionNotFound: &errorpb.RegionNotFound{RegionId: rctx.GetRegionId()}}}
 	}
 	for _, m := range metas {

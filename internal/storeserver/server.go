@@ -49,6 +49,13 @@ type Config struct {
 	Listeners []Listener
 	// RequestTimeout bounds one TiKV request inside the server; default 60s.
 	RequestTimeout time.Duration
+	// InjectRegionErrors is a test knob: the first N ImportSST ingests and
+	// writes fail with a region error, in turn a real split of the region
+	// (then EpochNotMatch), NotLeader, RegionNotFound and ServerIsBusy on
+	// Write (inject.go). 0: none.
+	InjectRegionErrors int
+	// OnInject, if set, is told about every injected error.
+	OnInject func(msg string)
 }
 
 // Listener is one address to serve on.
@@ -105,6 +112,8 @@ type Server struct {
 	importMu   sync.Mutex
 	importMode bool
 
+	inject injector
+
 	endpoints []*endpoint
 	serveWG   sync.WaitGroup
 	serveErr  chan error
@@ -135,6 +144,7 @@ func Open(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("store server %s: %w", cfg.DataDir, err)
 	}
 	s := &Server{cfg: cfg, tso: tso, metaPath: filepath.Join(cfg.DataDir, metaFileName), serveErr: make(chan error, len(cfg.Listeners)), started: time.Now()}
+	s.inject.left = cfg.InjectRegionErrors
 	m, loaded, err := loadMeta(s.metaPath)
 	if err != nil {
 		return nil, fmt.Errorf("store server %s: %w", cfg.DataDir, err)
