@@ -61,6 +61,10 @@ func New(cfg Config, s SQL) (*TiDB, error) {
 // Name implements coordinator.Catalog.
 func (*TiDB) Name() string { return "tidb" }
 
+// Session opens a plain session on the catalog's server (for checks and
+// tools; the catalog's own DDL sessions carry the dump's settings).
+func (c *TiDB) Session(ctx context.Context) (Session, error) { return c.sql.Session(ctx) }
+
 // Close releases the server connections.
 func (c *TiDB) Close() error { return c.sql.Close() }
 
