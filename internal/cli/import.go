@@ -25,7 +25,7 @@ func init() {
 		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory", Required: true},
 		&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "keeps broker data, store, engines and checkpoints; rerun with the same one to resume"},
 		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process (0: none, encoders run elsewhere against --brokers)"},
-		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process"},
+		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process (0: none, sorters run elsewhere against --brokers)"},
 		&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule in Lightning syntax (repeatable), e.g. -f 'db.*' -f '!db.tmp*'"},
 		&cli.StringFlag{Name: "chunk-size", Value: "256MiB", Usage: "source bytes per chunk"},
 		&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
@@ -97,6 +97,9 @@ func runImport(c *cli.Context) error {
 	if c.IsSet("encoders") && cfg.Encoders == 0 {
 		// pipeline.Config reads 0 as its default; negative means none.
 		cfg.Encoders = -1
+	}
+	if c.IsSet("sorters") && cfg.Sorters == 0 {
+		cfg.Sorters = -1
 	}
 	var coord *coordinator.Coordinator
 	cfg.OnStart = func(co *coordinator.Coordinator) {

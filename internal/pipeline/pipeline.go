@@ -42,9 +42,10 @@ type Config struct {
 	// ImportID names the import's topics (default "lightstream").
 	ImportID string
 	// Encoders and Sorters are the group members to run (default 2 each).
-	// A negative Encoders runs none: a deployment whose encoders run in
-	// other processes (deploy/compose.yaml's importer) still publishes,
-	// sorts and coordinates here.
+	// A negative count runs none: a deployment whose encoders or sorters
+	// run in other processes (deploy/compose.yaml's importer; sorter
+	// processes ingesting into one cluster through PD) still publishes and
+	// coordinates here.
 	Encoders, Sorters int
 	// Filter rules, chunk size and KV partitions, as for the producer.
 	Filter         []string
@@ -69,6 +70,9 @@ type Config struct {
 	// OnStart is called with the coordinator once it exists (for progress
 	// displays).
 	OnStart func(*coordinator.Coordinator)
+	// Catalog creates the tables (nil: the coordinator's embedded
+	// catalog; internal/catalog for TiDB).
+	Catalog coordinator.Catalog
 }
 
 func (c *Config) validate() error {
@@ -84,7 +88,7 @@ func (c *Config) validate() error {
 	if c.Encoders == 0 {
 		c.Encoders = 2
 	}
-	if c.Sorters <= 0 {
+	if c.Sorters == 0 {
 		c.Sorters = 2
 	}
 	if c.Warn == nil {
@@ -195,7 +199,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	coord, err := coordinator.New(coordinator.Config{
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
-		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn,
+		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn, Catalog: cfg.Catalog,
 	})
 	if err != nil {
 		return nil, err
