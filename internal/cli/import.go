@@ -44,6 +44,7 @@ func init() {
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
 	flags = append(flags, storeFlags()...)
+	flags = append(flags, tidbFlags()...)
 	addCommand(&cli.Command{
 		Name:      "import",
 		Usage:     "import a dump (every role in this process; embedded broker and store by default)",
@@ -94,6 +95,14 @@ func runImport(c *cli.Context) error {
 		Warn: ui.warn,
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
+	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
+	if err != nil {
+		return err
+	}
+	if tidb != nil {
+		defer tidb.Close()
+		cfg.Catalog = tidb
+	}
 	if c.IsSet("encoders") && cfg.Encoders == 0 {
 		// pipeline.Config reads 0 as its default; negative means none.
 		cfg.Encoders = -1

@@ -81,12 +81,12 @@ func init() {
 	addCommand(&cli.Command{
 		Name:  "coordinator",
 		Usage: "run the import's lifecycle until every table is verified",
-		Flags: roleFlags(
+		Flags: append(roleFlags(
 			&cli.StringFlag{Name: "work-dir", Value: "lightstream-coordinator", Usage: "keeps the checkpoint", EnvVars: []string{"LIGHTSTREAM_WORK_DIR"}},
 			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
 			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
-		).withStore(),
+		).withStore(), tidbFlags()...),
 		Action: runCoordinator,
 	})
 }
@@ -183,10 +183,18 @@ func runCoordinator(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
+	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"), warn)
+	if err != nil {
+		return err
+	}
+	if tidb != nil {
+		defer tidb.Close()
+	}
 	co, err := coordinator.New(coordinator.Config{
 		ImportID: c.String("import-id"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
-		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
+		Warn: warn, Catalog: asCatalog(tidb),
 	})
 	if err != nil {
 		return err
