@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -96,7 +97,7 @@ func newRun(t *testing.T, ctx context.Context, dump string, o runOptions) *run {
 		cancel()
 		select {
 		case <-r.done:
-		case <-time.After(30 * time.Second):
+		case <-time.After(slow(30 * time.Second)):
 			t.Errorf("coordinator did not stop")
 		}
 	})
@@ -121,7 +122,7 @@ func (m *member) kill(t *testing.T) {
 			t.Errorf("%s: %v", m.name, err)
 		}
 		m.done <- nil
-	case <-time.After(60 * time.Second):
+	case <-time.After(slow(60 * time.Second)):
 		t.Fatalf("%s did not stop", m.name)
 	}
 }
@@ -134,7 +135,7 @@ func (r *run) start(name string, fn func(ctx context.Context) error) *member {
 		cancel()
 		select {
 		case <-m.done:
-		case <-time.After(60 * time.Second):
+		case <-time.After(slow(60 * time.Second)):
 			r.t.Errorf("%s did not stop", name)
 		}
 	})
@@ -305,7 +306,7 @@ func (r *run) readTopic(topic string) []kafka.Message {
 			r.t.Fatal(err)
 		}
 		for {
-			ctx, cancel := context.WithTimeout(r.ctx, 20*time.Second)
+			ctx, cancel := context.WithTimeout(r.ctx, slow(20*time.Second))
 			m, err := rd.FetchMessage(ctx)
 			cancel()
 			if err != nil {
@@ -398,3 +399,20 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func kvTopicName(id, db, table string) string { return schemas.KVTopic(id, db, table) }
+
+// slow stretches a wait under the race detector.
+func slow(d time.Duration) time.Duration {
+	if raceEnabled {
+		return 6 * d
+	}
+	return d
+}
+
+// skipUnderRace skips a long scenario under the race detector unless
+// LIGHTSTREAM_FAULTS_FULL is set.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled && os.Getenv("LIGHTSTREAM_FAULTS_FULL") == "" {
+		t.Skip("race detector: long scenario skipped (set LIGHTSTREAM_FAULTS_FULL=1 to run it)")
+	}
+}

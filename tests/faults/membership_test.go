@@ -22,8 +22,9 @@ import (
 // The import must complete exactly, and each member must have done part
 // of the work.
 func TestGroupMembershipChanges(t *testing.T) {
+	skipUnderRace(t)
 	dump := sakilaDump(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), slow(3*time.Minute))
 	defer cancel()
 	r := newRun(t, ctx, dump, runOptions{tables: faultTables, chunkSize: 32 << 10})
 	// Small batches: more produce round trips per chunk, so the encoding
@@ -36,14 +37,14 @@ func TestGroupMembershipChanges(t *testing.T) {
 
 	e1 := r.encoder("encoder-1", small)
 	s1 := r.sorter("sorter-1", ownDir("sorter-1"))
-	r.waitFor("3 chunks encoded", time.Minute, func(p coordinator.Progress) bool { n, _ := chunksEncoded(p); return n >= 3 })
+	r.waitFor("3 chunks encoded", slow(time.Minute), func(p coordinator.Progress) bool { n, _ := chunksEncoded(p); return n >= 3 })
 
 	r.encoder("encoder-2", small)
 	r.sorter("sorter-2", ownDir("sorter-2"))
 	waitGroup(t, ctx, r, importID+".encoders", 2)
 	waitGroup(t, ctx, r, importID+".sorters", 2)
 	joined := encoded()
-	r.waitFor("4 more chunks encoded by both", time.Minute, func(p coordinator.Progress) bool {
+	r.waitFor("4 more chunks encoded by both", slow(time.Minute), func(p coordinator.Progress) bool {
 		n, _ := chunksEncoded(p)
 		return n >= joined+4
 	})
@@ -57,7 +58,7 @@ func TestGroupMembershipChanges(t *testing.T) {
 	t.Logf("encoder-2 and sorter-2 joined at %d chunks encoded, encoder-1 and sorter-1 left at %d", joined, left)
 	waitGroup(t, ctx, r, importID+".encoders", 1)
 	waitGroup(t, ctx, r, importID+".sorters", 1)
-	r.wait(2 * time.Minute)
+	r.wait(slow(2 * time.Minute))
 	r.verify()
 
 	byMember := map[string]int{}

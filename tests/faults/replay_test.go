@@ -20,7 +20,7 @@ import (
 // store matching; the exported rows must still give the expected figures.
 func TestReplay(t *testing.T) {
 	dump := sakilaDump(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), slow(3*time.Minute))
 	defer cancel()
 	tables := []string{"sakila.film", "sakila.rental"}
 	work := filepath.Join(t.TempDir(), "work")

@@ -64,7 +64,7 @@ func readEngine(t *testing.T, dir string) (partitionRecord, bool) {
 // finish the import exactly.
 func TestSorterKilledMidPartition(t *testing.T) {
 	dump := sakilaDump(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), slow(3*time.Minute))
 	defer cancel()
 	r := newRun(t, ctx, dump, runOptions{tables: faultTables, chunkSize: 64 << 10})
 	var rental string
@@ -78,7 +78,7 @@ func TestSorterKilledMidPartition(t *testing.T) {
 	// its progress depends only on itself.
 	r.encoder("encoder-1", nil)
 	r.encoder("encoder-2", nil)
-	r.waitFor("all chunks encoded", 2*time.Minute, func(p coordinator.Progress) bool {
+	r.waitFor("all chunks encoded", slow(2*time.Minute), func(p coordinator.Progress) bool {
 		done, total := chunksEncoded(p)
 		return total > 0 && done == total
 	})
@@ -126,7 +126,7 @@ func TestSorterKilledMidPartition(t *testing.T) {
 	case <-killed:
 	case err := <-a.done:
 		t.Fatalf("sorter-a ended before the kill: %v", err)
-	case <-time.After(90 * time.Second):
+	case <-time.After(slow(90 * time.Second)):
 		t.Fatal("sorter-a never committed a rental offset")
 	}
 	a.kill(t)
@@ -157,7 +157,7 @@ func TestSorterKilledMidPartition(t *testing.T) {
 	restarted = true
 	mu.Unlock()
 	r.sorter("sorter-b", nil)
-	r.wait(2 * time.Minute)
+	r.wait(slow(2 * time.Minute))
 	r.verify()
 
 	mu.Lock()
