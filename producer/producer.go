@@ -85,7 +85,9 @@ func (c *Config) validate() error {
 		c.ChunkPartitions = 16
 	}
 	if c.CSV.Separator == "" {
+		// Lightning's [mydumper.csv] defaults: header = true.
 		c.CSV = rowparse.DefaultCSVOptions()
+		c.CSV.Header = true
 	}
 	if c.RetentionMS == 0 {
 		c.RetentionMS = -1

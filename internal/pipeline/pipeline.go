@@ -95,7 +95,9 @@ func (c *Config) validate() error {
 		c.Warn = func(string) {}
 	}
 	if c.CSV.Separator == "" {
+		// Lightning's [mydumper.csv] defaults: header = true.
 		c.CSV = rowparse.DefaultCSVOptions()
+		c.CSV.Header = true
 	}
 	return nil
 }
