@@ -23,8 +23,8 @@ import (
 	"github.com/lightstream-io/lightstream/internal/store"
 )
 
-// binary is the lightstream command built for this package's tests.
-var binary string
+// lsBinary is the lightstream command built for this package's tests.
+var lsBinary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "lightstream-cluster-test")
@@ -32,8 +32,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "lightstream")
-	build := exec.Command("go", "build", "-o", binary, "github.com/lightstream-io/lightstream/cmd/lightstream")
+	lsBinary = filepath.Join(dir, "lightstream")
+	build := exec.Command("go", "build", "-o", lsBinary, "github.com/lightstream-io/lightstream/cmd/lightstream")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build lightstream:", err)
@@ -69,9 +69,9 @@ func (p *proc) Stderr() string {
 
 // start runs `lightstream args...` in the background. The process gets
 // SIGTERM (then SIGKILL) when the test ends.
-func start(t *testing.T, args ...string) *proc {
+func start(t testing.TB, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(binary, args...), lines: make(chan string, 64), done: make(chan error, 1)}
+	p := &proc{cmd: exec.Command(lsBinary, args...), lines: make(chan string, 64), done: make(chan error, 1)}
 	pr, pw := io.Pipe()
 	p.cmd.Stderr = pw
 	p.cmd.Stdout = p
@@ -134,7 +134,7 @@ func (p *proc) exited() bool {
 }
 
 // waitLine returns the first stderr line matching re.
-func (p *proc) waitLine(t *testing.T, re *regexp.Regexp, timeout time.Duration) []string {
+func (p *proc) waitLine(t testing.TB, re *regexp.Regexp, timeout time.Duration) []string {
 	t.Helper()
 	deadline := time.After(timeout)
 	for {
@@ -166,7 +166,7 @@ var (
 
 // startStore runs `lightstream store` on a free loopback port and returns
 // the process and its PD address.
-func startStore(t *testing.T, extra ...string) (*proc, string) {
+func startStore(t testing.TB, extra ...string) (*proc, string) {
 	t.Helper()
 	args := append([]string{"store", "--data-dir", filepath.Join(t.TempDir(), "store"), "--addr", "127.0.0.1:0"}, extra...)
 	p := start(t, args...)
@@ -195,7 +195,7 @@ func run(t *testing.T, timeout time.Duration, args ...string) string {
 func runErr(timeout time.Duration, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd := exec.CommandContext(ctx, lsBinary, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

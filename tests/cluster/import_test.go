@@ -126,18 +126,30 @@ func TestImportModeAfterKill(t *testing.T) {
 		t.Fatalf("switch-mode normal (%q) left the store in %s mode", out, m)
 	}
 	// The resumed run switches to import mode again (its import-mode step
-	// is recorded done) and back at the end.
-	run(t, time.Minute, "switch-mode", "--pd", pd, "import")
-	if m := storeMode(t, pd); m != import_sstpb.SwitchMode_Import {
-		t.Fatalf("switch-mode import left the store in %s mode", m)
-	}
+	// is recorded done from the killed run) and back at the end.
 	resumed := start(t, importArgs(t, work, pd)...)
+	sawImport := false
+	for !resumed.exited() {
+		if storeMode(t, pd) == import_sstpb.SwitchMode_Import {
+			sawImport = true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if err := resumed.wait(importTimeout); err != nil {
 		t.Fatalf("resumed import: %v", err)
+	}
+	if !sawImport {
+		t.Error("the resumed import never switched the store to import mode")
 	}
 	if m := storeMode(t, pd); m != import_sstpb.SwitchMode_Normal {
 		t.Fatalf("after the resumed import the store is in %s mode", m)
 	}
+	// switch-mode import works too (tidb-lightning-ctl --switch-mode).
+	run(t, time.Minute, "switch-mode", "--pd", pd, "import")
+	if m := storeMode(t, pd); m != import_sstpb.SwitchMode_Import {
+		t.Fatalf("switch-mode import left the store in %s mode", m)
+	}
+	run(t, time.Minute, "switch-mode", "--pd", pd, "normal")
 	checkSakila(t, work, pd)
 }
 
