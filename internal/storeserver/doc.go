@@ -43,6 +43,10 @@
 //   - etcd (etcdserverpb): KV Range, Put, DeleteRange (in memory), Cluster
 //     MemberList; grpc.health.v1 Check and Watch.
 //
+// For tests, Config.InjectRegionErrors (`lightstream store
+// --inject-region-errors N`) fails the first N ImportSST ingests and
+// writes with region errors in turn (inject.go).
+//
 // Not served: Coprocessor requests get a response whose OtherError names
 // the request type (no DAG, analyze or checksum executor: checksums are
 // computed by scanning); KvCheckSecondaryLocks gets a key error (no async
