@@ -58,9 +58,9 @@ type podTemplate struct {
 		Labels map[string]string `yaml:"labels"`
 	} `yaml:"metadata"`
 	Spec struct {
-		RestartPolicy  string      `yaml:"restartPolicy"`
-		InitContainers []container `yaml:"initContainers"`
-		Containers     []container `yaml:"containers"`
+		RestartPolicy  string         `yaml:"restartPolicy"`
+		InitContainers []podContainer `yaml:"initContainers"`
+		Containers     []podContainer `yaml:"containers"`
 		Volumes        []struct {
 			Name                  string `yaml:"name"`
 			PersistentVolumeClaim *struct {
@@ -73,7 +73,7 @@ type podTemplate struct {
 	} `yaml:"spec"`
 }
 
-type container struct {
+type podContainer struct {
 	Name    string   `yaml:"name"`
 	Image   string   `yaml:"image"`
 	Command []string `yaml:"command"`
@@ -259,10 +259,10 @@ func TestKubernetesManifests(t *testing.T) {
 				t.Errorf("%s: serviceName %q has no Service", key, o.Spec.ServiceName)
 			}
 		}
-		for _, c := range append(append([]container{}, pt.Spec.InitContainers...), pt.Spec.Containers...) {
-			ckey := key + " container " + c.Name
+		for _, c := range append(append([]podContainer{}, pt.Spec.InitContainers...), pt.Spec.Containers...) {
+			ckey := key + " podContainer " + c.Name
 			if c.Name == "" {
-				t.Errorf("%s: container without a name", key)
+				t.Errorf("%s: podContainer without a name", key)
 			}
 			if c.Image == "" {
 				t.Errorf("%s: no image", ckey)
