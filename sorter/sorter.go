@@ -50,7 +50,8 @@ type Config struct {
 	Store store.Store
 	// Ingest tunes ingest.
 	Ingest ingest.Options
-	// FlushBytes: pairs buffered before an engine write (default 8 MiB).
+	// FlushBytes: pairs buffered per claim before an engine write
+	// (default 4 MiB).
 	FlushBytes int
 	// EngineMemoryMB bounds one engine's memory (default engine's).
 	EngineMemoryMB int
@@ -77,7 +78,7 @@ func (c *Config) validate() error {
 		return errors.New("sorter: no store")
 	}
 	if c.FlushBytes <= 0 {
-		c.FlushBytes = 8 << 20
+		c.FlushBytes = 4 << 20
 	}
 	return c.Kafka.Validate()
 }
@@ -194,7 +195,10 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 	if start == 0 {
 		start = kafka.FirstOffset
 	}
-	r, err := kafkaio.NewPartitionReader(s.cfg.Kafka, topic, partition, start, kafkaio.ReaderOptions{})
+	// A KV message is up to ~512 KiB: the reader's prefetch is bounded in
+	// messages and bytes so that a member owning many partitions stays
+	// within a few MiB per claim.
+	r, err := kafkaio.NewPartitionReader(s.cfg.Kafka, topic, partition, start, kafkaio.ReaderOptions{MaxBytes: 2 << 20, QueueCapacity: 4})
 	if err != nil {
 		return nil, err
 	}
