@@ -13,12 +13,18 @@
 //
 //	go run . -out .. -gbk /path/to/strings/ctype-gbk.c
 //
+// gb18030_chinese_ci data comes from MySQL's strings/ctype-gb18030.cc (see
+// gb18030ci.go):
+//
+//	go run . -out .. -gb18030 /path/to/strings/ctype-gb18030.cc
+//
 // Output:
 //
 //	uca0400.bin             utf8mb4_unicode_ci primaries (U+0000..U+FFFF)
 //	uca0900.bin             utf8mb4_0900_ai_ci primaries (U+0000..U+2CEA0)
 //	generalci_generated.go  utf8mb4_general_ci weight pages
 //	gbk_ci.bin              gbk_chinese_ci weights (with -gbk)
+//	gb18030_ci.bin          gb18030_chinese_ci case map and pinyin ranks (with -gb18030)
 //
 // The .bin layout (little work to decode, small to commit): a list of
 // records, one per code point whose weights differ from what package collate
@@ -58,7 +64,15 @@ const (
 func main() {
 	out := flag.String("out", "..", "directory of package collate")
 	gbkSrc := flag.String("gbk", "", "path of MySQL's strings/ctype-gbk.cc (or MariaDB's ctype-gbk.c): write only gbk_ci.bin from it")
+	gb18030Src := flag.String("gb18030", "", "path of MySQL's strings/ctype-gb18030.cc: write only gb18030_ci.bin from it")
+	pinyinCLDR := flag.Bool("pinyin-cldr", false, "with -gb18030: derive the pinyin ranks from CLDR (golang.org/x/text) when the source lacks the weight_py arrays")
 	flag.Parse()
+	if *gb18030Src != "" {
+		if err := writeGB18030CI(*gb18030Src, filepath.Join(*out, "gb18030_ci.bin"), *pinyinCLDR); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *gbkSrc != "" {
 		if err := writeGBK(*gbkSrc, filepath.Join(*out, "gbk_ci.bin")); err != nil {
 			log.Fatal(err)
