@@ -2,6 +2,7 @@ package collate
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"testing"
 )
@@ -54,5 +55,96 @@ func TestGB18030ChineseCIWeights(t *testing.T) {
 		if got := gb18030CIWeight(tc.r); got != tc.want {
 			t.Errorf("weight(%U) = %#x, want %#x", tc.r, got, tc.want)
 		}
+	}
+}
+
+// TestGB18030ChineseCIPinyinSample checks the pinyin ranks (derived from
+// CLDR, see gen/gb18030ci.go) against a run of MySQL's own
+// gb18030_4_weight_py_p2 read from strings/ctype-gb18030.cc: the 12 values
+// that follow "5362, 36732," there, located by its anchor 20939.
+func TestGB18030ChineseCIPinyinSample(t *testing.T) {
+	mysql := []uint32{0, 0, 0, 20939, 0, 0, 0, 0, 11722, 29371, 609, 0, 0, 0, 0, 33467, 0, 0, 0, 36744, 3587}
+	tab := gb18030CI()
+	for start := uint32(0); start+uint32(len(mysql)) <= gb18030Py4bLen; start++ {
+		if binary.BigEndian.Uint16(tab.py4b[2*(start+3):]) != 20939 {
+			continue
+		}
+		for i, want := range mysql {
+			if got := uint32(binary.BigEndian.Uint16(tab.py4b[2*(start+uint32(i)):])); got != want {
+				t.Fatalf("py_p2[%d] = %d, want %d", start+uint32(i), got, want)
+			}
+		}
+		return
+	}
+	t.Fatal("MySQL's gb18030_4_weight_py_p2 run not found")
+}
+
+// TestGB18030ChineseCICompare: case-insensitive where MySQL's unicase planes
+// say so, pinyin order for Chinese, and TiKV's test_compare expectations.
+func TestGB18030ChineseCICompare(t *testing.T) {
+	c := mustGet(t, "gb18030_chinese_ci")
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"a", "b", -1},
+		{"a", "A", 0},
+		{"abc", "abc", 0},
+		{"abc", "ab", 1},
+		{"a", "a ", 0},
+		{"a\t", "a", 1},
+		{"啊", "吧", -1},  // a < ba
+		{"中文", "汉字", 1}, // zhong > han
+		{"ā", "Ā", 0},   // A8A1 upper-cases to the 4-byte Ā
+		{"é", "É", 0},
+		{"ǹ", "Ǹ", 0},
+		{"ḿ", "Ḿ", 0},
+		{"ǚ", "Ǚ", 0},
+		{"ą", "Ą", 0},
+		{"ж", "Ж", 0}, // assumed plane A7
+		{"ｚ", "Ｚ", 0}, // assumed plane A3
+		{"𐐨", "𐐀", 0}, // Deseret, plane E6
+		{"😜", "😃", 1},
+		{"\xff", "\xfe", 0},
+	}
+	for _, tc := range tests {
+		if got := Compare(c, []byte(tc.a), []byte(tc.b)); got != tc.want {
+			t.Errorf("gb18030_chinese_ci Compare(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func FuzzGB18030ChineseCI(f *testing.F) {
+	for _, s := range [][2]string{{"a", "A "}, {"中文", "汉字"}, {"\xff", "a\xffb"}, {"€", "?"}, {"ḿ", "\uE7C7"}, {"😃", "𝌆"}} {
+		f.Add([]byte(s[0]), []byte(s[1]))
+	}
+	c, _ := Get("gb18030_chinese_ci")
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		ka := c.Key(nil, a)
+		if kp := c.Key(nil, append(append([]byte(nil), a...), "  "...)); !bytes.Equal(ka, kp) {
+			t.Fatalf("trailing spaces change the key of %q", a)
+		}
+		if kb := c.Key([]byte("x"), a); !bytes.Equal(kb, append([]byte("x"), ka...)) {
+			t.Fatal("Key does not append into dst")
+		}
+		_ = Compare(c, a, b)
+	})
+}
+
+func BenchmarkGB18030ChineseCIKey(b *testing.B) {
+	c, _ := Get("gb18030_chinese_ci")
+	for _, in := range []struct {
+		name string
+		s    []byte
+	}{{"ascii", benchInput}, {"cjk", []byte("中文字符排序键的性能测试，包括标点符号。")}} {
+		b.Run(in.name, func(b *testing.B) {
+			dst := c.Key(nil, in.s)
+			b.SetBytes(int64(len(in.s)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				dst = c.Key(dst[:0], in.s)
+			}
+		})
 	}
 }
