@@ -10,6 +10,7 @@ import (
 
 	"github.com/gogo/protobuf/proto"
 	"github.com/google/uuid"
+	"github.com/lightstream-io/lightstream/internal/mockmvcc"
 	"github.com/pingcap/kvproto/pkg/errorpb"
 	"github.com/pingcap/kvproto/pkg/import_sstpb"
 	"github.com/pingcap/kvproto/pkg/kvrpcpb"
@@ -22,8 +23,9 @@ import (
 // ServerIsBusy, which Lightning backs off on and retries.
 const maxPendingSSTBytes = 1 << 30
 
-// ingestChunk is how many pairs one prewrite/commit applies.
-const ingestChunk = 16 << 10
+// maxPooledBatchBytes bounds the files whose apply batch is kept for reuse,
+// so that a region-sized file does not pin its buffer.
+const maxPooledBatchBytes = 8 << 20
 
 // sstFile is what one Write stream produced: the pairs (raw keys, in the
 // order sent) and the commit timestamp they are to be visible at. It lives
@@ -232,37 +234,34 @@ func (s *Server) ingest(ctx context.Context, rctx *kvrpcpb.Context, metas []*imp
 	return &import_sstpb.IngestResponse{}
 }
 
-// apply makes f's pairs committed MVCC versions at f.commitTS through the
-// mock's MVCC store: a prewrite at commitTS-1 and a commit at commitTS, per
-// chunk (each chunk's first key is its primary). TiKV's ingest writes the
-// same committed versions straight into the write CF.
+// apply makes f's pairs committed MVCC versions at f.commitTS, written
+// straight into the mock's MVCC store in one atomic batch: TiKV's ingest
+// likewise puts the SST's versions (start TS = commit TS) into the write CF
+// with no locks and no conflict checks (components/sst_importer). The
+// region checks were made by the caller; the commit TS is the one the
+// client got from PD and sent in the Write stream.
 func (s *Server) apply(ctx context.Context, f *sstFile) error {
-	startTS := f.commitTS - 1
-	for lo := 0; lo < len(f.pairs); lo += ingestChunk {
-		if err := ctx.Err(); err != nil {
-			return err
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b, _ := s.batches.Get().(*mockmvcc.Batch)
+	if b == nil {
+		b = mockmvcc.NewBatch(f.commitTS)
+	}
+	if f.bytes <= maxPooledBatchBytes {
+		defer s.batches.Put(b)
+	}
+	b.Reset(f.commitTS)
+	b.Grow(len(f.pairs), int(f.bytes))
+	for _, p := range f.pairs {
+		if p.GetOp() == import_sstpb.Pair_Delete {
+			b.Delete(p.GetKey())
+		} else {
+			b.Put(p.GetKey(), p.GetValue())
 		}
-		hi := min(lo+ingestChunk, len(f.pairs))
-		muts := make([]*kvrpcpb.Mutation, 0, hi-lo)
-		keys := make([][]byte, 0, hi-lo)
-		for _, p := range f.pairs[lo:hi] {
-			op := kvrpcpb.Op_Put
-			if p.GetOp() == import_sstpb.Pair_Delete {
-				op = kvrpcpb.Op_Del
-			}
-			muts = append(muts, &kvrpcpb.Mutation{Op: op, Key: p.GetKey(), Value: p.GetValue()})
-			keys = append(keys, p.GetKey())
-		}
-		req := &kvrpcpb.PrewriteRequest{Mutations: muts, PrimaryLock: keys[0], StartVersion: startTS, LockTtl: 20000, TxnSize: uint64(len(muts))}
-		for _, err := range s.mvcc.Prewrite(req) {
-			if err != nil {
-				_ = s.mvcc.Rollback(keys, startTS)
-				return fmt.Errorf("prewrite %d pairs from key %x at %d: %w", len(keys), keys[0], startTS, err)
-			}
-		}
-		if err := s.mvcc.Commit(keys, startTS, f.commitTS); err != nil {
-			return fmt.Errorf("commit %d pairs from key %x at %d: %w", len(keys), keys[0], f.commitTS, err)
-		}
+	}
+	if err := b.Write(s.mvcc); err != nil {
+		return fmt.Errorf("apply %d pairs from key %x at %d: %w", len(f.pairs), f.pairs[0].GetKey(), f.commitTS, err)
 	}
 	return nil
 }

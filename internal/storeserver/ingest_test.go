@@ -11,11 +11,13 @@ import (
 	"github.com/pingcap/kvproto/pkg/metapb"
 	"github.com/pingcap/kvproto/pkg/pdpb"
 	"github.com/pingcap/kvproto/pkg/tikvpb"
+	"github.com/tikv/client-go/v2/txnkv"
 	"github.com/tikv/client-go/v2/util/codec"
 )
 
 // writeSST runs one Write stream the way Lightning's local backend does
-// (region_job.go writeToTiKV): meta with encoded range, then batches.
+// (region_job.go writeToTiKV): meta with encoded range, then batches. A kv
+// with an empty value is sent as a Delete.
 func writeSST(t *testing.T, ic import_sstpb.ImportSSTClient, r *metapb.Region, kvs []kv, commitTS uint64) []*import_sstpb.SSTMeta {
 	t.Helper()
 	w, err := ic.Write(context.Background())
@@ -32,7 +34,11 @@ func writeSST(t *testing.T, ic import_sstpb.ImportSSTClient, r *metapb.Region, k
 	for lo := 0; lo < len(kvs); lo += 300 {
 		b := &import_sstpb.WriteBatch{CommitTs: commitTS}
 		for _, p := range kvs[lo:min(lo+300, len(kvs))] {
-			b.Pairs = append(b.Pairs, &import_sstpb.Pair{Key: []byte(p.k), Value: []byte(p.v)})
+			pair := &import_sstpb.Pair{Key: []byte(p.k), Value: []byte(p.v)}
+			if p.v == "" {
+				pair.Op = import_sstpb.Pair_Delete
+			}
+			b.Pairs = append(b.Pairs, pair)
 		}
 		if err := w.Send(&import_sstpb.WriteRequest{Chunk: &import_sstpb.WriteRequest_Batch{Batch: b}}); err != nil {
 			t.Fatal(err)
@@ -116,4 +122,86 @@ func TestImportWriteIngest(t *testing.T) {
 	if v, err := snap.Get(ctx, []byte("i000")); err == nil || len(v) != 0 {
 		t.Fatalf("read below commit ts: %q, %v; want not found", v, err)
 	}
+}
+
+// scanAt reads [start, end) in a snapshot at ts.
+func scanAt(t *testing.T, c *txnkv.Client, ts uint64, start, end string) []kv {
+	t.Helper()
+	it, err := c.GetSnapshot(ts).Iter([]byte(start), []byte(end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	var out []kv
+	for it.Valid() {
+		out = append(out, kv{string(it.Key()), string(it.Value())})
+		if err := it.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// TestIngestMVCC checks that ingested versions order with transactional
+// ones by commit TS, as TiKV's do: they shadow older versions, are
+// shadowed by newer ones, are invisible below their commit TS, a Delete
+// pair hides the key, and all of it survives a restart.
+func TestIngestMVCC(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := startServer(t, dir)
+	cc := dial(t, s.Addr())
+	pdc, ic := pdpb.NewPDClient(cc), import_sstpb.NewImportSSTClient(cc)
+	c := newClient(t, s.Addr())
+
+	old := make([]kv, 10)
+	for j := range old {
+		old[j] = kv{fmt.Sprintf("m%03d", j), "txn-old"}
+	}
+	write(t, c, old)
+	before, err := c.GetTimestamp(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitTS, err := c.GetTimestamp(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Committed after the ingest's commit TS was taken: newer than it.
+	write(t, c, []kv{{"m005", "txn-newer"}})
+
+	in := make([]kv, 0, 11)
+	for j := range 11 {
+		in = append(in, kv{fmt.Sprintf("m%03d", j), fmt.Sprintf("ingested-%d", j)})
+	}
+	in[3].v = "" // a Delete
+	r, leader := regionOf(t, pdc, "m")
+	metas := writeSST(t, ic, r, in, commitTS)
+	if resp, err := ic.MultiIngest(ctx, &import_sstpb.MultiIngestRequest{Context: rpcContext(r, leader), Ssts: metas}); err != nil || resp.GetError() != nil {
+		t.Fatalf("ingest: %v %v", err, resp.GetError())
+	}
+
+	atCommit := append(append([]kv{}, in[:3]...), in[4:]...)
+	latest := append([]kv{}, atCommit...)
+	latest[4].v = "txn-newer" // m005
+	equalKVs(t, scanAt(t, c, before, "m", "n"), old)
+	equalKVs(t, scanAt(t, c, commitTS, "m", "n"), atCommit)
+	equalKVs(t, scan(t, c, "m", "n"), latest)
+
+	// A transaction after the ingest wins over it.
+	write(t, c, []kv{{"m001", "txn-after"}, {"m003", "txn-after"}})
+	latest[1].v = "txn-after"
+	latest = append(latest[:3], append([]kv{{"m003", "txn-after"}}, latest[3:]...)...)
+	equalKVs(t, scan(t, c, "m", "n"), latest)
+
+	c.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = startServer(t, dir)
+	defer s.Close()
+	c = newClient(t, s.Addr())
+	defer c.Close()
+	equalKVs(t, scanAt(t, c, commitTS, "m", "n"), atCommit)
+	equalKVs(t, scan(t, c, "m", "n"), latest)
 }

@@ -104,10 +104,12 @@ type Server struct {
 	metaMu sync.Mutex
 	meta   clusterMeta
 
-	gc    gcState
-	ssts  sstStore
-	calls callCounter
-	etcd  etcdState
+	gc   gcState
+	ssts sstStore
+	// batches pools mockmvcc.Batch buffers for ingest (apply).
+	batches sync.Pool
+	calls   callCounter
+	etcd    etcdState
 
 	importMu   sync.Mutex
 	importMode bool
