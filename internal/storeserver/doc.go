@@ -39,7 +39,11 @@
 //   - ImportSST (import_sstpb.ImportSST): SwitchMode, GetMode, Compact
 //     (nothing to do), Write (stream; kept in memory until ingested,
 //     bounded by maxPendingSSTBytes), MultiIngest (an empty request is
-//     Lightning's write-stall probe), Ingest.
+//     Lightning's write-stall probe), Ingest. After the region, epoch and
+//     range checks an ingest writes each SST's pairs as committed versions
+//     at the Write stream's commit TS straight into the MVCC store
+//     (internal/mockmvcc, one atomic batch per SST, no locks), as TiKV's
+//     ingest does into its write CF.
 //   - etcd (etcdserverpb): KV Range, Put, DeleteRange (in memory), Cluster
 //     MemberList; grpc.health.v1 Check and Watch.
 //
