@@ -136,6 +136,10 @@ type partitionSorter struct {
 	events    *topiclog.Writer
 }
 
+// syncEvery is how many bytes an engine takes between syncs (and group
+// offset commits).
+const syncEvery = 32 << 20
+
 // idleFlush is how long a partition waits without new messages before it
 // writes what it buffered.
 const idleFlush = 5 * time.Second
@@ -209,17 +213,26 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		pending      int
 		meta         = map[string][]byte{}
 	)
-	flush := func(next int64) error {
-		if len(keys) == 0 && len(meta) == 0 {
+	// flush writes the buffered pairs with the offset after them; every
+	// syncEvery bytes (and when idle or complete) it also syncs the engine
+	// and only then commits the group offset: the commit never runs ahead
+	// of what the engine holds durably.
+	unsynced := 0
+	flush := func(next int64, durable bool) error {
+		if len(keys) == 0 && len(meta) == 0 && !(durable && unsynced > 0) {
 			return nil
 		}
-		meta[metaOffset] = []byte(fmt.Sprint(next))
 		eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 		if err != nil {
 			return err
 		}
-		err = eng.WriteBatch(keys, values, meta)
-		if err == nil {
+		if len(keys) > 0 || len(meta) > 0 {
+			meta[metaOffset] = []byte(fmt.Sprint(next))
+			err = eng.WriteBatch(keys, values, meta)
+			unsynced += pending + 1
+		}
+		durable = durable || unsynced >= syncEvery
+		if err == nil && durable {
 			err = eng.Sync()
 		}
 		release()
@@ -228,6 +241,10 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		}
 		keys, values, pending, meta = keys[:0], values[:0], 0, map[string][]byte{}
 		st.next = next
+		if !durable {
+			return nil
+		}
+		unsynced = 0
 		// The engine is durable up to next: the group may move past it.
 		if commit != nil {
 			if err := commit(next); err != nil && ctx.Err() == nil {
@@ -250,7 +267,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			}
 			if errors.Is(err, context.DeadlineExceeded) {
 				// Idle: make what arrived durable.
-				if err := flush(next); err != nil {
+				if err := flush(next, true); err != nil {
 					return nil, err
 				}
 				continue
@@ -274,7 +291,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 				return nil, fmt.Errorf("%s[%d] offset %d: %w", topic, partition, m.Offset, err)
 			}
 			if pending >= s.cfg.FlushBytes {
-				if err := flush(next); err != nil {
+				if err := flush(next, false); err != nil {
 					return nil, err
 				}
 			}
@@ -287,7 +304,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			meta[metaChunk+eoc.ChunkId] = raw
 			st.markers[eoc.ChunkId] = eoc
 			if st.complete() {
-				if err := flush(next); err != nil {
+				if err := flush(next, true); err != nil {
 					return nil, err
 				}
 				done, err := s.ingest(ctx, dir, st)

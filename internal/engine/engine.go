@@ -87,9 +87,14 @@ func (o Options) badger(dir string) badger.Options {
 		WithIndexCacheSize(mb / 8).
 		WithBaseTableSize(8 << 20).
 		WithBaseLevelSize(64 << 20).
-		WithNumCompactors(2).
-		WithNumLevelZeroTables(8).
-		WithNumLevelZeroTablesStall(16).
+		// No compaction: an engine is written once, read once in key
+		// order by ingest, and removed. Compacting would rewrite every
+		// pair several times (the write amplification was the import's
+		// bottleneck); the merge iterator over the level-0 tables gives
+		// the same sorted, latest-version view.
+		WithNumCompactors(0).
+		WithNumLevelZeroTables(4096).
+		WithNumLevelZeroTablesStall(8192).
 		// Values up to 1 MiB (Badger's maximum threshold, and at most
 		// its max batch size: 15% of a memtable) stay in the LSM tree:
 		// TiDB row and index values are small, and a value log would
