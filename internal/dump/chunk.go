@@ -111,7 +111,7 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 		switch {
 		case f.Compression != CompressionNone:
 			size, err = decompressedSize(f)
-			cuts = []Chunk{{Start: 0, End: size}}
+			cuts = []Chunk{{Start: 0, End: size, HasHeader: f.Format == FormatCSV && opts.CSV.Header}}
 		case f.Size > opts.ChunkSize+opts.ChunkSize/10:
 			size = f.Size
 			if f.Format == FormatSQL {

@@ -1,6 +1,8 @@
 package dump
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,5 +127,40 @@ func checkContiguous(t *testing.T, chunks []Chunk, size int64) {
 	}
 	if at != size {
 		t.Fatalf("chunks end at %d, file size %d", at, size)
+	}
+}
+
+// A compressed CSV file is one chunk, which starts with the header line.
+func TestCompressedCSVChunkHasHeader(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte("\"a\",\"b\"\n\"1\",\"x\"\n"))
+	zw.Close()
+	path := filepath.Join(dir, "db.t.000000000.csv.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tbl := &Table{DB: "db", Name: "t", DataFiles: []DataFile{{Path: path, Index: 0, Format: FormatCSV, Compression: CompressionGzip, Size: int64(buf.Len())}}}
+	csv := rowparse.DefaultCSVOptions()
+	csv.Header = true
+	chunks, err := MakeChunks(tbl, ChunkOptions{Columns: 2, CSV: csv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chunks) != 1 || !chunks[0].HasHeader {
+		t.Fatalf("chunks %+v: want one chunk with HasHeader", chunks)
+	}
+	rows, err := chunks[0].OpenRows(csv, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	row, err := rows.Next()
+	if err != nil || len(row) != 2 || string(row[0].Bytes) != "1" {
+		t.Fatalf("first row %v, %v: want the data row after the header", row, err)
+	}
+	if cols := rows.Columns(); len(cols) != 2 || cols[0] != "a" {
+		t.Fatalf("columns %q, want the header's", cols)
 	}
 }
