@@ -101,8 +101,20 @@ func TestGB18030ChineseCICompare(t *testing.T) {
 		{"ḿ", "Ḿ", 0},
 		{"ǚ", "Ǚ", 0},
 		{"ą", "Ą", 0},
-		{"ж", "Ж", 0}, // assumed plane A7
-		{"ｚ", "Ｚ", 0}, // assumed plane A3
+		{"ж", "Ж", 0}, // plane A7
+		{"ｚ", "Ｚ", 0}, // plane A3
+		{"ⅰ", "Ⅰ", 0}, // plane A2
+		{"ⅺ", "Ⅺ", 0}, // plane 20: 4-byte lower, 2-byte upper A2FB
+		{"ⓐ", "Ⓐ", 0}, // plane 23
+		{"ἀ", "Ἀ", 0}, // plane 1F
+		{"ḁ", "Ḁ", 0}, // plane 1D
+		{"ỳ", "Ỳ", 0}, // plane 1E
+		{"ⰰ", "Ⰰ", 0}, // plane 2A
+		{"ⴀ", "Ⴀ", 0}, // plane 2B -> plane 10
+		{"ꙁ", "Ꙁ", 0}, // plane 51
+		{"ꜳ", "Ꜳ", 0}, // plane 52
+		{"ⱥ", "Ⱥ", 0}, // plane 2A -> plane 02
+		{"ⴀ", "ა", -1}, // Mkhedruli is not Nuskhuri's upper case
 		{"𐐨", "𐐀", 0}, // Deseret, plane E6
 		{"😜", "😃", 1},
 		{"\xff", "\xfe", 0},
