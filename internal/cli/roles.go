@@ -86,6 +86,7 @@ func init() {
 			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
 			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
+			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
 		).withStore(), tidbFlags()...),
 		Action: runCoordinator,
 	})
@@ -201,6 +202,11 @@ func runCoordinator(c *cli.Context) error {
 	}
 	ctx, stop := signalContext(c)
 	defer stop()
+	if addr := c.String("metrics-addr"); addr != "" {
+		if err := serveMetrics(ctx, addr, co); err != nil {
+			return fmt.Errorf("coordinator: --metrics-addr: %w", err)
+		}
+	}
 	if err := co.Run(ctx); err != nil {
 		return err
 	}
