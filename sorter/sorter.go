@@ -51,8 +51,11 @@ type Config struct {
 	// Ingest tunes ingest.
 	Ingest ingest.Options
 	// FlushBytes: pairs buffered per claim before an engine write
-	// (default 4 MiB).
+	// (default 4 MiB). SyncBytes: bytes written between engine syncs,
+	// which are also the points where the group offset is committed
+	// (default 32 MiB).
 	FlushBytes int
+	SyncBytes  int
 	// EngineMemoryMB bounds one engine's memory (default engine's).
 	EngineMemoryMB int
 	// Engines is the process's engine pool, shared by its sorter members
@@ -79,6 +82,9 @@ func (c *Config) validate() error {
 	}
 	if c.FlushBytes <= 0 {
 		c.FlushBytes = 4 << 20
+	}
+	if c.SyncBytes <= 0 {
+		c.SyncBytes = 32 << 20
 	}
 	return c.Kafka.Validate()
 }
@@ -135,10 +141,6 @@ type partitionSorter struct {
 	manifests map[string]*lsv1.TableManifest
 	events    *topiclog.Writer
 }
-
-// syncEvery is how many bytes an engine takes between syncs (and group
-// offset commits).
-const syncEvery = 32 << 20
 
 // idleFlush is how long a partition waits without new messages before it
 // writes what it buffered.
@@ -214,7 +216,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		meta         = map[string][]byte{}
 	)
 	// flush writes the buffered pairs with the offset after them; every
-	// syncEvery bytes (and when idle or complete) it also syncs the engine
+	// SyncBytes (and when idle or complete) it also syncs the engine
 	// and only then commits the group offset: the commit never runs ahead
 	// of what the engine holds durably.
 	unsynced := 0
@@ -231,7 +233,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			err = eng.WriteBatch(keys, values, meta)
 			unsynced += pending + 1
 		}
-		durable = durable || unsynced >= syncEvery
+		durable = durable || unsynced >= s.cfg.SyncBytes
 		if err == nil && durable {
 			err = eng.Sync()
 		}

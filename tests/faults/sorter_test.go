@@ -121,7 +121,7 @@ func TestSorterKilledMidPartition(t *testing.T) {
 		return nil, nil, false
 	})
 
-	a := r.sorter("sorter-a", func(c *sorter.Config) { c.FlushBytes = 16 << 10 })
+	a := r.sorter("sorter-a", func(c *sorter.Config) { c.FlushBytes, c.SyncBytes = 16<<10, 16<<10 })
 	select {
 	case <-killed:
 	case err := <-a.done:
