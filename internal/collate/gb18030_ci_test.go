@@ -101,27 +101,63 @@ func TestGB18030ChineseCICompare(t *testing.T) {
 		{"ḿ", "Ḿ", 0},
 		{"ǚ", "Ǚ", 0},
 		{"ą", "Ą", 0},
-		{"ж", "Ж", 0}, // plane A7
-		{"ｚ", "Ｚ", 0}, // plane A3
-		{"ⅰ", "Ⅰ", 0}, // plane A2
-		{"ⅺ", "Ⅺ", 0}, // plane 20: 4-byte lower, 2-byte upper A2FB
-		{"ⓐ", "Ⓐ", 0}, // plane 23
-		{"ἀ", "Ἀ", 0}, // plane 1F
-		{"ḁ", "Ḁ", 0}, // plane 1D
-		{"ỳ", "Ỳ", 0}, // plane 1E
-		{"ⰰ", "Ⰰ", 0}, // plane 2A
-		{"ⴀ", "Ⴀ", 0}, // plane 2B -> plane 10
-		{"ꙁ", "Ꙁ", 0}, // plane 51
-		{"ꜳ", "Ꜳ", 0}, // plane 52
-		{"ⱥ", "Ⱥ", 0}, // plane 2A -> plane 02
+		{"ж", "Ж", 0},  // plane A7
+		{"ｚ", "Ｚ", 0},  // plane A3
+		{"ⅰ", "Ⅰ", 0},  // plane A2
+		{"ⅺ", "Ⅺ", 0},  // plane 20: 4-byte lower, 2-byte upper A2FB
+		{"ⓐ", "Ⓐ", 0},  // plane 23
+		{"ἀ", "Ἀ", 0},  // plane 1F
+		{"ḁ", "Ḁ", 0},  // plane 1D
+		{"ỳ", "Ỳ", 0},  // plane 1E
+		{"ⰰ", "Ⰰ", 0},  // plane 2A
+		{"ⴀ", "Ⴀ", 0},  // plane 2B -> plane 10
+		{"ꙁ", "Ꙁ", 0},  // plane 51
+		{"ꜳ", "Ꜳ", 0},  // plane 52
+		{"ⱥ", "Ⱥ", 0},  // plane 2A -> plane 02
 		{"ⴀ", "ა", -1}, // Mkhedruli is not Nuskhuri's upper case
-		{"𐐨", "𐐀", 0}, // Deseret, plane E6
+		{"𐐨", "𐐀", 0},  // Deseret, plane E6
 		{"😜", "😃", 1},
 		{"\xff", "\xfe", 0},
 	}
 	for _, tc := range tests {
 		if got := Compare(c, []byte(tc.a), []byte(tc.b)); got != tc.want {
 			t.Errorf("gb18030_chinese_ci Compare(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestGB18030ChineseCIPinyinMySQL compares the generated pinyin ranks with
+// runs copied verbatim from MySQL's strings/ctype-gb18030.cc (commit
+// 08f46b3c, read at the character offsets noted). The array index of each
+// run was located by its unique alignment in the table; the sparse p2 run
+// also checks the distances between its non-zero entries.
+func TestGB18030ChineseCIPinyinMySQL(t *testing.T) {
+	tab := gb18030CI()
+	get := func(a []byte, i int) uint32 { return uint32(binary.BigEndian.Uint16(a[2*i:])) }
+	runs := []struct {
+		name  string
+		tab   []byte
+		start int
+		want  []uint32
+	}{
+		// gb18030_2_weight_py, file offset ~940000
+		{"gb18030_2_weight_py", tab.py2, 13289, []uint32{23400, 23465, 23470, 23527, 23443, 23450, 23451, 23452, 23459, 23444, 23572, 23638, 40193, 11316, 7850, 8309, 4899, 4110, 14030, 7076, 212}},
+		{"gb18030_2_weight_py", tab.py2, 14630, []uint32{27798, 14427, 23318, 37332, 15085, 27652, 19076, 17194, 5995, 28953, 16061}},
+		// file offset ~860000; index 4179 holds a 0 inside the two-byte range
+		{"gb18030_2_weight_py", tab.py2, 2288, []uint32{18003, 3459, 22901, 10054, 33432, 29578, 33918, 1521, 10345, 406, 19187}},
+		{"gb18030_2_weight_py", tab.py2, 4169, []uint32{25547, 35426, 15643, 24450, 25909, 33958, 6768, 40510, 36985, 38066, 0}},
+		// gb18030_4_weight_py_p1, file offset ~1030000
+		{"gb18030_4_weight_py_p1", tab.py4a, 1749, []uint32{37799, 0, 18361, 8159, 40889, 0, 9135, 15124, 5866, 11221, 15984}},
+		{"gb18030_4_weight_py_p1", tab.py4a, 3366, []uint32{33376, 0, 0, 0, 9739, 0, 0, 0, 18482, 32961, 3078}},
+		// gb18030_4_weight_py_p2, file offset ~1380000 (mostly zeros)
+		{"gb18030_4_weight_py_p2", tab.py4b, 43080, []uint32{518, 0, 0, 0, 0, 0, 0, 38601}},
+		{"gb18030_4_weight_py_p2", tab.py4b, 45192, append(append([]uint32{7518}, make([]uint32, 16)...), 28061)},
+	}
+	for _, r := range runs {
+		for i, want := range r.want {
+			if got := get(r.tab, r.start+i); got != want {
+				t.Errorf("%s[%d] = %d, want %d (MySQL)", r.name, r.start+i, got, want)
+			}
 		}
 	}
 }
