@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/producer"
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -145,7 +147,34 @@ func runEncoder(c *cli.Context) error {
 	}
 	ctx, stop := signalContext(c)
 	defer stop()
+	// A group member that joins before its topic exists is assigned no
+	// partitions when the topic appears later (kafka-go's consumer group
+	// does not watch for it), so an encoder started before the producer,
+	// as containers are, would idle forever: wait for the chunks topic.
+	if err := waitForTopic(ctx, kcfg, schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)); err != nil {
+		return err
+	}
 	return encoder.Run(ctx, cfg)
+}
+
+// waitForTopic polls the brokers until the topic exists or ctx ends (then
+// it returns nil: the role stops quietly as on SIGTERM).
+func waitForTopic(ctx context.Context, kcfg kafkaio.Config, topic string) error {
+	for {
+		// An error (a broker still starting) is retried like a missing
+		// topic.
+		topics, _ := kafkaio.ListTopics(ctx, kcfg)
+		for _, t := range topics {
+			if t.Name == topic && t.Partitions > 0 {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 func runSorter(c *cli.Context) error {
