@@ -34,6 +34,8 @@ type k8sObject struct {
 	Metadata   struct {
 		Name string `yaml:"name"`
 	} `yaml:"metadata"`
+	// Data of a ConfigMap.
+	Data map[string]string `yaml:"data"`
 	Spec struct {
 		// Selector is {matchLabels: ...} in workloads, a plain label map
 		// in a Service.
@@ -185,6 +187,7 @@ func TestKubernetesManifests(t *testing.T) {
 	objects := map[string]k8sObject{}
 	claims := map[string]bool{}
 	configMaps := map[string]bool{}
+	configMapData := map[string]map[string]string{}
 	var all []k8sObject
 	for _, f := range onDisk {
 		objs := decodeAll(t, filepath.Join(dir, f))
@@ -204,6 +207,7 @@ func TestKubernetesManifests(t *testing.T) {
 				claims[o.Metadata.Name] = true
 			case "ConfigMap":
 				configMaps[o.Metadata.Name] = true
+				configMapData[o.Metadata.Name] = o.Data
 			}
 			all = append(all, o)
 		}
@@ -211,6 +215,54 @@ func TestKubernetesManifests(t *testing.T) {
 	for _, kind := range []string{"StatefulSet", "Deployment", "Job", "Service", "PersistentVolumeClaim", "ConfigMap"} {
 		if len(kinds[kind]) == 0 {
 			t.Errorf("no %s in deploy/k8s", kind)
+		}
+	}
+	// One workload per role, of the kind its lifecycle needs: state in
+	// StatefulSets, run-to-completion roles as Jobs, scalable members as
+	// Deployments; the single importer is gone.
+	roleKinds := map[string]string{
+		"broker": "StatefulSet", "store": "StatefulSet", "producer": "Job",
+		"coordinator": "Job", "encoder": "Deployment", "sorter": "Deployment",
+	}
+	roleOf := map[string]string{} // command -> workload key
+	for _, o := range all {
+		if o.Spec.Template == nil {
+			continue
+		}
+		for _, c := range o.Spec.Template.Spec.Containers {
+			if len(c.Args) > 0 {
+				if c.Args[0] == "import" {
+					t.Errorf("%s/%s runs `import`: every role runs alone now", o.Kind, o.Metadata.Name)
+				}
+				roleOf[c.Args[0]] = o.Kind + "/" + o.Metadata.Name
+			}
+		}
+	}
+	for role, kind := range roleKinds {
+		key, ok := roleOf[role]
+		if !ok {
+			t.Errorf("no workload runs `%s`", role)
+		} else if !strings.HasPrefix(key, kind+"/") {
+			t.Errorf("`%s` runs in %s, want a %s", role, key, kind)
+		}
+	}
+	// The coordinator's checkpoint survives its pod: it mounts a PVC.
+	if key, ok := roleOf["coordinator"]; ok {
+		pt := objects[key].Spec.Template
+		pvc := map[string]bool{}
+		for _, v := range pt.Spec.Volumes {
+			if v.PersistentVolumeClaim != nil {
+				pvc[v.Name] = true
+			}
+		}
+		found := false
+		for _, c := range pt.Spec.Containers {
+			for _, m := range c.VolumeMounts {
+				found = found || (pvc[m.Name] && hasArg(c.Args, "--work-dir="+m.MountPath))
+			}
+		}
+		if !found {
+			t.Errorf("%s: --work-dir is not on a PersistentVolumeClaim", key)
 		}
 	}
 
@@ -290,9 +342,16 @@ func TestKubernetesManifests(t *testing.T) {
 					t.Errorf("%s: probes must run `/lightstream health` (the image has no shell)", ckey)
 				}
 			}
-			if c.Args[0] == "encoder" || c.Args[0] == "import" {
+			switch c.Args[0] {
+			case "encoder", "import", "producer":
 				if !hasArgPrefix(c.Args, "--dump=") {
 					t.Errorf("%s: %s without --dump", ckey, c.Args[0])
+				}
+			case "sorter", "coordinator":
+				// They reach the store through PD: --pd, or
+				// LIGHTSTREAM_PD from the ConfigMap.
+				if !hasArgPrefix(c.Args, "--pd=") && !envFromHas(c, configMapData, "LIGHTSTREAM_PD") {
+					t.Errorf("%s: %s without --pd or LIGHTSTREAM_PD", ckey, c.Args[0])
 				}
 			}
 		}
@@ -322,6 +381,25 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 }
 
+// envFromHas reports whether the container's envFrom ConfigMaps set key.
+func envFromHas(c podContainer, data map[string]map[string]string, key string) bool {
+	for _, e := range c.EnvFrom {
+		if e.ConfigMapRef != nil && data[e.ConfigMapRef.Name][key] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasArg(args []string, arg string) bool {
+	for _, a := range args {
+		if a == arg {
+			return true
+		}
+	}
+	return false
+}
+
 func hasArgPrefix(args []string, prefix string) bool {
 	for _, a := range args {
 		if strings.HasPrefix(a, prefix) {
@@ -343,9 +421,12 @@ func TestComposeFile(t *testing.T) {
 		Version  string `yaml:"version"`
 		Name     string `yaml:"name"`
 		Services map[string]struct {
-			Image       string   `yaml:"image"`
-			Command     []string `yaml:"command"`
-			Healthcheck *struct {
+			Image         string   `yaml:"image"`
+			ContainerName string   `yaml:"container_name"`
+			Ports         []string `yaml:"ports"`
+			Restart       string   `yaml:"restart"`
+			Command       []string `yaml:"command"`
+			Healthcheck   *struct {
 				Test          []string `yaml:"test"`
 				StartInterval string   `yaml:"start_interval"`
 			} `yaml:"healthcheck"`
@@ -367,10 +448,39 @@ func TestComposeFile(t *testing.T) {
 	if f.Name != "" {
 		t.Errorf("top-level name: is not understood by docker-compose 1.29")
 	}
-	for _, want := range []string{"broker", "importer", "encoder"} {
-		if _, ok := f.Services[want]; !ok {
+	// One service per role, each running its own command; the scalable
+	// ones must not pin a container name or a host port (--scale fails).
+	for _, want := range []string{"broker", "store", "producer", "coordinator", "encoder", "sorter"} {
+		s, ok := f.Services[want]
+		if !ok {
 			t.Errorf("no %s service", want)
+			continue
 		}
+		if len(s.Command) == 0 || s.Command[0] != want {
+			t.Errorf("%s: command %q does not run `%s`", want, s.Command, want)
+		}
+	}
+	for _, scalable := range []string{"encoder", "sorter"} {
+		s := f.Services[scalable]
+		if s.ContainerName != "" || len(s.Ports) > 0 {
+			t.Errorf("%s: container_name or ports stop `--scale %s=N`", scalable, scalable)
+		}
+		for _, v := range s.Volumes {
+			// A named volume would be shared by every replica.
+			if src, _, ok := strings.Cut(v, ":"); ok && f.Volumes != nil {
+				if _, named := f.Volumes[src]; named && !strings.HasSuffix(v, ":ro") {
+					t.Errorf("%s: writable named volume %q is shared by every replica", scalable, src)
+				}
+			}
+		}
+	}
+	for _, svc := range []string{"sorter", "coordinator"} {
+		if s := f.Services[svc]; !hasArgPrefix(s.Command, "--pd=") {
+			t.Errorf("%s: no --pd (the store is reached through PD)", svc)
+		}
+	}
+	if s := f.Services["producer"]; s.Restart != "no" {
+		t.Errorf("producer: restart %q, want \"no\" (it runs once)", s.Restart)
 	}
 	for name, s := range f.Services {
 		if s.Image == "" {
