@@ -127,20 +127,26 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
-// cluster is one deployment under test: a private network, a broker, an
-// importer (producer + coordinator + sorters) and encoders, as
-// deploy/compose.yaml runs them.
+// cluster is one deployment under test, as deploy/compose.yaml runs it: a
+// private network, a broker, a store (`lightstream store`, reached through
+// PD), a coordinator, a producer and scalable encoders and sorters.
 type cluster struct {
-	t        testing.TB
-	image    string
-	net      *testcontainers.DockerNetwork
-	dump     string
-	work     string // the work volume's name
-	importer testcontainers.Container
-	encoders []testcontainers.Container
-	docker   *testcontainers.DockerClient
+	t           testing.TB
+	image       string
+	net         *testcontainers.DockerNetwork
+	dump        string
+	work        string // the coordinator's work volume
+	brokerData  string // the broker's data volume (survives a restart)
+	broker      testcontainers.Container
+	store       testcontainers.Container
+	coordinator testcontainers.Container
+	producer    testcontainers.Container
+	encoders    []testcontainers.Container
+	sorters     []testcontainers.Container
+	docker      *testcontainers.DockerClient
 }
 
+// newCluster starts the network, the broker and the store.
 func newCluster(t testing.TB, dump string) *cluster {
 	t.Helper()
 	img := lightstreamImage(t)
@@ -154,19 +160,30 @@ func newCluster(t testing.TB, dump string) *cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &cluster{t: t, image: img, net: nw, dump: dump, docker: dockerCli, work: "lightstream-test-work-" + randomSuffix()}
-	// The volume carries the label the CI sweep looks for.
-	if _, err := dockerCli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: c.work, Labels: testcontainers.GenericLabels()}); err != nil {
-		t.Fatalf("volume: %v", err)
+	sfx := randomSuffix()
+	c := &cluster{t: t, image: img, net: nw, dump: dump, docker: dockerCli,
+		work: "lightstream-test-work-" + sfx, brokerData: "lightstream-test-broker-" + sfx}
+	// The volumes carry the label the CI sweep looks for.
+	for _, v := range []string{c.work, c.brokerData} {
+		if _, err := dockerCli.VolumeCreate(ctx, client.VolumeCreateOptions{Name: v, Labels: testcontainers.GenericLabels()}); err != nil {
+			t.Fatalf("volume: %v", err)
+		}
 	}
-	// Cleanups run last-in first-out: the volume goes after the containers.
+	// Cleanups run last-in first-out: the volumes go after the containers.
 	t.Cleanup(func() {
-		_, _ = dockerCli.VolumeRemove(context.Background(), c.work, client.VolumeRemoveOptions{Force: true})
+		for _, v := range []string{c.work, c.brokerData} {
+			_, _ = dockerCli.VolumeRemove(context.Background(), v, client.VolumeRemoveOptions{Force: true})
+		}
 		dockerCli.Close()
 	})
-	c.start("broker", []string{"broker"}, nil,
-		testcontainers.WithCmd("broker", "--listen=0.0.0.0:9092", "--advertise=broker:9092", "--partitions=8"),
+	c.broker = c.start("broker", []string{"broker"}, testcontainers.Mounts(testcontainers.VolumeMount(c.brokerData, "/data")),
+		testcontainers.WithCmd("broker", "--listen=0.0.0.0:9092", "--advertise=broker:9092", "--data-dir=/data", "--partitions=8"),
 		testcontainers.WithWaitStrategy(wait.ForExec([]string{"/lightstream", "health", "--broker", "127.0.0.1:9092"}).
+			WithStartupTimeout(time.Minute).WithPollInterval(300*time.Millisecond)),
+	)
+	c.store = c.start("store", []string{"store"}, nil,
+		testcontainers.WithCmd("store", "--data-dir=/data", "--addr=0.0.0.0:2379", "--advertise=store:2379"),
+		testcontainers.WithWaitStrategy(wait.ForExec([]string{"/lightstream", "health", "--grpc", "127.0.0.1:2379"}).
 			WithStartupTimeout(time.Minute).WithPollInterval(300*time.Millisecond)),
 	)
 	return c
@@ -199,21 +216,28 @@ func (c *cluster) workMount() testcontainers.ContainerMount {
 	return testcontainers.VolumeMount(c.work, "/work")
 }
 
-// startImporter runs `import --encoders=0` and waits until its metrics
-// answer, that is until the chunks are published (compose's health gate).
-func (c *cluster) startImporter(chunkSize string) {
+// startCoordinator runs the coordinator against the store through PD and
+// waits until its metrics answer (published on the host's loopback).
+func (c *cluster) startCoordinator() {
 	c.t.Helper()
-	c.importer = c.start("importer", []string{"importer"}, testcontainers.Mounts(c.dumpMount(), c.workMount()),
-		testcontainers.WithCmd("import", "--dump=/dump", "--work-dir=/work", "--encoders=0", "--sorters=2",
-			"--chunk-size="+chunkSize, "--metrics-addr=0.0.0.0:9090", "--quiet"),
+	c.coordinator = c.start("coordinator", []string{"coordinator"}, testcontainers.Mounts(c.workMount()),
+		testcontainers.WithCmd("coordinator", "--pd=store:2379", "--work-dir=/work", "--metrics-addr=0.0.0.0:9090"),
 		testcontainers.WithExposedPorts("9090/tcp"),
-		// Published on the host's loopback only.
 		testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
 			p, _ := mobynet.ParsePort("9090/tcp")
 			hc.PortBindings = mobynet.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1")}}}
 		}),
 		testcontainers.WithWaitStrategy(wait.ForExec([]string{"/lightstream", "health", "--http", "http://127.0.0.1:9090/metrics"}).
-			WithStartupTimeout(3*time.Minute).WithPollInterval(300*time.Millisecond)),
+			WithStartupTimeout(time.Minute).WithPollInterval(300*time.Millisecond)),
+	)
+}
+
+// startProducer runs the producer, which publishes the dump and exits; its
+// exit status is checked by waitCoordinator.
+func (c *cluster) startProducer(chunkSize string) {
+	c.t.Helper()
+	c.producer = c.start("producer", nil, testcontainers.Mounts(c.dumpMount()),
+		testcontainers.WithCmd("producer", "--dump=/dump", "--chunk-size="+chunkSize),
 	)
 }
 
@@ -229,6 +253,19 @@ func (c *cluster) addEncoder() testcontainers.Container {
 	return e
 }
 
+// addSorter starts one more sorter container; its engines live in the
+// container's own file system, as compose's anonymous volume.
+func (c *cluster) addSorter() testcontainers.Container {
+	c.t.Helper()
+	s := c.start(fmt.Sprintf("sorter %d", len(c.sorters)), nil, nil,
+		testcontainers.WithCmd("sorter", "--pd=store:2379", "--engine-dir=/engines"),
+		testcontainers.WithWaitStrategy(wait.ForExec([]string{"/lightstream", "health", "--grpc", "store:2379"}).
+			WithStartupTimeout(time.Minute).WithPollInterval(300*time.Millisecond)),
+	)
+	c.sorters = append(c.sorters, s)
+	return s
+}
+
 // kill stops a container hard (SIGKILL), as a crashed node would.
 func (c *cluster) kill(ctr testcontainers.Container) {
 	c.t.Helper()
@@ -237,9 +274,31 @@ func (c *cluster) kill(ctr testcontainers.Container) {
 	}
 }
 
-// metrics reads the importer's progress gauges (lightstream_* lines).
+// restartBroker kills the broker hard and starts the same container again
+// on its data volume; it keeps its network alias.
+func (c *cluster) restartBroker() {
+	c.t.Helper()
+	ctx := context.Background()
+	c.kill(c.broker)
+	if _, err := c.docker.ContainerStart(ctx, c.broker.GetContainerID(), client.ContainerStartOptions{}); err != nil {
+		c.t.Fatalf("restart broker: %v", err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, _, err := c.broker.Exec(ctx, []string{"/lightstream", "health", "--broker", "127.0.0.1:9092"})
+		if err == nil && code == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("broker not healthy after restart: %v exit %d%s", err, code, logsOf(c.broker))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// metrics reads the coordinator's progress gauges (lightstream_* lines).
 func (c *cluster) metrics(ctx context.Context) (map[string]float64, error) {
-	port, err := c.importer.MappedPort(ctx, "9090/tcp")
+	port, err := c.coordinator.MappedPort(ctx, "9090/tcp")
 	if err != nil {
 		return nil, err
 	}
@@ -269,32 +328,41 @@ func (c *cluster) metrics(ctx context.Context) (map[string]float64, error) {
 	return m, nil
 }
 
-// waitImporter waits for the importer to exit and fails unless it exited 0.
-func (c *cluster) waitImporter(timeout time.Duration) {
+// waitExit waits for a container to exit and fails unless it exited 0.
+func (c *cluster) waitExit(name string, ctr testcontainers.Container, timeout time.Duration) {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	for {
-		st, err := c.importer.State(ctx)
+		st, err := ctr.State(ctx)
 		if err != nil {
-			c.t.Fatalf("importer state: %v%s", err, logsOf(c.importer))
+			c.t.Fatalf("%s state: %v%s", name, err, logsOf(ctr))
 		}
 		if !st.Running {
 			if st.ExitCode != 0 {
-				c.t.Fatalf("importer exited %d%s", st.ExitCode, logsOf(c.importer))
+				c.t.Fatalf("%s exited %d%s", name, st.ExitCode, logsOf(ctr))
 			}
 			return
 		}
 		select {
 		case <-ctx.Done():
-			c.t.Fatalf("importer still running after %v%s", timeout, logsOf(c.importer))
-		case <-time.After(500 * time.Millisecond):
+			c.t.Fatalf("%s still running after %v%s", name, timeout, logsOf(ctr))
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }
 
-// verify exports every table of the expected checks from the work volume
-// and compares the figures.
+// waitCoordinator waits for the producer and then the coordinator to exit
+// 0: the import is verified.
+func (c *cluster) waitCoordinator(timeout time.Duration) {
+	c.t.Helper()
+	c.waitExit("producer", c.producer, timeout)
+	c.waitExit("coordinator", c.coordinator, timeout)
+}
+
+// verify exports every table of the expected checks from the store through
+// PD (with the table models from the coordinator's work volume) and
+// compares the figures.
 func (c *cluster) verify(checks []expectedCheck) {
 	c.t.Helper()
 	ctx := context.Background()
@@ -306,8 +374,8 @@ func (c *cluster) verify(checks []expectedCheck) {
 	)
 	for _, want := range checks {
 		name := want.DB + "." + want.Table
-		out := "/work/export-" + want.Table + ".csv"
-		code, r, err := tb.Exec(ctx, []string{"/lightstream", "export", "--work-dir=/work", "--table=" + name, "--out=" + out})
+		out := "/tmp/export-" + want.Table + ".csv"
+		code, r, err := tb.Exec(ctx, []string{"/lightstream", "export", "--pd=store:2379", "--work-dir=/work", "--table=" + name, "--out=" + out})
 		if err != nil || code != 0 {
 			msg, _ := io.ReadAll(r)
 			c.t.Errorf("export %s: exit %d %v: %s", name, code, err, msg)

@@ -23,73 +23,126 @@ func sakilaDump(t testing.TB) string {
 	return abs
 }
 
-// TestImportSakila imports sakila with a broker, the importer and two
-// encoder containers and checks every table against the figures a MySQL
-// server computed.
+// startRoles starts the coordinator, then the sorters and encoders (which
+// wait for the producer's topics), as compose does.
+func (c *cluster) startRoles(sorters, encoders int) {
+	c.t.Helper()
+	c.startCoordinator()
+	for range sorters {
+		c.addSorter()
+	}
+	for range encoders {
+		c.addEncoder()
+	}
+}
+
+// TestImportSakila imports sakila with one container per role (broker,
+// store, producer, coordinator, two encoders, two sorters ingesting
+// through PD), exports every table through PD from another container and
+// checks it against the figures a MySQL server computed.
 func TestImportSakila(t *testing.T) {
 	checks := loadExpected(t)
 	c := newCluster(t, sakilaDump(t))
-	c.startImporter("256KiB")
-	c.addEncoder()
-	c.addEncoder()
-	c.waitImporter(5 * time.Minute)
+	c.startRoles(2, 2)
+	c.startProducer("256KiB")
+	c.waitCoordinator(5 * time.Minute)
 	c.verify(checks)
 }
 
-// TestEncodersScaleAndCrash starts with one encoder, scales to three once
-// encoding has begun, then kills one hard mid-import: the group gives its
-// partitions to the others and the import still completes with every
-// table's figures right.
+// progress polls the coordinator's metrics.
+type progress struct {
+	c   *cluster
+	ctx context.Context
+}
+
+func (p progress) read() map[string]float64 {
+	p.c.t.Helper()
+	m, err := p.c.metrics(p.ctx)
+	if err != nil {
+		p.c.t.Fatalf("metrics: %v%s", err, logsOf(p.c.coordinator))
+	}
+	return m
+}
+
+// waitEncoded waits until n chunks are encoded (or all of them) and
+// returns the encoded and total counts.
+func (p progress) waitEncoded(n float64) (done, total float64) {
+	p.c.t.Helper()
+	for {
+		m := p.read()
+		done, total = m["lightstream_chunks_encoded"], m["lightstream_chunks"]
+		if total > 0 && (done >= n || done >= total) {
+			return done, total
+		}
+		select {
+		case <-p.ctx.Done():
+			p.c.t.Fatalf("no encoding progress: %v of %v chunks%s", done, total, logsOf(p.c.coordinator))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// TestEncodersScaleAndCrash starts with one encoder and three sorters,
+// scales to three encoders once encoding has begun, then kills a sorter
+// hard mid-import: the group gives its partitions to the other sorters,
+// which rebuild their engines from the retained KV topics, and the import
+// still completes with every table's figures right.
 func TestEncodersScaleAndCrash(t *testing.T) {
 	checks := loadExpected(t)
 	c := newCluster(t, sakilaDump(t))
+	c.startRoles(3, 1)
 	// Small chunks make many of them, so that the import is still
-	// encoding when the group changes.
-	c.startImporter("32KiB")
-	c.addEncoder()
+	// encoding when the groups change.
+	c.startProducer("32KiB")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	progress := func() (done, total float64) {
-		m, err := c.metrics(ctx)
-		if err != nil {
-			t.Fatalf("metrics: %v%s", err, logsOf(c.importer))
-		}
-		return m["lightstream_chunks_encoded"], m["lightstream_chunks"]
-	}
-	waitEncoded := func(n float64) (float64, float64) {
-		for {
-			done, total := progress()
-			if done >= n || done >= total {
-				return done, total
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("no encoding progress: %v of %v chunks%s", done, total, logsOf(c.importer))
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}
-	done, total := waitEncoded(1)
+	p := progress{c, ctx}
+	done, total := p.waitEncoded(1)
 	if total < 20 {
-		t.Fatalf("only %v chunks: the test needs more to change the group mid-import", total)
+		t.Fatalf("only %v chunks: the test needs more to change the groups mid-import", total)
 	}
 	t.Logf("scaling 1 -> 3 encoders at %v of %v chunks", done, total)
 	c.addEncoder()
-	victim := c.addEncoder()
-	done, _ = waitEncoded(done + 1)
-	if done >= total {
-		t.Logf("encoding finished before the crash; the crash exercises only group churn")
+	c.addEncoder()
+	done, _ = p.waitEncoded(done + 1)
+	m := p.read()
+	parts, ingested := m["lightstream_partitions"], m["lightstream_partitions_ingested"]
+	if ingested >= parts {
+		t.Fatalf("every partition was ingested before the sorter crash (%v of %v chunks encoded): nothing to take over", done, total)
 	}
-	t.Logf("killing an encoder at %v of %v chunks", done, total)
+	victim := c.sorters[0]
+	t.Logf("killing a sorter at %v of %v chunks encoded, %v of %v partitions ingested", done, total, ingested, parts)
 	c.kill(victim)
-	c.waitImporter(5 * time.Minute)
+	c.waitCoordinator(5 * time.Minute)
+	c.verify(checks)
+}
+
+// TestBrokerRestart kills the broker hard mid-import and starts it again
+// on its data volume: every role reconnects and the import completes with
+// every table's figures right.
+func TestBrokerRestart(t *testing.T) {
+	checks := loadExpected(t)
+	c := newCluster(t, sakilaDump(t))
+	c.startRoles(2, 2)
+	c.startProducer("32KiB")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	p := progress{c, ctx}
+	done, total := p.waitEncoded(1)
+	if done >= total {
+		t.Logf("encoding finished before the broker restart")
+	}
+	t.Logf("restarting the broker at %v of %v chunks encoded", done, total)
+	c.restartBroker()
+	c.waitCoordinator(5 * time.Minute)
 	c.verify(checks)
 }
 
 // BenchmarkImportSakila measures a sakila import in containers with 1, 2
-// and 4 encoders, from the importer's start to its exit (run with
-// -benchtime=1x: one import is tens of seconds).
+// and 4 encoders (and 2 sorters), from the producer's start to the
+// coordinator's exit; the long-lived roles start before the clock (run
+// with -benchtime=1x: one import is seconds to tens of seconds).
 func BenchmarkImportSakila(b *testing.B) {
 	for _, n := range []int{1, 2, 4} {
 		b.Run(fmt.Sprintf("encoders=%d", n), func(b *testing.B) {
@@ -103,13 +156,11 @@ func BenchmarkImportSakila(b *testing.B) {
 func benchImport(b *testing.B, encoders int) {
 	b.StopTimer()
 	c := newCluster(b, sakilaDump(b))
+	c.startRoles(2, encoders)
 	b.StartTimer()
 	start := time.Now()
-	c.startImporter("256KiB")
-	for i := 0; i < encoders; i++ {
-		c.addEncoder()
-	}
-	c.waitImporter(10 * time.Minute)
+	c.startProducer("256KiB")
+	c.waitCoordinator(10 * time.Minute)
 	b.StopTimer()
 	b.Logf("sakila with %d encoder container(s): %v", encoders, time.Since(start).Round(10*time.Millisecond))
 }
