@@ -256,7 +256,7 @@ func checkSakila(t *testing.T, workDir, pd string) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if err := got.matches(want); err != nil {
+		if err := got.Matches(want); err != nil {
 			t.Error(err)
 		}
 	}

@@ -1,193 +1,20 @@
 package faults
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"hash/crc32"
 	"io"
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
+
+	"github.com/lightstream-io/lightstream/tests/sakilacheck"
 )
 
-// sharedDir finds the team's shared directory: $LIGHTSTREAM_SHARED or
-// <repo>/../shared. Tests that need the corpora skip without it.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("LIGHTSTREAM_SHARED")
-	if dir == "" {
-		abs, err := filepath.Abs(filepath.Join("..", "..", "..", "shared"))
-		if err != nil {
-			t.Skipf("shared directory: %v", err)
-		}
-		dir = abs
-	}
-	if _, err := os.Stat(filepath.Join(dir, "corpora", "sakila")); err != nil {
-		t.Skipf("sakila corpus not found under %s (set LIGHTSTREAM_SHARED): %v", dir, err)
-	}
-	return dir
-}
+// The sakila oracle lives in tests/sakilacheck, shared by the end-to-end
+// suites.
+type (
+	tableCheck  = sakilacheck.TableCheck
+	textFigures = sakilacheck.Figures
+)
 
-func sakilaDump(t *testing.T) string {
-	return filepath.Join(sharedDir(t), "corpora", "sakila")
-}
-
-// tableCheck is one entry of sakila-expected-checks.json: figures a
-// MySQL-compatible server computed over the original data.
-type tableCheck struct {
-	DB    string `json:"db"`
-	Table string `json:"table"`
-	Count int64  `json:"count"`
-	Sum   string `json:"sum_crc32"`
-	Xor   string `json:"xor_crc32"`
-}
-
-// loadChecks returns the expected checks by "db.table".
-func loadChecks(t *testing.T) map[string]tableCheck {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(sharedDir(t), "corpora", "sakila-expected-checks.json"))
-	if err != nil {
-		t.Skipf("expected checks: %v", err)
-	}
-	var list []tableCheck
-	if err := json.Unmarshal(raw, &list); err != nil {
-		t.Fatalf("expected checks: %v", err)
-	}
-	out := make(map[string]tableCheck, len(list))
-	for _, c := range list {
-		out[c.DB+"."+c.Table] = c
-	}
-	return out
-}
-
-// textFigures are the expected-check figures computed over exported rows:
-// COUNT(*), SUM and BIT_XOR of CRC32(CONCAT_WS('|', IFNULL(col,'\N'), ...)).
-type textFigures struct {
-	Count int64
-	Sum   uint64
-	Xor   uint32
-}
-
-func (f textFigures) matches(c tableCheck) error {
-	if f.Count != c.Count || strconv.FormatUint(f.Sum, 10) != c.Sum || strconv.FormatUint(uint64(f.Xor), 10) != c.Xor {
-		return fmt.Errorf("%s.%s: got count %d sum %d xor %d, want count %d sum %s xor %s",
-			c.DB, c.Table, f.Count, f.Sum, f.Xor, c.Count, c.Sum, c.Xor)
-	}
-	return nil
-}
-
-// figuresOfExport parses what `lightstream export` prints (dumpling's CSV
-// dialect: a header line, every value quoted with backslash escapes, an
-// unquoted \N for NULL, one row per line) and computes the figures. The
-// CONCAT_WS of a row renders NULL as the two characters \N, as the
-// IFNULL(col,'\N') of the expected checks' query does.
-func figuresOfExport(r io.Reader) (textFigures, error) {
-	var f textFigures
-	br := bufio.NewReaderSize(r, 1<<16)
-	header := true
-	var row []byte
-	for line := 1; ; line++ {
-		raw, err := br.ReadBytes('\n')
-		if errors.Is(err, io.EOF) {
-			if len(raw) != 0 {
-				return f, fmt.Errorf("line %d: no line end", line)
-			}
-			return f, nil
-		}
-		if err != nil {
-			return f, err
-		}
-		raw = raw[:len(raw)-1]
-		if header {
-			header = false
-			continue
-		}
-		row, err = concatRow(row[:0], raw)
-		if err != nil {
-			return f, fmt.Errorf("line %d: %w", line, err)
-		}
-		c := crc32.ChecksumIEEE(row)
-		f.Count++
-		f.Sum += uint64(c)
-		f.Xor ^= c
-	}
-}
-
-// concatRow appends CONCAT_WS('|', ...) of one CSV line's values to dst.
-func concatRow(dst, line []byte) ([]byte, error) {
-	for i := 0; ; {
-		switch {
-		case bytes.HasPrefix(line[i:], []byte(`\N`)) && (i+2 == len(line) || line[i+2] == ','):
-			dst = append(dst, `\N`...)
-			i += 2
-		case i < len(line) && line[i] == '"':
-			i++
-			for {
-				if i >= len(line) {
-					return nil, errors.New("unterminated quoted value")
-				}
-				b := line[i]
-				if b == '"' {
-					i++
-					break
-				}
-				if b == '\\' {
-					if i+1 >= len(line) {
-						return nil, errors.New("backslash at line end")
-					}
-					i++
-					switch line[i] {
-					case '0':
-						b = 0
-					case 'n':
-						b = '\n'
-					case 'r':
-						b = '\r'
-					case 't':
-						b = '\t'
-					case 'Z':
-						b = 0x1a
-					default:
-						b = line[i]
-					}
-				}
-				dst = append(dst, b)
-				i++
-			}
-		default:
-			return nil, fmt.Errorf("byte %d: want a quoted value or \\N", i)
-		}
-		if i == len(line) {
-			return dst, nil
-		}
-		if line[i] != ',' {
-			return nil, fmt.Errorf("byte %d: want ','", i)
-		}
-		dst = append(dst, '|')
-		i++
-	}
-}
-
-func TestFiguresOfExport(t *testing.T) {
-	// CRC32 values from Go's IEEE table equal MySQL's CRC32(): CRC32('MySQL')
-	// is 3259397556 in the MySQL manual.
-	in := "a,b\n\"MySQL\"\n\"x\\\"y\",\\N\n"
-	f, err := figuresOfExport(bytes.NewBufferString(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want1 := uint32(3259397556)
-	want2 := crc32.ChecksumIEEE([]byte(`x"y|\N`))
-	if f.Count != 2 || f.Sum != uint64(want1)+uint64(want2) || f.Xor != want1^want2 {
-		t.Fatalf("got %+v", f)
-	}
-	for _, bad := range []string{"h\n\"open\n", "h\nplain\n", "h\n\"a\"x\n"} {
-		if _, err := figuresOfExport(bytes.NewBufferString(bad)); err == nil {
-			t.Errorf("%q: no error", bad)
-		}
-	}
-}
+func sharedDir(t *testing.T) string                    { return sakilacheck.SharedDir(t) }
+func sakilaDump(t *testing.T) string                   { return sakilacheck.SakilaDump(t) }
+func loadChecks(t *testing.T) map[string]tableCheck    { return sakilacheck.LoadChecks(t) }
+func figuresOfExport(r io.Reader) (textFigures, error) { return sakilacheck.FiguresOfExport(r) }

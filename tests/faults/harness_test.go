@@ -263,7 +263,7 @@ func verifyImport(t *testing.T, ctx context.Context, snap checkpoint.State, st s
 			t.Errorf("%s: export: %v", name, err)
 			continue
 		}
-		if err := f.matches(want); err != nil {
+		if err := f.Matches(want); err != nil {
 			t.Error(err)
 		}
 	}

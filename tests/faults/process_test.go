@@ -234,7 +234,7 @@ func verifyExports(t *testing.T, bin, work string, checks map[string]tableCheck,
 			t.Errorf("export %s: %v", name, err)
 			continue
 		}
-		if err := f.matches(want); err != nil {
+		if err := f.Matches(want); err != nil {
 			t.Error(err)
 		}
 	}
