@@ -1,0 +1,121 @@
+package encoder
+
+import (
+	"context"
+	"hash/crc64"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/lightstream-io/lightstream/internal/broker"
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/schemas"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// TestChunkSink sends pairs through a real (embedded) broker and reads the
+// topic back: every pair lands in the partition KVPartition names, every
+// partition ends with the chunk's marker, and each marker's figures are
+// those of the pairs before it (an independent CRC64-ECMA over key||value).
+func TestChunkSink(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := broker.Start(ctx, broker.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	cfg := kafkaio.Config{Brokers: b.Addrs()}
+	const topic, parts = "kv-test", 3
+	if err := kafkaio.EnsureTopics(ctx, cfg, []kafkaio.TopicSpec{{Name: topic, Partitions: parts}}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := kafkaio.NewWriter(cfg, kafkaio.WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+
+	chunk := &lsv1.Chunk{Id: "db.t:0:0", Ordinal: 1, TotalChunks: 3}
+	// Small batches so that partitions get several.
+	sink := newChunkSink(ctx, w, topic, parts, chunk, "attempt-1", 64, 2)
+	type pair struct{ k, v []byte }
+	var sent []pair
+	record := func(h byte) []byte { return append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x01_r\x80\x00\x00\x00\x00\x00\x00"), h) }
+	index := func(id, h byte) []byte {
+		return append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x01_i\x80\x00\x00\x00\x00\x00\x00"), id, 0x03, h)
+	}
+	for i := byte(0); i < 40; i++ {
+		sent = append(sent, pair{record(i), []byte{0x80, i}}, pair{index(1, i), []byte{'0'}}, pair{index(2, i), []byte{'0', i}})
+	}
+	for _, p := range sent {
+		if err := sink.add(p.k, p.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	totals, err := sink.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := crc64.MakeTable(crc64.ECMA)
+	want := make([]partitionTotals, parts)
+	var all partitionTotals
+	for _, p := range sent {
+		n := schemas.KVPartition(p.k, chunk.Ordinal, chunk.TotalChunks, parts)
+		c := crc64.Update(crc64.Update(0, table, p.k), table, p.v)
+		want[n].sum ^= c
+		want[n].kvs++
+		want[n].bytes += uint64(len(p.k) + len(p.v))
+		all.sum ^= c
+		all.kvs++
+		all.bytes += uint64(len(p.k) + len(p.v))
+	}
+	if totals.sum != all.sum || totals.kvs != all.kvs || totals.bytes != all.bytes {
+		t.Fatalf("chunk totals %+v, want %+v", totals, all)
+	}
+	for p := 0; p < parts; p++ {
+		r, err := kafkaio.NewPartitionReader(cfg, topic, p, kafka.FirstOffset, kafkaio.ReaderOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got partitionTotals
+		for done := false; !done; {
+			m, err := r.FetchMessage(ctx)
+			if err != nil {
+				t.Fatalf("partition %d: %v", p, err)
+			}
+			var msg lsv1.KVMessage
+			if err := proto.Unmarshal(m.Value, &msg); err != nil {
+				t.Fatal(err)
+			}
+			switch body := msg.Body.(type) {
+			case *lsv1.KVMessage_Batch:
+				err := schemas.RangePairs(body.Batch.Pairs, func(k, v []byte) error {
+					if n := schemas.KVPartition(k, chunk.Ordinal, chunk.TotalChunks, parts); n != p {
+						t.Errorf("key %x in partition %d, want %d", k, p, n)
+					}
+					got.sum ^= crc64.Update(crc64.Update(0, table, k), table, v)
+					got.kvs++
+					got.bytes += uint64(len(k) + len(v))
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			case *lsv1.KVMessage_EndOfChunk:
+				e := body.EndOfChunk
+				if e.ChunkId != chunk.Id || e.Attempt != "attempt-1" || int(e.Partition) != p {
+					t.Errorf("partition %d: marker %+v", p, e)
+				}
+				if e.Checksum != want[p].sum || e.Kvs != want[p].kvs || e.Bytes != want[p].bytes || got.kvs != want[p].kvs || got.sum != want[p].sum {
+					t.Errorf("partition %d: marker %d/%d/%d, batches %d/%d, want %d/%d/%d",
+						p, e.Checksum, e.Kvs, e.Bytes, got.sum, got.kvs, want[p].sum, want[p].kvs, want[p].bytes)
+				}
+				done = true
+			}
+		}
+		r.Close()
+	}
+}
