@@ -143,6 +143,10 @@ type cluster struct {
 	producer    testcontainers.Container
 	encoders    []testcontainers.Container
 	sorters     []testcontainers.Container
+	killed      map[string]bool // ids of containers the test killed
+	// restartsOK: a role container restarted by its restart policy is
+	// expected (a broker outage), not a failure.
+	restartsOK bool
 	docker      *testcontainers.DockerClient
 }
 
@@ -246,6 +250,7 @@ func (c *cluster) addEncoder() testcontainers.Container {
 	c.t.Helper()
 	e := c.start(fmt.Sprintf("encoder %d", len(c.encoders)), nil, testcontainers.Mounts(c.dumpMount()),
 		testcontainers.WithCmd("encoder", "--dump=/dump"),
+		restartOnFailure(),
 		testcontainers.WithWaitStrategy(wait.ForExec([]string{"/lightstream", "health"}).
 			WithStartupTimeout(time.Minute).WithPollInterval(300*time.Millisecond)),
 	)
@@ -259,6 +264,7 @@ func (c *cluster) addSorter() testcontainers.Container {
 	c.t.Helper()
 	s := c.start(fmt.Sprintf("sorter %d", len(c.sorters)), nil, nil,
 		testcontainers.WithCmd("sorter", "--pd=store:2379", "--engine-dir=/engines"),
+		restartOnFailure(),
 		testcontainers.WithWaitStrategy(wait.ForExec([]string{"/lightstream", "health", "--grpc", "store:2379"}).
 			WithStartupTimeout(time.Minute).WithPollInterval(300*time.Millisecond)),
 	)
@@ -272,6 +278,10 @@ func (c *cluster) kill(ctr testcontainers.Container) {
 	if _, err := c.docker.ContainerKill(context.Background(), ctr.GetContainerID(), client.ContainerKillOptions{Signal: "KILL"}); err != nil {
 		c.t.Fatalf("kill: %v", err)
 	}
+	if c.killed == nil {
+		c.killed = map[string]bool{}
+	}
+	c.killed[ctr.GetContainerID()] = true
 }
 
 // restartBroker kills the broker hard and starts the same container again
@@ -283,6 +293,7 @@ func (c *cluster) restartBroker() {
 	if _, err := c.docker.ContainerStart(ctx, c.broker.GetContainerID(), client.ContainerStartOptions{}); err != nil {
 		c.t.Fatalf("restart broker: %v", err)
 	}
+	delete(c.killed, c.broker.GetContainerID())
 	deadline := time.Now().Add(time.Minute)
 	for {
 		code, _, err := c.broker.Exec(ctx, []string{"/lightstream", "health", "--broker", "127.0.0.1:9092"})
@@ -358,6 +369,64 @@ func (c *cluster) waitCoordinator(timeout time.Duration) {
 	c.t.Helper()
 	c.waitExit("producer", c.producer, timeout)
 	c.waitExit("coordinator", c.coordinator, timeout)
+	c.checkAlive()
+}
+
+// checkAlive fails the test for every long-lived role container that
+// exited without the test killing it: a crashed sorter or encoder is
+// otherwise hidden by the others taking its partitions over.
+func (c *cluster) checkAlive() {
+	c.t.Helper()
+	ctx := context.Background()
+	named := map[string]testcontainers.Container{"broker": c.broker, "store": c.store}
+	for i, e := range c.encoders {
+		named[fmt.Sprintf("encoder %d", i)] = e
+	}
+	for i, s := range c.sorters {
+		named[fmt.Sprintf("sorter %d", i)] = s
+	}
+	for name, ctr := range named {
+		if c.killed[ctr.GetContainerID()] {
+			continue
+		}
+		st, err := ctr.State(ctx)
+		if err != nil {
+			c.t.Errorf("%s state: %v", name, err)
+			continue
+		}
+		if !st.Running {
+			c.t.Errorf("%s exited %d during the import%s", name, st.ExitCode, logsOf(ctr))
+			continue
+		}
+		info, err := ctr.Inspect(ctx)
+		if err != nil {
+			c.t.Errorf("%s inspect: %v", name, err)
+			continue
+		}
+		switch {
+		case info.RestartCount == 0:
+		case c.restartsOK:
+			c.t.Logf("%s restarted %d time(s) by its restart policy%s", name, info.RestartCount, logsOf(ctr))
+		default:
+			c.t.Errorf("%s failed and was restarted %d time(s) during the import%s", name, info.RestartCount, logsOf(ctr))
+		}
+	}
+}
+
+// restartOnFailure gives a container compose's `restart: on-failure`: a
+// member that exits on an error rejoins its group, as a Deployment's pod
+// would. It wraps any host config modifier set before it.
+func restartOnFailure() testcontainers.CustomizeRequestOption {
+	return func(req *testcontainers.GenericContainerRequest) error {
+		prev := req.HostConfigModifier
+		req.HostConfigModifier = func(hc *container.HostConfig) {
+			if prev != nil {
+				prev(hc)
+			}
+			hc.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyOnFailure, MaximumRetryCount: 10}
+		}
+		return nil
+	}
 }
 
 // verify exports every table of the expected checks from the store through
