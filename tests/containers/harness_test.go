@@ -147,7 +147,7 @@ type cluster struct {
 	// restartsOK: a role container restarted by its restart policy is
 	// expected (a broker outage), not a failure.
 	restartsOK bool
-	docker      *testcontainers.DockerClient
+	docker     *testcontainers.DockerClient
 }
 
 // newCluster starts the network, the broker and the store.
