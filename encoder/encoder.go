@@ -172,7 +172,7 @@ func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 			})
 			return err
 		}
-		if err := c.Commit(m.Offset + 1); err != nil {
+		if err := commitRetry(ctx, c, m.Offset+1); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -219,6 +219,24 @@ func writeRetry(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) erro
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// commitRetry commits a chunk's offset, retrying while the broker is
+// unreachable or restarting (about half a minute): a lost commit is not
+// wrong — the chunk would be encoded again, identically — but it is work.
+func commitRetry(ctx context.Context, c *member.Claim, offset int64) error {
+	var err error
+	for attempt := 0; attempt < 15; attempt++ {
+		if err = c.Commit(offset); err == nil || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 250 * time.Millisecond):
 		}
 	}
 	return err

@@ -248,10 +248,11 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		}
 		unsynced = 0
 		// The engine is durable up to next: the group may move past it.
+		// The commit is advisory (reading resumes from the engine's own
+		// offset), so a failed one — the broker restarting — is retried
+		// at the next sync instead of stopping the member.
 		if commit != nil {
-			if err := commit(next); err != nil && ctx.Err() == nil {
-				return fmt.Errorf("commit offset: %w", err)
-			}
+			_ = commit(next)
 		}
 		return nil
 	}
