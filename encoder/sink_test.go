@@ -43,7 +43,9 @@ func TestChunkSink(t *testing.T) {
 	sink := newChunkSink(ctx, w, topic, parts, chunk, "attempt-1", 64, 2)
 	type pair struct{ k, v []byte }
 	var sent []pair
-	record := func(h byte) []byte { return append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x01_r\x80\x00\x00\x00\x00\x00\x00"), h) }
+	record := func(h byte) []byte {
+		return append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x01_r\x80\x00\x00\x00\x00\x00\x00"), h)
+	}
 	index := func(id, h byte) []byte {
 		return append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x01_i\x80\x00\x00\x00\x00\x00\x00"), id, 0x03, h)
 	}
