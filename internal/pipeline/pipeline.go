@@ -19,7 +19,6 @@ import (
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
-	"github.com/lightstream-io/lightstream/internal/broker"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
@@ -163,20 +162,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 
-	kcfg := cfg.Kafka
-	if len(kcfg.Brokers) == 0 {
-		b, err := broker.Start(ctx, broker.Config{DataDir: BrokerDir(cfg.WorkDir)})
-		if err != nil {
-			return nil, fmt.Errorf("start embedded broker: %w", err)
-		}
-		defer b.Close()
-		kcfg.Brokers = b.Addrs()
-	}
-	st, err := OpenStore(cfg.WorkDir, cfg.Store)
+	kcfg, st, closeAll, err := openRuntime(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer st.Close()
+	defer closeAll()
 
 	if !cp.StepDone(stepPublish) {
 		_, err := producer.Run(ctx, producer.Config{

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/lightstream-io/lightstream/coordinator"
-	"github.com/lightstream-io/lightstream/internal/broker"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/sorter"
@@ -49,20 +48,11 @@ func Replay(ctx context.Context, cfg Config, db, table string) (*ReplayResult, e
 	if rec.Status != checkpoint.Done {
 		return nil, errors.New("replay: the table's import has not completed; rerun the import instead")
 	}
-	kcfg := cfg.Kafka
-	if len(kcfg.Brokers) == 0 {
-		b, err := broker.Start(ctx, broker.Config{DataDir: BrokerDir(cfg.WorkDir)})
-		if err != nil {
-			return nil, fmt.Errorf("start embedded broker: %w", err)
-		}
-		defer b.Close()
-		kcfg.Brokers = b.Addrs()
-	}
-	st, err := OpenStore(cfg.WorkDir, cfg.Store)
+	kcfg, st, closeAll, err := openRuntime(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer st.Close()
+	defer closeAll()
 	cfg.Ingest = IngestOptions(cfg.Store, cfg.Ingest)
 	parts, err := sorter.Replay(ctx, sorter.Config{
 		ImportID: snap.ImportID, Kafka: kcfg, EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest,

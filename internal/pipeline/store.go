@@ -1,10 +1,13 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/lightstream-io/lightstream/ingest"
+	"github.com/lightstream-io/lightstream/internal/broker"
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/store"
 )
 
@@ -51,4 +54,33 @@ func IngestOptions(s StoreConfig, o ingest.Options) ingest.Options {
 		o.Bulk = true
 	}
 	return o
+}
+
+// openRuntime connects to the broker and the store a work directory's
+// import uses: the given Kafka cluster, or an embedded broker keeping its
+// data under the work directory; the cluster in cfg.Store, or the embedded
+// store. closeAll releases both.
+func openRuntime(ctx context.Context, cfg Config) (kafkaio.Config, store.Store, func(), error) {
+	kcfg := cfg.Kafka
+	var b *broker.Broker
+	if len(kcfg.Brokers) == 0 {
+		var err error
+		if b, err = broker.Start(ctx, broker.Config{DataDir: BrokerDir(cfg.WorkDir)}); err != nil {
+			return kcfg, nil, nil, fmt.Errorf("start embedded broker: %w", err)
+		}
+		kcfg.Brokers = b.Addrs()
+	}
+	st, err := OpenStore(cfg.WorkDir, cfg.Store)
+	if err != nil {
+		if b != nil {
+			b.Close()
+		}
+		return kcfg, nil, nil, err
+	}
+	return kcfg, st, func() {
+		st.Close()
+		if b != nil {
+			b.Close()
+		}
+	}, nil
 }
