@@ -2,16 +2,12 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/tikv/client-go/v2/oracle"
 	pd "github.com/tikv/pd/client"
+
+	"github.com/lightstream-io/lightstream/internal/tsomark"
 )
 
 // tsoWindowMs is how far ahead of the last handed-out physical time the
@@ -37,16 +33,13 @@ type tsoFloor struct {
 // newTSOFloor loads the high-water mark from path (absent: zero) and wraps c.
 func newTSOFloor(c pd.Client, path string) (*tsoFloor, error) {
 	t := &tsoFloor{Client: c, path: path}
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, fmt.Errorf("read TSO high-water mark: %w", err)
-	case len(b) != 8:
-		return nil, fmt.Errorf("read TSO high-water mark %s: %d bytes, want 8", path, len(b))
-	default:
-		t.window = int64(binary.BigEndian.Uint64(b))
-		t.last = oracle.ComposeTS(t.window, 0)
+	w, err := tsomark.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if w > 0 {
+		t.window = w
+		t.last = oracle.ComposeTS(w, 0)
 	}
 	return t, nil
 }
@@ -72,25 +65,8 @@ func (t *tsoFloor) next(p, l int64) (int64, int64, error) {
 
 // persist durably stores the window so a crash cannot lose it.
 func (t *tsoFloor) persist(window int64) error {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(window))
-	tmp := t.path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("persist TSO high-water mark: %w", err)
-	}
-	_, err = f.Write(b[:])
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, t.path)
-	}
-	if err != nil {
-		return fmt.Errorf("persist TSO high-water mark %s: %w", filepath.Base(t.path), err)
+	if err := tsomark.Save(t.path, window); err != nil {
+		return err
 	}
 	t.window = window
 	return nil

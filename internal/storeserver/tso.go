@@ -1,15 +1,13 @@
 package storeserver
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/tikv/client-go/v2/oracle"
+
+	"github.com/lightstream-io/lightstream/internal/tsomark"
 )
 
 // tsoWindowMs is how far ahead of the last handed-out physical time the
@@ -41,16 +39,13 @@ type tsoAllocator struct {
 
 func openTSO(path string) (*tsoAllocator, error) {
 	t := &tsoAllocator{path: path}
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, fmt.Errorf("read TSO high-water mark: %w", err)
-	case len(b) != 8:
-		return nil, fmt.Errorf("read TSO high-water mark %s: %d bytes, want 8", path, len(b))
-	default:
-		t.window = int64(binary.BigEndian.Uint64(b))
-		t.last = oracle.ComposeTS(t.window, 0)
+	w, err := tsomark.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if w > 0 {
+		t.window = w
+		t.last = oracle.ComposeTS(w, 0)
 	}
 	return t, nil
 }
@@ -86,31 +81,12 @@ func (t *tsoAllocator) next(count uint32) (uint64, error) {
 // persist durably stores the window (write, fsync, rename) so a crash
 // cannot lose it.
 func (t *tsoAllocator) persist(window int64) error {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(window))
-	if err := writeFileSync(t.path, b[:]); err != nil {
-		return fmt.Errorf("persist TSO high-water mark: %w", err)
+	if err := tsomark.Save(t.path, window); err != nil {
+		return err
 	}
 	t.window = window
 	return nil
 }
 
 // writeFileSync replaces path with data atomically and durably.
-func writeFileSync(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	return err
-}
+func writeFileSync(path string, data []byte) error { return tsomark.WriteFileSync(path, data) }
