@@ -6,7 +6,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/internal/bench"
-	"github.com/lightstream-io/lightstream/internal/gen"
 )
 
 func init() {
@@ -33,13 +32,13 @@ func init() {
 }
 
 func runBench(c *cli.Context) error {
-	chunkSize, err := gen.ParseSize(c.String("chunk-size"))
+	chunkSize, err := sizeFlag(c, "chunk-size")
 	if err != nil {
-		return fmt.Errorf("--chunk-size: %w", err)
+		return err
 	}
-	round, err := gen.ParseSize(c.String("round-size"))
+	round, err := sizeFlag(c, "round-size")
 	if err != nil {
-		return fmt.Errorf("--round-size: %w", err)
+		return err
 	}
 	csv, err := csvOptions(c)
 	if err != nil {

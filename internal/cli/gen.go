@@ -29,13 +29,13 @@ func init() {
 }
 
 func runGen(c *cli.Context) error {
-	size, err := gen.ParseSize(c.String("size"))
+	size, err := sizeFlag(c, "size")
 	if err != nil {
-		return fmt.Errorf("--size: %w", err)
+		return err
 	}
-	fileSize, err := gen.ParseSize(c.String("file-size"))
+	fileSize, err := sizeFlag(c, "file-size")
 	if err != nil {
-		return fmt.Errorf("--file-size: %w", err)
+		return err
 	}
 	format, err := gen.ParseFormat(c.String("format"))
 	if err != nil {

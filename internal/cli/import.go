@@ -14,7 +14,6 @@ import (
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/gen"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/summary"
@@ -55,26 +54,24 @@ func init() {
 }
 
 func runImport(c *cli.Context) error {
-	chunkSize, err := gen.ParseSize(c.String("chunk-size"))
+	chunkSize, err := sizeFlag(c, "chunk-size")
 	if err != nil {
-		return fmt.Errorf("--chunk-size: %w", err)
+		return err
 	}
 	csv, err := csvOptions(c)
 	if err != nil {
 		return err
 	}
-	partSize, err := gen.ParseSize(c.String("partition-size"))
+	partSize, err := sizeFlag(c, "partition-size")
 	if err != nil {
-		return fmt.Errorf("--partition-size: %w", err)
+		return err
 	}
 	if err := setMemoryLimit(c.String("memory-limit")); err != nil {
 		return err
 	}
-	var kcfg kafkaio.Config
-	if len(c.StringSlice("brokers")) > 0 {
-		if kcfg, err = kafkaConfig(c, "brokers"); err != nil {
-			return err
-		}
+	kcfg, err := optionalKafka(c)
+	if err != nil {
+		return err
 	}
 	sc, err := storeConfig(c)
 	if err != nil {

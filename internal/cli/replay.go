@@ -6,7 +6,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/ingest"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 )
 
@@ -28,11 +27,9 @@ func runReplay(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var kcfg kafkaio.Config
-	if len(c.StringSlice("brokers")) > 0 {
-		if kcfg, err = kafkaConfig(c, "brokers"); err != nil {
-			return err
-		}
+	kcfg, err := optionalKafka(c)
+	if err != nil {
+		return err
 	}
 	sc, err := storeConfig(c)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/gen"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/producer"
@@ -106,17 +105,17 @@ func runProducer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	size, err := gen.ParseSize(c.String("chunk-size"))
+	size, err := sizeFlag(c, "chunk-size")
 	if err != nil {
-		return fmt.Errorf("--chunk-size: %w", err)
+		return err
 	}
 	csv, err := csvOptions(c)
 	if err != nil {
 		return err
 	}
-	partSize, err := gen.ParseSize(c.String("partition-size"))
+	partSize, err := sizeFlag(c, "partition-size")
 	if err != nil {
-		return fmt.Errorf("--partition-size: %w", err)
+		return err
 	}
 	ctx, stop := signalContext(c)
 	defer stop()
