@@ -6,9 +6,9 @@ import (
 	"hash/crc64"
 
 	"github.com/segmentio/kafka-go"
-	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -23,10 +23,13 @@ type partitionTotals struct {
 }
 
 // chunkSink collects one chunk's pairs into per-partition batches and hands
-// full batches to a writer goroutine through a bounded queue, so that
-// encoding and producing overlap while memory stays bounded by
-// queueDepth*batchBytes.
+// full batches to a writer goroutine through a bounded queue
+// (kafkaio.SendQueue), so that encoding and producing overlap while memory
+// stays bounded by about 2*queueDepth*batchBytes. The end-of-chunk markers
+// are written only after the queue reported every batch acknowledged.
 type chunkSink struct {
+	ctx        context.Context
+	w          *kafka.Writer
 	topic      string
 	chunk      *lsv1.Chunk
 	attempt    string
@@ -38,31 +41,17 @@ type chunkSink struct {
 	totals []partitionTotals
 	seq    uint32
 
-	queue chan []kafka.Message
-	g     *errgroup.Group
-	gctx  context.Context
+	q *kafkaio.SendQueue
 }
 
 func newChunkSink(ctx context.Context, w *kafka.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
-	g, gctx := errgroup.WithContext(ctx)
-	s := &chunkSink{
-		topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
+	return &chunkSink{
+		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
 		bufs: make([][]byte, partitions), counts: make([]uint32, partitions), totals: make([]partitionTotals, partitions),
-		queue: make(chan []kafka.Message, queueDepth), g: g, gctx: gctx,
+		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafka.Message) error {
+			return writeRetry(ctx, w, msgs)
+		}),
 	}
-	queue := s.queue // wait() clears the field; the writer keeps its channel
-	g.Go(func() error {
-		for msgs := range queue {
-			if err := writeRetry(gctx, w, msgs); err != nil {
-				// Drain so that senders never block on a dead writer.
-				for range queue {
-				}
-				return err
-			}
-		}
-		return nil
-	})
-	return s
 }
 
 // add routes one pair to its partition.
@@ -98,16 +87,10 @@ func (s *chunkSink) flush(p int) error {
 	// The packed buffer now belongs to the marshalled message; start anew.
 	s.bufs[p] = make([]byte, 0, s.batchBytes+s.batchBytes/8)
 	s.counts[p] = 0
-	return s.send([]kafka.Message{partitionMessage(s.topic, p, s.chunk.Id, "b", b)})
-}
-
-func (s *chunkSink) send(msgs []kafka.Message) error {
-	select {
-	case s.queue <- msgs:
-		return nil
-	case <-s.gctx.Done():
-		return s.wait()
+	if err := s.q.Send(partitionMessage(s.topic, p, s.chunk.Id, "b", b)); err != nil {
+		return fmt.Errorf("produce to %s: %w", s.topic, err)
 	}
+	return nil
 }
 
 // finish flushes every partition, then writes the end-of-chunk marker to
@@ -117,8 +100,16 @@ func (s *chunkSink) send(msgs []kafka.Message) error {
 func (s *chunkSink) finish() (partitionTotals, error) {
 	for p := 0; p < s.partitions; p++ {
 		if err := s.flush(p); err != nil {
+			s.abort()
 			return partitionTotals{}, err
 		}
+	}
+	// A marker says its partition holds the chunk's batches: write it only
+	// once all of them are acknowledged. Were markers queued behind the
+	// batches instead, a batch that failed for good in one call could
+	// leave its partition's marker written without it.
+	if err := s.q.Close(); err != nil {
+		return partitionTotals{}, fmt.Errorf("produce to %s: %w", s.topic, err)
 	}
 	var all partitionTotals
 	markers := make([]kafka.Message, 0, s.partitions)
@@ -136,25 +127,15 @@ func (s *chunkSink) finish() (partitionTotals, error) {
 		}
 		markers = append(markers, partitionMessage(s.topic, p, s.chunk.Id, "e", b))
 	}
-	if err := s.send(markers); err != nil {
-		return partitionTotals{}, err
+	if err := writeRetry(s.ctx, s.w, markers); err != nil {
+		return partitionTotals{}, fmt.Errorf("produce markers to %s: %w", s.topic, err)
 	}
-	return all, s.wait()
+	return all, nil
 }
 
-// abort stops the writer without waiting for queued batches.
-func (s *chunkSink) abort() { _ = s.wait() }
-
-func (s *chunkSink) wait() error {
-	if s.queue != nil {
-		close(s.queue)
-		s.queue = nil
-	}
-	if err := s.g.Wait(); err != nil {
-		return fmt.Errorf("produce to %s: %w", s.topic, err)
-	}
-	return nil
-}
+// abort stops the writer goroutine once the batches already queued are
+// written (or failed: an encoder stops after a failed chunk, and ctx ends).
+func (s *chunkSink) abort() { _ = s.q.Close() }
 
 // partitionMessage builds a record for an explicit partition (the writer
 // from kafkaio.NewWriter honours Message.Partition).

@@ -32,7 +32,7 @@ func TestChunkSink(t *testing.T) {
 	if err := kafkaio.EnsureTopics(ctx, cfg, []kafkaio.TopicSpec{{Name: topic, Partitions: parts}}); err != nil {
 		t.Fatal(err)
 	}
-	w, err := kafkaio.NewWriter(cfg, kafkaio.WriterOptions{})
+	w, err := kafkaio.NewWriter(cfg, KVWriterOptions(512<<10))
 	if err != nil {
 		t.Fatal(err)
 	}
