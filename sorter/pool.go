@@ -9,14 +9,13 @@ import (
 	"github.com/lightstream-io/lightstream/internal/engine"
 )
 
-// EnginePool bounds the engines a process keeps open: each open Badger
-// engine holds its memtables (MemoryMB), and a sorter may own many more
-// partitions than it can afford to keep open. Engines are opened when a
-// claim has pairs to write or an engine to ingest, and the least recently
-// used idle engine is closed to make room.
+// EnginePool bounds the engines a process keeps open (each holds a
+// directory lock and its manifest; a sorter may own many more partitions
+// than that) and arbitrates the directory locks between claims: engines
+// are opened when a claim has pairs to write or an engine to ingest, and
+// the least recently used idle engine is closed to make room.
 type EnginePool struct {
-	max   int
-	memMB int
+	max int
 
 	mu    sync.Mutex
 	open  map[string]*pooledEngine
@@ -30,13 +29,12 @@ type pooledEngine struct {
 	used int64
 }
 
-// NewEnginePool keeps at most max engines open, each with memMB of
-// memory (defaults: 4 engines, the engine package's default memory).
-func NewEnginePool(max, memMB int) *EnginePool {
+// NewEnginePool keeps at most max engines open (default 4).
+func NewEnginePool(max int) *EnginePool {
 	if max <= 0 {
 		max = 4
 	}
-	return &EnginePool{max: max, memMB: memMB, open: map[string]*pooledEngine{}, freed: make(chan struct{}, 1)}
+	return &EnginePool{max: max, open: map[string]*pooledEngine{}, freed: make(chan struct{}, 1)}
 }
 
 // Acquire returns the engine of dir, opening it if needed; call release
@@ -65,7 +63,7 @@ func (p *EnginePool) Acquire(ctx context.Context, dir string) (eng *engine.Engin
 		}
 		// Open while holding the lock: opens are rare, and this keeps two
 		// claims from opening one directory twice.
-		e, err := engine.Open(dir, engine.Options{MemoryMB: p.memMB})
+		e, err := engine.Open(dir, engine.Options{})
 		if err == nil {
 			p.clock++
 			p.open[dir] = &pooledEngine{eng: e, refs: 1, used: p.clock}

@@ -54,7 +54,7 @@ func handoff(ctx context.Context, cfg *Config, dir string, workers int) (handoff
 		return res, fmt.Errorf("open embedded store: %w", err)
 	}
 	defer st.Close()
-	pool := sorter.NewEnginePool(poolEngines, poolMemoryMB)
+	pool := sorter.NewEnginePool(poolEngines)
 	defer pool.Close()
 	es := newEngineSet(p, filepath.Join(dir, "engines"), pool)
 

@@ -1,36 +1,48 @@
-// Package engine holds the sorter's local engines: one Badger
-// (github.com/dgraph-io/badger/v4) database per table partition, into which
-// KV pairs arrive in any order and from which ingest reads them back in key
-// order.
+// Package engine holds the sorter's local engines: one directory per table
+// partition, into which KV pairs arrive in any order and from which ingest
+// reads them back in key order.
+//
+// An engine is a set of sorted runs in Badger's SST table format
+// (github.com/dgraph-io/badger/v4/table, the files Badger's own levels are
+// made of), plus a small manifest. Each Write sorts its batch and writes it
+// as one new run with table.Builder; reads merge the runs with Badger's
+// merge iterator. This is what Badger's StreamWriter does for sorted input,
+// minus everything an engine does not need: no write-ahead log, no skiplist
+// memtable to insert each pair into, no compaction (an engine is written
+// once, read once in key order by ingest, and removed). Those were most of
+// the sorter's CPU time (see the Write benchmark and issue #6's notes).
 //
 // Writes are idempotent: a KV pair is a key and the value TiDB would store
-// under it, so a batch re-delivered after a crash overwrites identical pairs
-// and the engine's content (and Checksum) does not change. Metadata (consumed
-// offsets, progress) lives under MetaPrefix, which sorts after every TiDB
-// key ('t', 'm', and the keyspace prefixes 'x'/'r' are all below 0xff).
+// under it, so a batch re-delivered after a crash rewrites identical pairs
+// and the engine's content (and Checksum) does not change. Of two pairs
+// with one key, the later written wins: every run carries a version (the
+// run's sequence number, Badger's key timestamp), and iteration returns
+// each key's newest version.
+//
+// Metadata (consumed offsets, chunk markers, progress) lives in the
+// manifest next to the run list, so it is updated atomically with the runs
+// it describes.
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"os"
-
-	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
+	"path/filepath"
+	"sync"
 
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
 )
 
-// MetaPrefix starts every metadata key; data keys must not start with it.
-var MetaPrefix = []byte{0xff, 'l', 's', 'm'}
+// ErrEmptyKey reports a pair without a key.
+var ErrEmptyKey = errors.New("engine: empty key")
 
-// ErrMetaKey reports a data key that falls into the metadata namespace.
-var ErrMetaKey = errors.New("engine: data key starts with the metadata prefix")
+// ErrReadOnly reports a write to an engine opened read-only.
+var ErrReadOnly = errors.New("engine: opened read-only")
 
-// Compression names the block compression of an engine's tables.
+// Compression names the block compression of an engine's runs.
 type Compression string
 
 // Compression choices.
@@ -42,25 +54,16 @@ const (
 
 // Options tune an engine.
 type Options struct {
-	// MemoryMB bounds the engine's Badger memory (memtables, block and
-	// index caches) in MiB; default 64, minimum 16. The Go heap of the
-	// caller's batches comes on top.
-	MemoryMB int
-	// Compression of SST blocks; default none (see the benchmark in
-	// engine_test.go: KV pairs are mostly incompressible keys and
-	// row values, and compression halves write throughput).
+	// Compression of the runs' blocks; default none (see BenchmarkWrite:
+	// KV pairs are mostly incompressible keys and row values, and
+	// compression halves write throughput). Each run records its own, so
+	// an engine may be reopened with another choice.
 	Compression Compression
 	// ReadOnly opens an existing engine for reading only.
 	ReadOnly bool
 }
 
 func (o *Options) validate() error {
-	if o.MemoryMB == 0 {
-		o.MemoryMB = 64
-	}
-	if o.MemoryMB < 16 {
-		return fmt.Errorf("engine options: MemoryMB %d below the minimum 16", o.MemoryMB)
-	}
 	switch o.Compression {
 	case "":
 		o.Compression = CompressionNone
@@ -71,106 +74,85 @@ func (o *Options) validate() error {
 	return nil
 }
 
-func (o Options) badger(dir string) badger.Options {
-	mb := int64(o.MemoryMB) << 20
-	bo := badger.DefaultOptions(dir).
-		WithLogger(nil).
-		WithMetricsEnabled(false).
-		WithSyncWrites(false). // Sync at commit points instead
-		WithDetectConflicts(false).
-		WithNumVersionsToKeep(1).
-		// Two memtables of a quarter each: one filling, one
-		// flushing.
-		WithMemTableSize(mb / 4).
-		WithNumMemtables(2).
-		WithBlockCacheSize(mb / 4).
-		WithIndexCacheSize(mb / 8).
-		WithBaseTableSize(8 << 20).
-		WithBaseLevelSize(64 << 20).
-		// No compaction: an engine is written once, read once in key
-		// order by ingest, and removed. Compacting would rewrite every
-		// pair several times (the write amplification was the import's
-		// bottleneck); the merge iterator over the level-0 tables gives
-		// the same sorted, latest-version view.
-		WithNumCompactors(0).
-		WithNumLevelZeroTables(4096).
-		WithNumLevelZeroTablesStall(8192).
-		// Values up to 1 MiB (Badger's maximum threshold, and at most
-		// its max batch size: 15% of a memtable) stay in the LSM tree:
-		// TiDB row and index values are small, and a value log would
-		// need its own garbage collection.
-		WithValueThreshold(min(1<<20, mb/4*15/100)).
-		WithValueLogFileSize(64 << 20).
-		WithReadOnly(o.ReadOnly)
-	switch o.Compression {
-	case CompressionNone:
-		bo = bo.WithCompression(options.None)
-	case CompressionSnappy:
-		bo = bo.WithCompression(options.Snappy)
-	case CompressionZSTD:
-		bo = bo.WithCompression(options.ZSTD).WithZSTDCompressionLevel(1)
-	}
-	return bo
-}
-
 // Engine is one open engine directory. Its methods are safe for concurrent
-// use.
+// use; writes are serialized.
 type Engine struct {
-	db  *badger.DB
-	dir string
+	dir  string
+	opts Options
+	lock *os.File // flock'd LOCK file: one process per engine
+
+	mu       sync.Mutex
+	man      manifest
+	unsynced []string // run files written since the last Sync
+	closed   bool
 }
 
-// Open opens (creating if needed) the engine in dir. Badger locks the
-// directory: one process, one open engine per directory.
+// Open opens (creating if needed) the engine in dir. The directory is
+// locked: one process, one open engine per directory. Open recovers from a
+// crash: runs written after the last Sync that did not reach the disk
+// whole (an OS crash) are dropped together with the metadata written
+// after that Sync, and files of runs no manifest lists are removed.
 func Open(dir string, opts Options) (*Engine, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	if !opts.ReadOnly {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("engine %s: %w", dir, err)
+	if opts.ReadOnly {
+		if _, err := os.Stat(filepath.Join(dir, manifestName)); err != nil {
+			return nil, fmt.Errorf("engine %s: open read-only: %w", dir, err)
 		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("engine %s: %w", dir, err)
 	}
-	db, err := badger.Open(opts.badger(dir))
+	lock, err := lockDir(dir, !opts.ReadOnly)
 	if err != nil {
+		return nil, fmt.Errorf("engine %s: %w", dir, err)
+	}
+	e := &Engine{dir: dir, opts: opts, lock: lock}
+	if err := e.recover(); err != nil {
+		_ = lock.Close()
 		return nil, fmt.Errorf("engine %s: open: %w", dir, err)
 	}
-	return &Engine{db: db, dir: dir}, nil
+	return e, nil
 }
 
 // Dir returns the engine's directory.
 func (e *Engine) Dir() string { return e.dir }
 
-// Write stores pairs, then meta. Every pair is durable-in-order before any
-// meta key: after a crash the metadata (say, the consumed Kafka offset)
-// never runs ahead of the data. The slices pairs yields must stay unchanged
-// until Write returns; Write keeps no reference afterwards. Without Sync the
-// write survives a process crash (Badger's WAL is an mmap'd file) but not
-// necessarily an OS crash.
+// Write stores pairs as one sorted run, then meta, atomically: a reader
+// (and a reopen after a process crash) sees both or neither. The slices
+// pairs yields must stay unchanged until Write returns; Write keeps no
+// reference afterwards. The write survives a process crash (the files are
+// in the OS page cache) but only Sync makes it survive an OS crash.
 func (e *Engine) Write(pairs iter.Seq2[[]byte, []byte], meta map[string][]byte) error {
-	wb := e.db.NewWriteBatch()
-	defer wb.Cancel()
-	var err error
-	for k, v := range pairs {
-		if bytes.HasPrefix(k, MetaPrefix) {
-			err = fmt.Errorf("engine %s: key %x: %w", e.dir, k, ErrMetaKey)
-			break
-		}
-		if err = wb.Set(k, v); err != nil {
-			err = fmt.Errorf("engine %s: set key %x: %w", e.dir, k, err)
-			break
-		}
-	}
-	if err != nil {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.writable(); err != nil {
 		return err
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("engine %s: write: %w", e.dir, err)
+	b := getRunBuffer()
+	defer putRunBuffer(b)
+	for k, v := range pairs {
+		if len(k) == 0 {
+			return fmt.Errorf("engine %s: %w", e.dir, ErrEmptyKey)
+		}
+		b.add(k, v)
 	}
-	if len(meta) == 0 {
+	if b.len() > 0 {
+		r, err := e.writeRun(b)
+		if err != nil {
+			return fmt.Errorf("engine %s: %w", e.dir, err)
+		}
+		e.man.Runs = append(e.man.Runs, r)
+		e.man.NextRun = r.Seq + 1
+		e.unsynced = append(e.unsynced, r.file(e.dir))
+	}
+	if b.len() == 0 && len(meta) == 0 {
 		return nil
 	}
-	return e.setMeta(meta)
+	for k, v := range meta {
+		e.man.setMeta(k, v)
+	}
+	return e.saveManifest(false)
 }
 
 // WriteBatch is Write over parallel key and value slices.
@@ -187,20 +169,57 @@ func (e *Engine) WriteBatch(keys, values [][]byte, meta map[string][]byte) error
 	}, meta)
 }
 
-// Sync makes everything written so far durable on disk.
+// Sync makes everything written so far durable on disk: the runs written
+// since the last Sync, then the manifest that lists them.
 func (e *Engine) Sync() error {
-	if err := e.db.Sync(); err != nil {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.writable(); err != nil {
+		return err
+	}
+	return e.syncLocked()
+}
+
+func (e *Engine) syncLocked() error {
+	for _, name := range e.unsynced {
+		if err := syncFile(name); err != nil {
+			return fmt.Errorf("engine %s: sync: %w", e.dir, err)
+		}
+	}
+	e.unsynced = e.unsynced[:0]
+	e.man.markSynced()
+	if err := e.saveManifest(true); err != nil {
 		return fmt.Errorf("engine %s: sync: %w", e.dir, err)
+	}
+	return nil
+}
+
+func (e *Engine) writable() error {
+	if e.closed {
+		return fmt.Errorf("engine %s: closed", e.dir)
+	}
+	if e.opts.ReadOnly {
+		return fmt.Errorf("engine %s: %w", e.dir, ErrReadOnly)
 	}
 	return nil
 }
 
 // Close syncs and closes the engine.
 func (e *Engine) Close() error {
-	if err := e.db.Close(); err != nil {
-		return fmt.Errorf("engine %s: close: %w", e.dir, err)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
 	}
-	return nil
+	var err error
+	if !e.opts.ReadOnly {
+		err = e.syncLocked()
+	}
+	e.closed = true
+	if cerr := e.lock.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("engine %s: close: %w", e.dir, cerr)
+	}
+	return err
 }
 
 // Remove deletes a closed engine's directory.
@@ -211,63 +230,50 @@ func Remove(dir string) error {
 	return nil
 }
 
-// Iterate calls fn for every data pair in ascending key order. k and v are
-// valid only during the call.
+// Iterate calls fn for every pair in ascending key order. k and v are valid
+// only during the call.
 func (e *Engine) Iterate(ctx context.Context, fn func(k, v []byte) error) error {
 	return e.IterateRange(ctx, nil, nil, fn)
 }
 
 // IterateRange is Iterate over keys in [start, end); a nil start begins at
-// the first key, a nil end stops before the metadata.
+// the first key, a nil end goes to the last. It reads the runs written
+// before the call; writes during the iteration are not seen.
 func (e *Engine) IterateRange(ctx context.Context, start, end []byte, fn func(k, v []byte) error) error {
-	if end == nil || bytes.Compare(end, MetaPrefix) > 0 {
-		end = MetaPrefix
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return fmt.Errorf("engine %s: closed", e.dir)
 	}
-	return e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{})
-		defer it.Close()
-		n := 0
-		for it.Seek(start); it.Valid(); it.Next() {
-			if n++; n&1023 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			item := it.Item()
-			k := item.Key()
-			if bytes.Compare(k, end) >= 0 {
-				return nil
-			}
-			if err := item.Value(func(v []byte) error { return fn(k, v) }); err != nil {
-				return err
-			}
-		}
-		return ctx.Err()
-	})
+	runs := append([]run(nil), e.man.Runs...)
+	e.mu.Unlock()
+	if err := mergeRuns(ctx, e.dir, runs, start, end, fn); err != nil {
+		return fmt.Errorf("engine %s: %w", e.dir, err)
+	}
+	return nil
 }
 
-// Stats returns the number of data pairs and their total key+value bytes.
+// Stats returns the number of pairs and their total key+value bytes.
 func (e *Engine) Stats() (pairs, size int64, err error) {
-	err = e.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			item := it.Item()
-			if bytes.HasPrefix(item.Key(), MetaPrefix) {
-				break
-			}
-			pairs++
-			size += int64(len(item.Key())) + item.ValueSize()
-		}
+	err = e.Iterate(context.Background(), func(k, v []byte) error {
+		pairs++
+		size += int64(len(k) + len(v))
 		return nil
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("engine %s: stats: %w", e.dir, err)
+		return 0, 0, fmt.Errorf("stats: %w", err)
 	}
 	return pairs, size, nil
 }
 
-// Checksum returns the KV checksum of the data pairs (crc64-ECMA XOR, pair
+// Runs returns how many sorted runs the engine holds.
+func (e *Engine) Runs() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.man.Runs)
+}
+
+// Checksum returns the KV checksum of the pairs (crc64-ECMA XOR, pair
 // count and bytes: SPEC.md §9), to compare with TiKV's ADMIN CHECKSUM.
 func (e *Engine) Checksum(ctx context.Context) (tidbcodec.Checksum, error) {
 	var c tidbcodec.Checksum
@@ -276,7 +282,7 @@ func (e *Engine) Checksum(ctx context.Context) (tidbcodec.Checksum, error) {
 		return nil
 	})
 	if err != nil {
-		return tidbcodec.Checksum{}, fmt.Errorf("engine %s: checksum: %w", e.dir, err)
+		return tidbcodec.Checksum{}, fmt.Errorf("checksum: %w", err)
 	}
 	return c, nil
 }

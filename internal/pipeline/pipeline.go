@@ -214,7 +214,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	host, _ := os.Hostname()
 	// One engine pool for the process: open engines cost memory, however
 	// many partitions the sorters own.
-	engines := sorter.NewEnginePool(8, 16)
+	engines := sorter.NewEnginePool(8)
 	defer engines.Close()
 	for i := 0; i < cfg.Encoders; i++ {
 		i := i

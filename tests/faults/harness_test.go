@@ -159,7 +159,7 @@ func (r *run) sorter(name string, mod func(*sorter.Config)) *member {
 		mod(&cfg)
 	}
 	return r.start(name, func(ctx context.Context) error {
-		pool := sorter.NewEnginePool(4, 32)
+		pool := sorter.NewEnginePool(4)
 		defer pool.Close()
 		c := cfg
 		c.Engines = pool

@@ -1,0 +1,266 @@
+package engine
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4/options"
+	"github.com/dgraph-io/badger/v4/table"
+	"github.com/dgraph-io/badger/v4/y"
+	"github.com/dgraph-io/ristretto/v2/z"
+)
+
+// blockSize is the runs' block size. Runs are only read sequentially (no
+// point lookups, so no bloom filter either): bigger blocks than Badger's 4
+// KiB default mean a smaller index and fewer block switches.
+const blockSize = 32 << 10
+
+// releaseEvery is how many bytes a merge reads between dropping the pages it
+// has read from the process's mappings (see mergeRuns).
+const releaseEvery = 64 << 20
+
+// allocPool recycles the table builders' block memory across runs.
+var allocPool = z.NewAllocatorPool(8)
+
+// entry is one pair of a Write, with its position for the tie-break: of two
+// pairs with one key, the later one wins.
+type entry struct {
+	k, v []byte
+	pos  int
+}
+
+// runBuffer collects a Write's pairs; it references the caller's slices.
+type runBuffer struct {
+	entries []entry
+	bytes   int
+	out     []byte // the encoded table, reused
+	key     []byte // key + version, reused
+}
+
+var runBuffers = sync.Pool{New: func() any { return new(runBuffer) }}
+
+func getRunBuffer() *runBuffer { return runBuffers.Get().(*runBuffer) }
+
+func putRunBuffer(b *runBuffer) {
+	clear(b.entries) // drop references to the caller's pairs
+	b.entries, b.bytes = b.entries[:0], 0
+	if cap(b.out) > 256<<20 {
+		b.out = nil
+	}
+	runBuffers.Put(b)
+}
+
+func (b *runBuffer) add(k, v []byte) {
+	b.entries = append(b.entries, entry{k: k, v: v, pos: len(b.entries)})
+	b.bytes += len(k) + len(v)
+}
+
+func (b *runBuffer) len() int { return len(b.entries) }
+
+// sortUnique sorts the entries by key and keeps, of equal keys, the last
+// added.
+func (b *runBuffer) sortUnique() {
+	less := func(a, c entry) int {
+		if r := bytes.Compare(a.k, c.k); r != 0 {
+			return r
+		}
+		return cmp.Compare(a.pos, c.pos)
+	}
+	if !slices.IsSortedFunc(b.entries, less) {
+		slices.SortFunc(b.entries, less)
+	}
+	out := b.entries[:0]
+	for i, en := range b.entries {
+		if i+1 < len(b.entries) && bytes.Equal(en.k, b.entries[i+1].k) {
+			continue
+		}
+		out = append(out, en)
+	}
+	clear(b.entries[len(out):])
+	b.entries = out
+}
+
+// versionedKey is key followed by Badger's timestamp suffix for version
+// seq (y.KeyWithTs without the allocation).
+func versionedKey(dst, key []byte, seq uint64) []byte {
+	dst = append(dst[:0], key...)
+	return binary.BigEndian.AppendUint64(dst, math.MaxUint64-seq)
+}
+
+func tableOptions(c Compression, size int) table.Options {
+	o := table.Options{
+		TableSize: uint64(size)/2 + 1, // the builder preallocates twice this
+		BlockSize: blockSize,
+		ChkMode:   options.OnBlockRead,
+		AllocPool: allocPool,
+	}
+	switch c {
+	case CompressionSnappy:
+		o.Compression = options.Snappy
+	case CompressionZSTD:
+		o.Compression, o.ZSTDCompressionLevel = options.ZSTD, 1
+	default:
+		o.Compression = options.None
+	}
+	return o
+}
+
+// writeRun writes b's pairs as the run with the engine's next sequence
+// number. The file is written with plain writes, not through a mapping,
+// and not synced: Sync does that for every run since the last one.
+func (e *Engine) writeRun(b *runBuffer) (run, error) {
+	b.sortUnique()
+	r := run{Seq: e.man.NextRun, Pairs: int64(len(b.entries)), Compression: e.opts.Compression}
+	bld := table.NewTableBuilder(tableOptions(r.Compression, b.bytes+len(b.entries)*24))
+	defer bld.Close()
+	for _, en := range b.entries {
+		b.key = versionedKey(b.key, en.k, r.Seq)
+		bld.Add(b.key, y.ValueStruct{Value: en.v}, 0)
+	}
+	bd := bld.Done()
+	if cap(b.out) < bd.Size {
+		b.out = make([]byte, bd.Size)
+	}
+	out := b.out[:bd.Size]
+	if n := bd.Copy(out); n != len(out) {
+		return run{}, fmt.Errorf("run %d: table builder copied %d of %d bytes", r.Seq, n, len(out))
+	}
+	r.Size = int64(len(out))
+	name := r.file(e.dir)
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return run{}, fmt.Errorf("run %d: %w", r.Seq, err)
+	}
+	_, err = f.Write(out)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(name)
+		return run{}, fmt.Errorf("run %d: %w", r.Seq, err)
+	}
+	return r, nil
+}
+
+// openRun maps a run's file for reading.
+func openRun(dir string, r run) (*table.Table, error) {
+	name := r.file(dir)
+	if st, err := os.Stat(name); err != nil {
+		return nil, fmt.Errorf("run %d: %w", r.Seq, err)
+	} else if st.Size() != r.Size {
+		return nil, fmt.Errorf("run %s: %d bytes, the manifest says %d", name, st.Size(), r.Size)
+	}
+	mf, err := z.OpenMmapFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", name, err)
+	}
+	t, err := table.OpenTable(mf, tableOptions(r.Compression, 0))
+	if err != nil {
+		_ = mf.Close(-1)
+		return nil, fmt.Errorf("run %s: %w", name, err)
+	}
+	return t, nil
+}
+
+func closeRun(t *table.Table) error { return t.MmapFile.Close(-1) }
+
+// verifyRun checks a run's size and every block's checksum.
+func verifyRun(dir string, r run) error {
+	t, err := openRun(dir, r)
+	if err != nil {
+		return err
+	}
+	err = t.VerifyChecksum()
+	if cerr := closeRun(t); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// mergeRuns calls fn for the newest version of every key in [start, end)
+// over runs, in key order.
+//
+// The runs are memory-mapped. Pages read through a mapping count in the
+// process's RSS until unmapped, which would make an engine's whole size
+// resident by the end of an ingest: every releaseEvery bytes the merge
+// drops the mappings' pages (MADV_DONTNEED on a shared read-only file
+// mapping: the next access maps the page again from the page cache), so
+// memory stays flat however big the engine.
+func mergeRuns(ctx context.Context, dir string, runs []run, start, end []byte, fn func(k, v []byte) error) (err error) {
+	if len(runs) == 0 {
+		return ctx.Err()
+	}
+	tables := make([]*table.Table, 0, len(runs))
+	iters := make([]y.Iterator, 0, len(runs))
+	defer func() {
+		for _, it := range iters {
+			_ = it.Close()
+		}
+		for _, t := range tables {
+			if cerr := closeRun(t); err == nil && cerr != nil {
+				err = cerr
+			}
+		}
+	}()
+	// Newest first: of equal keys (never with distinct versions, but the
+	// merge iterator prefers its left side) the newest wins.
+	for i := len(runs) - 1; i >= 0; i-- {
+		t, err := openRun(dir, runs[i])
+		if err != nil {
+			return err
+		}
+		tables = append(tables, t)
+		iters = append(iters, t.NewIterator(0))
+	}
+	it := table.NewMergeIterator(iters, false)
+	if start != nil {
+		it.Seek(versionedKey(nil, start, math.MaxUint64))
+	} else {
+		it.Rewind()
+	}
+	var (
+		prev     []byte
+		havePrev bool
+		n        int
+		read     int
+	)
+	for ; it.Valid(); it.Next() {
+		if n++; n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		k := y.ParseKey(it.Key())
+		if end != nil && bytes.Compare(k, end) >= 0 {
+			break
+		}
+		if havePrev && bytes.Equal(k, prev) {
+			continue // an older version
+		}
+		v := it.Value().Value
+		if err := fn(k, v); err != nil {
+			return err
+		}
+		prev, havePrev = append(prev[:0], k...), true
+		if read += len(k) + len(v); read >= releaseEvery {
+			read = 0
+			for _, t := range tables {
+				releasePages(t.Data)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+var errLocked = errors.New("engine directory is locked by another process")
