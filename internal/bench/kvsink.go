@@ -12,6 +12,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
+	"github.com/lightstream-io/lightstream/sorter"
 )
 
 // Sizes the stages use, the same as the pipeline's defaults.
@@ -19,20 +20,18 @@ const (
 	// batchBytes is encoder.Config.BatchBytes' default: the packed size of
 	// one KV batch message.
 	batchBytes = 512 << 10
-	// writerBatchBytes is what encoder.Run gives its kafka writer.
-	writerBatchBytes = 4 * batchBytes
 	// flushBytes is sorter.Config.FlushBytes' default.
-	flushBytes = 8 << 20
-	// queueDepth is encoder.Config.QueueDepth's default (batches in flight
-	// per chunk), used for the hand-off channels too.
+	flushBytes = sorter.DefaultFlushBytes
+	// queueDepth is encoder.Config.QueueDepth's default (the depth of a
+	// chunk's send queue), used for the hand-off channels too.
 	queueDepth = 8
-	// poolEngines and poolMemoryMB are the pipeline's engine pool.
-	poolEngines, poolMemoryMB = 4, 32
+	// poolEngines is the pipeline's engine pool size.
+	poolEngines = 8
 )
 
-// kvMsg is what the encoder hands to its kafka writer in one
-// WriteMessages call: a batch for one partition, or a chunk's end-of-chunk
-// markers for every partition.
+// kvMsg is what the encoder hands to its kafka writer at once: a batch for
+// one partition (one send queue group), or a chunk's end-of-chunk markers
+// for every partition (one WriteMessages call).
 type kvMsg struct {
 	gp     int // global table partition (batches, and hand-off markers)
 	marker bool

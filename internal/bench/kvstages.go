@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/broker"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
@@ -33,8 +34,8 @@ type kvTimes struct {
 // writing engines and ingesting, each alone. The dump goes in rounds: every
 // worker parses about roundBytes/workers of field bytes into memory
 // (untimed), then the workers encode their rows into KV messages as the
-// encoder would (encode), then write those messages to the broker one
-// WriteMessages call at a time as the encoder's chunk sink does (produce),
+// encoder would (encode), then write those messages to the broker as the
+// encoder's chunk sink does (produce),
 // then the sorters' share of the work writes the pairs into the engines
 // (engine). After the last round everything is read back from the broker
 // (consume) and every engine is ingested into the store (ingest).
@@ -56,7 +57,7 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 	}
 	writers := make([]*kafka.Writer, workers)
 	for i := range writers {
-		if writers[i], err = kafkaio.NewWriter(kcfg, kafkaio.WriterOptions{BatchBytes: writerBatchBytes}); err != nil {
+		if writers[i], err = kafkaio.NewWriter(kcfg, encoder.KVWriterOptions(batchBytes)); err != nil {
 			return kt, err
 		}
 		defer writers[i].Close()
@@ -66,7 +67,7 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 		return kt, fmt.Errorf("open embedded store: %w", err)
 	}
 	defer st.Close()
-	pool := sorter.NewEnginePool(poolEngines, poolMemoryMB)
+	pool := sorter.NewEnginePool(poolEngines)
 	defer pool.Close()
 	es := newEngineSet(p, filepath.Join(dir, "engines"), pool)
 
@@ -129,19 +130,33 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 		}
 		kt.encode += time.Since(start)
 
-		// Produce: each encoder writes its own messages, synchronously,
-		// one batch (or one chunk's markers) per call.
+		// Produce: each encoder writes its own messages as its chunk
+		// sink does: batches through a send queue, a chunk's markers once
+		// the queue has written all of its batches.
 		start = time.Now()
 		g, gctx = errgroup.WithContext(ctx)
 		for i := range workers {
 			g.Go(func() error {
+				q := kafkaio.NewSendQueue(gctx, queueDepth, writers[i].WriteMessages)
+				defer func() { _ = q.Close() }()
 				for _, m := range sinks[i].out {
-					if err := writers[i].WriteMessages(gctx, m.msgs...); err != nil {
+					if m.marker {
+						if err := q.Close(); err != nil {
+							return fmt.Errorf("produce to %s: %w", m.msgs[0].Topic, err)
+						}
+						if err := writers[i].WriteMessages(gctx, m.msgs...); err != nil {
+							return fmt.Errorf("produce markers to %s: %w", m.msgs[0].Topic, err)
+						}
+						q = kafkaio.NewSendQueue(gctx, queueDepth, writers[i].WriteMessages)
+					} else if err := q.Send(m.msgs...); err != nil {
 						return fmt.Errorf("produce to %s: %w", m.msgs[0].Topic, err)
 					}
 					for _, msg := range m.msgs {
 						produced[i][p.globalPartition(msg.Topic, msg.Partition)]++
 					}
+				}
+				if err := q.Close(); err != nil {
+					return fmt.Errorf("produce: %w", err)
 				}
 				return nil
 			})
