@@ -333,13 +333,13 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 		return nil, err
 	}
 	defer release()
-	if _, err := ingest.Ingest(ctx, s.cfg.Store, eng, s.cfg.Ingest); err != nil {
+	// Ingest checksums the pairs as it reads them: the engine is not read
+	// a second time.
+	stats, err := ingest.Ingest(ctx, s.cfg.Store, eng, s.cfg.Ingest)
+	if err != nil {
 		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
-	sum, err := eng.Checksum(ctx)
-	if err != nil {
-		return nil, err
-	}
+	sum := stats.Checksum
 	done := &lsv1.PartitionIngested{Db: st.mf.Db, Table: st.mf.Table, Partition: st.partition, Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum}
 	raw, _ := proto.Marshal(done)
 	if err := eng.SetMeta(metaIngested, raw); err != nil {
