@@ -192,6 +192,23 @@ func TestEmbeddedChecksum(t *testing.T) {
 	if got != want {
 		t.Fatalf("after overwrite checksum = %+v, want %+v", got, want)
 	}
+	// Bulk-written versions over transactional ones: the server-side
+	// checksum agrees with the one read through the client.
+	if err := s.BulkWrite(ctx, append(genPairs("b", 100), genPairs("d", 100)...)); err != nil {
+		t.Fatal(err)
+	}
+	all := []KeyRange{{Start: []byte("a"), End: []byte("c")}, {Start: []byte("c"), End: nil}}
+	got, err = s.Checksum(ctx, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaClient, err := s.kvStore.Checksum(ctx, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != viaClient || got.KVs != 300+200+50+100 {
+		t.Fatalf("server-side checksum %+v, through the client %+v", got, viaClient)
+	}
 }
 
 func TestEmbeddedSplitThenWrite(t *testing.T) {
