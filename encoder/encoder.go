@@ -21,6 +21,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
+	"github.com/lightstream-io/lightstream/internal/tableschemas"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -98,9 +99,9 @@ func Run(ctx context.Context, cfg Config) error {
 	defer events.Close()
 
 	g, gctx := errgroup.WithContext(ctx)
-	cache := newSchemaCache()
+	cache := tableschemas.NewCache()
 	g.Go(func() error {
-		err := cache.follow(gctx, cfg.Kafka, cfg.ImportID)
+		err := cache.Follow(gctx, cfg.Kafka, cfg.ImportID)
 		if gctx.Err() != nil {
 			return nil
 		}
@@ -150,7 +151,7 @@ type worker struct {
 	// worth of work (run more members to use more cores).
 	busy   chan struct{}
 	cfg    Config
-	cache  *schemaCache
+	cache  *tableschemas.Cache
 	kv     *kafka.Writer
 	events *topiclog.Writer
 }
@@ -207,12 +208,12 @@ func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 
 // encodeChunk encodes one chunk and reports it.
 func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
-	ti, err := e.cache.wait(ctx, ch.Db, ch.Table)
+	ti, err := e.cache.Wait(ctx, ch.Db, ch.Table)
 	if err != nil {
 		return err
 	}
 	topic := schemas.KVTopic(e.cfg.ImportID, ch.Db, ch.Table)
-	partitions := int(ti.msg.KvPartitions)
+	partitions := int(ti.Msg.KvPartitions)
 	attempt := fmt.Sprintf("%s@%d", e.cfg.Member, time.Now().UnixNano())
 	sink := newChunkSink(ctx, e.kv, topic, partitions, ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth)
 	stats, err := encodeRows(ctx, e.cfg, ti, ch, sink)

@@ -15,6 +15,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/mytime"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/tableschemas"
 	"github.com/lightstream-io/lightstream/internal/valueconv"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -91,7 +92,7 @@ func Session(ts *lsv1.TableSchema, dumpTimeZone string) (valueconv.Session, erro
 }
 
 // encodeRows parses, converts and encodes every row of a chunk into sink.
-func encodeRows(ctx context.Context, cfg Config, ti *tableInfo, ch *lsv1.Chunk, sink *chunkSink) (chunkStats, error) {
+func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv1.Chunk, sink *chunkSink) (chunkStats, error) {
 	var st chunkStats
 	dc := DumpChunk(cfg.Dump, ch)
 	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
@@ -100,7 +101,7 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableInfo, ch *lsv1.Chunk, 
 	}
 	defer rows.Close()
 	tz := ch.TimeZone
-	rc, err := NewRowCoder(ti.msg, ti.table, tz)
+	rc, err := NewRowCoder(ti.Msg, ti.Model, tz)
 	if err != nil {
 		return st, fmt.Errorf("table %s.%s: %w", ch.Db, ch.Table, err)
 	}
@@ -118,7 +119,7 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableInfo, ch *lsv1.Chunk, 
 			return st, err
 		}
 		if tz := rows.TimeZone(); tz != rc.timeZone {
-			if rc, err = NewRowCoder(ti.msg, ti.table, tz); err != nil {
+			if rc, err = NewRowCoder(ti.Msg, ti.Model, tz); err != nil {
 				return st, fmt.Errorf("%s at byte offset %d: %w", dc.File, rows.Pos(), err)
 			}
 		}

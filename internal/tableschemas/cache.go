@@ -1,4 +1,7 @@
-package encoder
+// Package tableschemas follows the import's schemas topic: the table
+// definitions (ids and table model) the coordinator published, which
+// encoders encode with and sorters read the index ids of.
+package tableschemas
 
 import (
 	"context"
@@ -17,26 +20,29 @@ import (
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
-// tableInfo is a table's schema as the coordinator published it, decoded.
-type tableInfo struct {
-	msg   *lsv1.TableSchema
-	table *tablemodel.Table
+// Table is a table's schema as the coordinator published it, decoded.
+type Table struct {
+	Msg   *lsv1.TableSchema
+	Model *tablemodel.Table
 }
 
-// schemaCache follows the schemas topic in the background; encoders wait
-// on it for the tables of their chunks.
-type schemaCache struct {
+// Cache follows the schemas topic in the background; encoders and sorters
+// wait on it for the tables they work on.
+type Cache struct {
 	mu      sync.Mutex
 	cond    chan struct{} // closed and replaced whenever a schema arrives
-	tables  map[string]*tableInfo
+	tables  map[string]*Table
 	failure error
 }
 
-func newSchemaCache() *schemaCache {
-	return &schemaCache{cond: make(chan struct{}), tables: map[string]*tableInfo{}}
+// NewCache returns an empty cache; run Follow to fill it.
+func NewCache() *Cache {
+	return &Cache{cond: make(chan struct{}), tables: map[string]*Table{}}
 }
 
-func (c *schemaCache) follow(ctx context.Context, cfg kafkaio.Config, importID string) error {
+// Follow reads the schemas topic into c until ctx ends or reading fails;
+// then every Wait fails with that error.
+func (c *Cache) Follow(ctx context.Context, cfg kafkaio.Config, importID string) error {
 	topic := schemas.Topic(importID, schemas.SchemasSuffix)
 	err := topiclog.Follow(ctx, cfg, topic, func(m kafka.Message) error {
 		var ts lsv1.TableSchema
@@ -48,7 +54,7 @@ func (c *schemaCache) follow(ctx context.Context, cfg kafkaio.Config, importID s
 			return fmt.Errorf("%s offset %d: table model of %s.%s: %w", topic, m.Offset, ts.Db, ts.Table, err)
 		}
 		c.mu.Lock()
-		c.tables[checkpoint.Key(ts.Db, ts.Table)] = &tableInfo{msg: &ts, table: &t}
+		c.tables[checkpoint.Key(ts.Db, ts.Table)] = &Table{Msg: &ts, Model: &t}
 		close(c.cond)
 		c.cond = make(chan struct{})
 		c.mu.Unlock()
@@ -67,8 +73,8 @@ func (c *schemaCache) follow(ctx context.Context, cfg kafkaio.Config, importID s
 	return err
 }
 
-// wait returns the schema of db.table once the coordinator published it.
-func (c *schemaCache) wait(ctx context.Context, db, table string) (*tableInfo, error) {
+// Wait returns the schema of db.table once the coordinator published it.
+func (c *Cache) Wait(ctx context.Context, db, table string) (*Table, error) {
 	key := checkpoint.Key(db, table)
 	for {
 		c.mu.Lock()
