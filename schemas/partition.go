@@ -34,3 +34,27 @@ func KVPartition(key []byte, chunkOrdinal, totalChunks uint32, partitions int) i
 	}
 	return int(uint64(chunkOrdinal) * uint64(partitions) / uint64(totalChunks))
 }
+
+// ChunkFeedsPartition reports whether chunk ordinal of totalChunks may send
+// pairs to partition p of partitions, for a table whose index ids are
+// indexIDs: it is KVPartition read backwards. A partition that owns an
+// index range receives from every chunk; any other receives only the
+// record keys of its own chunks. Sorters use it to know that a partition
+// is complete once its own chunks' end-of-chunk markers are in, so that it
+// is ingested while later chunks are still being encoded. (indexIDs may
+// list more ids than have keys: that only makes the answer more often
+// true.)
+func ChunkFeedsPartition(ordinal, totalChunks uint32, partitions, p int, indexIDs []int64) bool {
+	if partitions <= 1 {
+		return true
+	}
+	for _, id := range indexIDs {
+		if id >= 0 && int(uint64(id)%uint64(partitions)) == p {
+			return true
+		}
+	}
+	if totalChunks == 0 {
+		return p == 0
+	}
+	return int(uint64(ordinal)*uint64(partitions)/uint64(totalChunks)) == p
+}

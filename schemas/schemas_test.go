@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"encoding/binary"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,6 +147,44 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 		have, err := os.ReadFile(filepath.Join("lsv1", filepath.Base(g)))
 		if err != nil || !bytes.Equal(want, have) {
 			t.Errorf("lsv1/%s is stale: run `go generate ./schemas`", filepath.Base(g))
+		}
+	}
+}
+
+// TestChunkFeedsPartition checks the inverse against KVPartition: every
+// pair a chunk sends goes to a partition the chunk is said to feed, and a
+// partition without an index is fed by its own chunks only.
+func TestChunkFeedsPartition(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for round := 0; round < 500; round++ {
+		partitions := 1 + r.IntN(12)
+		total := uint32(r.IntN(40))
+		var ids []int64
+		for i := r.IntN(4); i > 0; i-- {
+			ids = append(ids, 1+r.Int64N(20))
+		}
+		for c := uint32(0); c < max(total, 1); c++ {
+			rec := binary.BigEndian.AppendUint64([]byte("t\x80\x00\x00\x00\x00\x00\x00\x07_r"), r.Uint64())
+			keys := [][]byte{rec}
+			for _, id := range ids {
+				k := append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x07_i"), binary.BigEndian.AppendUint64(nil, uint64(id)^1<<63)...)
+				keys = append(keys, append(k, 0x03, byte(r.Uint32())))
+			}
+			for _, k := range keys {
+				p := KVPartition(k, c, total, partitions)
+				if !ChunkFeedsPartition(c, total, partitions, p, ids) {
+					t.Fatalf("chunk %d/%d sends %x to partition %d of %d (indexes %v), which it is said not to feed", c, total, k, p, partitions, ids)
+				}
+			}
+			fed := 0
+			for p := 0; p < partitions; p++ {
+				if ChunkFeedsPartition(c, total, partitions, p, nil) {
+					fed++
+				}
+			}
+			if fed != 1 {
+				t.Fatalf("without indexes chunk %d/%d feeds %d partitions of %d", c, total, fed, partitions)
+			}
 		}
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/tableschemas"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -129,7 +130,10 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Engines = NewEnginePool(4)
 		defer cfg.Engines.Close()
 	}
-	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events}
+	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: tableschemas.NewCache()}
+	followCtx, stopFollow := context.WithCancel(ctx)
+	defer stopFollow()
+	go func() { _ = s.tables.Follow(followCtx, cfg.Kafka, cfg.ImportID) }()
 	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics},
 		func(ctx context.Context, c *member.Claim) error {
 			_, err := s.sortPartition(ctx, c.Topic, c.Partition, c.Commit, false)
@@ -145,6 +149,28 @@ type partitionSorter struct {
 	cfg       Config
 	manifests map[string]*lsv1.TableManifest
 	events    *topiclog.Writer
+	// tables holds the published schemas: a partition's index ids say
+	// which chunks feed it (schemas.ChunkFeedsPartition).
+	tables *tableschemas.Cache
+}
+
+// feeds works out which chunks feed st's partition, once: the schema is
+// published before any chunk of the table is encoded, so it is there by
+// the time a marker is. It waits for the schema only when st has markers.
+func (s *partitionSorter) feeds(ctx context.Context, st *partitionState) error {
+	if st.needed != nil || len(st.markers) == 0 {
+		return nil
+	}
+	t, err := s.tables.Wait(ctx, st.mf.Db, st.mf.Table)
+	if err != nil {
+		return fmt.Errorf("schema of %s.%s: %w", st.mf.Db, st.mf.Table, err)
+	}
+	var ids []int64
+	for _, idx := range t.Model.Indexes {
+		ids = append(ids, idx.ID)
+	}
+	st.setFeeds(ids)
+	return nil
 }
 
 // idleFlush is how long a partition waits without new messages before it
@@ -193,13 +219,15 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		<-ctx.Done()
 		return nil, nil
 	}
+	if err := s.feeds(ctx, st); err != nil {
+		return nil, err
+	}
 	if st.complete() {
 		done, err := s.ingest(ctx, dir, st)
 		if err != nil || stopWhenDone {
 			return done, err
 		}
-		<-ctx.Done()
-		return nil, nil
+		return nil, s.afterIngest(ctx, topic, partition, st)
 	}
 
 	start := st.next
@@ -313,6 +341,9 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			raw, _ := proto.Marshal(eoc)
 			meta[metaChunk+eoc.ChunkId] = raw
 			st.markers[eoc.ChunkId] = eoc
+			if err := s.feeds(ctx, st); err != nil {
+				return nil, err
+			}
 			if st.complete() {
 				if err := flush(next, true); err != nil {
 					return nil, err
@@ -321,7 +352,43 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 				if err != nil || stopWhenDone {
 					return done, err
 				}
+				if commit != nil {
+					_ = commit(next)
+				}
+				return nil, s.afterIngest(ctx, topic, partition, st)
 			}
+		}
+	}
+}
+
+// afterIngest keeps the claim of an ingested partition until ctx ends,
+// reading what still arrives: the markers of chunks that do not feed it
+// (they are sent to every partition) and re-encoded batches of chunks it
+// already holds. A marker saying that a chunk which does not feed the
+// partition sent it pairs would mean pairs that are never ingested: that
+// stops the member with an error instead (the coordinator's checksum
+// comparison would fail the table too, later and less clearly).
+func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partition int, st *partitionState) error {
+	r, err := kafkaio.NewPartitionReader(s.cfg.Kafka, topic, partition, max(st.next, 0), kafkaio.ReaderOptions{MaxBytes: 2 << 20, QueueCapacity: 4})
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("fetch %s[%d]: %w", topic, partition, err)
+		}
+		var msg lsv1.KVMessage
+		if err := proto.Unmarshal(m.Value, &msg); err != nil {
+			return fmt.Errorf("%s[%d] offset %d: bad KV message: %w", topic, partition, m.Offset, err)
+		}
+		if eoc := msg.GetEndOfChunk(); eoc != nil && eoc.Kvs > 0 && !st.needed[eoc.ChunkId] {
+			return fmt.Errorf("%s[%d] offset %d: chunk %s sent %d pairs to partition %d of %s.%s after it was ingested without them (the chunk does not feed it by schemas.ChunkFeedsPartition)",
+				topic, partition, m.Offset, eoc.ChunkId, eoc.Kvs, partition, st.mf.Db, st.mf.Table)
 		}
 	}
 }
@@ -397,7 +464,10 @@ func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.Partitio
 		cfg.Engines = NewEnginePool(4)
 		defer cfg.Engines.Close()
 	}
-	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events}
+	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: tableschemas.NewCache()}
+	followCtx, stopFollow := context.WithCancel(ctx)
+	defer stopFollow()
+	go func() { _ = s.tables.Follow(followCtx, cfg.Kafka, cfg.ImportID) }()
 	var out []*lsv1.PartitionIngested
 	for p := 0; p < int(mf.KvPartitions); p++ {
 		dir := EngineDir(cfg.EngineDir, mf.KvTopic, p)

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/engine"
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -18,6 +19,21 @@ type partitionState struct {
 	markers   map[string]*lsv1.EndOfChunk
 	ingested  *lsv1.PartitionIngested
 	chunkSet  map[string]bool
+	// needed holds the chunks that feed the partition, whose markers
+	// make it complete; nil until known (then every chunk counts).
+	needed map[string]bool
+}
+
+// setFeeds records which chunks feed the partition, given the table's
+// index ids.
+func (st *partitionState) setFeeds(indexIDs []int64) {
+	st.needed = map[string]bool{}
+	total := uint32(len(st.mf.ChunkIds))
+	for i, id := range st.mf.ChunkIds {
+		if schemas.ChunkFeedsPartition(uint32(i), total, int(st.mf.KvPartitions), int(st.partition), indexIDs) {
+			st.needed[id] = true
+		}
+	}
 }
 
 func (st *partitionState) inManifest(id string) bool {
@@ -30,7 +46,20 @@ func (st *partitionState) inManifest(id string) bool {
 	return st.chunkSet[id]
 }
 
-func (st *partitionState) complete() bool { return len(st.markers) >= len(st.mf.ChunkIds) }
+// complete reports whether every chunk feeding the partition has sent its
+// end-of-chunk marker (every chunk of the table, until the feeding chunks
+// are known).
+func (st *partitionState) complete() bool {
+	if st.needed == nil {
+		return len(st.markers) >= len(st.mf.ChunkIds)
+	}
+	for id := range st.needed {
+		if _, ok := st.markers[id]; !ok {
+			return false
+		}
+	}
+	return true
+}
 
 func (st *partitionState) load(eng *engine.Engine) error {
 	if v, ok, err := eng.GetMeta(metaOffset); err != nil {

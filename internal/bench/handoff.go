@@ -175,8 +175,9 @@ func handoffChunk(ctx context.Context, p *plan, c chunkRef, s *encodeSink) error
 }
 
 // receive is the sorter's handling of one hand-off message: pairs into the
-// partition's engine, and once the partition has the end of every chunk of
-// its table, the last flush and the ingest. Partition gp is only ever
+// partition's engine, and once the partition has the end of every chunk
+// that feeds it (schemas.ChunkFeedsPartition, as the sorter), the last
+// flush and the ingest. Partition gp is only ever
 // received by one sorter.
 func (es *engineSet) receive(ctx context.Context, st store.Store, m kvMsg) error {
 	e := &es.parts[m.gp]
@@ -195,8 +196,11 @@ func (es *engineSet) receive(ctx context.Context, st store.Store, m kvMsg) error
 		}
 		return nil
 	}
+	if !e.feeds(m.ordinal) {
+		return nil
+	}
 	e.markers++
-	if e.markers < len(e.t.chunks) {
+	if e.markers < e.feeders() {
 		return nil
 	}
 	if err := es.flush(ctx, m.gp); err != nil {

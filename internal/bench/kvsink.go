@@ -33,10 +33,11 @@ const (
 // one partition (one send queue group), or a chunk's end-of-chunk markers
 // for every partition (one WriteMessages call).
 type kvMsg struct {
-	gp     int // global table partition (batches, and hand-off markers)
-	marker bool
-	msgs   []kafka.Message
-	pairs  []byte // hand-off only: the packed pairs
+	gp      int // global table partition (batches, and hand-off markers)
+	marker  bool
+	ordinal uint32 // hand-off markers: the chunk's ordinal in its table
+	msgs    []kafka.Message
+	pairs   []byte // hand-off only: the packed pairs
 }
 
 // encodeSink turns rows of one chunk at a time into KV messages exactly as
@@ -170,7 +171,7 @@ func (s *encodeSink) finish() error {
 		t := s.totals[p]
 		sum.Add(t)
 		if s.emit != nil {
-			if err := s.emit(kvMsg{gp: s.c.t.partBase + p, marker: true}); err != nil {
+			if err := s.emit(kvMsg{gp: s.c.t.partBase + p, marker: true, ordinal: s.c.ch.Ordinal}); err != nil {
 				return err
 			}
 			continue

@@ -239,7 +239,27 @@ type engineState struct {
 	keys, values [][]byte
 	pending      int
 	written      bool
-	markers      int // hand-off: end-of-chunk markers received
+	markers      int // hand-off: end-of-chunk markers received from feeding chunks
+}
+
+// feeds reports whether chunk ordinal of the partition's table feeds it.
+func (e *engineState) feeds(ordinal uint32) bool {
+	ids := make([]int64, 0, len(e.t.model.Indexes))
+	for _, idx := range e.t.model.Indexes {
+		ids = append(ids, idx.ID)
+	}
+	return schemas.ChunkFeedsPartition(ordinal, uint32(len(e.t.chunks)), int(e.t.mf.KvPartitions), e.partition, ids)
+}
+
+// feeders is how many chunks feed the partition.
+func (e *engineState) feeders() int {
+	n := 0
+	for i := range e.t.chunks {
+		if e.feeds(uint32(i)) {
+			n++
+		}
+	}
+	return n
 }
 
 func newEngineSet(p *plan, dir string, pool *sorter.EnginePool) *engineSet {
