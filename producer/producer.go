@@ -37,7 +37,7 @@ type Config struct {
 	Kafka kafkaio.Config
 	// Filter rules in Lightning's table-filter syntax (default all).
 	Filter []string
-	// ChunkSize in bytes of source data (default 256 MiB).
+	// ChunkSize in bytes of source data (default dump.DefaultChunkSize).
 	ChunkSize int64
 	// KVPartitions is the most partitions a table's KV topic gets (default
 	// 8): a table gets one partition per PartitionBytes of source data, at
@@ -73,7 +73,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("dump directory %s is not a directory", c.Dump)
 	}
 	if c.ChunkSize <= 0 {
-		c.ChunkSize = 256 << 20
+		c.ChunkSize = dump.DefaultChunkSize
 	}
 	if c.KVPartitions <= 0 {
 		c.KVPartitions = 8

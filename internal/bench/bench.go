@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/lightstream-io/lightstream/internal/dump"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 )
@@ -44,7 +45,7 @@ type Config struct {
 	// Workers is how many encoders and sorters run (default 2, the
 	// import's default, one per core on the reference machine).
 	Workers int
-	// ChunkSize and KVPartitions as for the import (defaults 256 MiB, 4).
+	// ChunkSize and KVPartitions as for the import (defaults 64 MiB, 8).
 	ChunkSize    int64
 	KVPartitions int
 	// RoundBytes is how many bytes of parsed field data all workers
@@ -84,10 +85,10 @@ func (c *Config) validate() error {
 		c.Workers = 2
 	}
 	if c.ChunkSize <= 0 {
-		c.ChunkSize = 256 << 20
+		c.ChunkSize = dump.DefaultChunkSize
 	}
 	if c.KVPartitions <= 0 {
-		c.KVPartitions = 4
+		c.KVPartitions = 8
 	}
 	if c.RoundBytes <= 0 {
 		c.RoundBytes = 64 << 20

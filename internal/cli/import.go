@@ -26,7 +26,7 @@ func init() {
 		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process (0: none, encoders run elsewhere against --brokers)"},
 		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process (0: none, sorters run elsewhere against --brokers)"},
 		&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule in Lightning syntax (repeatable), e.g. -f 'db.*' -f '!db.tmp*'"},
-		&cli.StringFlag{Name: "chunk-size", Value: "256MiB", Usage: "source bytes per chunk"},
+		&cli.StringFlag{Name: "chunk-size", Value: "64MiB", Usage: "source bytes per chunk"},
 		&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 		&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
 		&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},

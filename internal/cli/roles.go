@@ -51,7 +51,7 @@ func init() {
 		Flags: roleFlags(append([]cli.Flag{
 			&cli.StringFlag{Name: "dump", Usage: "the dump directory", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule (repeatable)"},
-			&cli.StringFlag{Name: "chunk-size", Value: "256MiB", Usage: "source bytes per chunk"},
+			&cli.StringFlag{Name: "chunk-size", Value: "64MiB", Usage: "source bytes per chunk"},
 			&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 			&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},

@@ -8,12 +8,16 @@ import (
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 )
 
-// DefaultChunkSize is Lightning's default max-region-size (256 MiB).
-const DefaultChunkSize = 256 << 20
+// DefaultChunkSize is the default chunk size: 64 MiB, a quarter of
+// Lightning's max-region-size. A chunk is one encoder's unit of work and
+// a dump often has few, big files: smaller chunks keep every encoder busy
+// on a one-file table and let the sorters' data partitions complete (and
+// be ingested) while later chunks are still being encoded.
+const DefaultChunkSize = 64 << 20
 
 // ChunkOptions configures MakeChunks.
 type ChunkOptions struct {
-	// ChunkSize is the target chunk size in bytes (default 256 MiB). As in
+	// ChunkSize is the target chunk size in bytes (default 64 MiB). As in
 	// Lightning, a file up to 1.1 x ChunkSize stays one chunk.
 	ChunkSize int64
 	// Columns is the table's column count, for the row-ID estimate.
