@@ -44,58 +44,85 @@ func Scan(mvcc any, start, end []byte, ts uint64, fn func(k, v []byte) error) er
 	if end != nil {
 		to = codec.EncodeBytes(nil, end)
 	}
-	var (
-		cur    []byte // user key of the records being read
-		done   bool   // cur's visible version has been decided
-		keyBuf []byte
-	)
-	for {
-		page := raw.RawScan("", from, to, scanPage)
+	// Reading a page (the mock copies every record under its store-wide
+	// lock) and decoding the previous one overlap: the reader runs one
+	// page ahead, so memory holds at most three pages.
+	pages := make(chan []testutils.MVCCPair, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(pages)
+		for {
+			page := raw.RawScan("", from, to, scanPage)
+			select {
+			case pages <- page:
+			case <-stop:
+				return
+			}
+			if len(page) < scanPage {
+				return
+			}
+			// Go on after the last record read.
+			from = append(append([]byte(nil), page[len(page)-1].Key...), 0)
+		}
+	}()
+	d := decoder{ts: ts, fn: fn}
+	for page := range pages {
 		for _, p := range page {
-			if p.Err != nil {
-				return fmt.Errorf("scan at %x: %w", p.Key, p.Err)
-			}
-			rest, key, err := codec.DecodeBytes(p.Key, keyBuf[:0])
-			if err != nil {
-				return fmt.Errorf("scan: record key %x: %w", p.Key, err)
-			}
-			keyBuf = key
-			if len(rest) == 0 {
-				continue // a key without version: not an MVCC record
-			}
-			_, ver, err := codec.DecodeUintDesc(rest)
-			if err != nil {
-				return fmt.Errorf("scan: record key %x: %w", p.Key, err)
-			}
-			if ver == math.MaxUint64 {
-				return fmt.Errorf("scan: key %x: %w", key, ErrLocked)
-			}
-			if !bytes.Equal(key, cur) {
-				cur, done = append(cur[:0], key...), false
-			}
-			if done {
-				continue // an older version
-			}
-			typ, commitTS, value, err := decodeValue(p.Value)
-			if err != nil {
-				return fmt.Errorf("scan: key %x version %d: %w", key, ver, err)
-			}
-			if commitTS > ts || typ == typeRollback || typ == typeLock {
-				continue
-			}
-			done = true
-			if typ == typePut {
-				if err := fn(key, value); err != nil {
-					return err
-				}
+			if err := d.record(p); err != nil {
+				return err
 			}
 		}
-		if len(page) < scanPage {
-			return nil
-		}
-		// Go on after the last record read.
-		from = append(append(from[:0], page[len(page)-1].Key...), 0)
 	}
+	return nil
+}
+
+// decoder turns a scan's records, in key order, into visible pairs.
+type decoder struct {
+	ts     uint64
+	fn     func(k, v []byte) error
+	cur    []byte // user key of the records being read
+	done   bool   // cur's visible version has been decided
+	keyBuf []byte
+}
+
+func (d *decoder) record(p testutils.MVCCPair) error {
+	if p.Err != nil {
+		return fmt.Errorf("scan at %x: %w", p.Key, p.Err)
+	}
+	rest, key, err := codec.DecodeBytes(p.Key, d.keyBuf[:0])
+	if err != nil {
+		return fmt.Errorf("scan: record key %x: %w", p.Key, err)
+	}
+	d.keyBuf = key
+	if len(rest) == 0 {
+		return nil // a key without version: not an MVCC record
+	}
+	_, ver, err := codec.DecodeUintDesc(rest)
+	if err != nil {
+		return fmt.Errorf("scan: record key %x: %w", p.Key, err)
+	}
+	if ver == math.MaxUint64 {
+		return fmt.Errorf("scan: key %x: %w", key, ErrLocked)
+	}
+	if !bytes.Equal(key, d.cur) {
+		d.cur, d.done = append(d.cur[:0], key...), false
+	}
+	if d.done {
+		return nil // an older version
+	}
+	typ, commitTS, value, err := decodeValue(p.Value)
+	if err != nil {
+		return fmt.Errorf("scan: key %x version %d: %w", key, ver, err)
+	}
+	if commitTS > d.ts || typ == typeRollback || typ == typeLock {
+		return nil
+	}
+	d.done = true
+	if typ == typePut {
+		return d.fn(key, value)
+	}
+	return nil
 }
 
 // Value types of the mock's mvccValue beyond Put and Delete.
