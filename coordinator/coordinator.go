@@ -136,6 +136,9 @@ type tableState struct {
 	rows      uint64
 	encBytes  int64
 	lastError string
+	// sorted and ingested: the latest partition's engine-complete and
+	// ingest-done times.
+	sorted, ingested time.Time
 }
 
 // Coordinator runs one import's lifecycle.
@@ -450,6 +453,12 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 			c.mu.Lock()
 			if ts := c.tables[key]; ts != nil {
 				ts.parts[b.PartitionIngested.Partition] = b.PartitionIngested
+				if at := time.Unix(0, b.PartitionIngested.CompleteUnixNano).UTC(); b.PartitionIngested.CompleteUnixNano > 0 && at.After(ts.sorted) {
+					ts.sorted = at
+				}
+				if at := time.Unix(0, ev.TimeUnixNano).UTC(); at.After(ts.ingested) {
+					ts.ingested = at
+				}
 			}
 			c.mu.Unlock()
 		case *lsv1.Event_Failed:
@@ -555,6 +564,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	// --- end cluster catalog
 	c.mu.Lock()
 	ts.stored, ts.status, ts.lastError = stored, status, errText
+	sorted, ingested := ts.sorted, ts.ingested
 	c.mu.Unlock()
 	if err := c.cfg.Checkpoint.Update(func(s *checkpoint.State) error {
 		r := s.Tables[key]
@@ -566,6 +576,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 			r.Steps = map[string]checkpoint.Step{}
 		}
 		r.Rows, r.Source, r.Store, r.Status, r.Error = rows, source, stored, status, errText
+		r.Sorted, r.Ingested = sorted, ingested
 		now := time.Now().UTC()
 		r.Steps[StepChecksum] = checkpoint.Step{Status: status, Reason: errText, At: now}
 		switch {

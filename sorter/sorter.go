@@ -395,6 +395,7 @@ func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partiti
 
 // ingest writes a complete engine into the store and reports it.
 func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionState) (*lsv1.PartitionIngested, error) {
+	complete := time.Now()
 	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 	if err != nil {
 		return nil, err
@@ -407,7 +408,8 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
 	sum := stats.Checksum
-	done := &lsv1.PartitionIngested{Db: st.mf.Db, Table: st.mf.Table, Partition: st.partition, Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum}
+	done := &lsv1.PartitionIngested{Db: st.mf.Db, Table: st.mf.Table, Partition: st.partition, Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum,
+		CompleteUnixNano: complete.UnixNano()}
 	raw, _ := proto.Marshal(done)
 	if err := eng.SetMeta(metaIngested, raw); err != nil {
 		return nil, err

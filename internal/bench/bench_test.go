@@ -52,6 +52,9 @@ func TestRunReport(t *testing.T) {
 			if rep.Chunks <= len(g.Tables) {
 				t.Errorf("%d chunks for %d tables: want the chunk size to cut files", rep.Chunks, len(g.Tables))
 			}
+			if w := rep.Whole.Seconds; rep.WholeSorted.Seconds <= 0 || rep.WholeSorted.Seconds > rep.WholeIngested.Seconds || rep.WholeIngested.Seconds > w {
+				t.Errorf("whole import phases: sorted at %.3fs, ingested at %.3fs, whole %.3fs", rep.WholeSorted.Seconds, rep.WholeIngested.Seconds, w)
+			}
 			jsonPath := filepath.Join(dir, "bench.json")
 			if err := rep.WriteJSON(jsonPath); err != nil {
 				t.Fatal(err)

@@ -26,6 +26,10 @@ func (r *Report) Print(w io.Writer) error {
 		row(s.Name, s.Throughput)
 	}
 	row("whole import", r.Whole)
+	if r.WholeSorted.Seconds > 0 {
+		row("  to sorted engines", r.WholeSorted)
+		row("  to ingested", r.WholeIngested)
+	}
 	row("hand-off import", r.Handoff)
 	if err := tw.Flush(); err != nil {
 		return err

@@ -54,6 +54,11 @@ type Table struct {
 	Rows   uint64   `json:"rows"`
 	Source Checksum `json:"source_checksum"`
 	Store  Checksum `json:"store_checksum"`
+	// Sorted is when the last of the table's partitions held all its pairs
+	// sorted in its engine, Ingested when the last ingest ended (from the
+	// sorters' reports; zero if unknown).
+	Sorted   time.Time `json:"engines_sorted,omitempty"`
+	Ingested time.Time `json:"ingested,omitempty"`
 	// Steps per table: "schema", "checksum", "analyze".
 	Steps map[string]Step `json:"steps,omitempty"`
 	Error string          `json:"error,omitempty"`

@@ -270,15 +270,19 @@ func (x *ChunkEncoded) GetRejected() uint64 {
 // PartitionIngested: a sorter holds every chunk's pairs of a partition and
 // wrote them into the store.
 type PartitionIngested struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Db            string                 `protobuf:"bytes,1,opt,name=db,proto3" json:"db,omitempty"`
-	Table         string                 `protobuf:"bytes,2,opt,name=table,proto3" json:"table,omitempty"`
-	Partition     uint32                 `protobuf:"varint,3,opt,name=partition,proto3" json:"partition,omitempty"`
-	Kvs           uint64                 `protobuf:"varint,4,opt,name=kvs,proto3" json:"kvs,omitempty"`
-	Bytes         uint64                 `protobuf:"varint,5,opt,name=bytes,proto3" json:"bytes,omitempty"`
-	Checksum      uint64                 `protobuf:"varint,6,opt,name=checksum,proto3" json:"checksum,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Db        string                 `protobuf:"bytes,1,opt,name=db,proto3" json:"db,omitempty"`
+	Table     string                 `protobuf:"bytes,2,opt,name=table,proto3" json:"table,omitempty"`
+	Partition uint32                 `protobuf:"varint,3,opt,name=partition,proto3" json:"partition,omitempty"`
+	Kvs       uint64                 `protobuf:"varint,4,opt,name=kvs,proto3" json:"kvs,omitempty"`
+	Bytes     uint64                 `protobuf:"varint,5,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	Checksum  uint64                 `protobuf:"varint,6,opt,name=checksum,proto3" json:"checksum,omitempty"`
+	// complete_unix_nano is when the partition's engine held every pair of
+	// the chunks that feed it, sorted (the ingest started then); the event's
+	// own time is when the ingest ended. 0 from older sorters.
+	CompleteUnixNano int64 `protobuf:"varint,7,opt,name=complete_unix_nano,json=completeUnixNano,proto3" json:"complete_unix_nano,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *PartitionIngested) Reset() {
@@ -349,6 +353,13 @@ func (x *PartitionIngested) GetBytes() uint64 {
 func (x *PartitionIngested) GetChecksum() uint64 {
 	if x != nil {
 		return x.Checksum
+	}
+	return 0
+}
+
+func (x *PartitionIngested) GetCompleteUnixNano() int64 {
+	if x != nil {
+		return x.CompleteUnixNano
 	}
 	return 0
 }
@@ -446,14 +457,15 @@ const file_lightstream_v1_events_proto_rawDesc = "" +
 	"\bchecksum\x18\b \x01(\x04R\bchecksum\x12!\n" +
 	"\fsource_bytes\x18\t \x01(\x03R\vsourceBytes\x12\x1a\n" +
 	"\brejected\x18\n" +
-	" \x01(\x04R\brejected\"\x9b\x01\n" +
+	" \x01(\x04R\brejected\"\xc9\x01\n" +
 	"\x11PartitionIngested\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x1c\n" +
 	"\tpartition\x18\x03 \x01(\rR\tpartition\x12\x10\n" +
 	"\x03kvs\x18\x04 \x01(\x04R\x03kvs\x12\x14\n" +
 	"\x05bytes\x18\x05 \x01(\x04R\x05bytes\x12\x1a\n" +
-	"\bchecksum\x18\x06 \x01(\x04R\bchecksum\"e\n" +
+	"\bchecksum\x18\x06 \x01(\x04R\bchecksum\x12,\n" +
+	"\x12complete_unix_nano\x18\a \x01(\x03R\x10completeUnixNano\"e\n" +
 	"\fImportFailed\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x19\n" +
