@@ -230,14 +230,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		return nil, s.afterIngest(ctx, topic, partition, st)
 	}
 
-	start := st.next
-	if start == 0 {
-		start = kafka.FirstOffset
-	}
-	// A KV message is up to ~512 KiB: the reader's prefetch is bounded in
-	// messages and bytes so that a member owning many partitions stays
-	// within a few MiB per claim.
-	r, err := kafkaio.NewPartitionReader(s.cfg.Kafka, topic, partition, start, kafkaio.ReaderOptions{MaxBytes: 2 << 20, QueueCapacity: 4})
+	r, err := s.openPartition(topic, partition, st.next)
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +362,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 // stops the member with an error instead (the coordinator's checksum
 // comparison would fail the table too, later and less clearly).
 func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partition int, st *partitionState) error {
-	r, err := kafkaio.NewPartitionReader(s.cfg.Kafka, topic, partition, max(st.next, 0), kafkaio.ReaderOptions{MaxBytes: 2 << 20, QueueCapacity: 4})
+	r, err := s.openPartition(topic, partition, st.next)
 	if err != nil {
 		return err
 	}
@@ -391,6 +384,17 @@ func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partiti
 				topic, partition, m.Offset, eoc.ChunkId, eoc.Kvs, partition, st.mf.Db, st.mf.Table)
 		}
 	}
+}
+
+// openPartition reads a KV partition from offset next (0: the first).
+func (s *partitionSorter) openPartition(topic string, partition int, next int64) (*kafka.Reader, error) {
+	if next == 0 {
+		next = kafka.FirstOffset
+	}
+	// A KV message is up to ~512 KiB: the reader's prefetch is bounded in
+	// messages and bytes so that a member owning many partitions stays
+	// within a few MiB per claim.
+	return kafkaio.NewPartitionReader(s.cfg.Kafka, topic, partition, next, kafkaio.ReaderOptions{MaxBytes: 2 << 20, QueueCapacity: 4})
 }
 
 // ingest writes a complete engine into the store and reports it.
