@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"os"
 	"sort"
 
 	"github.com/pingcap/log"
@@ -42,6 +43,7 @@ func NewApp() *cli.App {
 		// pingcap/log (and warns about slow TSO on a busy machine); users see
 		// its errors only.
 		Before: func(c *cli.Context) error {
+			tuneGC(os.Getenv)
 			if !c.Bool("verbose") {
 				log.SetLevel(zapcore.ErrorLevel)
 			}
