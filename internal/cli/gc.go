@@ -13,6 +13,10 @@ import (
 // the extra memory bounded whatever the dump's size.
 const (
 	defaultGCPercent   = 200
+	// defaultMemoryLimit is also import's --memory-limit default. It must
+	// stay well above the steady working set: the embedded store's block
+	// cache alone is 600 MiB of Go heap, and under a 512 MiB limit the
+	// collector ran continuously (a 1 GiB import took 96 s instead of 58).
 	defaultMemoryLimit = 2 << 30
 )
 
