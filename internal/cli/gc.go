@@ -12,7 +12,7 @@ import (
 // import 68.0 -> 58.4 s, peak RSS 1.42 -> 1.97 GB), and the soft limit keeps
 // the extra memory bounded whatever the dump's size.
 const (
-	defaultGCPercent   = 200
+	defaultGCPercent = 200
 	// defaultMemoryLimit is also import's --memory-limit default. It must
 	// stay well above the steady working set: the embedded store's block
 	// cache alone is 600 MiB of Go heap, and under a 512 MiB limit the
