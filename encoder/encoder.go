@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/compress"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
@@ -44,6 +45,9 @@ type Config struct {
 	// most it writes in one call (default 8).
 	BatchBytes int
 	QueueDepth int
+	// KVCompression is the codec of the KV topics' batches (kafkaio's
+	// Compression values; the zero value is none: see KVWriterOptions).
+	KVCompression compress.Compression
 	// MaxErrors is how many bad rows are recorded in the rejects file and
 	// skipped before the import stops (default 0: the first bad row stops
 	// it).
@@ -87,7 +91,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	kvw, err := kafkaio.NewWriter(cfg.Kafka, KVWriterOptions(cfg.BatchBytes))
+	kvw, err := kafkaio.NewWriter(cfg.Kafka, KVWriterOptions(cfg.BatchBytes, cfg.KVCompression))
 	if err != nil {
 		return err
 	}
@@ -124,7 +128,10 @@ func Run(ctx context.Context, cfg Config) error {
 
 // KVWriterOptions are the options of the writer of KV batches of
 // batchBytes (Config.BatchBytes); the bench's broker stage uses them too.
-func KVWriterOptions(batchBytes int) kafkaio.WriterOptions {
+func KVWriterOptions(batchBytes int, comp compress.Compression) kafkaio.WriterOptions {
+	if comp == 0 {
+		comp = kafkaio.CompressionNone
+	}
 	return kafkaio.WriterOptions{
 		// Every message is already a packed batch of about batchBytes.
 		// kafka-go batching would only make each synchronous call wait
@@ -136,12 +143,13 @@ func KVWriterOptions(batchBytes int) kafkaio.WriterOptions {
 		// A batch ends with the pair that crossed batchBytes; this only
 		// rejects, client-side, a message with a huge pair.
 		BatchBytes: int64(batchBytes) * 4,
-		// Sysbench-like KV batches shrink by a quarter with lz4, snappy
-		// about the same, for a CPU cost that cut producing to the
-		// embedded broker from ~400-500 MB/s to ~70-90 MB/s on 2 cores
-		// (the encoder is CPU-bound already): the broker's disk is the
-		// cheaper place to pay.
-		Compression: kafkaio.CompressionNone,
+		// None by default: sysbench-like KV batches shrink by a quarter
+		// with lz4, snappy about the same, for a CPU cost that cut
+		// producing to the embedded broker from ~400-500 MB/s to
+		// ~70-90 MB/s on 2 cores (the encoder is CPU-bound already): the
+		// local disk is the cheaper place to pay. A remote Kafka's
+		// network may not be (the CLI picks lz4 there).
+		Compression: comp,
 	}
 }
 

@@ -2,6 +2,7 @@ package encoder
 
 import (
 	"context"
+	"github.com/segmentio/kafka-go/compress"
 	"hash/crc64"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestChunkSink(t *testing.T) {
 	if err := kafkaio.EnsureTopics(ctx, cfg, []kafkaio.TopicSpec{{Name: topic, Partitions: parts}}); err != nil {
 		t.Fatal(err)
 	}
-	w, err := kafkaio.NewWriter(cfg, KVWriterOptions(512<<10))
+	w, err := kafkaio.NewWriter(cfg, KVWriterOptions(512<<10, compress.Lz4)) // the codec --brokers gets by default
 	if err != nil {
 		t.Fatal(err)
 	}

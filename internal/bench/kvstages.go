@@ -57,7 +57,7 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 	}
 	writers := make([]*kafka.Writer, workers)
 	for i := range writers {
-		if writers[i], err = kafkaio.NewWriter(kcfg, encoder.KVWriterOptions(batchBytes)); err != nil {
+		if writers[i], err = kafkaio.NewWriter(kcfg, encoder.KVWriterOptions(batchBytes, 0)); err != nil {
 			return kt, err
 		}
 		defer writers[i].Close()

@@ -36,6 +36,7 @@ func init() {
 		&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics on this host:port"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
 		&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches (transactions or region writes) in flight per partition"},
+		kvCompressionFlag,
 		&cli.StringFlag{Name: "memory-limit", Value: "2GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
 	}
 	flags = append(flags, csvFlags()...)
@@ -77,6 +78,10 @@ func runImport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	comp, err := kvCompression(c, len(kcfg.Brokers) > 0)
+	if err != nil {
+		return err
+	}
 	iopts, err := ingestOptions(c, ingest.Options{Concurrency: c.Int("ingest-concurrency")})
 	if err != nil {
 		return err
@@ -89,7 +94,7 @@ func runImport(c *cli.Context) error {
 		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: c.StringSlice("filter"),
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
-		Warn: ui.warn,
+		KVCompression: comp, Warn: ui.warn,
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)

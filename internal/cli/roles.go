@@ -65,6 +65,7 @@ func init() {
 			&cli.StringFlag{Name: "dump", Usage: "the dump directory (the same files the producer read)", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
 			&cli.IntFlag{Name: "max-error", Usage: "record up to N bad rows in --rejects and go on"},
 			&cli.StringFlag{Name: "rejects", Value: "rejects.jsonl", Usage: "rejects file (with --max-error)"},
+			kvCompressionFlag,
 		),
 		Action: runEncoder,
 	})
@@ -137,7 +138,11 @@ func runEncoder(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := encoder.Config{ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, MaxErrors: c.Int("max-error")}
+	comp, err := kvCompression(c, true)
+	if err != nil {
+		return err
+	}
+	cfg := encoder.Config{ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, MaxErrors: c.Int("max-error"), KVCompression: comp}
 	if cfg.MaxErrors > 0 {
 		if cfg.Rejects, err = encoder.OpenRejects(c.String("rejects"), cfg.MaxErrors); err != nil {
 			return err

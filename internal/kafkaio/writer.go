@@ -109,3 +109,20 @@ func NewWriter(cfg Config, opts WriterOptions) (*kafka.Writer, error) {
 		AllowAutoTopicCreation: false,
 	}, nil
 }
+
+// ParseCompression reads a codec name: none, gzip, snappy, lz4 or zstd.
+func ParseCompression(name string) (compress.Compression, error) {
+	switch name {
+	case "none":
+		return CompressionNone, nil
+	case "gzip":
+		return compress.Gzip, nil
+	case "snappy":
+		return compress.Snappy, nil
+	case "lz4":
+		return compress.Lz4, nil
+	case "zstd":
+		return compress.Zstd, nil
+	}
+	return 0, fmt.Errorf("unknown compression %q (none, gzip, snappy, lz4 or zstd)", name)
+}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/segmentio/kafka-go/compress"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/coordinator"
@@ -58,6 +59,8 @@ type Config struct {
 	SQLMode, TimeZone string
 	// MaxErrors bad rows are recorded in WorkDir/rejects.jsonl and skipped.
 	MaxErrors int
+	// KVCompression is the encoders' KV batch codec (encoder.Config).
+	KVCompression compress.Compression
 	// Store is the target: the embedded store under WorkDir (default) or a
 	// cluster through PD.
 	Store StoreConfig
@@ -221,7 +224,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		g.Go(func() error {
 			return encoder.Run(gctx, encoder.Config{
 				ImportID: cfg.ImportID, Dump: absDump, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/encoder-%d", host, os.Getpid(), i),
-				MaxErrors: cfg.MaxErrors, Rejects: rejects,
+				MaxErrors: cfg.MaxErrors, Rejects: rejects, KVCompression: cfg.KVCompression,
 			})
 		})
 	}
