@@ -16,7 +16,6 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
-	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -182,19 +181,7 @@ func handoffChunk(ctx context.Context, p *plan, c chunkRef, s *encodeSink) error
 func (es *engineSet) receive(ctx context.Context, st store.Store, m kvMsg) error {
 	e := &es.parts[m.gp]
 	if !m.marker {
-		err := schemas.RangePairs(m.pairs, func(k, v []byte) error {
-			e.keys = append(e.keys, k)
-			e.values = append(e.values, v)
-			e.pending += len(k) + len(v)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if e.pending >= flushBytes {
-			return es.flush(ctx, m.gp)
-		}
-		return nil
+		return es.addPairs(ctx, m.gp, m.pairs)
 	}
 	if !e.feeds(m.ordinal) {
 		return nil

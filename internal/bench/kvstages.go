@@ -307,8 +307,14 @@ func (es *engineSet) add(ctx context.Context, gp int, value []byte) error {
 	if !ok {
 		return errors.New("bench: KV batch expected")
 	}
+	return es.addPairs(ctx, gp, b.Batch.Pairs)
+}
+
+// addPairs buffers a batch's packed pairs for partition gp as the sorter
+// does, flushing every flushBytes.
+func (es *engineSet) addPairs(ctx context.Context, gp int, pairs []byte) error {
 	e := &es.parts[gp]
-	err := schemas.RangePairs(b.Batch.Pairs, func(k, v []byte) error {
+	err := schemas.RangePairs(pairs, func(k, v []byte) error {
 		e.keys = append(e.keys, k)
 		e.values = append(e.values, v)
 		e.pending += len(k) + len(v)
