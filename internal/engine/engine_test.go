@@ -447,3 +447,37 @@ func BenchmarkSortKeys(b *testing.B) {
 		}
 	})
 }
+
+// TestMergeHoldsNoDescriptors: iterating an engine of many runs maps them
+// without keeping a file descriptor per run.
+func TestMergeHoldsNoDescriptors(t *testing.T) {
+	e := open(t, t.TempDir())
+	defer e.Close()
+	for i := 0; i < 60; i++ {
+		if err := e.WriteBatch([][]byte{fmt.Appendf(nil, "k%03d", i)}, [][]byte{[]byte("v")}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(ents)
+	}
+	before, during, n := fds(), 0, 0
+	if err := e.Iterate(context.Background(), func(k, v []byte) error {
+		if n++; n == 1 {
+			during = fds()
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 60 || during-before > 5 {
+		t.Fatalf("%d pairs; %d descriptors open during the merge of 60 runs, %d before", n, during, before)
+	}
+	if after := fds(); after != before {
+		t.Fatalf("%d descriptors after the merge, %d before", after, before)
+	}
+}

@@ -250,7 +250,10 @@ func (e *Engine) writeRun(b *runBuffer) (run, error) {
 	return r, nil
 }
 
-// openRun maps a run's file for reading.
+// openRun maps a run's file for reading. The file descriptor is closed once
+// the file is mapped: a merge over a big engine's hundreds of runs holds
+// mappings, not descriptors (the process's open-file limit can be as low
+// as a few thousand).
 func openRun(dir string, r run) (*table.Table, error) {
 	name := r.file(dir)
 	if st, err := os.Stat(name); err != nil {
@@ -267,10 +270,17 @@ func openRun(dir string, r run) (*table.Table, error) {
 		_ = mf.Close(-1)
 		return nil, fmt.Errorf("run %s: %w", name, err)
 	}
+	fd := mf.Fd
+	mf.Fd = nil
+	if err := fd.Close(); err != nil {
+		_ = z.Munmap(mf.Data)
+		return nil, fmt.Errorf("run %s: %w", name, err)
+	}
 	return t, nil
 }
 
-func closeRun(t *table.Table) error { return t.MmapFile.Close(-1) }
+// closeRun unmaps a run opened by openRun.
+func closeRun(t *table.Table) error { return z.Munmap(t.Data) }
 
 // verifyRun checks a run's size and every block's checksum.
 func verifyRun(dir string, r run) error {
