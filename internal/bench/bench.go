@@ -59,6 +59,9 @@ type Config struct {
 	SQLMode, TimeZone string
 	// Keep keeps the scratch directories after the run (default: removed).
 	Keep bool
+	// ProfileDir, if set, receives a CPU profile of every stage measured
+	// alone and of the whole and hand-off imports (see profiler).
+	ProfileDir string
 	// Warn receives warnings; Progress says which stage starts (both may
 	// be nil).
 	Warn, Progress func(string)
@@ -188,6 +191,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
 		return nil, fmt.Errorf("work directory: %w", err)
 	}
+	prof, err := newProfiler(cfg.ProfileDir)
+	if err != nil {
+		return nil, err
+	}
 	rep := &Report{Dump: cfg.Dump, Workers: cfg.Workers, CPUs: runtime.NumCPU(), LoadAverageStart: loadAverage()}
 	p, err := makePlan(ctx, &cfg, "bench", planBrokers)
 	if err != nil {
@@ -233,7 +240,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	_, err = phase("encode, broker, engine, ingest", func() (err error) {
-		kt, err = kvStages(ctx, p, dir, cfg.Workers, cfg.RoundBytes)
+		kt, err = kvStages(ctx, p, dir, cfg.Workers, cfg.RoundBytes, prof)
 		return err
 	})
 	done()
@@ -251,6 +258,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	wholePeak, err := phase("whole import", func() (err error) {
+		defer prof.start("whole")()
 		whole, err = pipeline.Run(ctx, pipeline.Config{
 			Dump: cfg.Dump, WorkDir: dir, Encoders: cfg.Workers, Sorters: cfg.Workers,
 			ChunkSize: cfg.ChunkSize, KVPartitions: cfg.KVPartitions, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
@@ -271,6 +279,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	handoffPeak, err := phase("hand-off import", func() (err error) {
+		defer prof.start("handoff")()
 		ho, err = handoff(ctx, &cfg, dir, cfg.Workers)
 		return err
 	})
@@ -322,6 +331,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.BrokerVsHandoff = ratio(rep.Whole.Seconds, rep.Handoff.Seconds)
 	rep.PeakRSSBytes = peak
 	rep.LoadAverageEnd = loadAverage()
+	if prof != nil && prof.err != nil {
+		cfg.Warn(prof.err.Error())
+	}
 	return rep, nil
 }
 

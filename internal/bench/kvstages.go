@@ -39,7 +39,7 @@ type kvTimes struct {
 // then the sorters' share of the work writes the pairs into the engines
 // (engine). After the last round everything is read back from the broker
 // (consume) and every engine is ingested into the store (ingest).
-func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes int64) (kt kvTimes, err error) {
+func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes int64, prof *profiler) (kt kvTimes, err error) {
 	b, err := broker.Start(ctx, broker.Config{DataDir: filepath.Join(dir, "broker")})
 	if err != nil {
 		return kt, fmt.Errorf("start embedded broker: %w", err)
@@ -108,6 +108,7 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 		}
 
 		// Encode.
+		stop := prof.start(StageEncode)
 		start := time.Now()
 		g, gctx = errgroup.WithContext(ctx)
 		for i := range workers {
@@ -129,10 +130,12 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 			return kt, err
 		}
 		kt.encode += time.Since(start)
+		stop()
 
 		// Produce: each encoder writes its own messages as its chunk
 		// sink does: batches through a send queue, a chunk's markers once
 		// the queue has written all of its batches.
+		stop = prof.start("produce")
 		start = time.Now()
 		g, gctx = errgroup.WithContext(ctx)
 		for i := range workers {
@@ -165,19 +168,24 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 			return kt, err
 		}
 		kt.produce += time.Since(start)
+		stop()
 
 		// Engine: the sorters' work on the same messages.
+		stop = prof.start(StageEngine)
 		start = time.Now()
 		if err := es.write(ctx, sinks, workers); err != nil {
 			return kt, err
 		}
 		kt.engine += time.Since(start)
+		stop()
 	}
+	stop := prof.start(StageEngine)
 	start := time.Now()
 	if err := es.flushAll(ctx, workers); err != nil {
 		return kt, err
 	}
 	kt.engine += time.Since(start)
+	stop()
 	for _, s := range sinks {
 		kt.rows += s.rows
 	}
@@ -187,11 +195,13 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 		}
 	}
 
+	stop = prof.start("consume")
 	start = time.Now()
 	if err := consumeAll(ctx, p, kcfg, produced); err != nil {
 		return kt, err
 	}
 	kt.consume = time.Since(start)
+	stop()
 
 	// The encoders' checksums are the oracle for the engines' content.
 	want := tidbcodec.Checksum{}
@@ -201,12 +211,14 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 		}
 	}
 	kt.kvs, kt.kvBytes = want.KVs, want.Bytes
+	stop = prof.start(StageIngest)
 	start = time.Now()
 	got, err := es.ingestAll(ctx, st, workers)
 	if err != nil {
 		return kt, err
 	}
 	kt.ingest = time.Since(start)
+	stop()
 	if got != want {
 		return kt, fmt.Errorf("bench: engines ingested %+v, encoders produced %+v", got, want)
 	}

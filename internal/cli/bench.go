@@ -20,6 +20,7 @@ func init() {
 		&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
 		&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values (the dump's SET TIME_ZONE wins)"},
 		&cli.BoolFlag{Name: "keep", Usage: "keep the scratch directories"},
+		&cli.StringFlag{Name: "profile-dir", Usage: "write CPU profiles of each stage, the whole import and the hand-off import here (go tool pprof DIR/ingest.*.pprof)"},
 	}
 	flags = append(flags, csvFlags()...)
 	addCommand(&cli.Command{
@@ -50,7 +51,7 @@ func runBench(c *cli.Context) error {
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Workers: c.Int("workers"),
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), RoundBytes: round,
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
-		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), Keep: c.Bool("keep"),
+		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), Keep: c.Bool("keep"), ProfileDir: c.String("profile-dir"),
 		Warn:     func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
 		Progress: func(s string) { fmt.Fprintln(c.App.ErrWriter, "bench:", s) },
 	})
