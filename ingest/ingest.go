@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -81,10 +82,34 @@ type Options struct {
 	// Bulk writes through the store's BulkWriter without planning regions
 	// (the embedded default: store.Embedded.BulkWrite bypasses the client
 	// protocol). It overrides Mode.
+	//
+	// A store that is a store.SerialBulkWriter (the embedded store) takes
+	// physical writes from one source at a time: Ingest waits for it,
+	// writes one batch at a time (Concurrency is ignored) and, unless
+	// BatchBytes or BatchPairs is set, in the store's batch size.
 	Bulk bool
+
+	// KeySpace, if set, returns how many leading bytes of a key name its
+	// key space (for TiDB keys tidbcodec.KeySpacePrefixLen: a table's
+	// record range, or one index's range). Ingest then reports the
+	// source's keys as one Span per run of keys in the same space.
+	KeySpace func(key []byte) int
+
+	batchBytesSet bool // BatchBytes or BatchPairs was given (adjust)
+}
+
+// Span is a key range [First, Last], both inclusive.
+type Span struct {
+	First, Last []byte
+}
+
+// End returns the exclusive end of s: the least key after Last.
+func (s Span) End() []byte {
+	return append(append(make([]byte, 0, len(s.Last)+1), s.Last...), 0)
 }
 
 func (o *Options) adjust() error {
+	o.batchBytesSet = o.BatchBytes != 0 || o.BatchPairs != 0
 	if o.BatchBytes == 0 {
 		o.BatchBytes = DefaultBatchBytes
 	}
@@ -125,9 +150,15 @@ type Stats struct {
 	// Mode is the write path used (ModePhysical or ModeTxn).
 	Mode    Mode
 	Elapsed time.Duration
+	// Waited is how long Ingest waited for a serial store's bulk path
+	// (store.SerialBulkWriter) before Elapsed began.
+	Waited time.Duration
 	// Checksum is the SPEC §9 checksum of the pairs read from the source,
 	// to compare with the store's after ingest.
 	Checksum store.Checksum
+	// Spans are the source's keys, one span per run of keys in one key
+	// space (Options.KeySpace; nil without it).
+	Spans []Span
 }
 
 // PairsPerSec is the ingest rate in pairs per second.
@@ -159,6 +190,21 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 		return stats, err
 	}
 	stats.Mode = mode
+	if serial, ok := st.(store.SerialBulkWriter); ok && mode == ModePhysical {
+		// One source at a time, one batch at a time, in the store's
+		// batch size: see store.SerialBulkWriter.
+		waitStart := time.Now()
+		release, err := serial.AcquireBulk(ctx)
+		if err != nil {
+			return stats, fmt.Errorf("ingest: %w", err)
+		}
+		defer release()
+		stats.Waited = time.Since(waitStart)
+		opts.Concurrency = 1
+		if !opts.batchBytesSet {
+			opts.BatchBytes, opts.BatchPairs = serial.BulkBatchBytes(), math.MaxInt
+		}
+	}
 	start := time.Now()
 	var bounds [][]byte // batches never cross these keys
 	if plan {
@@ -278,6 +324,14 @@ func produce(ctx context.Context, src Source, opts Options, bounds [][]byte, fre
 	var cur *batch
 	var prev []byte
 	first := true
+	// The open span's key space is spanFirst[:spanPrefix].
+	var spanFirst []byte
+	spanPrefix := -1
+	closeSpan := func() {
+		if spanPrefix >= 0 {
+			stats.Spans = append(stats.Spans, Span{First: spanFirst, Last: bytes.Clone(prev)})
+		}
+	}
 	send := func() error {
 		cur.seal()
 		select {
@@ -293,6 +347,12 @@ func produce(ctx context.Context, src Source, opts Options, bounds [][]byte, fre
 			return fmt.Errorf("key %x after %x: %w", k, prev, ErrUnsorted)
 		}
 		first = false
+		if opts.KeySpace != nil {
+			if n := opts.KeySpace(k); n != spanPrefix || !bytes.Equal(k[:n], spanFirst[:n]) {
+				closeSpan()
+				spanFirst, spanPrefix = bytes.Clone(k), n
+			}
+		}
 		prev = append(prev[:0], k...)
 		if len(bounds) > 0 && bytes.Compare(k, bounds[0]) >= 0 {
 			for len(bounds) > 0 && bytes.Compare(k, bounds[0]) >= 0 {
@@ -323,6 +383,7 @@ func produce(ctx context.Context, src Source, opts Options, bounds [][]byte, fre
 	if err != nil {
 		return fmt.Errorf("read source: %w", err)
 	}
+	closeSpan()
 	if cur != nil && cur.len() > 0 {
 		return send()
 	}

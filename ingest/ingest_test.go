@@ -310,3 +310,114 @@ func benchIngest(b *testing.B, opts Options) {
 func BenchmarkIngestTxn(b *testing.B) { benchIngest(b, Options{}) }
 
 func BenchmarkIngestBulk(b *testing.B) { benchIngest(b, Options{Bulk: true}) }
+
+// indexPairs returns n index keys of table tableID, index indexID.
+func indexPairs(tableID, indexID int64, n int) []store.Pair {
+	ps := make([]store.Pair, n)
+	for i := range ps {
+		k := binary.BigEndian.AppendUint64([]byte{'t'}, uint64(tableID)^1<<63)
+		k = append(k, '_', 'i')
+		k = binary.BigEndian.AppendUint64(k, uint64(indexID)^1<<63)
+		k = binary.BigEndian.AppendUint64(k, uint64(i))
+		ps[i] = store.Pair{Key: k, Value: []byte{'0'}}
+	}
+	return ps
+}
+
+func TestIngestSpans(t *testing.T) {
+	idx1, idx2, rec := indexPairs(7, 1, 30), indexPairs(7, 2, 1), genPairs(7, 50, 8)
+	var all []store.Pair
+	for _, ps := range [][]store.Pair{idx1, idx2, rec} {
+		all = append(all, ps...)
+	}
+	keySpace := func(k []byte) int {
+		switch k[10] {
+		case 'i':
+			return 19
+		case 'r':
+			return 11
+		}
+		return 0
+	}
+	stats, err := Ingest(context.Background(), openStore(t), sliceSource{all}, Options{Bulk: true, KeySpace: keySpace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Span{
+		{idx1[0].Key, idx1[29].Key},
+		{idx2[0].Key, idx2[0].Key},
+		{rec[0].Key, rec[49].Key},
+	}
+	if len(stats.Spans) != len(want) {
+		t.Fatalf("%d spans, want %d: %x", len(stats.Spans), len(want), stats.Spans)
+	}
+	for i, s := range stats.Spans {
+		if !bytes.Equal(s.First, want[i].First) || !bytes.Equal(s.Last, want[i].Last) {
+			t.Errorf("span %d = [%x, %x], want [%x, %x]", i, s.First, s.Last, want[i].First, want[i].Last)
+		}
+	}
+	if end := want[2].End(); !bytes.Equal(end, append(bytes.Clone(rec[49].Key), 0)) {
+		t.Errorf("End() = %x", end)
+	}
+	stats, err = Ingest(context.Background(), openStore(t), sliceSource{all}, Options{Bulk: true})
+	if err != nil || stats.Spans != nil {
+		t.Errorf("without KeySpace: spans %x, err %v", stats.Spans, err)
+	}
+}
+
+// TestIngestSerialStore checks that two sources ingested at once into the
+// embedded store (a store.SerialBulkWriter) take turns: the second waits
+// for the first to finish, and both land.
+func TestIngestSerialStore(t *testing.T) {
+	st := openStore(t)
+	a, b := genPairs(1, 3000, 100), genPairs(2, 3000, 100)
+	release, err := st.AcquireBulk(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan Stats, 2)
+	errs := make(chan error, 2)
+	for _, ps := range [][]store.Pair{a, b} {
+		go func() {
+			s, err := Ingest(context.Background(), st, sliceSource{ps}, Options{Bulk: true})
+			done <- s
+			errs <- err
+		}()
+	}
+	select {
+	case <-done:
+		t.Fatal("an ingest ran while the store's bulk path was held")
+	case <-time.After(100 * time.Millisecond):
+	}
+	release()
+	var waited int
+	for range 2 {
+		s := <-done
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		if s.Waited >= 100*time.Millisecond {
+			waited++
+		}
+		if s.Batches != 1 {
+			t.Errorf("%d batches of 3000 pairs, want one of the store's %d bytes", s.Batches, st.BulkBatchBytes())
+		}
+	}
+	if waited != 2 {
+		t.Errorf("%d ingests waited for the held store, want 2", waited)
+	}
+	for i, ps := range [][]store.Pair{a, b} {
+		got, err := st.Checksum(context.Background(), tableRange(int64(i+1)))
+		if err != nil || got != checksumOf(ps) {
+			t.Errorf("table %d: store %+v, want %+v (%v)", i+1, got, checksumOf(ps), err)
+		}
+	}
+	// A cancelled wait returns the context's error.
+	release, _ = st.AcquireBulk(context.Background())
+	defer release()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := Ingest(ctx, st, sliceSource{a}, Options{Bulk: true}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("ingest waiting past its deadline: %v", err)
+	}
+}

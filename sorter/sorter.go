@@ -30,6 +30,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/tableschemas"
+	"github.com/lightstream-io/lightstream/internal/tidbcodec"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -61,6 +62,11 @@ type Config struct {
 	// Engines is the process's engine pool, shared by its sorter members
 	// (default: a pool of 4 for this member).
 	Engines *EnginePool
+	// SpanChecksums: after each ingest, read the store's checksum over the
+	// partition's key spans and report it (PartitionIngested
+	// store_checksum), for a coordinator that checksums against the store
+	// itself rather than through TiDB.
+	SpanChecksums bool
 }
 
 func (c *Config) validate() error {
@@ -209,7 +215,12 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 	}
 	if st.ingested != nil {
 		// The report may have been lost in a crash after the ingest:
-		// repeat it (the coordinator counts a partition once).
+		// repeat it (the coordinator counts a partition once), with the
+		// store's checksum read again: it must say what the store holds
+		// now.
+		if err := s.checksumSpans(ctx, st.ingested); err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
 		if err := s.report(ctx, st); err != nil {
 			return nil, err
 		}
@@ -407,13 +418,21 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	defer release()
 	// Ingest checksums the pairs as it reads them: the engine is not read
 	// a second time.
-	stats, err := ingest.Ingest(ctx, s.cfg.Store, eng, s.cfg.Ingest)
+	opts := s.cfg.Ingest
+	opts.KeySpace = tidbcodec.KeySpacePrefixLen
+	stats, err := ingest.Ingest(ctx, s.cfg.Store, eng, opts)
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
 	sum := stats.Checksum
 	done := &lsv1.PartitionIngested{Db: st.mf.Db, Table: st.mf.Table, Partition: st.partition, Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum,
 		CompleteUnixNano: complete.UnixNano()}
+	for _, sp := range stats.Spans {
+		done.Spans = append(done.Spans, &lsv1.KeySpan{First: sp.First, Last: sp.Last})
+	}
+	if err := s.checksumSpans(ctx, done); err != nil {
+		return nil, fmt.Errorf("%s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
+	}
 	raw, _ := proto.Marshal(done)
 	if err := eng.SetMeta(metaIngested, raw); err != nil {
 		return nil, err
@@ -423,6 +442,34 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	}
 	st.ingested = done
 	return done, s.report(ctx, st)
+}
+
+// checksumSpans reads the store's checksum over done's spans into
+// done.StoreChecksum, when the sorter is asked to (Config.SpanChecksums).
+func (s *partitionSorter) checksumSpans(ctx context.Context, done *lsv1.PartitionIngested) error {
+	if !s.cfg.SpanChecksums {
+		done.StoreChecksum = nil
+		return nil
+	}
+	return ReadSpanChecksum(ctx, s.cfg.Store, done)
+}
+
+// ReadSpanChecksum reads what st holds over done's spans (the partition's
+// keys, PartitionIngested spans) into done.StoreChecksum.
+func ReadSpanChecksum(ctx context.Context, st store.Store, done *lsv1.PartitionIngested) error {
+	ranges := make([]store.KeyRange, len(done.Spans))
+	for i, sp := range done.Spans {
+		ranges[i] = store.KeyRange{Start: sp.First, End: ingest.Span{Last: sp.Last}.End()}
+	}
+	var c store.Checksum
+	if len(ranges) > 0 {
+		var err error
+		if c, err = st.Checksum(ctx, ranges); err != nil {
+			return fmt.Errorf("checksum ingested spans: %w", err)
+		}
+	}
+	done.StoreChecksum = &lsv1.StoreChecksum{Checksum: c.Sum, Kvs: c.KVs, Bytes: c.Bytes}
+	return nil
 }
 
 func (s *partitionSorter) report(ctx context.Context, st *partitionState) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -39,8 +40,9 @@ var planBrokers = kafkaio.Config{Brokers: []string{"127.0.0.1:9092"}}
 // creation, `workers` encoders encoding chunks exactly as the encoder does
 // (same sink routing, checksums and 512 KiB batches, minus the protobuf
 // framing), `workers` sorters writing the same engines through the same
-// pool and flush size and ingesting each table partition once every chunk
-// of its table ended, then the coordinator's store checksum per table.
+// pool and flush size, ingesting each table partition once every chunk
+// that feeds it ended and reading the store's checksum over its key spans
+// (as the sorter), then the coordinator's store checksum per table.
 func handoff(ctx context.Context, cfg *Config, dir string, workers int) (handoffResult, error) {
 	var res handoffResult
 	start := time.Now()
@@ -137,7 +139,7 @@ func handoff(ctx context.Context, cfg *Config, dir string, workers int) (handoff
 		if len(t.chunks) == 0 {
 			continue
 		}
-		got, err := st.Checksum(ctx, []store.KeyRange{coordinator.TableRange(t.model.ID)})
+		got, err := es.storeChecksum(ctx, st, t)
 		if err != nil {
 			return res, fmt.Errorf("checksum %s: %w", tableKey(t), err)
 		}
@@ -203,9 +205,31 @@ func (es *engineSet) receive(ctx context.Context, st store.Store, m kvMsg) error
 	}
 	defer release()
 	// As the sorter: the ingest's own checksum of what it read is the
-	// partition's, and the engine is synced with the ingested record.
-	if _, err := ingest.Ingest(ctx, st, eng, ingest.Options{Bulk: true}); err != nil {
+	// partition's, the store's checksum over the partition's key spans is
+	// read right away, and the engine is synced with the ingested record.
+	stats, err := ingest.Ingest(ctx, st, eng, ingest.Options{Bulk: true, KeySpace: tidbcodec.KeySpacePrefixLen})
+	if err != nil {
 		return fmt.Errorf("ingest %s: %w", dir, err)
 	}
+	done := &lsv1.PartitionIngested{Partition: uint32(e.partition), Kvs: stats.Checksum.KVs, Bytes: stats.Checksum.Bytes, Checksum: stats.Checksum.Sum}
+	for _, sp := range stats.Spans {
+		done.Spans = append(done.Spans, &lsv1.KeySpan{First: sp.First, Last: sp.Last})
+	}
+	if err := sorter.ReadSpanChecksum(ctx, st, done); err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	e.ingested = done
 	return eng.Sync()
+}
+
+// storeChecksum is the coordinator's store checksum of table t
+// (coordinator.TableStoreChecksum over the partitions' span checksums).
+func (es *engineSet) storeChecksum(ctx context.Context, st store.Store, t *table) (store.Checksum, error) {
+	parts := map[uint32]*lsv1.PartitionIngested{}
+	for i := range es.parts {
+		if e := &es.parts[i]; e.t == t && e.ingested != nil {
+			parts[uint32(e.partition)] = e.ingested
+		}
+	}
+	return coordinator.TableStoreChecksum(ctx, st, t.model.ID, parts)
 }

@@ -252,6 +252,9 @@ type engineState struct {
 	pending      int
 	written      bool
 	markers      int // hand-off: end-of-chunk markers received from feeding chunks
+	// ingested is the hand-off's report of the partition's ingest, with
+	// the store's checksum over its spans.
+	ingested *lsv1.PartitionIngested
 }
 
 // feeds reports whether chunk ordinal of the partition's table feeds it.

@@ -199,7 +199,7 @@ func runSorter(c *cli.Context) error {
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
 		ImportID: c.String("import-id"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
-		Ingest: pipeline.IngestOptions(sc, opts),
+		Ingest: pipeline.IngestOptions(sc, opts), SpanChecksums: pipeline.SpanChecksums(sc),
 	})
 }
 

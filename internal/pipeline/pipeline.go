@@ -234,6 +234,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return sorter.Run(gctx, sorter.Config{
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
 				EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest, Engines: engines,
+				SpanChecksums: SpanChecksums(cfg.Store),
 			})
 		})
 	}

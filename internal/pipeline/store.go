@@ -56,6 +56,13 @@ func IngestOptions(s StoreConfig, o ingest.Options) ingest.Options {
 	return o
 }
 
+// SpanChecksums says whether sorters should read the store's checksum of
+// each partition right after its ingest (sorter.Config.SpanChecksums): on
+// the embedded store, whose checksum the coordinator reads itself and
+// whose reads are single-threaded, so that most of the read overlaps the
+// import instead of following it.
+func SpanChecksums(s StoreConfig) bool { return !s.External() }
+
 // openRuntime connects to the broker and the store a work directory's
 // import uses: the given Kafka cluster, or an embedded broker keeping its
 // data under the work directory; the cluster in cfg.Store, or the embedded

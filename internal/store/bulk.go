@@ -8,7 +8,32 @@ import (
 	"github.com/lightstream-io/lightstream/internal/mockmvcc"
 )
 
-var _ BulkWriter = (*Embedded)(nil)
+var _ SerialBulkWriter = (*Embedded)(nil)
+
+// embeddedBulkBatchBytes is the batch size BulkWrite takes best: below
+// goleveldb's 4 MiB write buffer, so a batch goes through the journal and
+// the memtable, whose flush overlaps the next batches, rather than
+// through a transaction that builds its tables synchronously. Measured on
+// the 1 GiB benchmark's engines (10.6M pairs), one source at a time:
+// 128 KiB 15.2 s, 512 KiB 14.5 s, 1 MiB 12.6-13.1 s, 2 MiB 16.0 s,
+// 4 MiB 19.8 s.
+const embeddedBulkBatchBytes = 1 << 20
+
+// AcquireBulk implements SerialBulkWriter: one source at a time.
+func (e *Embedded) AcquireBulk(ctx context.Context) (release func(), err error) {
+	if err := e.check(ctx); err != nil {
+		return nil, err
+	}
+	select {
+	case e.bulk <- struct{}{}:
+		return func() { <-e.bulk }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// BulkBatchBytes implements SerialBulkWriter.
+func (e *Embedded) BulkBatchBytes() int { return embeddedBulkBatchBytes }
 
 // BulkWrite implements BulkWriter for the embedded store the way Lightning's
 // local backend writes a real cluster: already-sorted pairs become committed

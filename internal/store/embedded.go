@@ -31,6 +31,10 @@ type Embedded struct {
 
 	mu         sync.Mutex
 	importMode bool
+
+	// bulk holds a token while a source streams into BulkWrite
+	// (AcquireBulk).
+	bulk chan struct{}
 }
 
 var _ Store = (*Embedded)(nil)
@@ -85,6 +89,7 @@ func OpenEmbeddedWith(dir string, opts EmbeddedOptions) (*Embedded, error) {
 		dir:     dir,
 		mvcc:    client.MvccStore,
 		cluster: cluster,
+		bulk:    make(chan struct{}, 1),
 	}, nil
 }
 

@@ -152,3 +152,18 @@ func DecodeIndexKeyPrefix(key []byte) (tableID, indexID int64, rest []byte, err 
 	indexID = DecodeCmpUintToInt(binary.BigEndian.Uint64(key[RecordPrefixLen:IndexPrefixLen]))
 	return tableID, indexID, key[IndexPrefixLen:], nil
 }
+
+// KeySpacePrefixLen returns how many leading bytes of key name its key
+// space: RecordPrefixLen for a record key (t{id}_r), IndexPrefixLen for an
+// index key (t{id}_i{indexID}), 0 for any other key. Keys of one space
+// are contiguous in key order, so a sorted run of keys splits into one
+// range per space.
+func KeySpacePrefixLen(key []byte) int {
+	switch {
+	case IsIndexKey(key):
+		return IndexPrefixLen
+	case IsRecordKey(key):
+		return RecordPrefixLen
+	}
+	return 0
+}

@@ -281,8 +281,19 @@ type PartitionIngested struct {
 	// the chunks that feed it, sorted (the ingest started then); the event's
 	// own time is when the ingest ended. 0 from older sorters.
 	CompleteUnixNano int64 `protobuf:"varint,7,opt,name=complete_unix_nano,json=completeUnixNano,proto3" json:"complete_unix_nano,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// spans are the partition's keys as ranges [first, last], both
+	// inclusive: one per key space it wrote (its table's record range, each
+	// index's range), in key order. Empty from older sorters.
+	Spans []*KeySpan `protobuf:"bytes,8,rep,name=spans,proto3" json:"spans,omitempty"`
+	// store_checksum is what the store held over spans, read by the sorter
+	// right after the ingest; absent unless the sorter was asked to read it
+	// (the coordinator checksums against the store, not through TiDB). When
+	// no two partitions' spans overlap, a table's store checksum is the sum
+	// of its partitions' plus a read of the gaps between spans: most of the
+	// read then happens while later partitions are still being encoded.
+	StoreChecksum *StoreChecksum `protobuf:"bytes,9,opt,name=store_checksum,json=storeChecksum,proto3" json:"store_checksum,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PartitionIngested) Reset() {
@@ -364,6 +375,135 @@ func (x *PartitionIngested) GetCompleteUnixNano() int64 {
 	return 0
 }
 
+func (x *PartitionIngested) GetSpans() []*KeySpan {
+	if x != nil {
+		return x.Spans
+	}
+	return nil
+}
+
+func (x *PartitionIngested) GetStoreChecksum() *StoreChecksum {
+	if x != nil {
+		return x.StoreChecksum
+	}
+	return nil
+}
+
+// KeySpan is a key range [first, last], both inclusive.
+type KeySpan struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	First         []byte                 `protobuf:"bytes,1,opt,name=first,proto3" json:"first,omitempty"`
+	Last          []byte                 `protobuf:"bytes,2,opt,name=last,proto3" json:"last,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeySpan) Reset() {
+	*x = KeySpan{}
+	mi := &file_lightstream_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeySpan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeySpan) ProtoMessage() {}
+
+func (x *KeySpan) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeySpan.ProtoReflect.Descriptor instead.
+func (*KeySpan) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *KeySpan) GetFirst() []byte {
+	if x != nil {
+		return x.First
+	}
+	return nil
+}
+
+func (x *KeySpan) GetLast() []byte {
+	if x != nil {
+		return x.Last
+	}
+	return nil
+}
+
+// StoreChecksum is TiDB's checksum (SPEC §9) of what a store holds in some
+// ranges: XOR of crc64-ECMA(key||value), pair count, key+value bytes.
+type StoreChecksum struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Checksum      uint64                 `protobuf:"varint,1,opt,name=checksum,proto3" json:"checksum,omitempty"`
+	Kvs           uint64                 `protobuf:"varint,2,opt,name=kvs,proto3" json:"kvs,omitempty"`
+	Bytes         uint64                 `protobuf:"varint,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoreChecksum) Reset() {
+	*x = StoreChecksum{}
+	mi := &file_lightstream_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoreChecksum) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoreChecksum) ProtoMessage() {}
+
+func (x *StoreChecksum) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoreChecksum.ProtoReflect.Descriptor instead.
+func (*StoreChecksum) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *StoreChecksum) GetChecksum() uint64 {
+	if x != nil {
+		return x.Checksum
+	}
+	return 0
+}
+
+func (x *StoreChecksum) GetKvs() uint64 {
+	if x != nil {
+		return x.Kvs
+	}
+	return 0
+}
+
+func (x *StoreChecksum) GetBytes() uint64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
 // ImportFailed: a member hit an error that stops the import (bad input).
 type ImportFailed struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -377,7 +517,7 @@ type ImportFailed struct {
 
 func (x *ImportFailed) Reset() {
 	*x = ImportFailed{}
-	mi := &file_lightstream_v1_events_proto_msgTypes[3]
+	mi := &file_lightstream_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -389,7 +529,7 @@ func (x *ImportFailed) String() string {
 func (*ImportFailed) ProtoMessage() {}
 
 func (x *ImportFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_events_proto_msgTypes[3]
+	mi := &file_lightstream_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -402,7 +542,7 @@ func (x *ImportFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportFailed.ProtoReflect.Descriptor instead.
 func (*ImportFailed) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{3}
+	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ImportFailed) GetDb() string {
@@ -457,7 +597,7 @@ const file_lightstream_v1_events_proto_rawDesc = "" +
 	"\bchecksum\x18\b \x01(\x04R\bchecksum\x12!\n" +
 	"\fsource_bytes\x18\t \x01(\x03R\vsourceBytes\x12\x1a\n" +
 	"\brejected\x18\n" +
-	" \x01(\x04R\brejected\"\xc9\x01\n" +
+	" \x01(\x04R\brejected\"\xbe\x02\n" +
 	"\x11PartitionIngested\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x1c\n" +
@@ -465,7 +605,16 @@ const file_lightstream_v1_events_proto_rawDesc = "" +
 	"\x03kvs\x18\x04 \x01(\x04R\x03kvs\x12\x14\n" +
 	"\x05bytes\x18\x05 \x01(\x04R\x05bytes\x12\x1a\n" +
 	"\bchecksum\x18\x06 \x01(\x04R\bchecksum\x12,\n" +
-	"\x12complete_unix_nano\x18\a \x01(\x03R\x10completeUnixNano\"e\n" +
+	"\x12complete_unix_nano\x18\a \x01(\x03R\x10completeUnixNano\x12-\n" +
+	"\x05spans\x18\b \x03(\v2\x17.lightstream.v1.KeySpanR\x05spans\x12D\n" +
+	"\x0estore_checksum\x18\t \x01(\v2\x1d.lightstream.v1.StoreChecksumR\rstoreChecksum\"3\n" +
+	"\aKeySpan\x12\x14\n" +
+	"\x05first\x18\x01 \x01(\fR\x05first\x12\x12\n" +
+	"\x04last\x18\x02 \x01(\fR\x04last\"S\n" +
+	"\rStoreChecksum\x12\x1a\n" +
+	"\bchecksum\x18\x01 \x01(\x04R\bchecksum\x12\x10\n" +
+	"\x03kvs\x18\x02 \x01(\x04R\x03kvs\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\x04R\x05bytes\"e\n" +
 	"\fImportFailed\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x19\n" +
@@ -484,22 +633,26 @@ func file_lightstream_v1_events_proto_rawDescGZIP() []byte {
 	return file_lightstream_v1_events_proto_rawDescData
 }
 
-var file_lightstream_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_lightstream_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_lightstream_v1_events_proto_goTypes = []any{
 	(*Event)(nil),             // 0: lightstream.v1.Event
 	(*ChunkEncoded)(nil),      // 1: lightstream.v1.ChunkEncoded
 	(*PartitionIngested)(nil), // 2: lightstream.v1.PartitionIngested
-	(*ImportFailed)(nil),      // 3: lightstream.v1.ImportFailed
+	(*KeySpan)(nil),           // 3: lightstream.v1.KeySpan
+	(*StoreChecksum)(nil),     // 4: lightstream.v1.StoreChecksum
+	(*ImportFailed)(nil),      // 5: lightstream.v1.ImportFailed
 }
 var file_lightstream_v1_events_proto_depIdxs = []int32{
 	1, // 0: lightstream.v1.Event.chunk_encoded:type_name -> lightstream.v1.ChunkEncoded
 	2, // 1: lightstream.v1.Event.partition_ingested:type_name -> lightstream.v1.PartitionIngested
-	3, // 2: lightstream.v1.Event.failed:type_name -> lightstream.v1.ImportFailed
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	5, // 2: lightstream.v1.Event.failed:type_name -> lightstream.v1.ImportFailed
+	3, // 3: lightstream.v1.PartitionIngested.spans:type_name -> lightstream.v1.KeySpan
+	4, // 4: lightstream.v1.PartitionIngested.store_checksum:type_name -> lightstream.v1.StoreChecksum
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_lightstream_v1_events_proto_init() }
@@ -518,7 +671,7 @@ func file_lightstream_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lightstream_v1_events_proto_rawDesc), len(file_lightstream_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/encoder"
@@ -30,6 +31,13 @@ func TestGroupMembershipChanges(t *testing.T) {
 	// Small batches: more produce round trips per chunk, so the encoding
 	// outlasts the rebalances.
 	small := func(c *encoder.Config) { c.BatchBytes = 4 << 10 }
+	// And slow produce requests: on a fast machine the whole import
+	// otherwise ends before the second members have joined.
+	r.cluster.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+		r.cluster.KeepControl()
+		r.cluster.SleepControl(func() { time.Sleep(3 * time.Millisecond) })
+		return nil, nil, false
+	})
 	ownDir := func(name string) func(*sorter.Config) {
 		return func(c *sorter.Config) { c.EngineDir = filepath.Join(r.dir, "engines-"+name) }
 	}
