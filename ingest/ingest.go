@@ -95,7 +95,8 @@ type Options struct {
 	// source's keys as one Span per run of keys in the same space.
 	KeySpace func(key []byte) int
 
-	batchBytesSet bool // BatchBytes or BatchPairs was given (adjust)
+	batchBytesSet   bool // BatchBytes or BatchPairs was given (adjust)
+	firstBatchBytes int  // if set, BatchBytes of the first batch
 }
 
 // Span is a key range [First, Last], both inclusive.
@@ -202,7 +203,8 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 		stats.Waited = time.Since(waitStart)
 		opts.Concurrency = 1
 		if !opts.batchBytesSet {
-			opts.BatchBytes, opts.BatchPairs = serial.BulkBatchBytes(), math.MaxInt
+			opts.BatchBytes, opts.BatchPairs = serial.BulkBatchBytes(false), math.MaxInt
+			opts.firstBatchBytes = serial.BulkBatchBytes(true)
 		}
 	}
 	start := time.Now()
@@ -223,7 +225,7 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 
 	g, gctx := errgroup.WithContext(ctx)
 	// free recycles batch buffers: at most Concurrency+1 batches exist, so
-	// memory is bounded by (Concurrency+1)*BatchBytes.
+	// memory is bounded by (Concurrency+1)*max(BatchBytes, firstBatchBytes).
 	free := make(chan *batch, opts.Concurrency+1)
 	for range opts.Concurrency + 1 {
 		free <- &batch{}
@@ -332,7 +334,9 @@ func produce(ctx context.Context, src Source, opts Options, bounds [][]byte, fre
 			stats.Spans = append(stats.Spans, Span{First: spanFirst, Last: bytes.Clone(prev)})
 		}
 	}
+	sent := 0 // batches sent
 	send := func() error {
+		sent++
 		cur.seal()
 		select {
 		case <-ctx.Done():
@@ -375,7 +379,11 @@ func produce(ctx context.Context, src Source, opts Options, bounds [][]byte, fre
 		stats.Pairs++
 		stats.Bytes += uint64(len(k) + len(v))
 		stats.Checksum.Update(k, v)
-		if cur.len() >= opts.BatchPairs || len(cur.arena) >= opts.BatchBytes {
+		limit := opts.BatchBytes
+		if sent == 0 && opts.firstBatchBytes > 0 {
+			limit = opts.firstBatchBytes
+		}
+		if cur.len() >= opts.BatchPairs || len(cur.arena) >= limit {
 			return send()
 		}
 		return nil

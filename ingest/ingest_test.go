@@ -400,7 +400,7 @@ func TestIngestSerialStore(t *testing.T) {
 			waited++
 		}
 		if s.Batches != 1 {
-			t.Errorf("%d batches of 3000 pairs, want one of the store's %d bytes", s.Batches, st.BulkBatchBytes())
+			t.Errorf("%d batches of 3000 pairs, want one of the store's %d bytes", s.Batches, st.BulkBatchBytes(true))
 		}
 	}
 	if waited != 2 {

@@ -87,8 +87,9 @@ type SerialBulkWriter interface {
 	// AcquireBulk waits until no other source holds the store's bulk path
 	// (or ctx ends) and reserves it until release is called.
 	AcquireBulk(ctx context.Context) (release func(), err error)
-	// BulkBatchBytes is the key+value bytes per batch the store takes best.
-	BulkBatchBytes() int
+	// BulkBatchBytes is the key+value bytes per batch the store takes best,
+	// for the first batch of a source and for the others.
+	BulkBatchBytes(first bool) int
 }
 
 // Checksum is TiDB's table checksum (SPEC §9): XOR of crc64-ECMA(key||value)
