@@ -195,7 +195,11 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 		// One source at a time, one batch at a time, in the store's
 		// batch size: see store.SerialBulkWriter.
 		waitStart := time.Now()
-		release, err := serial.AcquireBulk(ctx)
+		var pairs uint64
+		if sz, ok := src.(Sizer); ok {
+			pairs, _ = sz.Stats()
+		}
+		release, err := serial.AcquireBulk(ctx, pairs)
 		if err != nil {
 			return stats, fmt.Errorf("ingest: %w", err)
 		}

@@ -371,7 +371,7 @@ func TestIngestSpans(t *testing.T) {
 func TestIngestSerialStore(t *testing.T) {
 	st := openStore(t)
 	a, b := genPairs(1, 3000, 100), genPairs(2, 3000, 100)
-	release, err := st.AcquireBulk(context.Background())
+	release, err := st.AcquireBulk(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func TestIngestSerialStore(t *testing.T) {
 		}
 	}
 	// A cancelled wait returns the context's error.
-	release, _ = st.AcquireBulk(context.Background())
+	release, _ = st.AcquireBulk(context.Background(), 0)
 	defer release()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

@@ -30,17 +30,13 @@ const (
 	embeddedBulkBatchBytes      = 1 << 20
 	embeddedFirstBulkBatchBytes = 6 << 20
 )
-// AcquireBulk implements SerialBulkWriter: one source at a time.
-func (e *Embedded) AcquireBulk(ctx context.Context) (release func(), err error) {
+// AcquireBulk implements SerialBulkWriter: one source at a time, the
+// largest waiting source next.
+func (e *Embedded) AcquireBulk(ctx context.Context, pairs uint64) (release func(), err error) {
 	if err := e.check(ctx); err != nil {
 		return nil, err
 	}
-	select {
-	case e.bulk <- struct{}{}:
-		return func() { <-e.bulk }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return e.bulk.acquire(ctx, pairs)
 }
 
 // BulkBatchBytes implements SerialBulkWriter.

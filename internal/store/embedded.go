@@ -32,9 +32,8 @@ type Embedded struct {
 	mu         sync.Mutex
 	importMode bool
 
-	// bulk holds a token while a source streams into BulkWrite
-	// (AcquireBulk).
-	bulk chan struct{}
+	// bulk admits one source at a time to BulkWrite (AcquireBulk).
+	bulk bulkGate
 }
 
 var _ Store = (*Embedded)(nil)
@@ -89,7 +88,6 @@ func OpenEmbeddedWith(dir string, opts EmbeddedOptions) (*Embedded, error) {
 		dir:     dir,
 		mvcc:    client.MvccStore,
 		cluster: cluster,
-		bulk:    make(chan struct{}, 1),
 	}, nil
 }
 

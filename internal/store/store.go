@@ -85,8 +85,10 @@ type BulkWriter interface {
 type SerialBulkWriter interface {
 	BulkWriter
 	// AcquireBulk waits until no other source holds the store's bulk path
-	// (or ctx ends) and reserves it until release is called.
-	AcquireBulk(ctx context.Context) (release func(), err error)
+	// (or ctx ends) and reserves it until release is called. pairs is the
+	// source's size, if known (0 otherwise): a store may admit waiting
+	// sources largest first.
+	AcquireBulk(ctx context.Context, pairs uint64) (release func(), err error)
 	// BulkBatchBytes is the key+value bytes per batch the store takes best,
 	// for the first batch of a source and for the others.
 	BulkBatchBytes(first bool) int
