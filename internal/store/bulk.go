@@ -30,6 +30,7 @@ const (
 	embeddedBulkBatchBytes      = 1 << 20
 	embeddedFirstBulkBatchBytes = 6 << 20
 )
+
 // AcquireBulk implements SerialBulkWriter: one source at a time, the
 // largest waiting source next.
 func (e *Embedded) AcquireBulk(ctx context.Context, pairs uint64) (release func(), err error) {
