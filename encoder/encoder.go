@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/internal/gate"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/tableschemas"
@@ -112,10 +113,16 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	})
 	g.Go(func() error {
-		e := &worker{cfg: cfg, cache: cache, kv: kvw, events: events, busy: make(chan struct{}, 1)}
+		e := &worker{cfg: cfg, cache: cache, kv: kvw, events: events, busy: gate.New(chunkEarlier)}
 		err := member.Run(gctx, member.Config{
 			Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group,
 			Topics: []string{schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)},
+			// Round-robin first: the producer spreads chunks over the
+			// chunks topic's partitions round-robin in table order, so
+			// each member gets chunks from all over each table and the
+			// members progress through the tables together (see
+			// chunkEarlier). Range stays on offer for older members.
+			GroupBalancers: []kafka.GroupBalancer{kafka.RoundRobinGroupBalancer{}, kafka.RangeGroupBalancer{}},
 		}, e.claim)
 		return err
 	})
@@ -156,12 +163,23 @@ func KVWriterOptions(batchBytes int, comp compress.Compression) kafkaio.WriterOp
 type worker struct {
 	// busy admits one chunk at a time: the group may give a member many
 	// partitions, but encoding is CPU-bound and a member is one core's
-	// worth of work (run more members to use more cores).
-	busy   chan struct{}
+	// worth of work (run more members to use more cores). Of the waiting
+	// chunks, the one earliest in its table goes first (chunkEarlier).
+	busy   *gate.Gate[*lsv1.Chunk]
 	cfg    Config
 	cache  *tableschemas.Cache
 	kv     *kafka.Writer
 	events *topiclog.Writer
+}
+
+// chunkEarlier orders chunks by their position in their tables (ordinal
+// over total chunks). A table's KV partitions take record keys by chunk
+// order (schemas.KVPartition), and a partition is ingested once the
+// chunks that feed it are encoded: encoding in table order completes
+// partitions one after another, so their ingests spread over the import
+// instead of piling up at its end.
+func chunkEarlier(a, b *lsv1.Chunk) bool {
+	return uint64(a.Ordinal)*uint64(max(b.TotalChunks, 1)) < uint64(b.Ordinal)*uint64(max(a.TotalChunks, 1))
 }
 
 // claim encodes the chunks of one partition of the chunks topic, in order.
@@ -187,13 +205,12 @@ func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 		if err := proto.Unmarshal(m.Value, &ch); err != nil {
 			return fmt.Errorf("%s[%d] offset %d: bad chunk message: %w", c.Topic, c.Partition, m.Offset, err)
 		}
-		select {
-		case e.busy <- struct{}{}:
-		case <-ctx.Done():
-			return nil
+		release, err := e.busy.Acquire(ctx, &ch)
+		if err != nil {
+			return nil // ctx ended
 		}
 		err = e.encodeChunk(ctx, &ch)
-		<-e.busy
+		release()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil

@@ -40,6 +40,10 @@ type Config struct {
 	// soon it notices a rebalance (default 1s; kafka-go's 3s makes every
 	// member joining or leaving stall the group for seconds).
 	HeartbeatInterval time.Duration
+	// GroupBalancers are the assignors the member offers, preferred first
+	// (the group uses the first that every member offers; default
+	// kafka-go's range, then round-robin).
+	GroupBalancers []kafka.GroupBalancer
 }
 
 func (c *Config) validate() error {
@@ -98,6 +102,7 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 		SessionTimeout:    cfg.SessionTimeout,
 		RebalanceTimeout:  cfg.RebalanceTimeout,
 		HeartbeatInterval: cfg.HeartbeatInterval,
+		GroupBalancers:    cfg.GroupBalancers,
 		StartOffset:       kafka.FirstOffset,
 	})
 	if err != nil {

@@ -37,7 +37,7 @@ func (e *Embedded) AcquireBulk(ctx context.Context, pairs uint64) (release func(
 	if err := e.check(ctx); err != nil {
 		return nil, err
 	}
-	return e.bulk.acquire(ctx, pairs)
+	return e.bulk.Acquire(ctx, pairs)
 }
 
 // BulkBatchBytes implements SerialBulkWriter.

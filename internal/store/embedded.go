@@ -10,6 +10,8 @@ import (
 	"github.com/tikv/client-go/v2/testutils"
 	"github.com/tikv/client-go/v2/tikv"
 	pd "github.com/tikv/pd/client"
+
+	"github.com/lightstream-io/lightstream/internal/gate"
 )
 
 // Embedded is the in-process TiKV-protocol store: client-go's mock TiKV
@@ -32,8 +34,12 @@ type Embedded struct {
 	mu         sync.Mutex
 	importMode bool
 
-	// bulk admits one source at a time to BulkWrite (AcquireBulk).
-	bulk bulkGate
+	// bulk admits one source at a time to BulkWrite, the largest waiting
+	// one next (AcquireBulk): the last source to become ready is often
+	// the largest (a table's index partition needs every chunk), and
+	// making it wait behind small ones puts their ingests on the import's
+	// critical path.
+	bulk *gate.Gate[uint64]
 }
 
 var _ Store = (*Embedded)(nil)
@@ -88,6 +94,7 @@ func OpenEmbeddedWith(dir string, opts EmbeddedOptions) (*Embedded, error) {
 		dir:     dir,
 		mvcc:    client.MvccStore,
 		cluster: cluster,
+		bulk:    gate.New(func(a, b uint64) bool { return a > b }),
 	}, nil
 }
 
