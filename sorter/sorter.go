@@ -318,7 +318,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		}
 		next = m.Offset + 1
 		var msg lsv1.KVMessage
-		if err := proto.Unmarshal(m.Value, &msg); err != nil {
+		if err := schemas.UnmarshalKVMessage(m.Value, &msg); err != nil {
 			return nil, fmt.Errorf("%s[%d] offset %d: bad KV message: %w", topic, partition, m.Offset, err)
 		}
 		switch b := msg.Body.(type) {
@@ -387,7 +387,7 @@ func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partiti
 			return fmt.Errorf("fetch %s[%d]: %w", topic, partition, err)
 		}
 		var msg lsv1.KVMessage
-		if err := proto.Unmarshal(m.Value, &msg); err != nil {
+		if err := schemas.UnmarshalKVMessage(m.Value, &msg); err != nil {
 			return fmt.Errorf("%s[%d] offset %d: bad KV message: %w", topic, partition, m.Offset, err)
 		}
 		if eoc := msg.GetEndOfChunk(); eoc != nil && eoc.Kvs > 0 && !st.needed[eoc.ChunkId] {

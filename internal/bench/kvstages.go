@@ -9,7 +9,6 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
@@ -315,7 +314,7 @@ func (es *engineSet) write(ctx context.Context, sinks []*encodeSink, workers int
 
 func (es *engineSet) add(ctx context.Context, gp int, value []byte) error {
 	var msg lsv1.KVMessage
-	if err := proto.Unmarshal(value, &msg); err != nil {
+	if err := schemas.UnmarshalKVMessage(value, &msg); err != nil {
 		return fmt.Errorf("bad KV message: %w", err)
 	}
 	b, ok := msg.Body.(*lsv1.KVMessage_Batch)
