@@ -35,7 +35,7 @@ func init() {
 		&cli.StringFlag{Name: "summary", Usage: "write a JSON summary to this file"},
 		&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics on this host:port"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
-		&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches (transactions or region writes) in flight per partition"},
+		&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches (transactions or region writes) in flight per partition (the embedded store takes one partition and one batch at a time)"},
 		kvCompressionFlag,
 		&cli.StringFlag{Name: "memory-limit", Value: "2GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
 	}

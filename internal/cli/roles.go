@@ -75,7 +75,7 @@ func init() {
 		Flags: roleFlags(
 			&cli.StringFlag{Name: "engine-dir", Value: "lightstream-engines", Usage: "where this member keeps its engines", EnvVars: []string{"LIGHTSTREAM_ENGINE_DIR"}},
 			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
-			&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches in flight per partition"},
+			&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches in flight per partition (the embedded store takes one partition and one batch at a time)"},
 			ingestFlag(),
 		).withStore(),
 		Action: runSorter,
