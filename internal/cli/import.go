@@ -37,7 +37,7 @@ func init() {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress display"},
 		&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches (transactions or region writes) in flight per partition (the embedded store takes one partition and one batch at a time)"},
 		kvCompressionFlag,
-		&cli.StringFlag{Name: "memory-limit", Value: "2GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
+		&cli.StringFlag{Name: "memory-limit", Value: "3GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
 	}
 	flags = append(flags, csvFlags()...)
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
