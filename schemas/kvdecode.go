@@ -31,25 +31,24 @@ func UnmarshalKVMessage(b []byte, msg *lsv1.KVMessage) error {
 				return protowire.ParseError(n)
 			}
 			msg.Version, b = uint32(v), b[n:]
-		case num == 2 && typ == protowire.BytesType:
+		case (num == 2 || num == 3) && typ == protowire.BytesType:
 			v, n := protowire.ConsumeBytes(b)
 			if n < 0 {
 				return protowire.ParseError(n)
-			}
-			// A repeated message field merges into the one before.
-			body, ok := msg.Body.(*lsv1.KVMessage_Batch)
-			if !ok {
-				body = &lsv1.KVMessage_Batch{Batch: &lsv1.KVBatch{}}
-				msg.Body = body
-			}
-			if err := unmarshalKVBatch(v, body.Batch); err != nil {
-				return fmt.Errorf("batch: %w", err)
 			}
 			b = b[n:]
-		case num == 3 && typ == protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return protowire.ParseError(n)
+			// A message field given again merges into the one before; the
+			// other member of the oneof replaces it.
+			if num == 2 {
+				body, ok := msg.Body.(*lsv1.KVMessage_Batch)
+				if !ok {
+					body = &lsv1.KVMessage_Batch{Batch: &lsv1.KVBatch{}}
+					msg.Body = body
+				}
+				if err := unmarshalKVBatch(v, body.Batch); err != nil {
+					return fmt.Errorf("batch: %w", err)
+				}
+				continue
 			}
 			body, ok := msg.Body.(*lsv1.KVMessage_EndOfChunk)
 			if !ok {
@@ -59,7 +58,6 @@ func UnmarshalKVMessage(b []byte, msg *lsv1.KVMessage) error {
 			if err := (proto.UnmarshalOptions{Merge: true}).Unmarshal(v, body.EndOfChunk); err != nil {
 				return fmt.Errorf("end of chunk: %w", err)
 			}
-			b = b[n:]
 		default:
 			n := skipField(b, num, typ)
 			if n < 0 {
