@@ -122,3 +122,22 @@ func TestChunkSink(t *testing.T) {
 		r.Close()
 	}
 }
+
+func TestChunkEarlier(t *testing.T) {
+	c := func(ordinal, total uint32) *lsv1.Chunk { return &lsv1.Chunk{Ordinal: ordinal, TotalChunks: total} }
+	for _, tc := range []struct {
+		a, b *lsv1.Chunk
+		want bool
+	}{
+		{c(0, 10), c(1, 10), true},
+		{c(1, 10), c(0, 10), false},
+		{c(3, 10), c(3, 10), false}, // ties keep arrival order
+		{c(1, 4), c(2, 10), false},  // a quarter through one table, a fifth through the other
+		{c(2, 10), c(1, 4), true},
+		{c(0, 0), c(0, 1), false}, // a malformed total does not divide by zero
+	} {
+		if got := chunkEarlier(tc.a, tc.b); got != tc.want {
+			t.Errorf("chunkEarlier(%d/%d, %d/%d) = %v", tc.a.Ordinal, tc.a.TotalChunks, tc.b.Ordinal, tc.b.TotalChunks, got)
+		}
+	}
+}

@@ -154,7 +154,7 @@ func (r *run) encoder(name string, mod func(*encoder.Config)) *member {
 // its own would have one) on the run's engine directory.
 func (r *run) sorter(name string, mod func(*sorter.Config)) *member {
 	cfg := sorter.Config{ImportID: importID, Kafka: r.kafka, Member: name, EngineDir: r.engineDir(),
-		Store: r.store, Ingest: bulkIngest()}
+		Store: r.store, Ingest: bulkIngest(), SpanChecksums: true}
 	if mod != nil {
 		mod(&cfg)
 	}
