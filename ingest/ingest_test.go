@@ -421,3 +421,23 @@ func TestIngestSerialStore(t *testing.T) {
 		t.Errorf("ingest waiting past its deadline: %v", err)
 	}
 }
+
+// TestIngestSerialStoreBatchSizes: on a serial store a source's first
+// batch is the store's first-batch size and the rest its batch size.
+func TestIngestSerialStoreBatchSizes(t *testing.T) {
+	st := openStore(t)
+	pairs := genPairs(3, 9000, 1000) // about 9 MB of keys and values
+	stats, err := Ingest(context.Background(), st, sliceSource{pairs}, Options{Bulk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, rest := st.BulkBatchBytes(true), st.BulkBatchBytes(false)
+	size := int(stats.Bytes)
+	want := 1 + (size-first+rest-1)/rest
+	if stats.Batches != uint64(want) {
+		t.Errorf("%d bytes in %d batches, want %d (first %d bytes, then %d)", size, stats.Batches, want, first, rest)
+	}
+	if got, err := st.Checksum(context.Background(), tableRange(3)); err != nil || got != checksumOf(pairs) {
+		t.Errorf("store %+v, want %+v (%v)", got, checksumOf(pairs), err)
+	}
+}
