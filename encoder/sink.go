@@ -3,17 +3,15 @@ package encoder
 import (
 	"context"
 	"fmt"
-	"hash/crc64"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/internal/crc64ecma"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
-
-var crcTable = crc64.MakeTable(crc64.ECMA)
 
 // partitionTotals is what one chunk sent to one partition: TiDB's checksum
 // (XOR of CRC64-ECMA over key||value), pairs and bytes.
@@ -60,9 +58,7 @@ func (s *chunkSink) add(key, value []byte) error {
 	s.bufs[p] = schemas.AppendPair(s.bufs[p], key, value)
 	s.counts[p]++
 	t := &s.totals[p]
-	c := crc64.Update(0, crcTable, key)
-	c = crc64.Update(c, crcTable, value)
-	t.sum ^= c
+	t.sum ^= crc64ecma.Pair(key, value)
 	t.kvs++
 	t.bytes += uint64(len(key) + len(value))
 	if len(s.bufs[p]) >= s.batchBytes {

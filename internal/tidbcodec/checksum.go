@@ -1,8 +1,6 @@
 package tidbcodec
 
-import "hash/crc64"
-
-var ecmaTable = crc64.MakeTable(crc64.ECMA)
+import "github.com/lightstream-io/lightstream/internal/crc64ecma"
 
 // Checksum is Lightning's KV checksum (TiDB pkg/lightning/verification/
 // checksum.go KVChecksum): XOR of crc64-ECMA(key||value) over all pairs,
@@ -16,9 +14,7 @@ type Checksum struct {
 
 // Update adds one KV pair.
 func (c *Checksum) Update(key, value []byte) {
-	sum := crc64.Update(0, ecmaTable, key)
-	sum = crc64.Update(sum, ecmaTable, value)
-	c.Sum ^= sum
+	c.Sum ^= crc64ecma.Pair(key, value)
 	c.KVs++
 	c.Bytes += uint64(len(key) + len(value))
 }
