@@ -120,6 +120,9 @@ type Throughput struct {
 	// MBPerS is source (decompressed dump) megabytes, 10^6 bytes, per second.
 	MBPerS   float64 `json:"mb_per_s"`
 	RowsPerS float64 `json:"rows_per_s"`
+	// CPUSeconds is the CPU time (user + system, all threads) the process
+	// spent during the run.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
 	// PeakRSSBytes is the process's peak RSS during the run, when it could
 	// be measured on its own (0 otherwise).
 	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
@@ -168,6 +171,15 @@ type Report struct {
 	// stage's (1 would mean the import runs as fast as its bottleneck).
 	SlowestStage   string  `json:"slowest_stage"`
 	WholeToSlowest float64 `json:"whole_to_slowest"`
+	// StagesCPUSeconds is the CPU time of all the stages measured alone:
+	// the work the whole import cannot avoid. CPUBoundSeconds is that
+	// over the machine's CPUs: on these cores no import doing the stages'
+	// work can take less, however well its stages overlap, so
+	// WholeToSlowest cannot exceed MaxWholeToSlowest = slowest stage
+	// seconds / CPUBoundSeconds (at most 1).
+	StagesCPUSeconds  float64 `json:"stages_cpu_seconds"`
+	CPUBoundSeconds   float64 `json:"cpu_bound_seconds"`
+	MaxWholeToSlowest float64 `json:"max_whole_to_slowest"`
 	// PeakRSSBytes is the process's peak RSS over the whole benchmark
 	// (VmHWM); Whole.PeakRSSBytes is the import's alone.
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
@@ -251,14 +263,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("bench: encode stage saw %d rows, parse stage %d", kt.rows, rep.Rows)
 	}
 	rep.KVPairs, rep.KVBytes = kt.kvs, kt.kvBytes
-	rep.ProduceSeconds, rep.ConsumeSeconds = kt.produce.Seconds(), kt.consume.Seconds()
+	rep.ProduceSeconds, rep.ConsumeSeconds = kt.produce.wall.Seconds(), kt.consume.wall.Seconds()
 
 	var whole *pipeline.Result
+	var wholeCPU span
 	if dir, done, err = scratch("bench-whole"); err != nil {
 		return nil, err
 	}
 	wholePeak, err := phase("whole import", func() (err error) {
 		defer prof.start("whole")()
+		w := startWatch()
+		defer func() { wholeCPU = w.elapsed() }()
 		whole, err = pipeline.Run(ctx, pipeline.Config{
 			Dump: cfg.Dump, WorkDir: dir, Encoders: cfg.Workers, Sorters: cfg.Workers,
 			ChunkSize: cfg.ChunkSize, KVPartitions: cfg.KVPartitions, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
@@ -275,11 +290,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	var ho handoffResult
+	var handoffCPU span
 	if dir, done, err = scratch("bench-handoff"); err != nil {
 		return nil, err
 	}
 	handoffPeak, err := phase("hand-off import", func() (err error) {
 		defer prof.start("handoff")()
+		w := startWatch()
+		defer func() { handoffCPU = w.elapsed() }()
 		ho, err = handoff(ctx, &cfg, dir, cfg.Workers)
 		return err
 	})
@@ -292,16 +310,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	tp := func(d time.Duration) Throughput { return throughput(d, rep.SourceBytes, rep.Rows) }
-	broker := tp(kt.produce + kt.consume)
+	stp := func(s span) Throughput {
+		t := tp(s.wall)
+		t.CPUSeconds = s.cpu.Seconds()
+		return t
+	}
+	brokerSpan := kt.produce
+	brokerSpan.add(kt.consume)
+	broker := stp(brokerSpan)
 	rep.Stages = []Stage{
-		{Name: StageRead, Throughput: tp(src.read), Note: "dump.OpenRange into memory, one chunk per worker at a time (files may be in the page cache)"},
-		{Name: StageParse, Throughput: tp(src.parse), Note: "rowparse readers over the in-memory chunks"},
-		{Name: StageEncode, Throughput: tp(kt.encode), Note: "RowCoder and the chunk sink's routing, checksums and batch marshalling over pre-parsed rows"},
-		{Name: StageBroker, Throughput: broker, Note: fmt.Sprintf("produce %.2fs + consume %.2fs of %d messages: the pipeline does both to every byte, on the same cores", kt.produce.Seconds(), kt.consume.Seconds(), kt.messages)},
-		{Name: StageEngine, Throughput: tp(kt.engine), Note: "KV message decoding and engine writes (sorted runs in Badger's table format) in the sorter's flush size, through the pipeline's engine pool"},
-		{Name: StageIngest, Throughput: tp(kt.ingest), Note: "ingest.Ingest with Bulk into the embedded store"},
+		{Name: StageRead, Throughput: stp(src.read), Note: "dump.OpenRange into memory, one chunk per worker at a time (files may be in the page cache)"},
+		{Name: StageParse, Throughput: stp(src.parse), Note: "rowparse readers over the in-memory chunks"},
+		{Name: StageEncode, Throughput: stp(kt.encode), Note: "RowCoder and the chunk sink's routing, checksums and batch marshalling over pre-parsed rows"},
+		{Name: StageBroker, Throughput: broker, Note: fmt.Sprintf("produce %.2fs + consume %.2fs of %d messages: the pipeline does both to every byte, on the same cores", kt.produce.wall.Seconds(), kt.consume.wall.Seconds(), kt.messages)},
+		{Name: StageEngine, Throughput: stp(kt.engine), Note: "KV message decoding and engine writes (sorted runs in Badger's table format) in the sorter's flush size, through the pipeline's engine pool"},
+		{Name: StageIngest, Throughput: stp(kt.ingest), Note: "ingest.Ingest with Bulk into the embedded store"},
 	}
 	rep.Whole = tp(whole.Duration)
+	rep.Whole.CPUSeconds = wholeCPU.cpu.Seconds()
 	rep.Whole.PeakRSSBytes = wholePeak
 	var sorted, ingested time.Time
 	for _, t := range whole.State.Tables {
@@ -317,6 +343,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.WholeIngested = tp(ingested.Sub(whole.State.Started))
 	}
 	rep.Handoff = tp(ho.elapsed)
+	rep.Handoff.CPUSeconds = handoffCPU.cpu.Seconds()
 	rep.Handoff.PeakRSSBytes = handoffPeak
 	slowest := rep.Stages[0]
 	for _, s := range rep.Stages[1:] {
@@ -328,6 +355,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	// Throughputs over the same source bytes: whole/slowest throughput is
 	// slowest seconds / whole seconds.
 	rep.WholeToSlowest = ratio(slowest.Seconds, rep.Whole.Seconds)
+	for _, s := range rep.Stages {
+		rep.StagesCPUSeconds += s.CPUSeconds
+	}
+	rep.CPUBoundSeconds = rep.StagesCPUSeconds / float64(rep.CPUs)
+	rep.MaxWholeToSlowest = min(1, ratio(slowest.Seconds, rep.CPUBoundSeconds))
 	rep.BrokerVsHandoff = ratio(rep.Whole.Seconds, rep.Handoff.Seconds)
 	rep.PeakRSSBytes = peak
 	rep.LoadAverageEnd = loadAverage()

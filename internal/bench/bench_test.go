@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/lightstream-io/lightstream/internal/gen"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
@@ -54,6 +55,20 @@ func TestRunReport(t *testing.T) {
 			}
 			if w := rep.Whole.Seconds; rep.WholeSorted.Seconds <= 0 || rep.WholeSorted.Seconds > rep.WholeIngested.Seconds || rep.WholeIngested.Seconds > w {
 				t.Errorf("whole import phases: sorted at %.3fs, ingested at %.3fs, whole %.3fs", rep.WholeSorted.Seconds, rep.WholeIngested.Seconds, w)
+			}
+			for _, s := range rep.Stages {
+				if (s.Name == StageEncode || s.Name == StageIngest) && s.CPUSeconds <= 0 {
+					t.Errorf("stage %s: %v CPU-s", s.Name, s.CPUSeconds)
+				}
+			}
+			if rep.Whole.CPUSeconds <= 0 || rep.Handoff.CPUSeconds <= 0 {
+				t.Errorf("whole import %v CPU-s, hand-off %v CPU-s", rep.Whole.CPUSeconds, rep.Handoff.CPUSeconds)
+			}
+			if b := rep.StagesCPUSeconds / float64(rep.CPUs); rep.StagesCPUSeconds <= 0 || rep.CPUBoundSeconds != b {
+				t.Errorf("stages %v CPU-s on %d CPUs: bound %v, want %v", rep.StagesCPUSeconds, rep.CPUs, rep.CPUBoundSeconds, b)
+			}
+			if m := rep.MaxWholeToSlowest; m <= 0 || m > 1 {
+				t.Errorf("max_whole_to_slowest %v, want in (0, 1]", m)
 			}
 			jsonPath := filepath.Join(dir, "bench.json")
 			if err := rep.WriteJSON(jsonPath); err != nil {
@@ -150,5 +165,19 @@ func checkContract(t *testing.T, raw []byte, rows, sourceBytes float64) {
 	}
 	if !found {
 		t.Errorf("slowest_stage %q names no stage", slowest)
+	}
+}
+
+func TestStopwatchCountsCPU(t *testing.T) {
+	w := startWatch()
+	x := uint64(1)
+	for time.Since(w.wall) < 50*time.Millisecond {
+		for range 1000 {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
+	s := w.elapsed()
+	if s.wall < 50*time.Millisecond || s.cpu < 10*time.Millisecond {
+		t.Fatalf("busy 50ms: wall %v, cpu %v (x %d)", s.wall, s.cpu, x)
 	}
 }

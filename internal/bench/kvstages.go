@@ -21,9 +21,9 @@ import (
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
-// kvTimes are the wall times of the stages after parsing.
+// kvTimes are the stages after parsing: wall and CPU time.
 type kvTimes struct {
-	encode, produce, consume, engine, ingest time.Duration
+	encode, produce, consume, engine, ingest span
 	rows                                     int64
 	kvs, kvBytes                             uint64
 	messages                                 int64
@@ -108,7 +108,7 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 
 		// Encode.
 		stop := prof.start(StageEncode)
-		start := time.Now()
+		w := startWatch()
 		g, gctx = errgroup.WithContext(ctx)
 		for i := range workers {
 			g.Go(func() error {
@@ -128,14 +128,14 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 		if err := g.Wait(); err != nil {
 			return kt, err
 		}
-		kt.encode += time.Since(start)
+		kt.encode.add(w.elapsed())
 		stop()
 
 		// Produce: each encoder writes its own messages as its chunk
 		// sink does: batches through a send queue, a chunk's markers once
 		// the queue has written all of its batches.
 		stop = prof.start("produce")
-		start = time.Now()
+		w = startWatch()
 		g, gctx = errgroup.WithContext(ctx)
 		for i := range workers {
 			g.Go(func() error {
@@ -166,24 +166,24 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 		if err := g.Wait(); err != nil {
 			return kt, err
 		}
-		kt.produce += time.Since(start)
+		kt.produce.add(w.elapsed())
 		stop()
 
 		// Engine: the sorters' work on the same messages.
 		stop = prof.start(StageEngine)
-		start = time.Now()
+		w = startWatch()
 		if err := es.write(ctx, sinks, workers); err != nil {
 			return kt, err
 		}
-		kt.engine += time.Since(start)
+		kt.engine.add(w.elapsed())
 		stop()
 	}
 	stop := prof.start(StageEngine)
-	start := time.Now()
+	w := startWatch()
 	if err := es.flushAll(ctx, workers); err != nil {
 		return kt, err
 	}
-	kt.engine += time.Since(start)
+	kt.engine.add(w.elapsed())
 	stop()
 	for _, s := range sinks {
 		kt.rows += s.rows
@@ -195,11 +195,11 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 	}
 
 	stop = prof.start("consume")
-	start = time.Now()
+	w = startWatch()
 	if err := consumeAll(ctx, p, kcfg, produced); err != nil {
 		return kt, err
 	}
-	kt.consume = time.Since(start)
+	kt.consume = w.elapsed()
 	stop()
 
 	// The encoders' checksums are the oracle for the engines' content.
@@ -211,12 +211,12 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 	}
 	kt.kvs, kt.kvBytes = want.KVs, want.Bytes
 	stop = prof.start(StageIngest)
-	start = time.Now()
+	w = startWatch()
 	got, err := es.ingestAll(ctx, st, workers)
 	if err != nil {
 		return kt, err
 	}
-	kt.ingest = time.Since(start)
+	kt.ingest = w.elapsed()
 	stop()
 	if got != want {
 		return kt, fmt.Errorf("bench: engines ingested %+v, encoders produced %+v", got, want)

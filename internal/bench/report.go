@@ -18,9 +18,13 @@ import (
 // Print writes the report as a table.
 func (r *Report) Print(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "stage\tseconds\tMB/s\trows/s\t\n")
+	fmt.Fprintf(tw, "stage\tseconds\tMB/s\trows/s\tCPU s\t\n")
 	row := func(name string, t Throughput) {
-		fmt.Fprintf(tw, "%s\t%.2f\t%.1f\t%.0f\t\n", name, t.Seconds, t.MBPerS, t.RowsPerS)
+		cpu := ""
+		if t.CPUSeconds > 0 {
+			cpu = fmt.Sprintf("%.2f", t.CPUSeconds)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.1f\t%.0f\t%s\t\n", name, t.Seconds, t.MBPerS, t.RowsPerS, cpu)
 	}
 	for _, s := range r.Stages {
 		row(s.Name, s.Throughput)
@@ -38,6 +42,10 @@ func (r *Report) Print(w io.Writer) error {
 		float64(r.SourceBytes)/1e6, r.Rows, r.Chunks, r.KVPairs, float64(r.KVBytes)/1e6, r.Workers, r.Workers, r.CPUs)
 	fmt.Fprintf(w, "broker stage = produce %.2fs + consume %.2fs\n", r.ProduceSeconds, r.ConsumeSeconds)
 	fmt.Fprintf(w, "slowest stage: %s; whole_to_slowest (whole throughput / slowest stage throughput) = %.2f\n", r.SlowestStage, r.WholeToSlowest)
+	if r.CPUBoundSeconds > 0 {
+		fmt.Fprintf(w, "the stages alone used %.1f CPU-s: on %d CPUs no import doing their work takes less than %.2fs, so whole_to_slowest <= %.2f here (the whole import used %.1f CPU-s)\n",
+			r.StagesCPUSeconds, r.CPUs, r.CPUBoundSeconds, r.MaxWholeToSlowest, r.Whole.CPUSeconds)
+	}
 	fmt.Fprintf(w, "broker_vs_handoff (whole seconds / hand-off seconds) = %.2f\n", r.BrokerVsHandoff)
 	fmt.Fprintf(w, "peak RSS %.0f MiB (whole import %.0f MiB, hand-off import %.0f MiB)\n",
 		mib(r.PeakRSSBytes), mib(r.Whole.PeakRSSBytes), mib(r.Handoff.PeakRSSBytes))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -15,9 +14,10 @@ import (
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 )
 
-// sourceTimes are the read and parse stages' wall times and what they saw.
+// sourceTimes are the read and parse stages' wall and CPU times and what
+// they saw.
 type sourceTimes struct {
-	read, parse time.Duration
+	read, parse span
 	bytes, rows int64
 }
 
@@ -34,7 +34,7 @@ func measureSource(ctx context.Context, p *plan, workers int) (sourceTimes, erro
 	rows := make([]int64, workers)
 	for i := 0; i < len(p.chunks); i += workers {
 		round := p.chunks[i:min(i+workers, len(p.chunks))]
-		start := time.Now()
+		w := startWatch()
 		g, gctx := errgroup.WithContext(ctx)
 		for j, c := range round {
 			g.Go(func() error {
@@ -56,12 +56,12 @@ func measureSource(ctx context.Context, p *plan, workers int) (sourceTimes, erro
 		if err := g.Wait(); err != nil {
 			return st, err
 		}
-		st.read += time.Since(start)
+		st.read.add(w.elapsed())
 		for j := range round {
 			st.bytes += int64(bufs[j].Len())
 		}
 
-		start = time.Now()
+		w = startWatch()
 		g, gctx = errgroup.WithContext(ctx)
 		for j, c := range round {
 			g.Go(func() error {
@@ -73,7 +73,7 @@ func measureSource(ctx context.Context, p *plan, workers int) (sourceTimes, erro
 		if err := g.Wait(); err != nil {
 			return st, err
 		}
-		st.parse += time.Since(start)
+		st.parse.add(w.elapsed())
 	}
 	for _, n := range rows {
 		st.rows += n
