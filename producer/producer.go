@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
@@ -95,7 +96,7 @@ func (c *Config) validate() error {
 	if c.Warn == nil {
 		c.Warn = func(string) {}
 	}
-	return c.Kafka.Validate()
+	return nil
 }
 
 // Result says what was published.
@@ -127,6 +128,13 @@ func MakePlan(cfg Config) (*Plan, error) {
 	}
 	for _, w := range d.Warnings {
 		cfg.Warn(w)
+	}
+	if len(d.Tables) == 0 {
+		// Nothing would ever complete the import: say why instead.
+		if len(cfg.Filter) > 0 {
+			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", cfg.Dump, strings.Join(cfg.Filter, ","))
+		}
+		return nil, fmt.Errorf("dump %s: no tables to import: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", cfg.Dump, len(d.Warnings))
 	}
 	dbSchemas := map[string]string{}
 	for _, db := range d.Databases {
@@ -254,13 +262,22 @@ func Topics(cfg Config, p *Plan) []kafkaio.TopicSpec {
 }
 
 // Run discovers the dump, creates the topics and publishes manifests, then
-// chunks.
+// chunks: MakePlan, then Publish.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
+	p, err := MakePlan(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return Publish(ctx, cfg, p)
+}
+
+// Publish creates the topics of plan p (made by MakePlan from the same
+// cfg) and publishes its manifests, then its chunks.
+func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	p, err := MakePlan(cfg)
-	if err != nil {
+	if err := cfg.Kafka.Validate(); err != nil {
 		return nil, err
 	}
 	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, Topics(cfg, p)); err != nil {

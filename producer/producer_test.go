@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
@@ -106,6 +107,21 @@ func TestPlanErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "db.t.000000000.sql"), []byte("INSERT INTO t VALUES (1);"), 0o644)
 	if _, err := MakePlan(Config{Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"x:1"}}}); err == nil {
 		t.Fatal("data without a schema file accepted")
+	}
+
+	// A directory with no table would leave the import waiting forever
+	// for a table manifest: it is refused, saying why.
+	kc := kafkaio.Config{Brokers: []string{"x:1"}}
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "post-load.sql"), []byte("CREATE VIEW v AS SELECT 1;"), 0o644)
+	_, err := MakePlan(Config{Dump: empty, Kafka: kc})
+	if err == nil || !strings.Contains(err.Error(), "no tables to import") || !strings.Contains(err.Error(), "1 file(s) not imported") {
+		t.Fatalf("dump without tables: %v", err)
+	}
+	sakila := sakilaDir(t)
+	_, err = MakePlan(Config{Dump: sakila, Kafka: kc, Filter: []string{"nosuchdb.*"}})
+	if err == nil || !strings.Contains(err.Error(), `the filter "nosuchdb.*" matches none of its tables`) {
+		t.Fatalf("filter matching nothing: %v", err)
 	}
 }
 

@@ -161,6 +161,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if snap.Status == checkpoint.Complete {
 		return &Result{AlreadyComplete: true, State: snap}, nil
 	}
+	pcfg := producer.Config{
+		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, ChunkSize: cfg.ChunkSize,
+		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
+	}
+	var plan *producer.Plan
+	if !cp.StepDone(stepPublish) {
+		// Planned before the work directory is bound to the dump: a dump
+		// that cannot be imported (a mistyped path, no tables) leaves the
+		// work directory free for the right one.
+		if plan, err = producer.MakePlan(pcfg); err != nil {
+			return nil, err
+		}
+	}
 	if err := cp.Update(func(s *checkpoint.State) error { s.Dump = absDump; return nil }); err != nil {
 		return nil, err
 	}
@@ -171,12 +184,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	defer closeAll()
 
-	if !cp.StepDone(stepPublish) {
-		_, err := producer.Run(ctx, producer.Config{
-			ImportID: cfg.ImportID, Dump: absDump, Kafka: kcfg, Filter: cfg.Filter, ChunkSize: cfg.ChunkSize,
-			KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
-		})
-		if err != nil {
+	if plan != nil {
+		pcfg.Kafka = kcfg
+		if _, err := producer.Publish(ctx, pcfg, plan); err != nil {
 			return nil, err
 		}
 		if err := cp.SetStep(stepPublish, checkpoint.Done, ""); err != nil {

@@ -268,3 +268,25 @@ func TestRerun(t *testing.T) {
 		t.Errorf("ids after reruns %q", got)
 	}
 }
+
+// TestNoTables: a directory holding no table (here the corpus's views and
+// routines, or nothing at all) fails at once, saying so, instead of waiting
+// for a table that never comes; and the work directory stays free for the
+// right dump.
+func TestNoTables(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, dump := range []string{corpus(t, "sakila-extras"), t.TempDir()} {
+		_, w, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work})
+		if err == nil || !strings.Contains(err.Error(), "no tables to import") {
+			t.Fatalf("%s: err = %v, want no tables to import", dump, err)
+		}
+		if strings.Contains(dump, "sakila-extras") && len(w.all()) != 2 {
+			t.Errorf("%s: warnings %q, want the 2 files not imported", dump, w.all())
+		}
+	}
+	good := writeDump(t, map[string]string{"bad.t.000000000.sql": "INSERT INTO t VALUES (1,'a',1);\n"})
+	if res := mustImport(t, pipeline.Config{Dump: good, WorkDir: work}); res.Progress.Rows != 1 {
+		t.Errorf("import after the failed ones: %d rows", res.Progress.Rows)
+	}
+}
