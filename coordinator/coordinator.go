@@ -128,6 +128,7 @@ type Progress struct {
 type tableState struct {
 	manifest  *lsv1.TableManifest
 	tableID   int64
+	lastID    int64 // the last partition's ID, tableID if unpartitioned
 	chunks    map[string]*lsv1.ChunkEncoded
 	parts     map[uint32]*lsv1.PartitionIngested
 	status    checkpoint.Status
@@ -350,6 +351,7 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 		if rec != nil && rec.Steps[StepSchema].Status == checkpoint.Done {
 			c.mu.Lock()
 			ts.tableID, ts.status = rec.TableID, rec.Status
+			ts.lastID = LastTableID(rec.TableID, rec.Model)
 			ts.source, ts.stored = rec.Source, rec.Store
 			c.mu.Unlock()
 			continue
@@ -389,15 +391,15 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 				r.Steps = map[string]checkpoint.Step{}
 			}
 			r.Steps[StepSchema] = checkpoint.Step{Status: checkpoint.Done, At: time.Now().UTC()}
-			if t.ID >= s.NextTableID {
-				s.NextTableID = t.ID + 1
+			if last := t.MaxID(); last >= s.NextTableID {
+				s.NextTableID = last + 1 // past its partitions
 			}
 			return nil
 		}); err != nil {
 			return err
 		}
 		c.mu.Lock()
-		ts.tableID = t.ID
+		ts.tableID, ts.lastID = t.ID, t.MaxID()
 		c.mu.Unlock()
 	}
 	return c.cfg.Checkpoint.SetStep(StepSchemas, checkpoint.Done, "")
@@ -517,7 +519,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		c.mu.Unlock()
 		return nil
 	}
-	tableID, source, rows, mf := ts.tableID, ts.source, ts.rows, ts.manifest
+	tableID, lastID, source, rows, mf := ts.tableID, ts.lastID, ts.source, ts.rows, ts.manifest
 	parts := make(map[uint32]*lsv1.PartitionIngested, len(ts.parts))
 	for p, r := range ts.parts {
 		parts[p] = r
@@ -536,7 +538,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	} else {
 		// The sorters read most of the table right after each ingest:
 		// only the gaps between their spans are left to read.
-		got, err := TableStoreChecksum(ctx, c.cfg.Store, tableID, parts)
+		got, err := TableStoreChecksum(ctx, c.cfg.Store, TableRange(tableID, lastID), parts)
 		if err != nil {
 			return fmt.Errorf("checksum %s.%s: %w", mf.Db, mf.Table, err)
 		}
@@ -625,9 +627,23 @@ func (c *Coordinator) rebase(ctx context.Context, post PostImporter, key string)
 	return post.Rebase(ctx, &t)
 }
 
-// TableRange is the whole key range of a table: records and indexes.
-func TableRange(tableID int64) store.KeyRange {
-	return store.KeyRange{Start: tablePrefix(tableID), End: tablePrefix(tableID + 1)}
+// TableRange is the whole key range of a table, records and indexes, of
+// every physical table it is stored as: a table's partitions have the IDs
+// right after its own (TiDB allocates them together at CREATE TABLE), so
+// the range runs from the table's ID to its last partition's, lastID
+// (tablemodel.Table.MaxID; tableID itself for a table without partitions).
+func TableRange(tableID, lastID int64) store.KeyRange {
+	return store.KeyRange{Start: tablePrefix(tableID), End: tablePrefix(max(tableID, lastID) + 1)}
+}
+
+// LastTableID is the largest ID of the table whose model JSON is model
+// (the table's own ID when the model cannot be read).
+func LastTableID(tableID int64, model []byte) int64 {
+	var t tablemodel.Table
+	if len(model) == 0 || json.Unmarshal(model, &t) != nil {
+		return tableID
+	}
+	return max(tableID, t.MaxID())
 }
 
 func tablePrefix(id int64) []byte {

@@ -55,12 +55,12 @@ func SpanPlan(parts map[uint32]*lsv1.PartitionIngested, table store.KeyRange) (s
 	return sum, gaps, true
 }
 
-// TableStoreChecksum reads what st holds of table tableID: the sum of its
-// partitions' span checksums plus a read of the gaps between their spans
-// (SpanPlan), or, when the spans cannot be used, a read of the whole
-// table.
-func TableStoreChecksum(ctx context.Context, st store.Store, tableID int64, parts map[uint32]*lsv1.PartitionIngested) (store.Checksum, error) {
-	ranges := []store.KeyRange{TableRange(tableID)}
+// TableStoreChecksum reads what st holds of the table whose keys are in
+// table (TableRange): the sum of its partitions' span checksums plus a
+// read of the gaps between their spans (SpanPlan), or, when the spans
+// cannot be used, a read of the whole table.
+func TableStoreChecksum(ctx context.Context, st store.Store, table store.KeyRange, parts map[uint32]*lsv1.PartitionIngested) (store.Checksum, error) {
+	ranges := []store.KeyRange{table}
 	var spanned store.Checksum
 	if sum, gaps, ok := SpanPlan(parts, ranges[0]); ok {
 		ranges, spanned = gaps, sum

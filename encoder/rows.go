@@ -169,7 +169,7 @@ func NewRowCoder(ts *lsv1.TableSchema, t *tableModel, dumpTimeZone string) (*Row
 	if err != nil {
 		return nil, err
 	}
-	enc, err := kvenc.NewEncoder(t, kvenc.Options{})
+	enc, err := kvenc.NewEncoder(t, kvenc.Options{Loc: sess.Loc})
 	if err != nil {
 		return nil, err
 	}

@@ -62,11 +62,11 @@ type debugRowDecoder struct {
 // printed; each must equal a pair the decoded row encodes to.
 func debugDecodePairs(opts debugCodecOptions, in io.Reader, out io.Writer) error {
 	t := opts.Table
-	dec, err := kvenc.NewEncoder(t, kvenc.Options{})
+	dec, err := kvenc.NewEncoder(t, kvenc.Options{Loc: opts.Loc})
 	if err != nil {
 		return err
 	}
-	check, err := kvenc.NewEncoder(t, kvenc.Options{})
+	check, err := kvenc.NewEncoder(t, kvenc.Options{Loc: opts.Loc})
 	if err != nil {
 		return err
 	}

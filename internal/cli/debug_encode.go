@@ -166,7 +166,7 @@ func debugEncodeRows(opts debugCodecOptions, in io.Reader, out io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("table %s: %w", t.Name, err)
 	}
-	enc, err := kvenc.NewEncoder(t, kvenc.Options{AutoRandomSeed: opts.AutoRandomSeed})
+	enc, err := kvenc.NewEncoder(t, kvenc.Options{AutoRandomSeed: opts.AutoRandomSeed, Loc: opts.Loc})
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func Table(ctx context.Context, st store.Store, t *tablemodel.Table, opts Option
 	if opts.Loc == nil {
 		opts.Loc = time.UTC
 	}
-	enc, err := kvenc.NewEncoder(t, kvenc.Options{})
+	enc, err := kvenc.NewEncoder(t, kvenc.Options{Loc: opts.Loc})
 	if err != nil {
 		return 0, err
 	}
@@ -58,13 +58,11 @@ func Table(ctx context.Context, st store.Store, t *tablemodel.Table, opts Option
 	if err := out.Header(names); err != nil {
 		return 0, err
 	}
-	start := tidbcodec.AppendRecordPrefix(nil, t.ID)
-	end := append(tidbcodec.AppendTablePrefix(nil, t.ID), '_', 's')
 	var (
 		n   int64
 		buf []byte
 	)
-	err = st.Scan(ctx, start, end, func(k, v []byte) error {
+	row := func(k, v []byte) error {
 		row, _, err := enc.DecodeRecord(k, v)
 		if err != nil {
 			return fmt.Errorf("decode record %x: %w", k, err)
@@ -85,9 +83,15 @@ func Table(ctx context.Context, st store.Store, t *tablemodel.Table, opts Option
 		}
 		n++
 		return out.EndRow()
-	})
-	if err != nil {
-		return n, fmt.Errorf("export %s.%s: %w", t.DB, t.Name, err)
+	}
+	// A partitioned table's rows are under its partitions' IDs, one
+	// partition after the other.
+	for _, id := range t.PhysicalIDs() {
+		start := tidbcodec.AppendRecordPrefix(nil, id)
+		end := append(tidbcodec.AppendTablePrefix(nil, id), '_', 's')
+		if err := st.Scan(ctx, start, end, row); err != nil {
+			return n, fmt.Errorf("export %s.%s: %w", t.DB, t.Name, err)
+		}
 	}
 	return n, out.Flush()
 }

@@ -367,3 +367,7 @@ func likeBytes(s, p []byte, esc byte) bool {
 	}
 	return likeRunes(rs, rp, rune(esc), func(x, y rune) bool { return x == y })
 }
+
+// Compare compares a and b as MySQL compares two operands (see
+// compareValues); null reports that one of them is NULL.
+func Compare(a, b Value) (r int, null bool) { return compareValues(a, b) }

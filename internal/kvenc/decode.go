@@ -2,6 +2,7 @@ package kvenc
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
@@ -19,7 +20,7 @@ func (e *Encoder) DecodeRecord(key, value []byte) ([]datum.Datum, tidbcodec.Hand
 	if err != nil {
 		return nil, h, err
 	}
-	if tableID != e.t.ID {
+	if !slices.Contains(e.t.PhysicalIDs(), tableID) {
 		return nil, h, fmt.Errorf("kvenc: record of table %d decoded as table %s (%d)", tableID, e.t.Name, e.t.ID)
 	}
 	row := make([]datum.Datum, len(e.cols))

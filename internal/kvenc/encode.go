@@ -77,6 +77,16 @@ func (e *Encoder) encode(row []datum.Datum, rowID int64, dst *Pairs) error {
 		h = tidbcodec.IntHandle(e.rowIDHandle(rowID))
 	}
 
+	if e.part != nil {
+		// After the handle: a NULL auto-increment key partitions by the
+		// value it was given.
+		i, err := e.part.Locate(row)
+		if err != nil {
+			return err
+		}
+		e.usePhysicalID(e.t.Partition.Defs[i].ID)
+	}
+
 	// Record pair.
 	dst.buf = append(dst.buf, e.recPrefix...)
 	if h.IsInt() {

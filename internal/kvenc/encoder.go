@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"time"
 	"unicode/utf8"
 
 	"github.com/lightstream-io/lightstream/internal/collate"
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/partition"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
 )
@@ -33,6 +35,10 @@ type Options struct {
 	// AutoRandomSeed seeds the AUTO_RANDOM shard of generated handles;
 	// Lightning uses the chunk's PrevRowIDMax. See also SetAutoRandomSeed.
 	AutoRandomSeed int64
+	// Loc is the session time zone that partition expressions over
+	// TIMESTAMP columns see (UTC if nil). A partitioned table's rows are
+	// keyed under the ID of their partition (internal/partition).
+	Loc *time.Location
 }
 
 type indexInfo struct {
@@ -44,13 +50,17 @@ type indexInfo struct {
 // Encoder encodes rows of one table. Build one per goroutine: it reuses
 // internal buffers and is not safe for concurrent use.
 type Encoder struct {
-	t          *tablemodel.Table
-	opts       Options
-	cols       []colInfo
-	indexes    []indexInfo
-	pk         *tablemodel.Index // clustered primary key (common handle)
-	pkRestore  []int             // positions in pk.Columns needing restored data
-	recPrefix  []byte
+	t         *tablemodel.Table
+	opts      Options
+	cols      []colInfo
+	indexes   []indexInfo
+	pk        *tablemodel.Index // clustered primary key (common handle)
+	pkRestore []int             // positions in pk.Columns needing restored data
+	recPrefix []byte
+	// physID is the table ID in recPrefix and the index prefixes: the
+	// partition of the last row for a partitioned table.
+	physID     int64
+	part       *partition.Locator // nil unless partitioned
 	commonV1   bool
 	autoRandom bool
 	shard      int64
@@ -69,7 +79,11 @@ func NewEncoder(t *tablemodel.Table, opts Options) (*Encoder, error) {
 	if t == nil {
 		return nil, errors.New("kvenc: nil table")
 	}
-	e := &Encoder{t: t, opts: opts, commonV1: t.IsCommonHandle && t.CommonHandleVersion == 1}
+	e := &Encoder{t: t, opts: opts, commonV1: t.IsCommonHandle && t.CommonHandleVersion == 1, physID: t.ID}
+	var err error
+	if e.part, err = partition.Compile(t, opts.Loc); err != nil {
+		return nil, fmt.Errorf("kvenc: table %s: %w", t.Name, err)
+	}
 	newColl := !opts.DisableNewCollation
 	e.cols = make([]colInfo, len(t.Columns))
 	for i, c := range t.Columns {
@@ -246,4 +260,17 @@ func tailSpaces(b []byte) int {
 		n++
 	}
 	return n
+}
+
+// usePhysicalID points the record and index key prefixes at the physical
+// table id (a partition's), rewriting the 8 table-id bytes after 't'.
+func (e *Encoder) usePhysicalID(id int64) {
+	if id == e.physID {
+		return
+	}
+	e.physID = id
+	tidbcodec.SetPrefixTableID(e.recPrefix, id)
+	for i := range e.indexes {
+		tidbcodec.SetPrefixTableID(e.indexes[i].prefix, id)
+	}
 }

@@ -67,7 +67,7 @@ func Replay(ctx context.Context, cfg Config, db, table string) (*ReplayResult, e
 		res.Engines.KVs += p.Kvs
 		res.Engines.Bytes += p.Bytes
 	}
-	got, err := st.Checksum(ctx, []store.KeyRange{coordinator.TableRange(rec.TableID)})
+	got, err := st.Checksum(ctx, []store.KeyRange{coordinator.TableRange(rec.TableID, coordinator.LastTableID(rec.TableID, rec.Model))})
 	if err != nil {
 		return nil, err
 	}

@@ -88,12 +88,6 @@ func ParseCreateTableWithOptions(sql string, db DBDefaults, tableID int64, opt O
 		return nil, nil, ErrNoCreateTable
 	}
 	b := &builder{opt: opt, db: db, unsupported: unsupported}
-	if stmt.Partition != nil {
-		// TiDB gives each partition a physical id and writes rows under it;
-		// the model has no partitions yet, so every row goes to the
-		// table's own id: exact for export, not what TiDB would write.
-		b.warnf("partitioned table: its rows are written under the table's id, not per partition (partition ids are not modelled)")
-	}
 	t, err := b.build(stmt, tableID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("table %s.%s: %w", db.Name, stmt.Table.Name.O, err)
@@ -166,6 +160,11 @@ func (b *builder) build(s *ast.CreateTableStmt, tableID int64) (*Table, error) {
 	}
 	if err := b.tableOptions(t, s); err != nil {
 		return nil, err
+	}
+	if s.Partition != nil {
+		if err := b.partitioning(t, s.Partition); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }

@@ -90,7 +90,8 @@ type Index struct {
 
 // Table is what encoding needs to know about one table.
 type Table struct {
-	// ID is the physical table ID.
+	// ID is the table ID: the physical one, unless the table is
+	// partitioned (then each partition has its own).
 	ID   int64
 	DB   string
 	Name string
@@ -116,6 +117,9 @@ type Table struct {
 	ShardRowIDBits      int
 	AutoRandomBits      int
 	AutoRandomRangeBits int
+	// Partition is set for a partitioned table: its rows are written under
+	// the partitions' IDs (PhysicalIDs), not under ID.
+	Partition *Partitioning `json:",omitempty"`
 }
 
 // PrimaryIndex returns the primary key index, or nil (int-handle tables and

@@ -84,7 +84,22 @@ type tableJSON struct {
 	ShardRowIDBits      int          `json:"shard_row_id_bits"`
 	// TiDB's model.TableInfo.ShardRowIDBits has no json tag, so the status
 	// API writes it under its Go name (pkg/meta/model/table.go).
-	ShardRowIDBitsGoName int `json:"ShardRowIDBits"`
+	ShardRowIDBitsGoName int            `json:"ShardRowIDBits"`
+	Partition            *partitionJSON `json:"partition"`
+}
+
+// partitionJSON is TiDB's model.PartitionInfo.
+type partitionJSON struct {
+	Type        uint8   `json:"type"`
+	Expr        string  `json:"expr"`
+	Columns     []ciStr `json:"columns"`
+	Enable      bool    `json:"enable"`
+	Definitions []struct {
+		ID       int64      `json:"id"`
+		Name     ciStr      `json:"name"`
+		LessThan []string   `json:"less_than"`
+		InValues [][]string `json:"in_values"`
+	} `json:"definitions"`
 }
 
 // FromTableInfoJSON loads TiDB's TableInfo JSON as its status API serves it
@@ -163,6 +178,16 @@ func FromTableInfoJSON(data []byte, db string) (*Table, error) {
 		if t.HandleOffset < 0 {
 			return nil, fmt.Errorf("table info JSON for %s.%s: pk_is_handle without a primary key column", db, ti.Name.O)
 		}
+	}
+	if pj := ti.Partition; pj != nil && len(pj.Definitions) > 0 {
+		p := &Partitioning{Type: PartitionType(pj.Type), Expr: pj.Expr}
+		for _, c := range pj.Columns {
+			p.Columns = append(p.Columns, c.O)
+		}
+		for _, d := range pj.Definitions {
+			p.Defs = append(p.Defs, PartitionDef{ID: d.ID, Name: d.Name.O, LessThan: d.LessThan, InValues: d.InValues})
+		}
+		t.Partition = p
 	}
 	return t, nil
 }

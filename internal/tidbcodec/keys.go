@@ -63,6 +63,12 @@ func AppendTablePrefix(dst []byte, tableID int64) []byte {
 	return AppendCmpInt(dst, tableID)
 }
 
+// SetPrefixTableID overwrites the table ID of a key or key prefix that
+// starts with AppendTablePrefix's bytes.
+func SetPrefixTableID(key []byte, tableID int64) {
+	binary.BigEndian.PutUint64(key[1:1+8], EncodeIntToCmpUint(tableID))
+}
+
 // TablePrefix returns 't' || CmpInt(tableID).
 func TablePrefix(tableID int64) []byte {
 	return AppendTablePrefix(make([]byte, 0, TablePrefixLen), tableID)
