@@ -145,13 +145,18 @@ func (e *Encoder) encodeIndex(ix *indexInfo, row []datum.Datum, h tidbcodec.Hand
 			return err
 		}
 	}
+	global := meta.Global && e.part != nil
 	if !distinct {
+		if global && meta.GlobalIndexVersion >= 1 {
+			// The handle is unique within a partition only.
+			dst.buf = tidbcodec.AppendCmpInt(append(dst.buf, tidbcodec.PartitionIDFlag), e.physID)
+		}
 		dst.buf = tidbcodec.AppendIndexHandleSuffix(dst.buf, h)
 	}
 	dst.endKey()
 
 	// Value.
-	iv := tidbcodec.IndexValue{Distinct: distinct, Handle: h}
+	iv := tidbcodec.IndexValue{Distinct: distinct, Handle: h, Global: global, PartitionID: e.physID}
 	var layout tidbcodec.IndexLayout
 	if e.commonV1 {
 		layout = tidbcodec.LayoutClusteredV1
@@ -164,7 +169,7 @@ func (e *Encoder) encodeIndex(ix *indexInfo, row []datum.Datum, h tidbcodec.Hand
 			}
 		}
 	} else {
-		layout = tidbcodec.ChooseIndexLayout(false, distinct, !h.IsInt(), false, ix.needRestore)
+		layout = tidbcodec.ChooseIndexLayout(false, distinct, !h.IsInt(), global, ix.needRestore)
 		if ix.needRestore {
 			// Version 0 restored data is a row of ALL index columns with
 			// their (prefix-truncated) values. Build it first, then the
@@ -174,6 +179,9 @@ func (e *Encoder) encodeIndex(ix *indexInfo, row []datum.Datum, h tidbcodec.Hand
 			if distinct && !h.IsInt() {
 				dst.buf = append(dst.buf, tidbcodec.CommonHandleFlag, byte(len(h.Encoded())>>8), byte(len(h.Encoded())))
 				dst.buf = append(dst.buf, h.Encoded()...)
+			}
+			if global {
+				dst.buf = tidbcodec.AppendCmpInt(append(dst.buf, tidbcodec.PartitionIDFlag), e.physID)
 			}
 			if dst.buf, err = e.rowEnc.Encode(dst.buf, ids, vals); err != nil {
 				return fmt.Errorf("restored data: %w", err)

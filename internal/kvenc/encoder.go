@@ -43,7 +43,7 @@ type Options struct {
 
 type indexInfo struct {
 	meta        *tablemodel.Index
-	prefix      []byte // t{id}_i{indexID}
+	prefix      []byte // t{id}_i{indexID}: the table's id for a global index
 	needRestore bool
 }
 
@@ -271,6 +271,8 @@ func (e *Encoder) usePhysicalID(id int64) {
 	e.physID = id
 	tidbcodec.SetPrefixTableID(e.recPrefix, id)
 	for i := range e.indexes {
-		tidbcodec.SetPrefixTableID(e.indexes[i].prefix, id)
+		if !e.indexes[i].meta.Global {
+			tidbcodec.SetPrefixTableID(e.indexes[i].prefix, id)
+		}
 	}
 }

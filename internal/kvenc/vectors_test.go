@@ -169,7 +169,20 @@ func vectorCases() map[string]vecCase {
 			},
 			row: []datum.Datum{datum.NewInt(1), datum.NewInt(2), datum.NewInt(3), datum.NewInt(1)}, rowID: 1,
 		},
-		"tikv-global-unique-index-partition-id":        {reason: "global-index-not-modelled-by-tablemodel(layout-checked-in-tidbcodec)"},
+		"tikv-global-unique-index-partition-id": {
+			// PARTITION BY HASH(b) PARTITIONS 5 with the test's partition ids:
+			// b = 2 lands in the third, id 92.
+			table: func() *tablemodel.Table {
+				ix := idx(1, "uidx_a", true, 0)
+				ix.Global = true
+				return &tablemodel.Table{ID: 123, Name: "t", HandleOffset: -1,
+					Columns: []*tablemodel.Column{col(1, "a", mysql.TypeLong, notNull), col(2, "b", mysql.TypeLong, notNull)},
+					Indexes: []*tablemodel.Index{ix},
+					Partition: &tablemodel.Partitioning{Type: tablemodel.PartitionHash, Expr: "`b`", Defs: []tablemodel.PartitionDef{
+						{ID: 90, Name: "p0"}, {ID: 91, Name: "p1"}, {ID: 92, Name: "p2"}, {ID: 93, Name: "p3"}, {ID: 94, Name: "p4"}}}}
+			},
+			row: []datum.Datum{datum.NewInt(1), datum.NewInt(2)}, rowID: 1,
+		},
 		"tablecodec-untouched-unique-int-handle-value": {reason: "untouched-values-are-never-written-by-importers(checked-in-tidbcodec)"},
 	}
 	for _, id := range []string{"tikv-idx-int-handle-nonunique-int", "tikv-idx-int-handle-unique-int", "tikv-idx-char-bin-unique",

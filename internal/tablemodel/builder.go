@@ -166,6 +166,7 @@ func (b *builder) build(s *ast.CreateTableStmt, tableID int64) (*Table, error) {
 			return nil, err
 		}
 	}
+	b.globalIndexes(t)
 	return t, nil
 }
 

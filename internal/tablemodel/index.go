@@ -46,7 +46,7 @@ func (b *builder) indexes(t *Table, constraints []*ast.Constraint) error {
 			b.warnf("columnar index %s ignored (it lives in TiFlash only)", c.Name)
 			continue
 		}
-		ix := &Index{Name: c.Name}
+		ix := &Index{Name: c.Name, Global: c.Option != nil && c.Option.Global}
 		dropped := ""
 		for _, k := range c.Keys {
 			if k.Expr != nil {

@@ -86,6 +86,14 @@ type Index struct {
 	Unique  bool
 	Primary bool
 	Columns []IndexColumn
+	// Global marks a global index of a partitioned table: its entries are
+	// keyed under the table's ID, not the partition's, and carry the
+	// partition's ID in the value. GlobalIndexVersion 1 also puts the
+	// partition's ID in the key before the handle (TiDB sets it for a
+	// global index of a non-clustered table that can hold a handle in its
+	// key: non-unique, or with a nullable column).
+	Global             bool  `json:",omitempty"`
+	GlobalIndexVersion uint8 `json:",omitempty"`
 }
 
 // Table is what encoding needs to know about one table.

@@ -216,3 +216,31 @@ func restoreBound(e ast.ExprNode) (string, error) {
 	}
 	return restore(e)
 }
+
+// globalIndexes settles the global indexes once partitions are known: a
+// table without partitions has none (TiDB refuses GLOBAL there; the index
+// is kept as a plain one, with a warning), and a global index of a
+// non-clustered table whose key can hold a handle (non-unique, or a
+// nullable column) is version 1 (pkg/ddl setGlobalIndexVersion).
+func (b *builder) globalIndexes(t *Table) {
+	for _, ix := range t.Indexes {
+		if !ix.Global {
+			continue
+		}
+		if t.Partition == nil {
+			ix.Global = false
+			b.warnf("index %s: GLOBAL ignored on a table without partitions", ix.Name)
+			continue
+		}
+		if t.PKIsHandle || t.IsCommonHandle {
+			continue
+		}
+		v1 := !ix.Unique
+		for _, ic := range ix.Columns {
+			v1 = v1 || !t.Columns[ic.Offset].NotNull
+		}
+		if v1 {
+			ix.GlobalIndexVersion = 1
+		}
+	}
+}

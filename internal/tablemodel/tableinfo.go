@@ -66,6 +66,9 @@ type indexJSON struct {
 	IsPrimary bool              `json:"is_primary"`
 	Unique    bool              `json:"unique"`
 	Primary   bool              `json:"primary"`
+	Global    bool              `json:"is_global"`
+	// GlobalVersion is global_index_version (TiDB >= 8.5).
+	GlobalVersion uint8 `json:"global_index_version"`
 }
 
 type tableJSON struct {
@@ -157,7 +160,8 @@ func FromTableInfoJSON(data []byte, db string) (*Table, error) {
 		if ij.State != statePublic {
 			continue
 		}
-		ix := &Index{ID: ij.ID, Name: ij.Name.O, Unique: ij.IsUnique || ij.Unique, Primary: ij.IsPrimary || ij.Primary}
+		ix := &Index{ID: ij.ID, Name: ij.Name.O, Unique: ij.IsUnique || ij.Unique, Primary: ij.IsPrimary || ij.Primary,
+			Global: ij.Global, GlobalIndexVersion: ij.GlobalVersion}
 		for _, c := range ij.Columns {
 			off, ok := remap[c.Offset]
 			if !ok {

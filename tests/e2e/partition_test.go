@@ -16,7 +16,8 @@ import (
 // TestPartitionedTables imports tables partitioned every way TiDB
 // partitions (HASH, RANGE on an expression, RANGE COLUMNS, LIST with a
 // DEFAULT partition, KEY) and checks that every row is stored under the ID
-// of the partition TiDB would put it in, never under the table's own ID,
+// of the partition TiDB would put it in, never under the table's own ID
+// (which holds only global index entries),
 // that the checksum over all partitions matches, and that the rows read
 // back whole.
 func TestPartitionedTables(t *testing.T) {
@@ -37,7 +38,7 @@ func TestPartitionedTables(t *testing.T) {
 		"p-schema-create.sql": "CREATE DATABASE p;\n",
 		"p.h-schema.sql":      "CREATE TABLE h (id INT PRIMARY KEY, v VARCHAR(10), KEY (v)) PARTITION BY HASH(id) PARTITIONS 4;\n",
 		"p.h.000000000.sql":   hashRows.String(),
-		"p.r-schema.sql": "CREATE TABLE r (id INT, d DATE, s VARCHAR(4), KEY (s)) PARTITION BY RANGE (YEAR(d)) (" +
+		"p.r-schema.sql": "CREATE TABLE r (id INT, d DATE, s VARCHAR(4), KEY (s), KEY gid (id) GLOBAL) PARTITION BY RANGE (YEAR(d)) (" +
 			"PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN (2010), PARTITION p2 VALUES LESS THAN MAXVALUE);\n",
 		"p.r.000000000.sql": rangeRows.String(),
 		"p.l-schema.sql": "CREATE TABLE l (id INT PRIMARY KEY NONCLUSTERED, region VARCHAR(8) COLLATE utf8mb4_general_ci) PARTITION BY LIST COLUMNS (region) (" +
@@ -91,6 +92,13 @@ func TestPartitionedTables(t *testing.T) {
 		if got := perPartition(table); !slices.Equal(got, want) {
 			t.Errorf("%s: rows per physical id (table, partitions...) %v, want %v", table, got, want)
 		}
+	}
+	// r's global index gid is under r's own id, one entry per row.
+	rm := loadModel(t, work, "p", "r")
+	n := 0
+	gid := tidbcodec.AppendIndexPrefix(nil, rm.ID, 2)
+	if err := st.Scan(context.Background(), gid, append(slices.Clone(gid), 0xff), func(_, _ []byte) error { n++; return nil }); err != nil || n != 5 {
+		t.Errorf("r's global index: %d entries under the table id (%v), want 5", n, err)
 	}
 	if got := perPartition("k"); got[0] != 0 || got[1]+got[2]+got[3] != 8 {
 		t.Errorf("k: rows per physical id %v, want none under the table and 8 in all", got)
