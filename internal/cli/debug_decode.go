@@ -158,10 +158,15 @@ func (d *debugRowDecoder) flush(group []debugPairLine) error {
 		}
 	}
 	buf := d.buf[:0]
+	first := true
 	for i, col := range t.Columns {
-		if i > 0 {
+		if col.Hidden {
+			continue // an expression index's column: SELECT * does not show it
+		}
+		if !first {
 			buf = append(buf, '\t')
 		}
+		first = false
 		if row[i].Kind == datum.Null {
 			buf = append(buf, "NULL"...)
 			continue

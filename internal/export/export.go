@@ -29,11 +29,12 @@ type Options struct {
 }
 
 // Columns returns the columns an export prints: every column but those of
-// types TiDB does not have (they were never stored).
+// types TiDB does not have (they were never stored) and the hidden columns
+// of expression indexes (SELECT * does not show them).
 func Columns(t *tablemodel.Table) []*tablemodel.Column {
 	var cols []*tablemodel.Column
 	for _, c := range t.Columns {
-		if c.Unsupported == "" {
+		if c.Unsupported == "" && !c.Hidden {
 			cols = append(cols, c)
 		}
 	}

@@ -313,9 +313,9 @@ func TestDatabaseDefaults(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	_, _, err := ParseCreateTable("create table t (a int, key ((a + 1)))", DBDefaults{}, 1)
-	if !errors.Is(err, ErrUnsupported) {
-		t.Errorf("expression index: %v", err)
+	_, _, err := ParseCreateTable("create table t (a int, j json, key ((json_extract(j, '$.x'))))", DBDefaults{}, 1)
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "json_extract") {
+		t.Errorf("expression index of an unsupported function: %v", err)
 	}
 	_, _, err = ParseCreateTable("/*!40101 SET NAMES binary*/;", DBDefaults{}, 1)
 	if !errors.Is(err, ErrNoCreateTable) {
@@ -333,4 +333,44 @@ func FuzzParseCreateTable(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_, _, _ = ParseCreateTable(s, DBDefaults{Name: "d"}, 1)
 	})
+}
+
+// TestExpressionIndex: each expression part gets the hidden virtual column
+// TiDB adds (_V$_{index}_{part}, the next column ID, after every column)
+// with the type TiDB infers, and the index indexes it.
+func TestExpressionIndex(t *testing.T) {
+	tbl, _, err := ParseCreateTable("create table t (a int, v varchar(20) collate utf8mb4_general_ci, d datetime, "+
+		"key ((lower(v))), key kd (a, (year(d)), (cast(v as char(5)))), key ku ((a + 1)))", DBDefaults{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		name, expr, coll string
+		id               int64
+		tp               byte
+		flen             int
+		unsigned         bool
+	}
+	wants := []want{
+		{"_V$_expression_index_0", "lower(`v`)", "utf8mb4_general_ci", 4, mysql.TypeVarchar, 20, false},
+		{"_V$_kd_1", "year(`d`)", "binary", 5, mysql.TypeLonglong, 20, false},
+		{"_V$_kd_2", "cast(`v` as char(5))", "utf8mb4_bin", 6, mysql.TypeVarchar, 5, false},
+		{"_V$_ku_0", "`a` + 1", "binary", 7, mysql.TypeLonglong, 20, false},
+	}
+	if len(tbl.Columns) != 3+len(wants) {
+		t.Fatalf("%d columns, want %d", len(tbl.Columns), 3+len(wants))
+	}
+	for i, w := range wants {
+		c := tbl.Columns[3+i]
+		if c.Name != w.name || c.GeneratedExpr != w.expr || c.GeneratedStored || !c.Hidden || c.ID != w.id ||
+			c.Tp != w.tp || c.Flen != w.flen || c.Collate != w.coll || c.Unsigned != w.unsigned {
+			t.Errorf("hidden column %d: %+v, want %+v", i, c, w)
+		}
+	}
+	if ix := tbl.Indexes[1]; ix.Name != "kd" || len(ix.Columns) != 3 || ix.Columns[0].Offset != 0 || ix.Columns[1].Offset != 4 || ix.Columns[2].Offset != 5 {
+		t.Errorf("index kd %+v", ix)
+	}
+	if _, _, err := ParseCreateTable("create table t (a int, key ((a)))", DBDefaults{}, 1); err == nil {
+		t.Error("an expression index part that is a bare column accepted")
+	}
 }

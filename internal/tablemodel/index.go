@@ -48,9 +48,14 @@ func (b *builder) indexes(t *Table, constraints []*ast.Constraint) error {
 		}
 		ix := &Index{Name: c.Name, Global: c.Option != nil && c.Option.Global}
 		dropped := ""
-		for _, k := range c.Keys {
+		for i, k := range c.Keys {
 			if k.Expr != nil {
-				return fmt.Errorf("%w: index %s is an expression index", ErrUnsupported, c.Name)
+				hc, err := b.hiddenColumn(t, c.Name, i, k.Expr)
+				if err != nil {
+					return err
+				}
+				ix.Columns = append(ix.Columns, IndexColumn{Offset: hc.Offset, Length: -1})
+				continue
 			}
 			col := t.Column(k.Column.Name.O)
 			if col == nil {

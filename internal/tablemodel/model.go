@@ -61,6 +61,10 @@ type Column struct {
 	// Unsupported names a type TiDB does not have (GEOMETRY, ...): such a
 	// column is skipped with a warning and never encoded.
 	Unsupported string
+	// Hidden marks the virtual column TiDB adds for an expression index
+	// part (_V$_{index}_{part}): computed and indexed, never given by a
+	// dump nor shown by SELECT *.
+	Hidden bool `json:",omitempty"`
 }
 
 // IsGenerated reports whether the column is computed from others.

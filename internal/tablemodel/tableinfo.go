@@ -146,6 +146,7 @@ func FromTableInfoJSON(data []byte, db string) (*Table, error) {
 			PrimaryKey:      mysql.HasPriKeyFlag(ft.Flag),
 			GeneratedExpr:   cj.GeneratedExpr,
 			GeneratedStored: cj.GeneratedStored,
+			Hidden:          cj.Hidden,
 		}
 		if col.Charset == "" {
 			col.Charset, col.Collate = "binary", "binary"
