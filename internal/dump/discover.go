@@ -107,6 +107,8 @@ var (
 	reSchemaCreate = regexp.MustCompile(`(?i)^([^.]+)-schema-create\.sql(?:\.(\w+))?$`)
 	reTableSchema  = regexp.MustCompile(`(?i)^([^.]+)\.(.*?)-schema\.sql(?:\.(\w+))?$`)
 	reViewSchema   = regexp.MustCompile(`(?i)^([^.]+)\.(.*?)-schema-view\.sql(?:\.(\w+))?$`)
+	reSequence     = regexp.MustCompile(`(?i)^([^.]+)\.(.*?)-schema-sequence\.sql(?:\.(\w+))?$`)
+	reParquet      = regexp.MustCompile(`(?i)^([^.]+)\.(.*?)(?:\.(\d+))?\.parquet$`)
 	reData         = regexp.MustCompile(`(?i)^([^.]+)\.(.*?)(?:\.(\d+))?\.(sql|csv)(?:\.(\w+))?$`)
 	reIgnored      = regexp.MustCompile(`(?i)-schema-(?:trigger|post|triggers)\.sql(?:\.\w+)?$`)
 )
@@ -173,6 +175,15 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 			if filter.Match(m[1], m[2]) {
 				d.Views = append(d.Views, View{DB: m[1], Name: m[2], SchemaFile: path})
 			}
+		case reSequence.MatchString(base):
+			// dumpling writes sequences so; Lightning creates them through
+			// TiDB, which lightstream's own catalog cannot.
+			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: sequence not created (sequences are not supported)", rel))
+		case reParquet.MatchString(base):
+			m := reParquet.FindStringSubmatch(base)
+			if filter.Match(m[1], m[2]) {
+				return fmt.Errorf("%s: data file of table %s.%s in Parquet, which lightstream cannot read (SQL and CSV only)", path, m[1], m[2])
+			}
 		case reIgnored.MatchString(base):
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: not imported (triggers and post-import SQL are not supported)", rel))
 		case reTableSchema.MatchString(base):
@@ -184,13 +195,13 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 			getTable(m[1], m[2]).SchemaFile = path
 		case reData.MatchString(base):
 			m := reData.FindStringSubmatch(base)
-			comp, ok := parseCompression(m[5])
-			if !ok {
-				d.Warnings = append(d.Warnings, fmt.Sprintf("%s: unknown compression %q, file ignored", rel, m[5]))
-				return nil
-			}
 			if !filter.Match(m[1], m[2]) {
 				return nil
+			}
+			comp, ok := parseCompression(m[5])
+			if !ok {
+				// Skipping it would import the table without its rows.
+				return fmt.Errorf("%s: data file of table %s.%s compressed as %q, which lightstream cannot read (gzip, zstd and snappy only)", path, m[1], m[2], m[5])
 			}
 			info, err := e.Info()
 			if err != nil {

@@ -255,3 +255,33 @@ func TestFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestScanFilesNotImported: a sequence is reported and skipped; a data file
+// lightstream cannot read (Parquet, an unknown compression) stops the
+// scan naming the file, since skipping it would import its table without
+// those rows, unless the filter leaves its table out.
+func TestScanFilesNotImported(t *testing.T) {
+	write := func(names ...string) string {
+		dir := t.TempDir()
+		for _, n := range append([]string{"db-schema-create.sql", "db.t-schema.sql", "db.t.000000000.sql"}, names...) {
+			if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	d, err := Scan(write("db.seq-schema-sequence.sql"), nil)
+	if err != nil || len(d.Tables) != 1 || len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "sequence") {
+		t.Fatalf("sequence: %v, tables %d, warnings %q", err, len(d.Tables), d.Warnings)
+	}
+	for _, name := range []string{"db.t.000000001.parquet", "db.t.000000001.sql.bz2"} {
+		_, err := Scan(write(name), nil)
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "db.t") {
+			t.Errorf("%s: %v", name, err)
+		}
+		other, _ := ParseFilter([]string{"other.*"})
+		if _, err := Scan(write(name), other); err != nil {
+			t.Errorf("%s of a filtered-out table: %v", name, err)
+		}
+	}
+}
