@@ -20,7 +20,7 @@ func (e *Encoder) DecodeRecord(key, value []byte) ([]datum.Datum, tidbcodec.Hand
 	if err != nil {
 		return nil, h, err
 	}
-	if !slices.Contains(e.t.PhysicalIDs(), tableID) {
+	if !slices.Contains(e.physIDs, tableID) {
 		return nil, h, fmt.Errorf("kvenc: record of table %d decoded as table %s (%d)", tableID, e.t.Name, e.t.ID)
 	}
 	row := make([]datum.Datum, len(e.cols))

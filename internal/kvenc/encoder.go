@@ -61,6 +61,7 @@ type Encoder struct {
 	// partition of the last row for a partitioned table.
 	physID     int64
 	part       *partition.Locator // nil unless partitioned
+	physIDs    []int64            // the IDs records may be under (Table.PhysicalIDs)
 	commonV1   bool
 	autoRandom bool
 	shard      int64
@@ -79,7 +80,7 @@ func NewEncoder(t *tablemodel.Table, opts Options) (*Encoder, error) {
 	if t == nil {
 		return nil, errors.New("kvenc: nil table")
 	}
-	e := &Encoder{t: t, opts: opts, commonV1: t.IsCommonHandle && t.CommonHandleVersion == 1, physID: t.ID}
+	e := &Encoder{t: t, opts: opts, commonV1: t.IsCommonHandle && t.CommonHandleVersion == 1, physID: t.ID, physIDs: t.PhysicalIDs()}
 	var err error
 	if e.part, err = partition.Compile(t, opts.Loc); err != nil {
 		return nil, fmt.Errorf("kvenc: table %s: %w", t.Name, err)
