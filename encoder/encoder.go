@@ -55,6 +55,9 @@ type Config struct {
 	MaxErrors int
 	// Rejects receives rejected rows (required when MaxErrors > 0).
 	Rejects *RejectWriter
+	// OnAssign, if set, is told each group generation's assignment of
+	// this member (member.Config.OnAssign).
+	OnAssign func(generation int32, assigned map[string][]int)
 }
 
 func (c *Config) validate() error {
@@ -123,6 +126,7 @@ func Run(ctx context.Context, cfg Config) error {
 			// members progress through the tables together (see
 			// chunkEarlier). Range stays on offer for older members.
 			GroupBalancers: []kafka.GroupBalancer{kafka.RoundRobinGroupBalancer{}, kafka.RangeGroupBalancer{}},
+			OnAssign:       cfg.OnAssign,
 		}, e.claim)
 		return err
 	})

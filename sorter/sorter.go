@@ -67,6 +67,9 @@ type Config struct {
 	// store_checksum), for a coordinator that checksums against the store
 	// itself rather than through TiDB.
 	SpanChecksums bool
+	// OnAssign, if set, is told each group generation's assignment of
+	// this member (member.Config.OnAssign).
+	OnAssign func(generation int32, assigned map[string][]int)
 }
 
 func (c *Config) validate() error {
@@ -140,7 +143,7 @@ func Run(ctx context.Context, cfg Config) error {
 	followCtx, stopFollow := context.WithCancel(ctx)
 	defer stopFollow()
 	go func() { _ = s.tables.Follow(followCtx, cfg.Kafka, cfg.ImportID) }()
-	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics},
+	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
 		func(ctx context.Context, c *member.Claim) error {
 			_, err := s.sortPartition(ctx, c.Topic, c.Partition, c.Commit, false)
 			return err

@@ -16,6 +16,7 @@ import (
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/schemas"
@@ -142,7 +143,8 @@ func runEncoder(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := encoder.Config{ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, MaxErrors: c.Int("max-error"), KVCompression: comp}
+	cfg := encoder.Config{ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, MaxErrors: c.Int("max-error"), KVCompression: comp,
+		OnAssign: logAssignment(c, "encoder")}
 	if cfg.MaxErrors > 0 {
 		if cfg.Rejects, err = encoder.OpenRejects(c.String("rejects"), cfg.MaxErrors); err != nil {
 			return err
@@ -200,7 +202,16 @@ func runSorter(c *cli.Context) error {
 	return sorter.Run(ctx, sorter.Config{
 		ImportID: c.String("import-id"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
 		Ingest: pipeline.IngestOptions(sc, opts), SpanChecksums: pipeline.SpanChecksums(sc),
+		OnAssign: logAssignment(c, "sorter"),
 	})
+}
+
+// logAssignment prints a group member's assignments to stderr, so that an
+// operator scaling a group out sees who took what.
+func logAssignment(c *cli.Context, role string) func(int32, map[string][]int) {
+	return func(gen int32, assigned map[string][]int) {
+		fmt.Fprintf(c.App.ErrWriter, "%s: %s\n", role, member.FormatAssignment(gen, assigned))
+	}
 }
 
 func runCoordinator(c *cli.Context) error {

@@ -12,6 +12,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +47,10 @@ type Config struct {
 	// (the group uses the first that every member offers; default
 	// kafka-go's range, then round-robin).
 	GroupBalancers []kafka.GroupBalancer
+	// OnAssign, if set, is told each generation's assignment of this
+	// member (topic -> partitions; empty when it got none), before its
+	// claims start.
+	OnAssign func(generation int32, assigned map[string][]int)
 }
 
 func (c *Config) validate() error {
@@ -144,6 +151,15 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 			}
 			return fmt.Errorf("group %s: %w", cfg.Group, err)
 		}
+		if cfg.OnAssign != nil {
+			assigned := make(map[string][]int, len(gen.Assignments))
+			for topic, parts := range gen.Assignments {
+				for _, p := range parts {
+					assigned[topic] = append(assigned[topic], p.ID)
+				}
+			}
+			cfg.OnAssign(gen.ID, assigned)
+		}
 		for topic, parts := range gen.Assignments {
 			for _, p := range parts {
 				claim := &Claim{Topic: topic, Partition: p.ID, Committed: p.Offset, gen: gen}
@@ -180,4 +196,26 @@ func isGroupChurn(err error) bool {
 		}
 	}
 	return false
+}
+
+// FormatAssignment is a one-line account of an assignment for logs:
+// "generation 3: 5 partitions: topic[0 1] other[2]".
+func FormatAssignment(generation int32, assigned map[string][]int) string {
+	topics := make([]string, 0, len(assigned))
+	n := 0
+	for t, ps := range assigned {
+		topics = append(topics, t)
+		n += len(ps)
+	}
+	sort.Strings(topics)
+	var b strings.Builder
+	fmt.Fprintf(&b, "generation %d: %d partitions", generation, n)
+	for i, t := range topics {
+		if i == 0 {
+			b.WriteString(":")
+		}
+		ps := slices.Sorted(slices.Values(assigned[t]))
+		fmt.Fprintf(&b, " %s%v", t, ps)
+	}
+	return b.String()
 }

@@ -74,21 +74,35 @@ func TestRegionErrorsRetried(t *testing.T) {
 }
 
 // TestTwoSorterProcesses: a broker process, an importer running the
-// producer, coordinator and encoders, and two sorter processes ingesting
-// concurrently into the one store through PD.
+// producer and coordinator, an encoder process and two sorter processes
+// ingesting concurrently into the one store through PD. The encoder
+// starts once both sorters hold partitions: sakila is imported in about a
+// second, so a sorter still joining the group when the data flows would
+// find the other one done (a group rebalances in a heartbeat or two).
 func TestTwoSorterProcesses(t *testing.T) {
 	_, pd := startStore(t)
 	_, brokers := startBroker(t)
 	base := t.TempDir()
-	var engineDirs []string
+	var (
+		engineDirs []string
+		sorters    []*proc
+	)
 	for i := range 2 {
 		dir := filepath.Join(base, "engines", string(rune('a'+i)))
 		engineDirs = append(engineDirs, dir)
-		start(t, "sorter", "--brokers", brokers, "--pd", pd, "--engine-dir", dir, "--ingest", "physical")
+		sorters = append(sorters, start(t, "sorter", "--brokers", brokers, "--pd", pd, "--engine-dir", dir, "--ingest", "physical"))
 	}
 	work := filepath.Join(base, "work")
-	run(t, importTimeout, importArgs(t, work, pd, "--brokers", brokers, "--encoders", "2", "--sorters", "0",
+	imp := start(t, importArgs(t, work, pd, "--brokers", brokers, "--encoders", "0", "--sorters", "0",
 		"--kv-partitions", "4", "--partition-size", "256KiB")...)
+	claimed := regexp.MustCompile(`^sorter: generation \d+: [1-9]\d* partitions`)
+	for _, s := range sorters {
+		s.waitLine(t, claimed, importTimeout)
+	}
+	start(t, "encoder", "--brokers", brokers, "--dump", sakilaDump(t))
+	if err := imp.wait(importTimeout); err != nil || !strings.Contains(imp.Stderr(), "complete") {
+		t.Fatalf("import: %v; output:\n%s", err, tail(imp.Stderr(), 3000))
+	}
 	// Both sorters took partitions: each keeps engines.
 	for _, dir := range engineDirs {
 		ents, err := os.ReadDir(dir)
@@ -118,7 +132,8 @@ func TestImportModeAfterKill(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(time.Second) // mid-import
+	// Killed as soon as it is in import mode: sakila takes about a second
+	// here, so waiting any longer may let it finish.
 	if err := imp.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
