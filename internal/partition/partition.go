@@ -38,6 +38,9 @@ type Locator struct {
 	// or LIST COLUMNS columns, as expressions.
 	expr *genexpr.Expr
 	cols []*genexpr.Expr
+	// exprCol is the column offset when the expression is a bare integer
+	// column (HASH(id), RANGE(id)): its datum is read directly. -1 if not.
+	exprCol int
 	// less[i] are partition i's LESS THAN bounds, one per column (nil
 	// entry: MAXVALUE).
 	less [][]*genexpr.Value
@@ -69,11 +72,16 @@ func Compile(t *tablemodel.Table, loc *time.Location) (*Locator, error) {
 	if len(p.Defs) == 0 {
 		return nil, fmt.Errorf("table %s: partitioned table without partitions", t.Name)
 	}
-	l := &Locator{p: p, loc: loc, deflt: -1}
+	l := &Locator{p: p, loc: loc, deflt: -1, exprCol: -1}
 	var err error
 	if p.Expr != "" {
 		if l.expr, err = genexpr.CompileExpr(t, "partition expression", p.Expr); err != nil {
 			return nil, err
+		}
+		for _, c := range t.Columns {
+			if p.Expr == "`"+strings.ReplaceAll(c.Name, "`", "``")+"`" && tablemodel.IsIntegerType(c.Tp) {
+				l.exprCol = c.Offset
+			}
 		}
 	}
 	for _, c := range p.Columns {
@@ -180,7 +188,8 @@ func (l *Locator) Locate(row []datum.Datum) (int, error) {
 	if l.p.Type == tablemodel.PartitionKey {
 		return l.key(row), nil
 	}
-	vals, err := l.values(row)
+	var buf [4]genexpr.Value
+	vals, err := l.values(row, buf[:0])
 	if err != nil {
 		return 0, err
 	}
@@ -210,7 +219,18 @@ func (l *Locator) Locate(row []datum.Datum) (int, error) {
 	return 0, fmt.Errorf("%w %s", ErrNoPartition, describe(vals))
 }
 
-func (l *Locator) values(row []datum.Datum) ([]genexpr.Value, error) {
+// values appends the partitioning values of row to dst.
+func (l *Locator) values(row []datum.Datum, dst []genexpr.Value) ([]genexpr.Value, error) {
+	if l.exprCol >= 0 {
+		switch d := &row[l.exprCol]; d.Kind {
+		case datum.Null:
+			return append(dst, genexpr.Null), nil
+		case datum.Int64:
+			return append(dst, genexpr.IntValue(d.I)), nil
+		case datum.Uint64:
+			return append(dst, genexpr.UintValue(d.U)), nil
+		}
+	}
 	if l.expr != nil {
 		v, err := l.expr.Eval(row, l.loc)
 		if err != nil {
@@ -219,17 +239,16 @@ func (l *Locator) values(row []datum.Datum) ([]genexpr.Value, error) {
 		if !v.IsNull() && v.Kind != genexpr.KindInt && v.Kind != genexpr.KindUint {
 			return nil, fmt.Errorf("partition expression %s gave %s, not an integer", l.p.Expr, v)
 		}
-		return []genexpr.Value{v}, nil
+		return append(dst, v), nil
 	}
-	vals := make([]genexpr.Value, len(l.cols))
 	for i, x := range l.cols {
 		v, err := x.Eval(row, l.loc)
 		if err != nil {
 			return nil, fmt.Errorf("partitioning column %s: %w", l.p.Columns[i], err)
 		}
-		vals[i] = v
+		dst = append(dst, v)
 	}
-	return vals, nil
+	return dst, nil
 }
 
 // key is KEY partitioning as TiDB does it (pkg/table/tables/partition.go
