@@ -102,3 +102,45 @@ func TestFromTableInfoJSONErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestFromTableInfoJSONPartitions: TiDB's partition info (ids, names,
+// bounds, DEFAULT), a global index and an expression index's hidden column
+// come through.
+func TestFromTableInfoJSONPartitions(t *testing.T) {
+	const js = `{
+ "id": 200, "name": {"O": "p", "L": "p"}, "charset": "utf8mb4", "collate": "utf8mb4_bin",
+ "cols": [
+  {"id": 1, "name": {"O": "id", "L": "id"}, "offset": 0, "type": {"Tp": 3, "Flag": 4097, "Flen": 11, "Charset": "binary", "Collate": "binary"}, "state": 5},
+  {"id": 2, "name": {"O": "v", "L": "v"}, "offset": 1, "type": {"Tp": 15, "Flag": 0, "Flen": 10, "Charset": "utf8mb4", "Collate": "utf8mb4_bin"}, "state": 5},
+  {"id": 3, "name": {"O": "_V$_lv_0", "L": "_v$_lv_0"}, "offset": 2, "generated_expr_string": "lower(` + "`v`" + `)", "hidden": true,
+   "type": {"Tp": 253, "Flag": 0, "Flen": 10, "Charset": "utf8mb4", "Collate": "utf8mb4_bin"}, "state": 5}
+ ],
+ "index_info": [
+  {"id": 1, "idx_name": {"O": "gv", "L": "gv"}, "idx_cols": [{"name": {"O": "v", "L": "v"}, "offset": 1, "length": -1}], "state": 5, "is_global": true, "global_index_version": 1},
+  {"id": 2, "idx_name": {"O": "lv", "L": "lv"}, "idx_cols": [{"name": {"O": "_V$_lv_0", "L": "_v$_lv_0"}, "offset": 2, "length": -1}], "state": 5}
+ ],
+ "pk_is_handle": false,
+ "partition": {"type": 3, "expr": "` + "`id`" + `", "columns": null, "enable": true, "num": 0, "definitions": [
+  {"id": 201, "name": {"O": "p0", "L": "p0"}, "less_than": null, "in_values": [["1"], ["2"]]},
+  {"id": 205, "name": {"O": "pd", "L": "pd"}, "less_than": null, "in_values": [["DEFAULT"]]}
+ ]}
+}`
+	tb, err := FromTableInfoJSON([]byte(js), "db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := tb.Partition
+	if p == nil || p.Type != PartitionList || p.Expr != "`id`" || len(p.Defs) != 2 || p.Defs[1].ID != 205 || !p.Defs[1].IsDefault() ||
+		len(p.Defs[0].InValues) != 2 || p.Defs[0].InValues[1][0] != "2" {
+		t.Fatalf("partition %+v", p)
+	}
+	if ids := tb.PhysicalIDs(); len(ids) != 2 || ids[0] != 201 || tb.MaxID() != 205 {
+		t.Errorf("physical ids %v, max %d", ids, tb.MaxID())
+	}
+	if ix := tb.Indexes[0]; !ix.Global || ix.GlobalIndexVersion != 1 {
+		t.Errorf("global index %+v", ix)
+	}
+	if c := tb.Columns[2]; !c.Hidden || c.GeneratedExpr != "lower(`v`)" || c.GeneratedStored {
+		t.Errorf("hidden column %+v", c)
+	}
+}
