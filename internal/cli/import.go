@@ -21,7 +21,8 @@ import (
 
 func init() {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory", Required: true},
+		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory (required, unless --config names it)"},
+		&cli.StringFlag{Name: "config", Usage: "a TiDB Lightning configuration file (tidb-lightning.toml): its [mydumper] source, filter and CSV options, [tidb] sql-mode, host, port and pd-addr, [security] and max-error stand for the flags of the same meaning (flags given win); keys with no meaning here are listed"},
 		&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "keeps broker data, store, engines and checkpoints; rerun with the same one to resume"},
 		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process (0: none, encoders run elsewhere against --brokers)"},
 		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process (0: none, sorters run elsewhere against --brokers)"},
@@ -55,6 +56,15 @@ func init() {
 }
 
 func runImport(c *cli.Context) error {
+	if path := c.String("config"); path != "" {
+		warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
+		if err := applyLightningConfig(c, path, warn); err != nil {
+			return err
+		}
+	}
+	if c.String("dump") == "" {
+		return errors.New(`import: no dump directory: give --dump DIR (or [mydumper] data-source-dir in --config)`)
+	}
 	chunkSize, err := sizeFlag(c, "chunk-size")
 	if err != nil {
 		return err
