@@ -104,9 +104,9 @@ sorted-kv-dir = "/tmp/sorted"
 
 	for text, want := range map[string]string{
 		"[[routes]]\nschema-pattern = 'a'\ntarget-schema = 'b'\n": "routes",
-		"[tikv-importer]\nbackend = 'tidb'\n":                        "backend",
-		"[mydumper]\nno-schema = true\n":                             "no-schema",
-		"[mydumper\n":                                                "toml",
+		"[tikv-importer]\nbackend = 'tidb'\n":                     "backend",
+		"[mydumper]\nno-schema = true\n":                          "no-schema",
+		"[mydumper\n":                                             "toml",
 	} {
 		err := applyLightningConfig(importContext(t), writeConfig(t, text), func(string) {})
 		if err == nil || !strings.Contains(strings.ToLower(err.Error()), want) {
