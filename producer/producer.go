@@ -21,6 +21,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/dump"
+	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
@@ -38,6 +39,9 @@ type Config struct {
 	Kafka kafkaio.Config
 	// Filter rules in Lightning's table-filter syntax (default all).
 	Filter []string
+	// Routes map source tables onto target tables (Lightning's
+	// [[routes]]); the filter selects by source names.
+	Routes []dump.Route
 	// ChunkSize in bytes of source data (default dump.DefaultChunkSize).
 	ChunkSize int64
 	// KVPartitions is the most partitions a table's KV topic gets (default
@@ -122,7 +126,11 @@ func MakePlan(cfg Config) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := dump.Scan(cfg.Dump, filter)
+	router, err := dump.NewRouter(cfg.Routes)
+	if err != nil {
+		return nil, err
+	}
+	d, err := dump.ScanRouted(cfg.Dump, filter, router)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +170,12 @@ func MakePlan(cfg Config) (*Plan, error) {
 				return nil, err
 			}
 			mf.SchemaSql = string(b)
+			if len(t.Sources) > 0 {
+				// Routed: the definition creates the target table.
+				if mf.SchemaSql, err = tablemodel.RenameCreateTable(mf.SchemaSql, t.Name); err != nil {
+					return nil, fmt.Errorf("%s: %w", t.SchemaFile, err)
+				}
+			}
 			if names, err := dump.ColumnNames(b); err == nil {
 				columns = len(names)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/ingest"
+	"github.com/lightstream-io/lightstream/internal/dump"
 	"github.com/lightstream-io/lightstream/internal/gen"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
@@ -22,11 +23,12 @@ import (
 func init() {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory (required, unless --config names it)"},
-		&cli.StringFlag{Name: "config", Usage: "a TiDB Lightning configuration file (tidb-lightning.toml): its [mydumper] source, filter and CSV options, [tidb] sql-mode, host, port and pd-addr, [security] and max-error stand for the flags of the same meaning (flags given win); keys with no meaning here are listed"},
+		&cli.StringFlag{Name: "config", Usage: "a TiDB Lightning configuration file (tidb-lightning.toml): its [mydumper] source, filter and CSV options, [tidb] sql-mode, host, port and pd-addr, [security], [[routes]] and max-error stand for the flags of the same meaning (flags given win); keys with no meaning here are listed"},
 		&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "keeps broker data, store, engines and checkpoints; rerun with the same one to resume"},
 		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process (0: none, encoders run elsewhere against --brokers)"},
 		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process (0: none, sorters run elsewhere against --brokers)"},
 		&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule in Lightning syntax (repeatable), e.g. -f 'db.*' -f '!db.tmp*'"},
+		&cli.StringSliceFlag{Name: "route", Usage: "import source tables under another name (Lightning's [[routes]], repeatable): 'shard_*.orders_*=shop.orders' merges every orders_N of every shard_N into shop.orders; 'src=dst' renames a database"},
 		&cli.StringFlag{Name: "chunk-size", Value: "64MiB", Usage: "source bytes per chunk"},
 		&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 		&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
@@ -69,6 +71,10 @@ func runImport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	routes, err := routeFlags(c)
+	if err != nil {
+		return err
+	}
 	csv, err := csvOptions(c)
 	if err != nil {
 		return err
@@ -101,7 +107,7 @@ func runImport(c *cli.Context) error {
 	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
-		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: c.StringSlice("filter"),
+		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: c.StringSlice("filter"), Routes: routes,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
 		KVCompression: comp, Warn: ui.warn,
@@ -206,4 +212,17 @@ func setMemoryLimit(v string) error {
 	}
 	debug.SetMemoryLimit(n)
 	return nil
+}
+
+// routeFlags parses --route values.
+func routeFlags(c *cli.Context) ([]dump.Route, error) {
+	var routes []dump.Route
+	for _, v := range c.StringSlice("route") {
+		r, err := dump.ParseRoute(v)
+		if err != nil {
+			return nil, fmt.Errorf("--route: %w", err)
+		}
+		routes = append(routes, r)
+	}
+	return routes, nil
 }

@@ -78,8 +78,24 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) error 
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("--config %s: %s", path, fmt.Sprintf(format, args...))
 	}
-	if len(cfg.Routes) > 0 {
-		return fail("[[routes]] (importing tables under other names) is not supported")
+	var routes []string
+	for i, r := range cfg.Routes {
+		str := func(k string) string { v, _ := r[k].(string); return v }
+		for k := range r {
+			switch k {
+			case "schema-pattern", "table-pattern", "target-schema", "target-table":
+			default:
+				return fail("routes[%d].%s is not supported (only schema-pattern, table-pattern, target-schema, target-table)", i, k)
+			}
+		}
+		src, dst := str("schema-pattern"), str("target-schema")
+		if t := str("table-pattern"); t != "" {
+			src += "." + t
+			if tt := str("target-table"); tt != "" {
+				dst += "." + tt
+			}
+		}
+		routes = append(routes, src+"="+dst)
 	}
 	if cfg.Mydumper.NoSchema {
 		return fail("mydumper.no-schema = true is not supported: lightstream creates the tables from the dump's schema files")
@@ -108,6 +124,11 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) error 
 	}
 	if d := cfg.Mydumper.DataSourceDir; d != "" {
 		set("dump", strings.TrimPrefix(d, "file://"))
+	}
+	if !c.IsSet("route") {
+		for _, r := range routes {
+			sets = append(sets, c.Set("route", r))
+		}
 	}
 	if !c.IsSet("filter") {
 		for _, f := range cfg.Mydumper.Filter {

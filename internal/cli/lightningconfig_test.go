@@ -68,6 +68,16 @@ sql-mode = ""
 [tikv-importer]
 backend = "local"
 sorted-kv-dir = "/tmp/sorted"
+
+[[routes]]
+schema-pattern = "shard_*"
+table-pattern = "orders_*"
+target-schema = "shop"
+target-table = "orders"
+
+[[routes]]
+schema-pattern = "old"
+target-schema = "new"
 `)
 	// The command line wins over the file.
 	c := importContext(t, "--csv-separator", ";")
@@ -95,6 +105,9 @@ sorted-kv-dir = "/tmp/sorted"
 	if got := c.StringSlice("csv-null"); !slices.Equal(got, []string{`\N`, "NULL"}) {
 		t.Errorf("csv-null %q", got)
 	}
+	if got := c.StringSlice("route"); !slices.Equal(got, []string{"shard_*.orders_*=shop.orders", "old=new"}) {
+		t.Errorf("route %q", got)
+	}
 	if got := c.StringSlice("pd"); !slices.Equal(got, []string{"pd.example:2379"}) {
 		t.Errorf("pd %q", got)
 	}
@@ -103,10 +116,10 @@ sorted-kv-dir = "/tmp/sorted"
 	}
 
 	for text, want := range map[string]string{
-		"[[routes]]\nschema-pattern = 'a'\ntarget-schema = 'b'\n": "routes",
-		"[tikv-importer]\nbackend = 'tidb'\n":                     "backend",
-		"[mydumper]\nno-schema = true\n":                          "no-schema",
-		"[mydumper\n":                                             "toml",
+		"[[routes]]\nschema-pattern = 'a'\nextract-table = {}\n": "extract-table",
+		"[tikv-importer]\nbackend = 'tidb'\n":                    "backend",
+		"[mydumper]\nno-schema = true\n":                         "no-schema",
+		"[mydumper\n":                                            "toml",
 	} {
 		err := applyLightningConfig(importContext(t), writeConfig(t, text), func(string) {})
 		if err == nil || !strings.Contains(strings.ToLower(err.Error()), want) {

@@ -52,6 +52,7 @@ func init() {
 		Flags: roleFlags(append([]cli.Flag{
 			&cli.StringFlag{Name: "dump", Usage: "the dump directory", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule (repeatable)"},
+			&cli.StringSliceFlag{Name: "route", Usage: "import source tables under another name (Lightning's [[routes]], repeatable): 'shard_*.orders_*=shop.orders' merges every orders_N of every shard_N into shop.orders; 'src=dst' renames a database"},
 			&cli.StringFlag{Name: "chunk-size", Value: "64MiB", Usage: "source bytes per chunk"},
 			&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 			&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
@@ -119,10 +120,14 @@ func runProducer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	routes, err := routeFlags(c)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	res, err := producer.Run(ctx, producer.Config{
-		ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"),
+		ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes,
 		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, ChunkPartitions: c.Int("chunk-partitions"),
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,8 +69,11 @@ type DataFile struct {
 // Table is a table of the dump.
 type Table struct {
 	// DB and Name as the file names write them (the schema-create file's
-	// spelling of the database when there is one).
+	// spelling of the database when there is one), after routing.
 	DB, Name string
+	// Sources are the tables routed here (db.table as the file names write
+	// them), when a Router renamed or merged tables; nil otherwise.
+	Sources []string
 	// SchemaFile is the {db}.{table}-schema.sql path; empty when missing.
 	SchemaFile string
 	// DataFiles in import order (by file number, then name).
@@ -133,6 +137,14 @@ func key(db, table string) string { return strings.ToLower(db) + "\x00" + string
 // keeps every table. Database and table names match case-insensitively,
 // as TiDB compares them.
 func Scan(dir string, filter *Filter) (*Dump, error) {
+	return ScanRouted(dir, filter, nil)
+}
+
+// ScanRouted is Scan with routes: the filter selects source tables by the
+// names the files write, then router maps them onto their targets. Tables
+// routed onto one target share it: their data files all feed it, and the
+// first schema file found (in path order) defines it.
+func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 	d := &Dump{Dir: dir}
 	dbs := map[string]*Database{}
 	tables := map[string]*Table{}
@@ -154,6 +166,18 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 		tables[k] = t
 		return t
 	}
+	// routed returns the table a source table's files go to.
+	routed := func(db, name string) *Table {
+		tdb, tname := router.Route(db, name)
+		getDB(tdb)
+		t := getTable(tdb, tname)
+		if router != nil && (tdb != db || tname != name) {
+			if src := db + "." + name; !slices.Contains(t.Sources, src) {
+				t.Sources = append(t.Sources, src)
+			}
+		}
+		return t
+	}
 	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("scan dump %s: %w", dir, err)
@@ -168,8 +192,11 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 			d.Metadata = path
 		case reSchemaCreate.MatchString(base):
 			m := reSchemaCreate.FindStringSubmatch(base)
-			db := getDB(m[1])
-			db.Name, db.SchemaFile = m[1], path
+			name := router.Schema(m[1])
+			db := getDB(name)
+			if db.SchemaFile == "" || name == m[1] {
+				db.Name, db.SchemaFile = name, path
+			}
 		case reViewSchema.MatchString(base):
 			m := reViewSchema.FindStringSubmatch(base)
 			if filter.Match(m[1], m[2]) {
@@ -191,8 +218,9 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 			if !filter.Match(m[1], m[2]) {
 				return nil
 			}
-			getDB(m[1])
-			getTable(m[1], m[2]).SchemaFile = path
+			if t := routed(m[1], m[2]); t.SchemaFile == "" {
+				t.SchemaFile = path
+			}
 		case reData.MatchString(base):
 			m := reData.FindStringSubmatch(base)
 			if !filter.Match(m[1], m[2]) {
@@ -217,8 +245,7 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 			if strings.EqualFold(m[4], "csv") {
 				f.Format = FormatCSV
 			}
-			getDB(m[1])
-			t := getTable(m[1], m[2])
+			t := routed(m[1], m[2])
 			t.DataFiles = append(t.DataFiles, f)
 		default:
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: unknown file, ignored", rel))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,5 +284,69 @@ func TestScanFilesNotImported(t *testing.T) {
 		if _, err := Scan(write(name), other); err != nil {
 			t.Errorf("%s of a filtered-out table: %v", name, err)
 		}
+	}
+}
+
+func TestParseRoute(t *testing.T) {
+	r, err := ParseRoute("shard_*.orders_*=shop.orders")
+	if err != nil || r != (Route{SchemaPattern: "shard_*", TablePattern: "orders_*", TargetSchema: "shop", TargetTable: "orders"}) {
+		t.Fatalf("%+v, %v", r, err)
+	}
+	if r, err := ParseRoute("old=new"); err != nil || r != (Route{SchemaPattern: "old", TargetSchema: "new"}) {
+		t.Fatalf("schema route: %+v, %v", r, err)
+	}
+	for _, bad := range []string{"a.b", "=x", "a=", "a=b.c", "[.t=x.y"} {
+		if _, err := ParseRoute(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestScanRouted: the shards of a table merge into the routed target
+// (every data file, the first schema file, the sources listed); a schema
+// route renames a database; the filter selects by source names.
+func TestScanRouted(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{
+		"shard_0-schema-create.sql", "shard_0.orders_0-schema.sql", "shard_0.orders_0.000000000.sql",
+		"shard_1-schema-create.sql", "shard_1.orders_1-schema.sql", "shard_1.orders_1.000000000.sql", "shard_1.orders_1.000000001.sql",
+		"shard_1.skip_me-schema.sql", "shard_1.skip_me.000000000.sql",
+		"old-schema-create.sql", "old.t-schema.sql", "old.t.000000000.sql",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var routes []Route
+	for _, s := range []string{"shard_*.orders_*=shop.orders", "old=new"} {
+		r, err := ParseRoute(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes = append(routes, r)
+	}
+	router, err := NewRouter(routes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter, _ := ParseFilter([]string{"*.*", "!shard_1.skip_me"})
+	d, err := ScanRouted(dir, filter, router)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tb := range d.Tables {
+		names = append(names, tb.DB+"."+tb.Name)
+	}
+	if !slices.Equal(names, []string{"new.t", "shop.orders"}) {
+		t.Fatalf("tables %v", names)
+	}
+	orders := d.Table("shop", "orders")
+	if len(orders.DataFiles) != 3 || filepath.Base(orders.SchemaFile) != "shard_0.orders_0-schema.sql" ||
+		!slices.Equal(orders.Sources, []string{"shard_0.orders_0", "shard_1.orders_1"}) {
+		t.Errorf("shop.orders: %d data files, schema %s, sources %v", len(orders.DataFiles), orders.SchemaFile, orders.Sources)
+	}
+	if nt := d.Table("new", "t"); nt == nil || filepath.Base(nt.SchemaFile) != "old.t-schema.sql" || len(nt.DataFiles) != 1 {
+		t.Errorf("new.t: %+v", nt)
 	}
 }

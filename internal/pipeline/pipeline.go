@@ -21,6 +21,7 @@ import (
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/dump"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/producer"
@@ -48,7 +49,9 @@ type Config struct {
 	// coordinates here.
 	Encoders, Sorters int
 	// Filter rules, chunk size and KV partitions, as for the producer.
-	Filter         []string
+	Filter []string
+	// Routes map source tables onto target tables (Lightning's [[routes]]).
+	Routes         []dump.Route
 	ChunkSize      int64
 	KVPartitions   int
 	PartitionBytes int64
@@ -162,7 +165,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return &Result{AlreadyComplete: true, State: snap}, nil
 	}
 	pcfg := producer.Config{
-		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, ChunkSize: cfg.ChunkSize,
+		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, ChunkSize: cfg.ChunkSize,
 		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
 	}
 	var plan *producer.Plan

@@ -8,6 +8,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/charset"
+	"github.com/pingcap/tidb/pkg/parser/format"
 
 	// The test driver gives the parser its literal value expressions.
 	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
@@ -223,4 +224,31 @@ func (b *builder) tableOptions(t *Table, s *ast.CreateTableStmt) error {
 		}
 	}
 	return nil
+}
+
+// RenameCreateTable rewrites the CREATE TABLE in a schema file to create
+// table instead (in no explicit database), keeping the other statements:
+// what a routed table's definition becomes (Lightning rewrites the source
+// table's DDL the same way). TiDB's special comments are kept.
+func RenameCreateTable(sql, table string) (string, error) {
+	stmts, _, err := parser.New().ParseSQL(sql)
+	if err != nil {
+		return "", fmt.Errorf("rename table in schema: %w", err)
+	}
+	var b strings.Builder
+	found := false
+	for _, st := range stmts {
+		if ct, ok := st.(*ast.CreateTableStmt); ok {
+			ct.Table.Name, ct.Table.Schema = ast.NewCIStr(table), ast.NewCIStr("")
+			found = true
+		}
+		if err := st.Restore(format.NewRestoreCtx(format.DefaultRestoreFlags|format.RestoreTiDBSpecialComment, &b)); err != nil {
+			return "", fmt.Errorf("rename table in schema: %w", err)
+		}
+		b.WriteString(";\n")
+	}
+	if !found {
+		return "", ErrNoCreateTable
+	}
+	return b.String(), nil
 }

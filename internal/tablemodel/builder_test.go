@@ -374,3 +374,20 @@ func TestExpressionIndex(t *testing.T) {
 		t.Error("an expression index part that is a bare column accepted")
 	}
 }
+
+func TestRenameCreateTable(t *testing.T) {
+	got, err := RenameCreateTable("/*!40101 SET NAMES binary*/;\nCREATE TABLE `shard_0`.`orders_0` (`id` bigint NOT NULL /*T![auto_rand] AUTO_RANDOM(5) */, PRIMARY KEY (`id`) /*T![clustered_index] CLUSTERED */);", "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, _, err := ParseCreateTable(got, DBDefaults{Name: "shop"}, 1)
+	if err != nil {
+		t.Fatalf("%s: %v", got, err)
+	}
+	if tbl.Name != "orders" || !strings.Contains(got, "SET NAMES") || tbl.AutoRandomBits != 5 || !tbl.PKIsHandle {
+		t.Errorf("renamed schema %q: table %s, auto_random %d", got, tbl.Name, tbl.AutoRandomBits)
+	}
+	if _, err := RenameCreateTable("SET NAMES binary;", "x"); !errors.Is(err, ErrNoCreateTable) {
+		t.Errorf("no CREATE TABLE: %v", err)
+	}
+}
