@@ -547,8 +547,9 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	status, errText := checkpoint.Done, ""
 	if stored != source {
 		status = checkpoint.Failed
-		errText = fmt.Sprintf("%v: %s.%s: source checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d",
-			ErrChecksumMismatch, mf.Db, mf.Table, source.Sum, source.KVs, source.Bytes, c.checksumSource(), stored.Sum, stored.KVs, stored.Bytes)
+		errText = fmt.Sprintf("%v: %s.%s: source checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d%s",
+			ErrChecksumMismatch, mf.Db, mf.Table, source.Sum, source.KVs, source.Bytes, c.checksumSource(), stored.Sum, stored.KVs, stored.Bytes,
+			mismatchHint(source, stored))
 	}
 	var rebaseStep, analyzeStep checkpoint.Step
 	if status == checkpoint.Done && post != nil {
@@ -649,4 +650,16 @@ func LastTableID(tableID int64, model []byte) int64 {
 func tablePrefix(id int64) []byte {
 	b := []byte{'t'}
 	return binary.BigEndian.AppendUint64(b, uint64(id)^(1<<63))
+}
+
+// mismatchHint says what a checksum mismatch most likely means, from the
+// pair counts.
+func mismatchHint(source, stored checkpoint.Checksum) string {
+	switch {
+	case stored.KVs < source.KVs:
+		return fmt.Sprintf(" (%d pairs fewer than were encoded: most likely rows whose primary key or a unique key value occurs more than once in the dump, which collapse into one pair; merged shards often overlap so)", source.KVs-stored.KVs)
+	case stored.KVs > source.KVs:
+		return fmt.Sprintf(" (%d pairs more than were encoded: the table's key range held data before the import)", stored.KVs-source.KVs)
+	}
+	return " (as many pairs as were encoded, with other contents: data changed in the store or on the way)"
 }

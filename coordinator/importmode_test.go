@@ -2,10 +2,12 @@ package coordinator
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/store"
 )
 
@@ -67,5 +69,18 @@ func TestHoldImportMode(t *testing.T) {
 	stop()
 	if st2.count() != 0 {
 		t.Fatal("disabled refresh switched")
+	}
+}
+
+func TestMismatchHint(t *testing.T) {
+	src := checkpoint.Checksum{Sum: 1, KVs: 8, Bytes: 100}
+	for stored, want := range map[checkpoint.Checksum]string{
+		{Sum: 2, KVs: 6, Bytes: 80}:  "2 pairs fewer",
+		{Sum: 2, KVs: 9, Bytes: 120}: "1 pairs more",
+		{Sum: 2, KVs: 8, Bytes: 100}: "as many pairs",
+	} {
+		if got := mismatchHint(src, stored); !strings.Contains(got, want) {
+			t.Errorf("stored %+v: %q, want %q", stored, got, want)
+		}
 	}
 }
