@@ -184,8 +184,58 @@ func (b *builder) funcType(t *Table, x *ast.FuncCallExpr) (*Column, error) {
 			return nil, err
 		}
 		return &Column{Tp: mysql.TypeDate, Decimal: 0, Charset: "binary", Collate: "binary"}, nil
+	case ast.Concat:
+		return b.concatType(t, x)
 	}
 	return nil, fmt.Errorf("function %s", x.FnName.O)
 }
 
 func typeName(tp byte) string { return types.TypeToStr(tp, "") }
+
+// concatType is CONCAT's type: a string as long as its arguments
+// together, in the collation of its string column arguments (string
+// literals are coercible and yield; numbers have none), utf8mb4_bin when
+// only literals and numbers are given, binary if any argument is binary.
+// Column arguments of different collations are ErrUnsupported: TiDB's
+// collation derivation between them is not modelled.
+func (b *builder) concatType(t *Table, x *ast.FuncCallExpr) (*Column, error) {
+	if len(x.Args) == 0 {
+		return nil, fmt.Errorf("CONCAT without arguments")
+	}
+	out := &Column{Tp: mysql.TypeVarchar, Charset: "utf8mb4", Collate: "utf8mb4_bin"}
+	coll := ""
+	for _, a := range x.Args {
+		if v, ok := a.(ast.ValueExpr); ok {
+			switch val := v.GetValue().(type) {
+			case string:
+				out.Flen += len([]rune(val))
+				continue
+			case int64:
+				out.Flen += len(fmt.Sprint(val))
+				continue
+			}
+		}
+		at, err := b.inferType(t, a)
+		if err != nil {
+			return nil, err
+		}
+		out.Flen += max(at.Flen, 0)
+		if !isStringType(at.Tp) {
+			continue // numbers and dates print in ASCII: no collation to derive
+		}
+		if at.Collate == "binary" {
+			out.Charset, out.Collate = "binary", "binary"
+			coll = "binary"
+			continue
+		}
+		switch {
+		case coll == "":
+			coll = at.Collate
+			out.Charset, out.Collate = at.Charset, at.Collate
+		case coll == "binary":
+		case coll != at.Collate:
+			return nil, fmt.Errorf("CONCAT of columns in collations %s and %s", coll, at.Collate)
+		}
+	}
+	return out, nil
+}
