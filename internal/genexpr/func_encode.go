@@ -5,10 +5,12 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"hash/crc32"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lightstream-io/lightstream/internal/mydecimal"
 )
@@ -199,4 +201,42 @@ func fnOct(_ *evalCtx, a []Value) (Value, error) {
 		return Null, nil
 	}
 	return StringValue(strconv.FormatUint(uint64(toInt64(a[0])), 8)), nil
+}
+
+// fnToBase64 is TO_BASE64: MySQL's base64 breaks lines every 76 output
+// characters with a newline.
+func fnToBase64(_ *evalCtx, a []Value) (Value, error) {
+	if a[0].IsNull() {
+		return Null, nil
+	}
+	enc := base64.StdEncoding.EncodeToString(toText(a[0]))
+	var b strings.Builder
+	for len(enc) > 76 {
+		b.WriteString(enc[:76])
+		b.WriteByte('\n')
+		enc = enc[76:]
+	}
+	b.WriteString(enc)
+	return Value{Kind: KindString, S: []byte(b.String())}, nil
+}
+
+// fnOrd is ORD: the code of the first character, its bytes read as a
+// big-endian number (ASCII for a one-byte character).
+func fnOrd(_ *evalCtx, a []Value) (Value, error) {
+	if a[0].IsNull() {
+		return Null, nil
+	}
+	s := toText(a[0])
+	if len(s) == 0 {
+		return IntValue(0), nil
+	}
+	n := 1
+	if !a[0].Binary {
+		_, n = utf8.DecodeRune(s)
+	}
+	var v int64
+	for _, c := range s[:n] {
+		v = v<<8 | int64(c)
+	}
+	return IntValue(v), nil
 }

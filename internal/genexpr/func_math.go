@@ -28,6 +28,8 @@ func init() {
 		"log":        {1, 2, fnLog},
 		"sign":       {1, 1, fnSign},
 		"pi":         {0, 0, func(*evalCtx, []Value) (Value, error) { return FloatValue(math.Pi), nil }},
+		"radians":    {1, 1, realFn(func(x float64) (float64, bool) { return x * (math.Pi / 180), true })},
+		"degrees":    {1, 1, realFn(func(x float64) (float64, bool) { return x * (180 / math.Pi), true })},
 		"greatest":   {2, -1, minMax(1)},
 		"least":      {2, -1, minMax(-1)},
 		"nullif":     {2, 2, fnNullIf},

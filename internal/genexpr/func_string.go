@@ -12,6 +12,8 @@ import (
 func init() {
 	register(map[string]funcDef{
 		"concat":           {1, -1, fnConcat},
+		"to_base64":        {1, 1, fnToBase64},
+		"ord":              {1, 1, fnOrd},
 		"concat_ws":        {2, -1, fnConcatWS},
 		"substring":        {2, 3, fnSubstring},
 		"substr":           {2, 3, fnSubstring},

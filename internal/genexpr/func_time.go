@@ -25,6 +25,7 @@ func init() {
 		"dayofyear":      {1, 1, datePart(func(t mytime.Time) int64 { return int64(mytime.DayOfYear(t)) }, true)},
 		"weekofyear":     {1, 1, datePart(func(t mytime.Time) int64 { return int64(mytime.Week(t, 3)) }, true)},
 		"to_days":        {1, 1, datePart(mytime.ToDays, true)},
+		"to_seconds":     {1, 1, datePart(toSeconds, true)},
 		"hour":           {1, 1, clockPart(func(ns int64) int64 { return ns / 3600e9 })},
 		"minute":         {1, 1, clockPart(func(ns int64) int64 { return ns / 60e9 % 60 })},
 		"second":         {1, 1, clockPart(func(ns int64) int64 { return ns / 1e9 % 60 })},
@@ -568,4 +569,10 @@ func fnExtract(c *evalCtx, a []Value) (Value, error) {
 		return Null, nil
 	}
 	return IntValue(n), nil
+}
+
+// toSeconds is TO_SECONDS: seconds since year 0 (TO_DAYS * 86400 plus the
+// time of day; the fraction is dropped).
+func toSeconds(t mytime.Time) int64 {
+	return mytime.ToDays(t)*86400 + int64(t.Hour)*3600 + int64(t.Minute)*60 + int64(t.Second)
 }
