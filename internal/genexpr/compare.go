@@ -2,7 +2,11 @@ package genexpr
 
 import (
 	"bytes"
+	"fmt"
+	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lightstream-io/lightstream/internal/collate"
 	"github.com/lightstream-io/lightstream/internal/jsonbin"
@@ -311,6 +315,75 @@ func likeFn(not, ilike bool, esc byte) evalFn {
 		}
 		return boolValue(likeRunes([]rune(string(s)), []rune(string(p)), rune(esc), eq) != not), nil
 	}
+}
+
+// fnRegexpLike is REGEXP / REGEXP_LIKE(expr, pattern[, match_type]) as
+// TiDB evaluates it (pkg/expression/builtin_regexp.go): Go's RE2 syntax,
+// case-insensitive under a _ci collation, then match_type letters in
+// order: c case-sensitive, i case-insensitive, m multi-line, n '.'
+// matches newlines (u is accepted and ignored).
+func fnRegexpLike(_ *evalCtx, a []Value) (Value, error) {
+	if anyNull(a) {
+		return Null, nil
+	}
+	ci := strings.HasSuffix(collationOf(a[0], a[1]), "_ci")
+	flags := map[byte]bool{'i': ci}
+	if len(a) > 2 {
+		for _, c := range toText(a[2]) {
+			switch c {
+			case 'c':
+				flags['i'] = false
+			case 'i', 'm', 'n':
+				flags[c] = true
+			case 'u':
+			default:
+				return Null, fmt.Errorf("regexp: invalid match type %q", c)
+			}
+		}
+	}
+	prefix := ""
+	for _, f := range []byte{'i', 'm'} {
+		if flags[f] {
+			prefix += string(f)
+		}
+	}
+	if flags['n'] {
+		prefix += "s"
+	}
+	pat := string(toText(a[1]))
+	if prefix != "" {
+		pat = "(?" + prefix + ")" + pat
+	}
+	re, err := compileRegexp(pat)
+	if err != nil {
+		return Null, fmt.Errorf("regexp %q: %w", toText(a[1]), err)
+	}
+	return boolValue(re.Match(toText(a[0]))), nil
+}
+
+// regexps caches compiled patterns: a generated column's pattern is
+// usually a constant, evaluated for every row. Patterns taken from column
+// values could be all different: the cache stops growing at
+// maxCachedRegexps and those are compiled each time.
+var (
+	regexps       sync.Map
+	cachedRegexps atomic.Int32
+)
+
+const maxCachedRegexps = 256
+
+func compileRegexp(pat string) (*regexp.Regexp, error) {
+	if re, ok := regexps.Load(pat); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return nil, err
+	}
+	if cachedRegexps.Add(1) <= maxCachedRegexps {
+		regexps.Store(pat, re)
+	}
+	return re, nil
 }
 
 func likeRunes(s, p []rune, esc rune, eq func(x, y rune) bool) bool {

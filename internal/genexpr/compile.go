@@ -127,7 +127,21 @@ func (cp *compiler) compile(n ast.ExprNode) (node, error) {
 		}
 		return &callNode{name: "like", fn: likeFn(x.Not, !x.IsLike, esc), args: args}, nil
 	case *ast.PatternRegexpExpr:
-		return nil, cp.unsupported("regexp", "")
+		args, err := cp.list([]ast.ExprNode{x.Expr, x.Pattern})
+		if err != nil {
+			return nil, err
+		}
+		fn := fnRegexpLike
+		if x.Not {
+			fn = func(c *evalCtx, a []Value) (Value, error) {
+				v, err := fnRegexpLike(c, a)
+				if err != nil || v.IsNull() {
+					return v, err
+				}
+				return boolValue(v.I == 0), nil
+			}
+		}
+		return &callNode{name: "regexp", fn: fn, args: args}, nil
 	case *ast.TimeUnitExpr:
 		return &constNode{v: StringValue(x.Unit.String())}, nil
 	case *ast.TrimDirectionExpr:

@@ -211,6 +211,13 @@ var exprCases = []struct{ expr, want string }{
 	{"TO_BASE64('abc')", "YWJj"},
 	{"TO_BASE64(REPEAT('x', 58))", "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4\neA=="},
 	{"ORD('2')", "50"},
+	{"name REGEXP '^dav'", "1"},  // utf8mb4_general_ci: case-insensitive
+	{"bname REGEXP '^dav'", "0"}, // utf8mb4_bin
+	{"bname NOT REGEXP '^dav'", "1"},
+	{"REGEXP_LIKE(bname, '^dav', 'i')", "1"},
+	{"REGEXP_LIKE(name, '^dav', 'c')", "0"},
+	{"REGEXP_LIKE('a\nb', 'a.b', 'n')", "1"},
+	{"REGEXP_LIKE(NULL, 'a')", "NULL"},
 	{"ORD('é')", "50089"},
 	{"RADIANS(90)", "1.5707963267948966"},
 	{"DEGREES(PI())", "180"},

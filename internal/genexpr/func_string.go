@@ -13,6 +13,7 @@ func init() {
 	register(map[string]funcDef{
 		"concat":           {1, -1, fnConcat},
 		"to_base64":        {1, 1, fnToBase64},
+		"regexp_like":      {2, 3, fnRegexpLike},
 		"ord":              {1, 1, fnOrd},
 		"concat_ws":        {2, -1, fnConcatWS},
 		"substring":        {2, 3, fnSubstring},

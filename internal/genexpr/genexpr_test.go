@@ -128,7 +128,7 @@ func TestCompileErrors(t *testing.T) {
 		{"g", "UUID()", "uuid"},
 		{"g", "CONCAT(`a`, UNIX_TIMESTAMP())", "unix_timestamp"},
 		{"g", "`a` + @x", "variable"},
-		{"g", "`a` REGEXP 'x'", "regexp"},
+		{"g", "REGEXP_REPLACE(`a`, 'x', 'y')", "regexp_replace"},
 		{"g", "`a` + `nope`", ""},
 		{"g", "SUBSTRING(`a`)", ""},
 		{"g", "`a` +", ""},
