@@ -211,6 +211,18 @@ var exprCases = []struct{ expr, want string }{
 	{"TO_BASE64('abc')", "YWJj"},
 	{"TO_BASE64(REPEAT('x', 58))", "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4\neA=="},
 	{"ORD('2')", "50"},
+	// MySQL manual, JSON_CONTAINS.
+	{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '1', '$.a')`, "1"},
+	{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '1', '$.b')`, "0"},
+	{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '{"d": 4}', '$.a')`, "0"},
+	{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '{"d": 4}', '$.c')`, "1"},
+	{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '{"d": 4}', '$.x')`, "NULL"},
+	{`JSON_CONTAINS('[1, [2, 3], {"k": "v"}]', '[3, 1]')`, "1"},
+	{`JSON_CONTAINS('[1, 2]', '1.0')`, "1"},
+	{`JSON_CONTAINS('[1, 2]', '"1"')`, "0"},
+	{`JSON_CONTAINS('[{"k": "v", "x": 1}]', '{"k": "v"}')`, "1"},
+	{`JSON_CONTAINS(j, '"x"', '$.tags')`, "1"},
+	{`JSON_CONTAINS(j, '{"city": "Paris"}', '$.addr')`, "1"},
 	{"name REGEXP '^dav'", "1"},  // utf8mb4_general_ci: case-insensitive
 	{"bname REGEXP '^dav'", "0"}, // utf8mb4_bin
 	{"bname NOT REGEXP '^dav'", "1"},

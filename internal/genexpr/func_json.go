@@ -15,6 +15,7 @@ func init() {
 		"json_unquote":       {1, 1, fnJSONUnquote},
 		"json_type":          {1, 1, fnJSONType},
 		"json_length":        {1, 2, fnJSONLength},
+		"json_contains":      {2, 3, fnJSONContains},
 		"json_keys":          {1, 2, fnJSONKeys},
 		"json_contains_path": {3, -1, fnJSONContainsPath},
 		"json_valid":         {1, 1, fnJSONValid},
@@ -461,4 +462,32 @@ func equalFoldASCII(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// fnJSONContains is JSON_CONTAINS(target, candidate[, path]): 1 if the
+// document (at path) contains candidate (jsonbin.Contains); NULL if an
+// argument is NULL or the path selects nothing.
+func fnJSONContains(_ *evalCtx, a []Value) (Value, error) {
+	if anyNull(a) {
+		return Null, nil
+	}
+	doc, err := jsonDoc(a[0])
+	if err != nil {
+		return Null, err
+	}
+	cand, err := jsonDoc(a[1])
+	if err != nil {
+		return Null, err
+	}
+	if len(a) == 3 {
+		var found bool
+		if doc, found, err = atPath(doc, []Value{a[0], a[2]}); err != nil || !found {
+			return Null, err
+		}
+	}
+	ok, err := jsonbin.Contains(doc, cand)
+	if err != nil {
+		return Null, fmt.Errorf("%w: %v", ErrEval, err)
+	}
+	return boolValue(ok), nil
 }

@@ -44,5 +44,7 @@ func FuzzBinary(f *testing.F) {
 		_, _ = Unquote(in)
 		p, _ := ParsePath("$**.a[*]")
 		_, _, _ = Extract(in, p)
+		_, _ = Contains(in, in)
+		_, _ = Contains(in, FromInt64(1))
 	})
 }

@@ -1,6 +1,7 @@
 package jsonbin
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 )
@@ -152,4 +153,131 @@ func buildArray(vals []value) []byte {
 		n.children = append(n.children, v.toNode())
 	}
 	return n.appendBody([]byte{TypeArray})
+}
+
+// Contains reports JSON_CONTAINS(obj, target) as TiDB computes it
+// (types.ContainsBinaryJSON): an object contains an object whose every
+// key it has with a value containing that key's value; an array contains
+// an array whose every element it contains, and any value one of its
+// elements contains; a scalar contains only an equal scalar (numbers
+// compare by value, 1 equals 1.0).
+func Contains(obj, target []byte) (bool, error) {
+	o, err := split(obj)
+	if err != nil {
+		return false, err
+	}
+	t, err := split(target)
+	if err != nil {
+		return false, err
+	}
+	return contains(o, t)
+}
+
+func contains(o, t value) (bool, error) {
+	switch o.typ {
+	case TypeObject:
+		if t.typ != TypeObject {
+			return false, nil
+		}
+		tn, err := t.count()
+		if err != nil {
+			return false, err
+		}
+		on, err := o.count()
+		if err != nil {
+			return false, err
+		}
+		for i := range tn {
+			k, err := t.key(i, tn)
+			if err != nil {
+				return false, err
+			}
+			j, err := o.search(k, on)
+			if err != nil || j < 0 {
+				return false, err
+			}
+			ov, err := o.elem(j, on)
+			if err != nil {
+				return false, err
+			}
+			tv, err := t.elem(i, tn)
+			if err != nil {
+				return false, err
+			}
+			if ok, err := contains(ov, tv); err != nil || !ok {
+				return false, err
+			}
+		}
+		return true, nil
+	case TypeArray:
+		if t.typ == TypeArray {
+			tn, err := t.count()
+			if err != nil {
+				return false, err
+			}
+			for i := range tn {
+				tv, err := t.elem(i, tn)
+				if err != nil {
+					return false, err
+				}
+				if ok, err := contains(o, tv); err != nil || !ok {
+					return false, err
+				}
+			}
+			return true, nil
+		}
+		on, err := o.count()
+		if err != nil {
+			return false, err
+		}
+		for i := range on {
+			ov, err := o.elem(i, on)
+			if err != nil {
+				return false, err
+			}
+			if ok, err := contains(ov, t); err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	}
+	return scalarEqual(o, t), nil
+}
+
+// search finds key k in an object of n keys; -1 if absent. (A linear
+// scan: it does not rely on the stored order of keys.)
+func (v value) search(k []byte, n int) (int, error) {
+	for i := range n {
+		mk, err := v.key(i, n)
+		if err != nil {
+			return -1, err
+		}
+		if bytes.Equal(mk, k) {
+			return i, nil
+		}
+	}
+	return -1, nil
+}
+
+func scalarEqual(a, b value) bool {
+	af, aNum := number(a)
+	bf, bNum := number(b)
+	if aNum || bNum {
+		return aNum && bNum && af == bf
+	}
+	return a.typ == b.typ && bytes.Equal(a.body, b.body)
+}
+
+// number is a numeric value as a float64 (exact for the integers JSON
+// documents hold in practice).
+func number(v value) (float64, bool) {
+	switch {
+	case v.typ == TypeInt64 && len(v.body) >= 8:
+		return float64(int64(binary.LittleEndian.Uint64(v.body))), true
+	case v.typ == TypeUint64 && len(v.body) >= 8:
+		return float64(binary.LittleEndian.Uint64(v.body)), true
+	case v.typ == TypeFloat64 && len(v.body) >= 8:
+		return math.Float64frombits(binary.LittleEndian.Uint64(v.body)), true
+	}
+	return 0, false
 }
