@@ -2,6 +2,7 @@ package genexpr
 
 import (
 	"fmt"
+	"github.com/lightstream-io/lightstream/internal/collate"
 	"strings"
 
 	"github.com/lightstream-io/lightstream/internal/mydecimal"
@@ -65,6 +66,24 @@ func (cp *compiler) compile(n ast.ExprNode) (node, error) {
 		return &colNode{off: col.Offset, col: col}, nil
 	case *ast.ParenthesesExpr:
 		return cp.compile(x.Expr)
+	case *ast.SetCollationExpr:
+		// expr COLLATE name: the same string under another collation.
+		inner, err := cp.compile(x.Expr)
+		if err != nil {
+			return nil, err
+		}
+		coll := strings.ToLower(x.Collate)
+		if _, ok := collate.Get(coll); !ok && coll != "binary" {
+			return nil, cp.unsupported("collate "+coll, "unknown collation")
+		}
+		fn := func(_ *evalCtx, a []Value) (Value, error) {
+			v := a[0]
+			if v.Kind == KindString && !v.Binary {
+				v.Coll = coll
+			}
+			return v, nil
+		}
+		return &callNode{name: "collate", fn: fn, args: []node{inner}}, nil
 	case *ast.BinaryOperationExpr:
 		return cp.binary(x)
 	case *ast.UnaryOperationExpr:

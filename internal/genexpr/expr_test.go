@@ -211,6 +211,9 @@ var exprCases = []struct{ expr, want string }{
 	{"TO_BASE64('abc')", "YWJj"},
 	{"TO_BASE64(REPEAT('x', 58))", "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4\neA=="},
 	{"ORD('2')", "50"},
+	{"name = 'DAVID!'", "1"}, // utf8mb4_general_ci
+	{"name COLLATE utf8mb4_bin = 'DAVID!'", "0"},
+	{"bname COLLATE utf8mb4_general_ci = 'DAVID!'", "1"},
 	// MySQL manual, JSON_CONTAINS.
 	{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '1', '$.a')`, "1"},
 	{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '1', '$.b')`, "0"},

@@ -340,7 +340,8 @@ func FuzzParseCreateTable(f *testing.F) {
 // with the type TiDB infers, and the index indexes it.
 func TestExpressionIndex(t *testing.T) {
 	tbl, _, err := ParseCreateTable("create table t (a int, v varchar(20) collate utf8mb4_general_ci, d datetime, "+
-		"key ((lower(v))), key kd (a, (year(d)), (cast(v as char(5)))), key ku ((a + 1)), key kc ((concat(v, ' ', a))))", DBDefaults{}, 1)
+		"key ((lower(v))), key kd (a, (year(d)), (cast(v as char(5)))), key ku ((a + 1)), key kc ((concat(v, ' ', a))), "+
+		"key kj ((cast(v as char(8)) collate utf8mb4_unicode_ci)))", DBDefaults{}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,6 +358,7 @@ func TestExpressionIndex(t *testing.T) {
 		{"_V$_kd_2", "cast(`v` as char(5))", "utf8mb4_bin", 6, mysql.TypeVarchar, 5, false},
 		{"_V$_ku_0", "`a` + 1", "binary", 7, mysql.TypeLonglong, 20, false},
 		{"_V$_kc_0", "concat(`v`, _utf8mb4' ', `a`)", "utf8mb4_general_ci", 8, mysql.TypeVarchar, 20 + 1 + 11, false},
+		{"_V$_kj_0", "cast(`v` as char(8)) collate utf8mb4_unicode_ci", "utf8mb4_unicode_ci", 9, mysql.TypeVarchar, 8, false},
 	}
 	if len(tbl.Columns) != 3+len(wants) {
 		t.Fatalf("%d columns, want %d", len(tbl.Columns), 3+len(wants))

@@ -62,6 +62,20 @@ func (b *builder) inferType(t *Table, e ast.ExprNode) (*Column, error) {
 	switch x := e.(type) {
 	case *ast.ParenthesesExpr:
 		return b.inferType(t, x.Expr)
+	case *ast.SetCollationExpr:
+		in, err := b.inferType(t, x.Expr)
+		if err != nil {
+			return nil, err
+		}
+		if !isStringType(in.Tp) || in.Collate == "binary" {
+			return nil, fmt.Errorf("COLLATE on a non-string value")
+		}
+		info, err := charset.GetCollationByName(x.Collate)
+		if err != nil {
+			return nil, err
+		}
+		in.Charset, in.Collate = info.CharsetName, info.Name
+		return in, nil
 	case *ast.ColumnNameExpr:
 		c := t.Column(x.Name.Name.O)
 		if c == nil {
