@@ -150,13 +150,15 @@ func Compile(t *tablemodel.Table, loc *time.Location) (*Locator, error) {
 			}
 			seen[c.Offset] = true
 			switch c.Tp {
-			case mysql.TypeBit, mysql.TypeJSON, mysql.TypeTimestamp:
+			case mysql.TypeBit, mysql.TypeJSON:
 				return nil, fmt.Errorf("table %s: KEY partitioning on %s column %s: %w", t.Name, types.TypeToStr(c.Tp, ""), c.Name, tablemodel.ErrUnsupported)
 			}
 			kc := keyColumn{col: c}
 			// A string hashes as its collation key (Datum.ToHashKey); every
 			// other value as its text under utf8mb4_bin, which only trims
-			// trailing spaces (the text of a number or a date has none).
+			// trailing spaces (the text of a number or a date has none). A
+			// TIMESTAMP's text is in the session time zone: TiDB locates
+			// the partition before it converts the row to UTC.
 			kc.coll, _ = collate.Get(c.Collate)
 			l.keyCols = append(l.keyCols, kc)
 		}

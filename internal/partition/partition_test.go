@@ -5,6 +5,7 @@ import (
 	"hash/crc32"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
@@ -198,8 +199,28 @@ func TestUnsupported(t *testing.T) {
 			t.Errorf("%s: %v", ddl, err)
 		}
 	}
-	ts := table(t, "CREATE TABLE t (a TIMESTAMP) PARTITION BY KEY(a) PARTITIONS 2")
-	if _, err := Compile(ts, nil); !errors.Is(err, tablemodel.ErrUnsupported) {
-		t.Errorf("KEY over TIMESTAMP: %v", err)
+	bt := table(t, "CREATE TABLE t (a BIT(8)) PARTITION BY KEY(a) PARTITIONS 2")
+	if _, err := Compile(bt, nil); !errors.Is(err, tablemodel.ErrUnsupported) {
+		t.Errorf("KEY over BIT: %v", err)
 	}
+}
+
+// TestKeyTimestamp: a TIMESTAMP hashes as its text in the session time
+// zone (the row holds it in UTC).
+func TestKeyTimestamp(t *testing.T) {
+	tb := table(t, "CREATE TABLE t (a TIMESTAMP(3)) PARTITION BY KEY(a) PARTITIONS 7")
+	plus2 := time.FixedZone("+02:00", 2*3600)
+	conv, err := valueconv.NewConverter(tb, valueconv.Session{Loc: plus2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := make([]datum.Datum, 1)
+	if err := conv.Convert(0, rowparse.Field{Kind: rowparse.FieldString, Bytes: []byte("2024-01-02 03:04:05.5")}, &row[0]); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Compile(tb, plus2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, l, row, int(crc32.ChecksumIEEE([]byte("2024-01-02 03:04:05.500"))%7))
 }
