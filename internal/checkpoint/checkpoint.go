@@ -73,8 +73,12 @@ func Key(db, table string) string { return fmt.Sprintf("%q.%q", db, table) }
 
 // State is the whole record.
 type State struct {
-	ImportID    string            `json:"import_id"`
-	Dump        string            `json:"dump"`
+	ImportID string `json:"import_id"`
+	Dump     string `json:"dump"`
+	// Selection is the table filter and routes the plan was made with
+	// (pipeline.selection): a resume must use the same, or its plan would
+	// not be the one the checkpoint records.
+	Selection   string            `json:"selection,omitempty"`
 	Status      Status            `json:"status"`
 	Started     time.Time         `json:"started"`
 	Finished    time.Time         `json:"finished,omitempty"`

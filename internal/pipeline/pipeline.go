@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go/compress"
@@ -161,6 +162,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if snap.Dump != "" && snap.Dump != absDump {
 		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
 	}
+	sel := selection(cfg.Filter, cfg.Routes)
+	if snap.Dump != "" && snap.Selection != sel {
+		return nil, fmt.Errorf("%w: %s was used for %s with %s; resume it with the same filters and routes, or use another --work-dir",
+			ErrWorkDirInUse, cfg.WorkDir, snap.Dump, describeSelection(snap.Selection))
+	}
 	if snap.Status == checkpoint.Complete {
 		return &Result{AlreadyComplete: true, State: snap}, nil
 	}
@@ -177,7 +183,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
-	if err := cp.Update(func(s *checkpoint.State) error { s.Dump = absDump; return nil }); err != nil {
+	if err := cp.Update(func(s *checkpoint.State) error { s.Dump, s.Selection = absDump, sel; return nil }); err != nil {
 		return nil, err
 	}
 
@@ -266,4 +272,24 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return res, fmt.Errorf("import stopped before completion (status %q)", res.State.Status)
 	}
 	return res, nil
+}
+
+// selection is the table filter and routes of an import as recorded in
+// its checkpoint ("" for the defaults).
+func selection(filter []string, routes []dump.Route) string {
+	var parts []string
+	for _, f := range filter {
+		parts = append(parts, "filter "+f)
+	}
+	for _, r := range routes {
+		parts = append(parts, fmt.Sprintf("route %s.%s=%s.%s", r.SchemaPattern, r.TablePattern, r.TargetSchema, r.TargetTable))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func describeSelection(s string) string {
+	if s == "" {
+		return "the default filter and no routes"
+	}
+	return s
 }

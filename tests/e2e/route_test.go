@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"sort"
 	"testing"
 
@@ -40,6 +41,14 @@ func TestRoutedShards(t *testing.T) {
 	}
 	if len(keys) != 2 { // shop.orders and writeDump's bad.t
 		t.Errorf("tables %v: the shards themselves were imported", keys)
+	}
+	// The checkpoint records the routes: a rerun without them would plan
+	// other tables.
+	if _, _, err := runImport(t, pipeline.Config{Dump: dumpDir, WorkDir: work}); !errors.Is(err, pipeline.ErrWorkDirInUse) {
+		t.Errorf("rerun without the routes: %v, want ErrWorkDirInUse", err)
+	}
+	if again := mustImport(t, pipeline.Config{Dump: dumpDir, WorkDir: work, Routes: []dump.Route{route}}); !again.AlreadyComplete {
+		t.Error("rerun with the same routes is not already complete")
 	}
 	e := exportTable(t, work, "shop", "orders")
 	ids := e.values(t, "id")
