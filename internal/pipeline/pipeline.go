@@ -163,7 +163,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
 	}
 	sel := selection(cfg.Filter, cfg.Routes)
-	if snap.Dump != "" && snap.Selection != sel {
+	// A checkpoint of an older build records none: it is taken as it is.
+	if snap.Dump != "" && snap.Selection != "" && snap.Selection != sel {
 		return nil, fmt.Errorf("%w: %s was used for %s with %s; resume it with the same filters and routes, or use another --work-dir",
 			ErrWorkDirInUse, cfg.WorkDir, snap.Dump, describeSelection(snap.Selection))
 	}
@@ -275,8 +276,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // selection is the table filter and routes of an import as recorded in
-// its checkpoint ("" for the defaults).
+// its checkpoint ("default" for the default filter and no routes).
 func selection(filter []string, routes []dump.Route) string {
+	if len(filter) == 0 && len(routes) == 0 {
+		return "default"
+	}
 	var parts []string
 	for _, f := range filter {
 		parts = append(parts, "filter "+f)
@@ -288,7 +292,7 @@ func selection(filter []string, routes []dump.Route) string {
 }
 
 func describeSelection(s string) string {
-	if s == "" {
+	if s == "default" {
 		return "the default filter and no routes"
 	}
 	return s
