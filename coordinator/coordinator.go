@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -128,7 +129,7 @@ type Progress struct {
 type tableState struct {
 	manifest  *lsv1.TableManifest
 	tableID   int64
-	lastID    int64 // the last partition's ID, tableID if unpartitioned
+	ids       []int64 // physical IDs: the partitions', or tableID
 	chunks    map[string]*lsv1.ChunkEncoded
 	parts     map[uint32]*lsv1.PartitionIngested
 	status    checkpoint.Status
@@ -351,7 +352,7 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 		if rec != nil && rec.Steps[StepSchema].Status == checkpoint.Done {
 			c.mu.Lock()
 			ts.tableID, ts.status = rec.TableID, rec.Status
-			ts.lastID = LastTableID(rec.TableID, rec.Model)
+			ts.ids = TableIDs(rec.TableID, rec.Model)
 			ts.source, ts.stored = rec.Source, rec.Store
 			c.mu.Unlock()
 			continue
@@ -399,7 +400,7 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 			return err
 		}
 		c.mu.Lock()
-		ts.tableID, ts.lastID = t.ID, t.MaxID()
+		ts.tableID, ts.ids = t.ID, t.PhysicalIDs()
 		c.mu.Unlock()
 	}
 	return c.cfg.Checkpoint.SetStep(StepSchemas, checkpoint.Done, "")
@@ -519,7 +520,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		c.mu.Unlock()
 		return nil
 	}
-	tableID, lastID, source, rows, mf := ts.tableID, ts.lastID, ts.source, ts.rows, ts.manifest
+	tableID, ids, source, rows, mf := ts.tableID, ts.ids, ts.source, ts.rows, ts.manifest
 	parts := make(map[uint32]*lsv1.PartitionIngested, len(ts.parts))
 	for p, r := range ts.parts {
 		parts[p] = r
@@ -538,7 +539,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	} else {
 		// The sorters read most of the table right after each ingest:
 		// only the gaps between their spans are left to read.
-		got, err := TableStoreChecksum(ctx, c.cfg.Store, TableRange(tableID, lastID), parts)
+		got, err := TableStoreChecksum(ctx, c.cfg.Store, TableRanges(tableID, ids), parts)
 		if err != nil {
 			return fmt.Errorf("checksum %s.%s: %w", mf.Db, mf.Table, err)
 		}
@@ -628,23 +629,36 @@ func (c *Coordinator) rebase(ctx context.Context, post PostImporter, key string)
 	return post.Rebase(ctx, &t)
 }
 
-// TableRange is the whole key range of a table, records and indexes, of
-// every physical table it is stored as: a table's partitions have the IDs
-// right after its own (TiDB allocates them together at CREATE TABLE), so
-// the range runs from the table's ID to its last partition's, lastID
-// (tablemodel.Table.MaxID; tableID itself for a table without partitions).
-func TableRange(tableID, lastID int64) store.KeyRange {
-	return store.KeyRange{Start: tablePrefix(tableID), End: tablePrefix(max(tableID, lastID) + 1)}
+// TableRanges are the key ranges of a table, records and indexes, of
+// every physical table it is stored as: its own ID (which holds a
+// partitioned table's global indexes) and its partitions' IDs (ids;
+// tablemodel.Table.PhysicalIDs), consecutive IDs in one range. TiDB
+// allocates a new table's partition IDs right after its own, so that is
+// usually one range; partitions added later have IDs of their own.
+func TableRanges(tableID int64, ids []int64) []store.KeyRange {
+	all := append([]int64{tableID}, ids...)
+	slices.Sort(all)
+	all = slices.Compact(all)
+	var out []store.KeyRange
+	for i := 0; i < len(all); {
+		j := i
+		for j+1 < len(all) && all[j+1] == all[j]+1 {
+			j++
+		}
+		out = append(out, store.KeyRange{Start: tablePrefix(all[i]), End: tablePrefix(all[j] + 1)})
+		i = j + 1
+	}
+	return out
 }
 
-// LastTableID is the largest ID of the table whose model JSON is model
+// TableIDs are the physical IDs of the table whose model JSON is model
 // (the table's own ID when the model cannot be read).
-func LastTableID(tableID int64, model []byte) int64 {
+func TableIDs(tableID int64, model []byte) []int64 {
 	var t tablemodel.Table
 	if len(model) == 0 || json.Unmarshal(model, &t) != nil {
-		return tableID
+		return []int64{tableID}
 	}
-	return max(tableID, t.MaxID())
+	return t.PhysicalIDs()
 }
 
 func tablePrefix(id int64) []byte {

@@ -26,7 +26,7 @@ func rangesString(rs []store.KeyRange) string {
 }
 
 func TestSpanPlan(t *testing.T) {
-	table := store.KeyRange{Start: []byte("t1"), End: []byte("t2")}
+	table := []store.KeyRange{{Start: []byte("t1"), End: []byte("t2")}}
 	t.Run("disjoint", func(t *testing.T) {
 		parts := map[uint32]*lsv1.PartitionIngested{
 			0: part(1, 3, "t1_r01", "t1_r05"),
@@ -64,5 +64,34 @@ func TestSpanPlan(t *testing.T) {
 				t.Errorf("accepted, gaps %s", rangesString(gaps))
 			}
 		})
+	}
+}
+
+// TestSpanPlanRanges: a partitioned table whose partitions' IDs are not
+// contiguous is several ranges; spans must lie in one of them, and each
+// range's gaps are read.
+func TestSpanPlanRanges(t *testing.T) {
+	ranges := TableRanges(10, []int64{11, 12, 20})
+	if len(ranges) != 2 || !bytes.Equal(ranges[0].Start, tablePrefix(10)) || !bytes.Equal(ranges[0].End, tablePrefix(13)) ||
+		!bytes.Equal(ranges[1].Start, tablePrefix(20)) || !bytes.Equal(ranges[1].End, tablePrefix(21)) {
+		t.Fatalf("ranges %s", rangesString(ranges))
+	}
+	key := func(id int64, s string) string { return string(tablePrefix(id)) + s }
+	_, gaps, ok := SpanPlan(map[uint32]*lsv1.PartitionIngested{
+		0: part(1, 1, key(11, "_r1"), key(11, "_r9")),
+		1: part(1, 1, key(20, "_r1"), key(20, "_r9")),
+	}, ranges)
+	want := []store.KeyRange{
+		{Start: tablePrefix(10), End: []byte(key(11, "_r1"))},
+		{Start: []byte(key(11, "_r9\x00")), End: tablePrefix(13)},
+		{Start: tablePrefix(20), End: []byte(key(20, "_r1"))},
+		{Start: []byte(key(20, "_r9\x00")), End: tablePrefix(21)},
+	}
+	if !ok || rangesString(gaps) != rangesString(want) {
+		t.Errorf("ok %v gaps %s\nwant %s", ok, rangesString(gaps), rangesString(want))
+	}
+	// A span of another table, between the ranges, is not this table's.
+	if _, _, ok := SpanPlan(map[uint32]*lsv1.PartitionIngested{0: part(1, 1, key(15, "_r1"), key(15, "_r2"))}, ranges); ok {
+		t.Error("a span between the table's ranges accepted")
 	}
 }

@@ -231,5 +231,5 @@ func (es *engineSet) storeChecksum(ctx context.Context, st store.Store, t *table
 			parts[uint32(e.partition)] = e.ingested
 		}
 	}
-	return coordinator.TableStoreChecksum(ctx, st, coordinator.TableRange(t.model.ID, t.model.MaxID()), parts)
+	return coordinator.TableStoreChecksum(ctx, st, coordinator.TableRanges(t.model.ID, t.model.PhysicalIDs()), parts)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -67,7 +66,7 @@ func Replay(ctx context.Context, cfg Config, db, table string) (*ReplayResult, e
 		res.Engines.KVs += p.Kvs
 		res.Engines.Bytes += p.Bytes
 	}
-	got, err := st.Checksum(ctx, []store.KeyRange{coordinator.TableRange(rec.TableID, coordinator.LastTableID(rec.TableID, rec.Model))})
+	got, err := st.Checksum(ctx, coordinator.TableRanges(rec.TableID, coordinator.TableIDs(rec.TableID, rec.Model)))
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func TestChecksumCatchesStrayKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	var recordKey, indexKey []byte
-	tr := coordinator.TableRange(tbl.TableID, coordinator.LastTableID(tbl.TableID, tbl.Model))
+	tr := coordinator.TableRanges(tbl.TableID, coordinator.TableIDs(tbl.TableID, tbl.Model))[0]
 	err = st.Scan(ctx, tr.Start, tr.End, func(k, _ []byte) error {
 		switch {
 		case indexKey == nil && k[10] == 'i':

@@ -251,7 +251,7 @@ func verifyImport(t *testing.T, ctx context.Context, snap checkpoint.State, st s
 			t.Errorf("%s: %d rows encoded, want %d", name, rec.Rows, want.Count)
 		}
 		// The store itself, recomputed now.
-		got, err := st.Checksum(ctx, []store.KeyRange{coordinator.TableRange(rec.TableID, coordinator.LastTableID(rec.TableID, rec.Model))})
+		got, err := st.Checksum(ctx, coordinator.TableRanges(rec.TableID, coordinator.TableIDs(rec.TableID, rec.Model)))
 		if err != nil {
 			t.Fatal(err)
 		}
