@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"strconv"
 	"strings"
 	"time"
 
@@ -268,12 +269,33 @@ func (l *Locator) key(row []datum.Datum) int {
 			buf = append(buf, 0)
 		case datum.String, datum.Bytes:
 			buf = kc.coll.Key(buf, d.B)
+		case datum.Enum, datum.Set:
+			// The member names, under the column's collation.
+			buf = kc.coll.Key(buf, valueconv.FormatText(kc.col, d, l.loc, nil))
 		default:
-			buf = valueconv.FormatText(kc.col, d, l.loc, buf)
+			buf = hashText(kc.col, d, l.loc, buf)
 		}
 		h.Write(buf)
 	}
 	return int(h.Sum32() % uint32(len(l.p.Defs)))
+}
+
+// hashText is the text TiDB's Datum.ToString gives a number or a
+// temporal: integers (YEAR too) in decimal, floats in the shortest form
+// without an exponent (strconv 'f', -1), decimals, dates and times in
+// their SQL text.
+func hashText(col *tablemodel.Column, d *datum.Datum, loc *time.Location, dst []byte) []byte {
+	switch d.Kind {
+	case datum.Int64:
+		return strconv.AppendInt(dst, d.I, 10)
+	case datum.Uint64:
+		return strconv.AppendUint(dst, d.U, 10)
+	case datum.Float32:
+		return strconv.AppendFloat(dst, d.F, 'f', -1, 32)
+	case datum.Float64:
+		return strconv.AppendFloat(dst, d.F, 'f', -1, 64)
+	}
+	return valueconv.FormatText(col, d, loc, dst)
 }
 
 // hash is HASH partitioning: the value modulo the number of partitions,

@@ -224,3 +224,15 @@ func TestKeyTimestamp(t *testing.T) {
 	}
 	check(t, l, row, int(crc32.ChecksumIEEE([]byte("2024-01-02 03:04:05.500"))%7))
 }
+
+// TestKeyHashText: the text each kind hashes as (TiDB's Datum.ToString,
+// then the collation key for strings, ENUM and SET names).
+func TestKeyHashText(t *testing.T) {
+	tb := table(t, `CREATE TABLE t (d DOUBLE, f FLOAT, y YEAR, e ENUM('abc','def') COLLATE utf8mb4_general_ci)
+		PARTITION BY KEY(d, f, y, e) PARTITIONS 97`)
+	l := locator(t, tb)
+	// 1e15 as 1000000000000000 (no exponent), FLOAT 1.5 as 1.5, YEAR 0
+	// as 0, 'abc' under general_ci as its weights.
+	want := crc32.ChecksumIEEE([]byte("1000000000000000" + "1.5" + "0" + "\x00\x41\x00\x42\x00\x43"))
+	check(t, l, row(t, tb, "1e15", "1.5", "0", "'abc'"), int(want%97))
+}
