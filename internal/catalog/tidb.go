@@ -149,7 +149,9 @@ func (c *TiDB) ensureDatabase(ctx context.Context, s Session, db, schemaSQL stri
 // restoreFlags keep TiDB's special comments (/*T![clustered_index]
 // CLUSTERED */, AUTO_RANDOM, SHARD_ROW_ID_BITS) in the text sent back:
 // TiDB reads them, MySQL-protocol servers skip them as comments.
-const restoreFlags = format.DefaultRestoreFlags | format.RestoreTiDBSpecialComment
+// Backslashes in strings are escaped so that ENUM members, defaults and
+// comments keep them.
+const restoreFlags = format.DefaultRestoreFlags | format.RestoreTiDBSpecialComment | format.RestoreStringEscapeBackslash
 
 func (c *TiDB) parse(sqlText string) ([]ast.StmtNode, error) {
 	p := parser.New()

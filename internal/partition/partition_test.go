@@ -160,6 +160,10 @@ func TestList(t *testing.T) {
 	check(t, d, row(t, dt, "NULL", "'q'"), 1)
 	check(t, d, row(t, dt, "NULL", "NULL"), 1)
 
+	// A backslash in a bound is kept: 'a\\b' is a\b.
+	bs := table(t, `CREATE TABLE t (s VARCHAR(5)) PARTITION BY LIST COLUMNS (s) (PARTITION p0 VALUES IN ('a\\b'), PARTITION p1 VALUES IN ('ab'))`)
+	check(t, locator(t, bs), row(t, bs, `'a\b'`), 0)
+
 	// LIST COLUMNS over two columns matches whole tuples.
 	mt := table(t, `CREATE TABLE t (a INT, s VARCHAR(5)) PARTITION BY LIST COLUMNS (a, s) (
 		PARTITION p0 VALUES IN ((1, 'a'), (2, 'b')), PARTITION p1 VALUES IN ((1, 'b')))`)

@@ -242,7 +242,7 @@ func RenameCreateTable(sql, table string) (string, error) {
 			ct.Table.Name, ct.Table.Schema = ast.NewCIStr(table), ast.NewCIStr("")
 			found = true
 		}
-		if err := st.Restore(format.NewRestoreCtx(format.DefaultRestoreFlags|format.RestoreTiDBSpecialComment, &b)); err != nil {
+		if err := st.Restore(format.NewRestoreCtx(format.DefaultRestoreFlags|format.RestoreTiDBSpecialComment|format.RestoreStringEscapeBackslash, &b)); err != nil {
 			return "", fmt.Errorf("rename table in schema: %w", err)
 		}
 		b.WriteString(";\n")

@@ -390,6 +390,14 @@ func TestRenameCreateTable(t *testing.T) {
 	if tbl.Name != "orders" || !strings.Contains(got, "SET NAMES") || tbl.AutoRandomBits != 5 || !tbl.PKIsHandle {
 		t.Errorf("renamed schema %q: table %s, auto_random %d", got, tbl.Name, tbl.AutoRandomBits)
 	}
+	// Backslashes survive: ENUM('x\\y') is the member x\y.
+	got, err = RenameCreateTable(`CREATE TABLE a (e ENUM('x\\y','z'))`, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl, _, err := ParseCreateTable(got, DBDefaults{Name: "d"}, 1); err != nil || tbl.Columns[0].Elems[0] != `x\y` {
+		t.Errorf("%s: elems %q, %v", got, tbl.Columns[0].Elems, err)
+	}
 	if _, err := RenameCreateTable("SET NAMES binary;", "x"); !errors.Is(err, ErrNoCreateTable) {
 		t.Errorf("no CREATE TABLE: %v", err)
 	}

@@ -206,7 +206,8 @@ func restore(e ast.ExprNode) (string, error) {
 }
 
 // restoreBound restores a LESS THAN or IN value; MAXVALUE and DEFAULT are
-// kept as the keywords TiDB's TableInfo holds.
+// kept as the keywords TiDB's TableInfo holds. Backslashes in strings are
+// escaped, so that the text reads back as the same value.
 func restoreBound(e ast.ExprNode) (string, error) {
 	switch e.(type) {
 	case *ast.MaxValueExpr:
@@ -214,7 +215,11 @@ func restoreBound(e ast.ExprNode) (string, error) {
 	case *ast.DefaultExpr:
 		return "DEFAULT", nil
 	}
-	return restore(e)
+	var sb strings.Builder
+	if err := e.Restore(format.NewRestoreCtx(restoreFlags|format.RestoreStringEscapeBackslash, &sb)); err != nil {
+		return "", err
+	}
+	return sb.String(), nil
 }
 
 // globalIndexes settles the global indexes once partitions are known: a
