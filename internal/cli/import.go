@@ -58,9 +58,11 @@ func init() {
 }
 
 func runImport(c *cli.Context) error {
+	var lists configLists
 	if path := c.String("config"); path != "" {
 		warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
-		if err := applyLightningConfig(c, path, warn); err != nil {
+		var err error
+		if lists, err = applyLightningConfig(c, path, warn); err != nil {
 			return err
 		}
 	}
@@ -78,6 +80,13 @@ func runImport(c *cli.Context) error {
 	csv, err := csvOptions(c)
 	if err != nil {
 		return err
+	}
+	if lists.Null != nil && !c.IsSet("csv-null") {
+		csv.Null = lists.Null
+	}
+	filter := c.StringSlice("filter")
+	if lists.Filter != nil && !c.IsSet("filter") {
+		filter = lists.Filter
 	}
 	partSize, err := sizeFlag(c, "partition-size")
 	if err != nil {
@@ -107,7 +116,7 @@ func runImport(c *cli.Context) error {
 	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
-		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: c.StringSlice("filter"), Routes: routes,
+		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
 		KVCompression: comp, Warn: ui.warn,

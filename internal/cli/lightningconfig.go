@@ -54,16 +54,28 @@ type lightningConfig struct {
 	Routes []map[string]any `toml:"routes"`
 }
 
+// configLists are a configuration's list values, returned rather than
+// set as flags: urfave/cli splits a list flag's values at commas, and a
+// filter rule or a NULL marker may hold one.
+type configLists struct {
+	Filter []string
+	Null   []string
+}
+
 // applyLightningConfig reads the Lightning configuration file at path and
 // sets the import flags its keys stand for, wherever the command line did
-// not set them (the command line wins). warn receives the keys that have
-// no meaning here (concurrency, checkpoint and importer tuning: lightstream
-// has its own).
-func applyLightningConfig(c *cli.Context, path string, warn func(string)) error {
-	var cfg lightningConfig
+// not set them (the command line wins); the filter and NULL markers come
+// back in lists, for the caller to use where --filter and --csv-null were
+// not given. warn receives the keys that have no meaning here
+// (concurrency, checkpoint and importer tuning: lightstream has its own).
+func applyLightningConfig(c *cli.Context, path string, warn func(string)) (configLists, error) {
+	var (
+		cfg   lightningConfig
+		lists configLists
+	)
 	md, err := toml.DecodeFile(path, &cfg)
 	if err != nil {
-		return fmt.Errorf("--config %s: %w", path, err)
+		return lists, fmt.Errorf("--config %s: %w", path, err)
 	}
 	var ignored []string
 	for _, k := range md.Undecoded() {
@@ -85,7 +97,7 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) error 
 			switch k {
 			case "schema-pattern", "table-pattern", "target-schema", "target-table":
 			default:
-				return fail("routes[%d].%s is not supported (only schema-pattern, table-pattern, target-schema, target-table)", i, k)
+				return lists, fail("routes[%d].%s is not supported (only schema-pattern, table-pattern, target-schema, target-table)", i, k)
 			}
 		}
 		src, dst := str("schema-pattern"), str("target-schema")
@@ -98,12 +110,12 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) error 
 		routes = append(routes, src+"="+dst)
 	}
 	if cfg.Mydumper.NoSchema {
-		return fail("mydumper.no-schema = true is not supported: lightstream creates the tables from the dump's schema files")
+		return lists, fail("mydumper.no-schema = true is not supported: lightstream creates the tables from the dump's schema files")
 	}
 	switch b := strings.ToLower(cfg.TiKVImporter.Backend); b {
 	case "", "local":
 	default:
-		return fail("tikv-importer.backend = %q: lightstream writes KV pairs as the local backend does, and has no other backend", cfg.TiKVImporter.Backend)
+		return lists, fail("tikv-importer.backend = %q: lightstream writes KV pairs as the local backend does, and has no other backend", cfg.TiKVImporter.Backend)
 	}
 
 	var sets []error
@@ -130,11 +142,7 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) error 
 			sets = append(sets, c.Set("route", r))
 		}
 	}
-	if !c.IsSet("filter") {
-		for _, f := range cfg.Mydumper.Filter {
-			sets = append(sets, c.Set("filter", f))
-		}
-	}
+	lists.Filter = cfg.Mydumper.Filter
 	csv := &cfg.Mydumper.CSV
 	setString("csv-separator", csv.Separator)
 	setString("csv-delimiter", csv.Delimiter)
@@ -143,23 +151,29 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) error 
 	setBool("csv-not-null", csv.NotNull)
 	setBool("csv-backslash-escape", csv.BackslashEscape)
 	setBool("csv-trim-last-separator", csv.TrimLastSeparator)
-	if csv.Null != nil && !c.IsSet("csv-null") {
-		switch v := csv.Null.(type) {
-		case string:
-			sets = append(sets, c.Set("csv-null", v))
-		case []any:
-			for _, x := range v {
-				s, ok := x.(string)
-				if !ok {
-					return fail("mydumper.csv.null: %v is not a string", x)
-				}
-				sets = append(sets, c.Set("csv-null", s))
+	switch v := csv.Null.(type) {
+	case nil:
+	case string:
+		lists.Null = []string{v}
+	case []any:
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return lists, fail("mydumper.csv.null: %v is not a string", x)
 			}
-		default:
-			return fail("mydumper.csv.null: want a string or a list of strings, got %v", v)
+			lists.Null = append(lists.Null, s)
 		}
+	default:
+		return lists, fail("mydumper.csv.null: want a string or a list of strings, got %v", v)
 	}
 	setString("sql-mode", cfg.TiDB.SQLMode)
+	if cfg.TiDB.PDAddr != "" && cfg.TiDB.Host == "" {
+		// Lightning's default: a config aimed at a cluster without a host
+		// means the TiDB on this machine. Writing to that cluster's TiKV
+		// with lightstream's own catalog instead would put data under
+		// table IDs TiDB never gave out.
+		cfg.TiDB.Host = "127.0.0.1"
+	}
 	if cfg.TiDB.Host != "" {
 		port := cfg.TiDB.Port
 		if port == 0 {
@@ -193,10 +207,10 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) error 
 			set("max-error", strconv.FormatInt(n, 10))
 		}
 	default:
-		return fail("lightning.max-error: want a number or a table with type = N, got %v", v)
+		return lists, fail("lightning.max-error: want a number or a table with type = N, got %v", v)
 	}
 	if err := errors.Join(sets...); err != nil {
-		return fail("%v", err)
+		return lists, fail("%v", err)
 	}
-	return nil
+	return lists, nil
 }

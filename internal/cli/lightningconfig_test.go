@@ -49,13 +49,13 @@ max-error = 5
 
 [mydumper]
 data-source-dir = "/data/dump"
-filter = ['shop.*', '!shop.tmp*']
+filter = ['shop.*', '!shop.tmp*', '/^t{1,3}$/.x']
 
 [mydumper.csv]
 separator = '|'
 delimiter = ''
 header = false
-null = ['\N', 'NULL']
+null = ['\N', 'NULL, or not']
 backslash-escape = false
 
 [tidb]
@@ -82,7 +82,8 @@ target-schema = "new"
 	// The command line wins over the file.
 	c := importContext(t, "--csv-separator", ";")
 	var warnings []string
-	if err := applyLightningConfig(c, path, func(s string) { warnings = append(warnings, s) }); err != nil {
+	lists, err := applyLightningConfig(c, path, func(s string) { warnings = append(warnings, s) })
+	if err != nil {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
@@ -99,10 +100,11 @@ target-schema = "new"
 	if c.Bool("csv-header") || c.Bool("csv-backslash-escape") || c.Int("max-error") != 5 {
 		t.Errorf("csv-header %v, csv-backslash-escape %v, max-error %d", c.Bool("csv-header"), c.Bool("csv-backslash-escape"), c.Int("max-error"))
 	}
-	if got := c.StringSlice("filter"); !slices.Equal(got, []string{"shop.*", "!shop.tmp*"}) {
+	// Lists come back whole (a flag would split them at commas).
+	if got := lists.Filter; !slices.Equal(got, []string{"shop.*", "!shop.tmp*", "/^t{1,3}$/.x"}) {
 		t.Errorf("filter %q", got)
 	}
-	if got := c.StringSlice("csv-null"); !slices.Equal(got, []string{`\N`, "NULL"}) {
+	if got := lists.Null; !slices.Equal(got, []string{`\N`, "NULL, or not"}) {
 		t.Errorf("csv-null %q", got)
 	}
 	if got := c.StringSlice("route"); !slices.Equal(got, []string{"shard_*.orders_*=shop.orders", "old=new"}) {
@@ -115,13 +117,23 @@ target-schema = "new"
 		t.Errorf("warnings %q", warnings)
 	}
 
+	// pd-addr without a host is Lightning's default host: the TiDB of this
+	// machine, never lightstream's own catalog against a real cluster.
+	c = importContext(t)
+	if _, err := applyLightningConfig(c, writeConfig(t, "[tidb]\npd-addr = 'pd:2379'\n"), func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.String("tidb"); got != "127.0.0.1:4000" {
+		t.Errorf("pd-addr alone: --tidb %q, want 127.0.0.1:4000", got)
+	}
+
 	for text, want := range map[string]string{
 		"[[routes]]\nschema-pattern = 'a'\nextract-table = {}\n": "extract-table",
 		"[tikv-importer]\nbackend = 'tidb'\n":                    "backend",
 		"[mydumper]\nno-schema = true\n":                         "no-schema",
 		"[mydumper\n":                                            "toml",
 	} {
-		err := applyLightningConfig(importContext(t), writeConfig(t, text), func(string) {})
+		_, err := applyLightningConfig(importContext(t), writeConfig(t, text), func(string) {})
 		if err == nil || !strings.Contains(strings.ToLower(err.Error()), want) {
 			t.Errorf("%q: %v, want an error about %s", text, err, want)
 		}
