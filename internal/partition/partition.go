@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ import (
 	"github.com/lightstream-io/lightstream/internal/collate"
 	"github.com/lightstream-io/lightstream/internal/datum"
 	"github.com/lightstream-io/lightstream/internal/genexpr"
+	"github.com/lightstream-io/lightstream/internal/mydecimal"
+	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/valueconv"
 )
@@ -51,6 +55,8 @@ type Locator struct {
 	deflt int
 	// keyCols are the KEY partitioning columns.
 	keyCols []keyColumn
+	// conv converts COLUMNS bounds to their column's type (Compile only).
+	conv *valueconv.Converter
 }
 
 // keyColumn is one column of KEY partitioning and the collation its
@@ -105,8 +111,11 @@ func Compile(t *tablemodel.Table, loc *time.Location) (*Locator, error) {
 					continue
 				}
 				v, err := constant(t, d.Name, s, loc)
+				if err == nil {
+					v, err = l.asColumn(t, j, v)
+				}
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("table %s partition %s: bound %s: %w", t.Name, d.Name, s, err)
 				}
 				bounds[j] = &v
 			}
@@ -126,9 +135,14 @@ func Compile(t *tablemodel.Table, loc *time.Location) (*Locator, error) {
 				}
 				vals := make([]genexpr.Value, arity)
 				for j, s := range tuple {
-					if vals[j], err = constant(t, d.Name, s, loc); err != nil {
-						return nil, err
+					v, err := constant(t, d.Name, s, loc)
+					if err == nil {
+						v, err = l.asColumn(t, j, v)
 					}
+					if err != nil {
+						return nil, fmt.Errorf("table %s partition %s: value %s: %w", t.Name, d.Name, s, err)
+					}
+					vals[j] = v
 				}
 				tuples = append(tuples, vals)
 			}
@@ -166,7 +180,40 @@ func Compile(t *tablemodel.Table, loc *time.Location) (*Locator, error) {
 	default:
 		return nil, fmt.Errorf("table %s: PARTITION BY %s: %w", t.Name, p.Type, tablemodel.ErrUnsupported)
 	}
+	l.conv = nil
 	return l, nil
+}
+
+// asColumn converts a bound of RANGE COLUMNS or LIST COLUMNS to the type
+// of partitioning column j, as TiDB does at DDL time (a BINARY(4) bound
+// 'ab' is ab\0\0, a DATE bound '2020-1-1' the date), by the conversion
+// dump values go through; then it compares with the rows' values. A
+// bound of RANGE or LIST over an expression is left as it is.
+func (l *Locator) asColumn(t *tablemodel.Table, j int, v genexpr.Value) (genexpr.Value, error) {
+	if len(l.p.Columns) == 0 || v.IsNull() {
+		return v, nil
+	}
+	col := t.Column(l.p.Columns[j])
+	if l.conv == nil {
+		var err error
+		if l.conv, err = valueconv.NewConverter(t, valueconv.Session{Mode: sqlmode.Default, Loc: l.loc}); err != nil {
+			return v, err
+		}
+	}
+	var f rowparse.Field
+	switch {
+	case v.Kind == genexpr.KindString && v.Binary:
+		f = rowparse.Field{Kind: rowparse.FieldHex, Bytes: v.S}
+	case v.Kind == genexpr.KindString || v.Kind == genexpr.KindTime || v.Kind == genexpr.KindDuration:
+		f = rowparse.Field{Kind: rowparse.FieldString, Bytes: v.AppendText(nil)}
+	default:
+		f = rowparse.Field{Kind: rowparse.FieldNumber, Bytes: v.AppendText(nil)}
+	}
+	row := make([]datum.Datum, len(t.Columns))
+	if err := l.conv.Convert(col.Offset, f, &row[col.Offset]); err != nil {
+		return v, err
+	}
+	return l.cols[j].Eval(row, l.loc)
 }
 
 // constant evaluates a partition bound.
@@ -239,8 +286,9 @@ func (l *Locator) values(row []datum.Datum, dst []genexpr.Value) ([]genexpr.Valu
 		if err != nil {
 			return nil, fmt.Errorf("partition expression %s: %w", l.p.Expr, err)
 		}
-		if !v.IsNull() && v.Kind != genexpr.KindInt && v.Kind != genexpr.KindUint {
-			return nil, fmt.Errorf("partition expression %s gave %s, not an integer", l.p.Expr, v)
+		v, err = asInteger(v)
+		if err != nil {
+			return nil, fmt.Errorf("partition expression %s: %w", l.p.Expr, err)
 		}
 		return append(dst, v), nil
 	}
@@ -278,6 +326,27 @@ func (l *Locator) key(row []datum.Datum) int {
 		h.Write(buf)
 	}
 	return int(h.Sum32() % uint32(len(l.p.Defs)))
+}
+
+// asInteger is a partitioning expression's value as the integer TiDB
+// evaluates it to (EvalInt): an integral DECIMAL or DOUBLE, such as
+// FLOOR of a decimal (an integer expression in TiDB), is that integer.
+// Anything else cannot be a partitioning value: TiDB's DDL refuses such
+// expressions, and a row that yields one is an error.
+func asInteger(v genexpr.Value) (genexpr.Value, error) {
+	switch v.Kind {
+	case genexpr.KindNull, genexpr.KindInt, genexpr.KindUint:
+		return v, nil
+	case genexpr.KindDecimal:
+		if i, err := v.D.ToInt64(); err == nil && mydecimal.Compare(mydecimal.FromInt(i), v.D) == 0 {
+			return genexpr.IntValue(i), nil
+		}
+	case genexpr.KindFloat:
+		if v.F == math.Trunc(v.F) && v.F >= math.MinInt64 && v.F < math.MaxInt64 {
+			return genexpr.IntValue(int64(v.F)), nil
+		}
+	}
+	return v, fmt.Errorf("gave %s, not an integer", v)
 }
 
 // hashText is the text TiDB's Datum.ToString gives a number or a

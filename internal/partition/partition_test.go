@@ -90,6 +90,10 @@ func TestHash(t *testing.T) {
 	ub := table(t, "CREATE TABLE t (a INT, b BIGINT UNSIGNED) PARTITION BY HASH(b) PARTITIONS 3")
 	check(t, locator(t, ub), row(t, ub, "NULL", "9223372036854775809"), int(-(-(1<<63 - 1))%3))
 
+	// FLOOR of a DECIMAL is an integer (TiDB types it so).
+	dt := table(t, "CREATE TABLE t (d DECIMAL(10,2)) PARTITION BY HASH(FLOOR(d)) PARTITIONS 4")
+	check(t, locator(t, dt), row(t, dt, "7.99"), 3)
+
 	// LINEAR HASH is HASH, with a warning.
 	lt, warns, err := tablemodel.ParseCreateTable("CREATE TABLE t (a INT) PARTITION BY LINEAR HASH(a) PARTITIONS 4", tablemodel.DBDefaults{Name: "db"}, 100)
 	if err != nil || len(warns) != 1 || !strings.Contains(warns[0], "LINEAR") {
@@ -130,7 +134,7 @@ func TestRangeColumns(t *testing.T) {
 	check(t, locator(t, ci), row(t, ci, "'N'"), 1)
 
 	dt := table(t, `CREATE TABLE t (d DATE) PARTITION BY RANGE COLUMNS (d) (
-		PARTITION p0 VALUES LESS THAN ('2020-01-01'), PARTITION p1 VALUES LESS THAN ('2021-01-01'))`)
+		PARTITION p0 VALUES LESS THAN ('2020-1-1'), PARTITION p1 VALUES LESS THAN ('2021-01-01 00:00:00'))`)
 	dl := locator(t, dt)
 	check(t, dl, row(t, dt, "'2019-12-31'"), 0)
 	check(t, dl, row(t, dt, "'2020-01-01'"), 1)
@@ -159,6 +163,11 @@ func TestList(t *testing.T) {
 	check(t, d, row(t, dt, "NULL", "'b'"), 0)
 	check(t, d, row(t, dt, "NULL", "'q'"), 1)
 	check(t, d, row(t, dt, "NULL", "NULL"), 1)
+
+	// Bounds take their column's type: BINARY(4) 'ab' is ab\0\0, as the
+	// rows' values are.
+	bt := table(t, `CREATE TABLE t (b BINARY(4)) PARTITION BY LIST COLUMNS (b) (PARTITION p0 VALUES IN ('ab'), PARTITION p1 VALUES IN ('cd'))`)
+	check(t, locator(t, bt), row(t, bt, "'cd'"), 1)
 
 	// A backslash in a bound is kept: 'a\\b' is a\b.
 	bs := table(t, `CREATE TABLE t (s VARCHAR(5)) PARTITION BY LIST COLUMNS (s) (PARTITION p0 VALUES IN ('a\\b'), PARTITION p1 VALUES IN ('ab'))`)
