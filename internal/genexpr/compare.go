@@ -320,8 +320,8 @@ func likeFn(not, ilike bool, esc byte) evalFn {
 // fnRegexpLike is REGEXP / REGEXP_LIKE(expr, pattern[, match_type]) as
 // TiDB evaluates it (pkg/expression/builtin_regexp.go): Go's RE2 syntax,
 // case-insensitive under a _ci collation, then match_type letters in
-// order: c case-sensitive, i case-insensitive, m multi-line, n '.'
-// matches newlines (u is accepted and ignored).
+// order: c case-sensitive, i case-insensitive, m multi-line, s '.'
+// matches newlines; any other letter, or an empty pattern, is an error.
 func fnRegexpLike(_ *evalCtx, a []Value) (Value, error) {
 	if anyNull(a) {
 		return Null, nil
@@ -333,24 +333,23 @@ func fnRegexpLike(_ *evalCtx, a []Value) (Value, error) {
 			switch c {
 			case 'c':
 				flags['i'] = false
-			case 'i', 'm', 'n':
+			case 'i', 'm', 's':
 				flags[c] = true
-			case 'u':
 			default:
-				return Null, fmt.Errorf("regexp: invalid match type %q", c)
+				return Null, fmt.Errorf("%w: regexp: invalid match type %q", ErrEval, c)
 			}
 		}
 	}
 	prefix := ""
-	for _, f := range []byte{'i', 'm'} {
+	for _, f := range []byte{'i', 'm', 's'} {
 		if flags[f] {
 			prefix += string(f)
 		}
 	}
-	if flags['n'] {
-		prefix += "s"
-	}
 	pat := string(toText(a[1]))
+	if pat == "" {
+		return Null, fmt.Errorf("%w: regexp: empty pattern is invalid", ErrEval)
+	}
 	if prefix != "" {
 		pat = "(?" + prefix + ")" + pat
 	}
@@ -380,7 +379,7 @@ func compileRegexp(pat string) (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cachedRegexps.Add(1) <= maxCachedRegexps {
+	if cachedRegexps.Load() < maxCachedRegexps && cachedRegexps.Add(1) <= maxCachedRegexps {
 		regexps.Store(pat, re)
 	}
 	return re, nil

@@ -262,10 +262,26 @@ func (v value) search(k []byte, n int) (int, error) {
 func scalarEqual(a, b value) bool {
 	af, aNum := number(a)
 	bf, bNum := number(b)
-	if aNum || bNum {
-		return aNum && bNum && af == bf
+	switch {
+	case !aNum && !bNum:
+		return a.typ == b.typ && bytes.Equal(a.body, b.body)
+	case !aNum || !bNum:
+		return false
+	case a.typ != TypeFloat64 && b.typ != TypeFloat64:
+		// Integers compare exactly (float64 loses precision past 2^53).
+		ai, au := integer(a)
+		bi, bu := integer(b)
+		if au != bu && (ai < 0 || bi < 0) {
+			return false
+		}
+		return ai == bi
 	}
-	return a.typ == b.typ && bytes.Equal(a.body, b.body)
+	return af == bf
+}
+
+// integer is an int64 or uint64 value's bits and whether it is unsigned.
+func integer(v value) (int64, bool) {
+	return int64(binary.LittleEndian.Uint64(v.body)), v.typ == TypeUint64
 }
 
 // number is a numeric value as a float64 (exact for the integers JSON
