@@ -35,16 +35,20 @@ func rentalTable() *tablemodel.Table {
 	}
 }
 
+// rentalRow is the first row of sakila.rental.
+func rentalRow() []datum.Datum {
+	return []datum.Datum{
+		datum.NewInt(1), {Kind: datum.Time, U: packTime(2005, 5, 24, 22, 53, 30, 0)}, datum.NewUint(367), datum.NewUint(130),
+		{Kind: datum.Time, U: packTime(2005, 5, 26, 22, 4, 30, 0)}, datum.NewUint(1), {Kind: datum.Time, U: packTime(2006, 2, 15, 21, 30, 53, 0)},
+	}
+}
+
 func BenchmarkEncodeRental(b *testing.B) {
 	e, err := NewEncoder(rentalTable(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	row := []datum.Datum{
-		datum.NewInt(1), {Kind: datum.Time, U: packTime(2005, 5, 24, 22, 53, 30, 0)}, datum.NewUint(367), datum.NewUint(130),
-		{Kind: datum.Time, U: packTime(2005, 5, 26, 22, 4, 30, 0)}, datum.NewUint(1), {Kind: datum.Time, U: packTime(2006, 2, 15, 21, 30, 53, 0)},
-	}
-	benchRows(b, e, row, 0)
+	benchRows(b, e, rentalRow(), 0)
 }
 
 // wideTable has 32 columns of mixed types and a utf8mb4_general_ci
@@ -124,11 +128,7 @@ func BenchmarkEncodeRentalPartitioned(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			row := []datum.Datum{
-				datum.NewInt(1), {Kind: datum.Time, U: packTime(2005, 5, 24, 22, 53, 30, 0)}, datum.NewUint(367), datum.NewUint(130),
-				{Kind: datum.Time, U: packTime(2005, 5, 26, 22, 4, 30, 0)}, datum.NewUint(1), {Kind: datum.Time, U: packTime(2006, 2, 15, 21, 30, 53, 0)},
-			}
-			benchRows(b, e, row, 0)
+			benchRows(b, e, rentalRow(), 0)
 		})
 	}
 }
