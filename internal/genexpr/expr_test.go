@@ -237,6 +237,7 @@ var exprCases = []struct{ expr, want string }{
 	{"REGEXP_LIKE('a\nb', 'a.b')", "0"},
 	{"REGEXP_LIKE(NULL, 'a')", "NULL"},
 	{"ORD('é')", "50089"},
+	{"ORD(CONVERT('中' USING gbk))", "54992"}, // 0xD6D0 in GBK, 0xE4B8AD in UTF-8
 	{"RADIANS(90)", "1.5707963267948966"},
 	{"DEGREES(PI())", "180"},
 	{"FROM_DAYS(730669)", "2000-07-03"},

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/lightstream-io/lightstream/internal/mydecimal"
 )
 
@@ -220,8 +223,10 @@ func fnToBase64(_ *evalCtx, a []Value) (Value, error) {
 	return Value{Kind: KindString, S: []byte(b.String())}, nil
 }
 
-// fnOrd is ORD: the code of the first character, its bytes read as a
-// big-endian number (ASCII for a one-byte character).
+// fnOrd is ORD: the code of the first character, its bytes in the
+// string's charset read as a big-endian number (ASCII for a one-byte
+// character). Strings are held as UTF-8: a gbk or gb18030 one is encoded
+// back first, as TiDB reads it in its own charset.
 func fnOrd(_ *evalCtx, a []Value) (Value, error) {
 	if a[0].IsNull() {
 		return Null, nil
@@ -234,8 +239,21 @@ func fnOrd(_ *evalCtx, a []Value) (Value, error) {
 	if !a[0].Binary {
 		_, n = utf8.DecodeRune(s)
 	}
+	ch := s[:n]
+	var enc *encoding.Encoder
+	switch coll := a[0].Coll; {
+	case strings.HasPrefix(coll, "gbk_"):
+		enc = simplifiedchinese.GBK.NewEncoder()
+	case strings.HasPrefix(coll, "gb18030_"):
+		enc = simplifiedchinese.GB18030.NewEncoder()
+	}
+	if enc != nil && n > 1 {
+		if b, err := enc.Bytes(ch); err == nil {
+			ch = b
+		}
+	}
 	var v int64
-	for _, c := range s[:n] {
+	for _, c := range ch {
 		v = v<<8 | int64(c)
 	}
 	return IntValue(v), nil
