@@ -53,7 +53,7 @@ func init() {
 func debugTableFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "schema", Usage: "file holding the table's CREATE TABLE", Required: true},
-		&cli.Int64Flag{Name: "table-id", Usage: "TiDB table ID", Required: true},
+		&cli.Int64Flag{Name: "table-id", Usage: "TiDB table ID (a partitioned table's partitions take the IDs that follow it, as TiDB allocates them)", Required: true},
 		&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "session time zone of TIMESTAMP values"},
 	}
 }
