@@ -161,7 +161,7 @@ func strictUsage(app *cli.App, parent string, cmds []*cli.Command) {
 		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
 			return usageError(path, usage, err, names)
 		}
-		if len(cmd.Subcommands) > 0 {
+		if hasSubcommands(cmd) {
 			strictUsage(app, path, cmd.Subcommands)
 			sub := cmd.Subcommands
 			cmd.Action = func(c *cli.Context) error {
@@ -191,6 +191,17 @@ func strictUsage(app *cli.App, parent string, cmds []*cli.Command) {
 		fmt.Fprintln(c.App.ErrWriter, unknownCommand(app.Name, name, app.Commands))
 		cli.OsExiter(usageExitCode)
 	}
+}
+
+// hasSubcommands reports whether cmd groups commands of its own (urfave/cli
+// adds a help subcommand to every command it has run).
+func hasSubcommands(cmd *cli.Command) bool {
+	for _, s := range cmd.Subcommands {
+		if s.Name != "help" {
+			return true
+		}
+	}
+	return false
 }
 
 var strictDone = struct {
