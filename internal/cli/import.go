@@ -45,6 +45,7 @@ func init() {
 	}
 	flags = append(flags, csvFlags()...)
 	flags = append(flags, lightningFlags()...)
+	flags = append(flags, statusFlag(), statusLingerFlag())
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
@@ -72,6 +73,11 @@ func runImport(c *cli.Context) error {
 	if note != "" {
 		slog.Warn(note)
 	}
+	status, err := openStatus(c)
+	if err != nil {
+		return err
+	}
+	defer status.close()
 	var lists configLists
 	if path := c.String("config"); path != "" {
 		warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
@@ -132,7 +138,7 @@ func runImport(c *cli.Context) error {
 		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
-		KVCompression: comp, Warn: ui.warn, EngineDir: c.String("sorted-kv-dir"),
+		KVCompression: comp, Warn: status.warn(ui.warn), EngineDir: c.String("sorted-kv-dir"),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
@@ -154,6 +160,7 @@ func runImport(c *cli.Context) error {
 	cfg.OnStart = func(co *coordinator.Coordinator) {
 		coord = co
 		ui.start(co)
+		status.start(co)
 		if addr := c.String("metrics-addr"); addr != "" {
 			if err := serveMetrics(ctx, addr, co); err != nil {
 				ui.warn(fmt.Sprintf("metrics: %v", err))
