@@ -118,12 +118,12 @@ type Server struct {
 	cfg   Config
 	start time.Time
 
-	mu        sync.Mutex
-	rates     []Sample
-	last      Progress
-	lastAt    time.Time
-	warnings  []Message
-	errs      []Message
+	mu       sync.Mutex
+	rates    []Sample
+	last     Progress
+	lastAt   time.Time
+	warnings []Message
+	errs     []Message
 }
 
 // New returns a server; Serve starts it.

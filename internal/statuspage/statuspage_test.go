@@ -26,8 +26,8 @@ func (f *fakeImport) progress() Progress {
 	done := min(f.n, 4)
 	p := Progress{
 		ImportID: "shop-20261206-ab12", Dump: "/dumps/shop", State: "running",
-		Steps: []Step{{Name: "import-mode", Status: "skipped", Reason: "embedded store"}, {Name: "create-schemas", Status: "done"}},
-		Tables: []Table{{DB: "shop", Table: "orders", Chunks: 4, ChunksEncoded: done, Partitions: 2, Rows: uint64(done * 1000), SourceBytes: 4 << 20, Status: "running"}},
+		Steps:       []Step{{Name: "import-mode", Status: "skipped", Reason: "embedded store"}, {Name: "create-schemas", Status: "done"}},
+		Tables:      []Table{{DB: "shop", Table: "orders", Chunks: 4, ChunksEncoded: done, Partitions: 2, Rows: uint64(done * 1000), SourceBytes: 4 << 20, Status: "running"}},
 		TablesTotal: 1, SourceBytes: 4 << 20, DoneBytes: int64(done) << 20, Rows: uint64(done * 1000),
 	}
 	if done == 4 {
