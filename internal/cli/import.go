@@ -46,6 +46,7 @@ func init() {
 	flags = append(flags, csvFlags()...)
 	flags = append(flags, lightningFlags()...)
 	flags = append(flags, statusFlag(), statusLingerFlag())
+	flags = append(flags, precheckFlags()...)
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
@@ -132,6 +133,12 @@ func runImport(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := runPrechecks(ctx, c, c.App.ErrWriter, importTargets{
+		dump: c.String("dump"), workDir: c.String("work-dir"), engineDir: c.String("sorted-kv-dir"),
+		tidb: c.String("tidb"), pd: sc.PD, brokers: kcfg.Brokers,
+	}); err != nil {
+		return err
+	}
 	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),

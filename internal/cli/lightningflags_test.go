@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLightningFlagErrors: Lightning's names that cannot be honoured, or
@@ -55,5 +56,19 @@ func TestLightningFlagsImport(t *testing.T) {
 	log, err := os.ReadFile(logf)
 	if err != nil || !strings.Contains(string(log), "former name of the physical import") {
 		t.Fatalf("--log-file %s: %q (%v)", logf, log, err)
+	}
+}
+
+// TestPrecheckUnreachable: an import whose PD does not answer stops at the
+// pre-checks, at once, with the table and what to do.
+func TestPrecheckUnreachable(t *testing.T) {
+	start := time.Now()
+	out, code := runApp(t, "import", "--dump", filepath.Join("..", "..", "examples", "shop"), "--work-dir", t.TempDir(),
+		"--pd", "127.0.0.1:1", "--check-timeout", "2s")
+	if code == 0 || !strings.Contains(out, "pre-checks failed: --pd") || !strings.Contains(out, "PD 127.0.0.1:1 does not answer") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %s", d)
 	}
 }
