@@ -90,3 +90,13 @@ func CheckName(name string, typ dto.MetricType) string {
 	}
 	return ""
 }
+
+// Value reads a counter of this process (the import's own progress
+// display reads the encoders' live counters this way).
+func Value(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		return 0
+	}
+	return m.GetCounter().GetValue()
+}
