@@ -2,11 +2,15 @@ package cli
 
 import (
 	"bytes"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/urfave/cli/v2"
+
+	"github.com/lightstream-io/lightstream/internal/metrics"
 )
 
 func TestPlainLine(t *testing.T) {
@@ -46,5 +50,25 @@ func TestProgressMode(t *testing.T) {
 		if err != nil || got != c.want {
 			t.Errorf("%v: mode %v (%v), want %v", c.args, got, err, c.want)
 		}
+	}
+}
+
+// TestCoordinatorMetricNames: the coordinator's progress metrics are the
+// ones internal/metrics documents (and the dashboard queries).
+func TestCoordinatorMetricNames(t *testing.T) {
+	ch := make(chan *prometheus.Desc, 32)
+	newProgressCollector(nil).Describe(ch)
+	close(ch)
+	var got []string
+	for d := range ch {
+		s := d.String()
+		i := strings.Index(s, `fqName: "`) + len(`fqName: "`)
+		got = append(got, s[i:i+strings.Index(s[i:], `"`)])
+	}
+	sort.Strings(got)
+	want := append([]string{}, metrics.CoordinatorMetrics...)
+	sort.Strings(want)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("progress collector serves %v, internal/metrics documents %v", got, want)
 	}
 }
