@@ -102,7 +102,7 @@ func conv(s string, from, to int64) (string, bool, error) {
 }
 
 // bitString is a BIT value or bit/hex literal as binary digits without
-// leading zeros (BinaryLiteral.ToBitLiteralString(true) without b'').
+// leading zeros (BinaryLiteral.ToBitLiteralString(true) without b”).
 func bitString(b []byte) string {
 	var sb strings.Builder
 	for _, c := range b {
