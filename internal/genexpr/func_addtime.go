@@ -1,6 +1,7 @@
 package genexpr
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -18,8 +19,9 @@ func init() {
 
 // fnSecToTime is SEC_TO_TIME(seconds) (builtinSecToTimeSig): a TIME whose
 // fsp is the argument's decimals (0 for integers, 6 for strings and
-// doubles), clamped to ±838:59:59 (the truncation is a warning).
-func fnSecToTime(_ *evalCtx, a []Value) (Value, error) {
+// doubles), clamped to ±838:59:59: the truncation is a warning, an error in
+// a strict SQL mode (TiDB's HandleTruncate in an INSERT).
+func fnSecToTime(c *evalCtx, a []Value) (Value, error) {
 	v := a[0]
 	if v.IsNull() {
 		return Null, nil
@@ -43,6 +45,9 @@ func fnSecToTime(_ *evalCtx, a []Value) (Value, error) {
 	frac := secs - float64(whole)
 	h, m, s := whole/3600, whole%3600/60, whole%60
 	if secs >= 1<<64 || h > 838 {
+		if c.strict {
+			return Null, fmt.Errorf("%w: truncated incorrect time value: '%s'", ErrEval, strconv.FormatFloat(secs, 'f', -1, 64))
+		}
 		h, m, s, frac = 838, 59, 59, 0
 	}
 	text := neg + pad2(h) + ":" + pad2(m) + ":" + strconv.FormatFloat(float64(s)+frac, 'f', -1, 64)

@@ -141,9 +141,10 @@ func fnConv(_ *evalCtx, a []Value) (Value, error) {
 // fnChar is CHAR(N, ... [USING charset]), which the parser passes as
 // char_func with the charset (or NULL) last: each non-NULL N gives its
 // big-endian bytes (at most 4, no leading zero bytes). Without USING the
-// result is a binary string; with it the bytes must be valid in that
-// charset, else NULL (TiDB in strict mode).
-func fnChar(_ *evalCtx, a []Value) (Value, error) {
+// result is a binary string; with it the bytes are decoded from that
+// charset: invalid ones make the result NULL in a strict SQL mode, '?'
+// otherwise (TiDB's Transform with a warning).
+func fnChar(c *evalCtx, a []Value) (Value, error) {
 	var out []byte
 	for _, v := range a[:len(a)-1] {
 		if v.IsNull() {
@@ -175,14 +176,32 @@ func fnChar(_ *evalCtx, a []Value) (Value, error) {
 	case "binary":
 		return BytesValue(out), nil
 	case "utf8", "utf8mb3", "utf8mb4":
-		if !utf8.Valid(out) || (cs != "utf8mb4" && hasFourByteRune(out)) {
+		var fixed []byte
+		bad := false
+		for i := 0; i < len(out); {
+			r, n := utf8.DecodeRune(out[i:])
+			if (r == utf8.RuneError && n == 1) || (cs != "utf8mb4" && r > 0xFFFF) {
+				bad = true
+				fixed = append(fixed, '?')
+			} else {
+				fixed = append(fixed, out[i:i+n]...)
+			}
+			i += n
+		}
+		if bad && c.strict {
 			return Null, nil
 		}
+		out = fixed
 	case "ascii":
-		for _, c := range out {
-			if c >= 0x80 {
-				return Null, nil
+		bad := false
+		for i, ch := range out {
+			if ch >= 0x80 {
+				bad = true
+				out[i] = '?'
 			}
+		}
+		if bad && c.strict {
+			return Null, nil
 		}
 	case "gbk", "gb18030":
 		dec := simplifiedchinese.GBK.NewDecoder()
@@ -190,23 +209,20 @@ func fnChar(_ *evalCtx, a []Value) (Value, error) {
 			dec = simplifiedchinese.GB18030.NewDecoder()
 		}
 		u, err := dec.Bytes(out)
-		if err != nil || strings.ContainsRune(string(u), utf8.RuneError) {
+		if err != nil {
 			return Null, nil
+		}
+		if strings.ContainsRune(string(u), utf8.RuneError) {
+			if c.strict {
+				return Null, nil
+			}
+			u = []byte(strings.ReplaceAll(string(u), string(utf8.RuneError), "?"))
 		}
 		out = u
 	default:
 		return Null, fmt.Errorf("%w: CHAR(... USING %s) is not supported by lightstream", ErrEval, cs)
 	}
 	return Value{Kind: KindString, S: out, Coll: defaultCollation(cs)}, nil
-}
-
-func hasFourByteRune(b []byte) bool {
-	for _, r := range string(b) {
-		if r > 0xFFFF {
-			return true
-		}
-	}
-	return false
 }
 
 // fnQuote is QUOTE(str): the string in single quotes with \, ', NUL and

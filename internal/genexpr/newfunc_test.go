@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/valueconv"
 )
 
 // newFuncCases are the functions of issue 16's generated-column item, over
@@ -34,7 +37,6 @@ var newFuncCases = []struct{ expr, want string }{
 	{"SEC_TO_TIME(2378) + 0", "3938"},
 	{"SEC_TO_TIME(-2378)", "-00:39:38"},
 	{"SEC_TO_TIME(3020399)", "838:59:59"},
-	{"SEC_TO_TIME(3020400)", "838:59:59"},
 	{"SEC_TO_TIME(1.5)", "00:00:01.5"},
 	{"SEC_TO_TIME('1.5')", "00:00:01.500000"},
 	{"SEC_TO_TIME(NULL)", "NULL"},
@@ -273,6 +275,9 @@ func TestNewFunctionErrors(t *testing.T) {
 		{"REGEXP_SUBSTR('abc', '')", ErrEval},
 		{"REGEXP_SUBSTR(vb, 'a')", ErrEval},
 		{"REGEXP_SUBSTR('abc', '(')", ErrEval},
+		// SEC_TO_TIME past 838:59:59 in a strict mode (the default):
+		// Truncated incorrect time value.
+		{"SEC_TO_TIME(3020400)", ErrEval},
 		// CHAR with a charset lightstream does not convert.
 		{"CHAR(65 USING latin1)", ErrEval},
 	}
@@ -357,5 +362,60 @@ func TestCharsetArguments(t *testing.T) {
 	v, err := x.Eval(row, time.UTC)
 	if err != nil || v.String() != "6AFA9D7BA2C1AED1603E804F75BB0127" {
 		t.Errorf("gbk AES_ENCRYPT = %v, %v", v, err)
+	}
+}
+
+// TestFunctionsSQLMode: the truncations TiDB's functions report through the
+// statement context follow the SQL mode: SEC_TO_TIME past 838:59:59 is an
+// error in strict mode and 838:59:59 otherwise (MySQL manual: "clipped to
+// the range of the TIME type"); CHAR's invalid bytes give NULL in strict
+// mode and '?' otherwise.
+func TestFunctionsSQLMode(t *testing.T) {
+	tbl := mustTable(t, "CREATE TABLE m (id INT PRIMARY KEY, secs BIGINT, code BIGINT, "+
+		"dur TIME AS (SEC_TO_TIME(secs)), ch VARCHAR(8) AS (CHAR(code USING utf8mb4)))")
+	for _, tc := range []struct {
+		mode      sqlmode.Mode
+		secs      string
+		want      string
+		wantErr   bool
+		wantChars *string
+	}{
+		{sqlmode.Default, "3020399", "838:59:59", false, nil},
+		{sqlmode.Default, "3020400", "", true, nil},
+		{0, "3020400", "838:59:59", false, sp("?")},
+		{0, "-3020400", "-838:59:59", false, sp("?")},
+	} {
+		ev, err := Compile(tbl, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv, err := valueconv.NewConverter(tbl, valueconv.Session{Mode: tc.mode, Loc: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := fillRow(t, conv, tbl, map[string]*string{"id": sp("1"), "secs": sp(tc.secs), "code": sp("255")})
+		err = ev.WithSQLMode(tc.mode).Bind(conv).Eval(row)
+		if tc.wantErr {
+			if !errors.Is(err, ErrEval) {
+				t.Errorf("mode %v SEC_TO_TIME(%s): %v, want an error", tc.mode, tc.secs, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("mode %v SEC_TO_TIME(%s): %v", tc.mode, tc.secs, err)
+		}
+		dur := columnValue(tbl.Column("dur"), &row[tbl.Column("dur").Offset], time.UTC)
+		if dur.String() != tc.want {
+			t.Errorf("mode %v SEC_TO_TIME(%s) = %s, want %s", tc.mode, tc.secs, dur, tc.want)
+		}
+		ch := columnValue(tbl.Column("ch"), &row[tbl.Column("ch").Offset], time.UTC)
+		if want := "NULL"; tc.wantChars != nil {
+			want = *tc.wantChars
+			if ch.String() != want {
+				t.Errorf("mode %v CHAR(255 USING utf8mb4) = %s, want %s", tc.mode, ch, want)
+			}
+		} else if !ch.IsNull() {
+			t.Errorf("mode %v CHAR(255 USING utf8mb4) = %s, want NULL", tc.mode, ch)
+		}
 	}
 }
