@@ -419,3 +419,36 @@ func TestFunctionsSQLMode(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoredDDL: generated columns go through the CREATE TABLE parser and
+// TiDB's restore (as generated_expr_string holds them) before compiling:
+// CHAR ... USING becomes char_func with the charset last, string literals
+// get their _utf8mb4 introducer. TiDB restores string literals without
+// escaping backslashes (ddl columnDefToCol's restore flags lack
+// RestoreStringEscapeBackslash) and evaluates the restored text, so a
+// replacement written '\\1-' in the DDL reaches REGEXP_REPLACE as '1-':
+// lightstream computes what TiDB computes, and '\\\\1-' is a backreference.
+func TestRestoredDDL(t *testing.T) {
+	tbl := mustTable(t, "CREATE TABLE r (id INT PRIMARY KEY, ip VARCHAR(15), "+
+		"c1 VARCHAR(8) AS (CHAR(0xe4b8ad USING utf8mb4)) VIRTUAL, "+
+		"c2 VARBINARY(8) AS (CHAR(77, 121)) STORED, "+
+		`c3 VARCHAR(20) AS (REGEXP_REPLACE(ip, '([0-9]+)[.]', '\\1-')) STORED, `+
+		"c4 BIGINT UNSIGNED AS (INET_ATON(ip)) STORED, "+
+		"c5 VARCHAR(20) AS (QUOTE(ip)) STORED, "+
+		`c6 VARCHAR(20) AS (REGEXP_REPLACE(ip, '([0-9]+)[.]', '\\\\1-')) STORED)`)
+	conv := newConverter(t, tbl, time.UTC)
+	ev, err := Compile(tbl, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := fillRow(t, conv, tbl, map[string]*string{"id": sp("1"), "ip": sp("10.0.5.9")})
+	if err := ev.Bind(conv).Eval(row); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"c1": "中", "c2": "My", "c3": "1-1-1-9", "c6": "10-0-5-9", "c4": "167773449", "c5": "'10.0.5.9'"} {
+		c := tbl.Column(name)
+		if got := columnValue(c, &row[c.Offset], time.UTC).String(); got != want {
+			t.Errorf("%s (%s) = %q, want %q", name, c.GeneratedExpr, got, want)
+		}
+	}
+}
