@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/lightstream-io/lightstream/internal/golden"
 )
 
 func readAllCSV(t testing.TB, r io.Reader, opts CSVOptions) ([]string, error) {
@@ -140,7 +142,7 @@ func TestCSVErrors(t *testing.T) {
 // TestLightningCSVCases reads TiDB Lightning's own lightning_csv inputs and
 // checks the values its run.sh expects.
 func TestLightningCSVCases(t *testing.T) {
-	dir := "/work/shared/corpora/lightning-cases/lightning_csv/"
+	dir := golden.Shared(t, "corpora/lightning-cases/lightning_csv") + "/"
 	read := func(name string) [][]Field {
 		f, err := os.Open(dir + name)
 		if err != nil {

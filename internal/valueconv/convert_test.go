@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
@@ -252,7 +253,8 @@ func TestRowBuilder(t *testing.T) {
 // FormatText gives back the dump's text for every column (modulo MySQL's
 // canonical forms, which the dump already uses).
 func TestSakilaRoundTrip(t *testing.T) {
-	files, _ := filepath.Glob("/work/shared/corpora/sakila/sakila.*.0*.sql")
+	sakila := golden.Shared(t, "corpora/sakila")
+	files, _ := filepath.Glob(filepath.Join(sakila, "sakila.*.0*.sql"))
 	if len(files) == 0 {
 		t.Skip("corpora not present")
 	}
@@ -261,7 +263,7 @@ func TestSakilaRoundTrip(t *testing.T) {
 		name := strings.SplitN(strings.TrimPrefix(filepath.Base(f), "sakila."), ".", 2)[0]
 		c := convs[name]
 		if c == nil {
-			schema, err := os.ReadFile("/work/shared/corpora/sakila/sakila." + name + "-schema.sql")
+			schema, err := os.ReadFile(filepath.Join(sakila, "sakila."+name+"-schema.sql"))
 			if err != nil {
 				t.Fatal(err)
 			}
