@@ -138,12 +138,12 @@ func (s *SQLReader) Next() ([]Field, error) {
 	}
 	for {
 		if s.state == stateInValues {
-			row, err := s.tuple()
+			row, ok, err := s.tuple()
 			if err != nil {
 				s.err = err
 				return nil, err
 			}
-			if row != nil {
+			if ok {
 				return row, nil
 			}
 			continue
