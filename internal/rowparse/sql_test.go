@@ -96,12 +96,15 @@ func TestSQLValues(t *testing.T) {
 				if size > 0 {
 					r = iotest.OneByteReader(r)
 				}
-				got, _, err := readAllSQL(t, r, opts)
+				got, sr, err := readAllSQL(t, r, opts)
 				if err != nil {
 					t.Fatalf("error: %v", err)
 				}
 				if len(got) != len(tc.want) || strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 					t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+				}
+				if sr.Tuples() != uint64(len(tc.want)) {
+					t.Fatalf("Tuples() = %d, want %d", sr.Tuples(), len(tc.want))
 				}
 			})
 		}

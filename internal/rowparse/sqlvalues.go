@@ -76,6 +76,7 @@ func (s *SQLReader) tuple() (row []Field, ok bool, err error) {
 		}
 	}
 	s.afterComma = false
+	s.tuples++
 	if w.pos >= len(w.buf) || sqlClass[w.buf[w.pos]]&clsSkip != 0 {
 		if !s.skipSpace() {
 			if s.err != nil {
