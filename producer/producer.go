@@ -153,7 +153,12 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		dbSchemas[checkpoint.Key(db.Name, "")] = string(b)
+		// Read leniently, as Lightning does (it needs only the name).
+		text, err := tablemodel.DatabaseSchemaSQL(db.Name, string(b))
+		if err != nil {
+			return nil, fmt.Errorf("schema file %s of database %s: %w", db.SchemaFile, db.Name, err)
+		}
+		dbSchemas[checkpoint.Key(db.Name, "")] = text
 	}
 	p := &Plan{Dump: d}
 	for i, t := range d.Tables {
