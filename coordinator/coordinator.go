@@ -266,6 +266,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.trackEvents(ctx); err != nil {
 		return c.fail(err)
 	}
+	if err := c.createViews(ctx); err != nil {
+		return c.fail(err)
+	}
 	if err := c.step(StepCompact, func() error { return c.cfg.Store.Compact(ctx, nil, nil) }); err != nil {
 		return err
 	}

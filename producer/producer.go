@@ -160,6 +160,10 @@ func MakePlan(cfg Config) (*Plan, error) {
 		}
 		dbSchemas[checkpoint.Key(db.Name, "")] = text
 	}
+	views, err := viewDefinitions(cfg, d.Views)
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{Dump: d}
 	for i, t := range d.Tables {
 		mf := &lsv1.TableManifest{
@@ -167,6 +171,9 @@ func MakePlan(cfg Config) (*Plan, error) {
 			DbSchemaSql: dbSchemas[checkpoint.Key(t.DB, "")],
 			KvTopic:     schemas.KVTopic(cfg.ImportID, t.DB, t.Name),
 			TableCount:  uint32(len(d.Tables)), TableOrdinal: uint32(i),
+		}
+		if i == 0 {
+			mf.Views = views
 		}
 		columns := 0
 		if t.SchemaFile != "" {

@@ -91,6 +91,9 @@ type State struct {
 	Tables      map[string]*Table `json:"tables"`
 	NextTableID int64             `json:"next_table_id"`
 	Error       string            `json:"error,omitempty"`
+
+	// Views by Key(db, view), kept apart from the tables (views.go).
+	Views map[string]*View `json:"views,omitempty"`
 }
 
 // File is a State bound to its path; its methods are safe for concurrent

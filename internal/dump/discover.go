@@ -89,7 +89,9 @@ type Database struct {
 	SchemaFile string
 }
 
-// View is a {db}.{view}-schema-view.sql file: recorded, not imported.
+// View is a {db}.{view}-schema-view.sql file: no table is imported for
+// it; the coordinator creates it after the tables. DB and Name are after
+// routing.
 type View struct {
 	DB, Name, SchemaFile string
 }
@@ -255,6 +257,9 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := resolveViews(d, tables, dbs, router); err != nil {
 		return nil, err
 	}
 	for _, db := range dbs {

@@ -54,6 +54,7 @@ type Summary struct {
 	Status          string                     `json:"status"`
 	AlreadyComplete bool                       `json:"already_complete,omitempty"`
 	Tables          []Table                    `json:"tables"`
+	Views           []View                     `json:"views,omitempty"`
 	Totals          Totals                     `json:"totals"`
 	DurationSeconds float64                    `json:"duration_seconds"`
 	MBPerSecond     float64                    `json:"throughput_mb_per_s"`
@@ -85,6 +86,7 @@ func FromResult(res *pipeline.Result) *Summary {
 		s.Totals.Bytes += line.Bytes
 	}
 	s.Totals.Tables = len(s.Tables)
+	s.Views = views(&st)
 	s.Totals.SourceBytes = res.Progress.SourceBytes
 	s.Totals.Rejected = res.Rejected
 	if res.AlreadyComplete && !st.Finished.IsZero() {
@@ -129,6 +131,7 @@ func PrintTable(w io.Writer, s *Summary) {
 	fmt.Fprintf(w, "%d tables, %d rows, %d KV pairs, %.1f MB source in %.1fs (%.1f MB/s, %.0f rows/s): %s\n",
 		s.Totals.Tables, s.Totals.Rows, s.Totals.KVPairs, float64(s.Totals.SourceBytes)/1e6, s.DurationSeconds,
 		s.MBPerSecond, s.RowsPerSecond, s.Status)
+	printViews(w, s.Views)
 	if s.Totals.Rejected > 0 {
 		fmt.Fprintf(w, "%d rows rejected (see rejects.jsonl in the work directory)\n", s.Totals.Rejected)
 	}
