@@ -34,7 +34,9 @@ func (c *Coordinator) viewDefinitions() []*lsv1.ViewDefinition {
 	for _, t := range c.tables {
 		out = append(out, t.manifest.Views...)
 	}
-	sort.Slice(out, func(i, j int) bool { return checkpoint.Key(out[i].Db, out[i].Name) < checkpoint.Key(out[j].Db, out[j].Name) })
+	sort.Slice(out, func(i, j int) bool {
+		return checkpoint.Key(out[i].Db, out[i].Name) < checkpoint.Key(out[j].Db, out[j].Name)
+	})
 	return out
 }
 
