@@ -13,6 +13,7 @@ type Rows struct {
 	next    func() ([]rowparse.Field, error)
 	columns func() []string
 	pos     func() int64
+	parsed  func() uint64
 	sql     *rowparse.SQLReader
 }
 
@@ -28,7 +29,7 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 	case FormatSQL:
 		sr := rowparse.NewSQLReader(r, c.SQLOptions(noBackslashEscapes))
 		rows.sql = sr
-		rows.next, rows.columns, rows.pos = sr.Next, sr.Columns, sr.Pos
+		rows.next, rows.columns, rows.pos, rows.parsed = sr.Next, sr.Columns, sr.Pos, sr.Tuples
 	case FormatCSV:
 		cr, err := rowparse.NewCSVReader(r, c.CSVOptions(csv))
 		if err != nil {
@@ -39,7 +40,7 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		if !csv.Header {
 			header = nil
 		}
-		rows.next, rows.pos = cr.Next, cr.Pos
+		rows.next, rows.pos, rows.parsed = cr.Next, cr.Pos, cr.Records
 		rows.columns = func() []string {
 			if h, _ := cr.Header(); h != nil {
 				return h
@@ -60,6 +61,10 @@ func (r *Rows) Next() ([]rowparse.Field, error) { return r.next() }
 // Columns returns the column list of the current row: the INSERT
 // statement's list or the CSV header; nil means all columns in order.
 func (r *Rows) Columns() []string { return r.columns() }
+
+// Parsed returns how many rows the reader has parsed so far: value tuples
+// lexed (SQL) or data records read (CSV), counted by the reader itself.
+func (r *Rows) Parsed() uint64 { return r.parsed() }
 
 // Pos returns the file offset where the current row starts.
 func (r *Rows) Pos() int64 { return r.pos() }

@@ -109,6 +109,13 @@ func TestCSVHeaderAndPos(t *testing.T) {
 			t.Fatalf("pos %d want %d", cr.Pos(), 1000+want)
 		}
 	}
+	if _, err := cr.Next(); err != io.EOF {
+		t.Fatalf("want EOF, got %v", err)
+	}
+	// The header and the empty line are not records.
+	if cr.Records() != 2 {
+		t.Fatalf("Records() = %d, want 2", cr.Records())
+	}
 }
 
 func TestCSVErrors(t *testing.T) {

@@ -247,6 +247,32 @@ func TestRowBuilder(t *testing.T) {
 	if _, err := rb.Build([]rowparse.Field{{Kind: rowparse.FieldNull}, str("y"), num("1")}, 9, row); err != nil || row[0].I != 9 {
 		t.Errorf("auto increment from row id: %v %+v", err, row[0])
 	}
+	// INSERT INTO t VALUES () and INSERT INTO t () VALUES (): no value,
+	// every column defaulted, the AUTO_INCREMENT column from the row ID. b
+	// is NOT NULL without a default: strict mode refuses it, as TiDB does
+	// (error 1364), non-strict gives it the type's zero.
+	lax, err := NewConverter(tbl, Session{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cols := range [][]string{nil, {}} {
+		rb, err := NewRowBuilder(lax, cols, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row[3] = datum.Datum{}
+		if _, err := rb.Build(nil, 12, row); err != nil || row[0].I != 12 || string(row[1].B) != "x" || !row[2].IsNull() ||
+			row[3].Kind != datum.Int64 || row[3].I != 0 {
+			t.Errorf("columns %#v: all defaults: %v %+v", cols, err, row)
+		}
+		rb, err = NewRowBuilder(c, cols, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rb.Build(nil, 12, row); !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "column b") {
+			t.Errorf("columns %#v: strict, no default for b: %v", cols, err)
+		}
+	}
 }
 
 // TestSakilaRoundTrip converts every row of the sakila dump and checks that
