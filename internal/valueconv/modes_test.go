@@ -43,7 +43,7 @@ func TestJSONCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := convFor(t, string(schema), Session{Mode: sqlmode.Default})
+	c := convFor(t, string(schema), Session{Mode: sqlmode.StrictAll})
 	js := c.Table().Column("js")
 	r := rowparse.NewSQLReader(bytes.NewReader(data), rowparse.SQLOptions{File: "vt.json.sql"})
 	distinct := map[string]bool{}
@@ -117,7 +117,7 @@ func TestCharsets(t *testing.T) {
 		{"a", "ab  ", "ab", nil},
 		{"u3", "ab😀", "", ErrInvalidValue},
 	}
-	c := convFor(t, schema, Session{Mode: sqlmode.Default})
+	c := convFor(t, schema, Session{Mode: sqlmode.StrictAll})
 	var d datum.Datum
 	for _, tc := range cases {
 		col := c.Table().Column(tc.col)
@@ -210,7 +210,7 @@ func TestNonStrictValues(t *testing.T) {
 		}
 	}
 	// The same values are errors in strict mode.
-	s := newConv(t, sqlmode.Default)
+	s := newConv(t, sqlmode.StrictAll)
 	for _, tc := range cases {
 		if err := s.Convert(s.Table().Column(tc.col).Offset, tc.in, &d); err == nil {
 			t.Errorf("strict %s %q: no error", tc.col, tc.in.Bytes)
@@ -219,7 +219,7 @@ func TestNonStrictValues(t *testing.T) {
 }
 
 func TestEnumSetCollation(t *testing.T) {
-	c := convFor(t, "create table t (ci enum('a','B c') collate utf8mb4_general_ci, bn enum('x','Y') collate utf8mb4_bin, uc set('ä','b') collate utf8mb4_unicode_ci, nn enum('p','q') not null, sb set('m','n') collate utf8mb4_bin)", Session{Mode: sqlmode.Default})
+	c := convFor(t, "create table t (ci enum('a','B c') collate utf8mb4_general_ci, bn enum('x','Y') collate utf8mb4_bin, uc set('ä','b') collate utf8mb4_unicode_ci, nn enum('p','q') not null, sb set('m','n') collate utf8mb4_bin)", Session{Mode: sqlmode.StrictAll})
 	cases := []struct {
 		col string
 		in  rowparse.Field
@@ -266,7 +266,7 @@ func TestEnumSetCollation(t *testing.T) {
 // checks the resulting key against the golden vector); a given value is
 // kept.
 func TestAutoRandomLeftToEncoder(t *testing.T) {
-	c := convFor(t, "create table t (id bigint unsigned not null auto_random primary key clustered, a varchar(100))", Session{Mode: sqlmode.Default})
+	c := convFor(t, "create table t (id bigint unsigned not null auto_random primary key clustered, a varchar(100))", Session{Mode: sqlmode.StrictAll})
 	row := make([]datum.Datum, 2)
 	rb, err := NewRowBuilder(c, []string{"a"}, nil)
 	if err != nil {
