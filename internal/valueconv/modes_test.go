@@ -132,14 +132,16 @@ func TestCharsets(t *testing.T) {
 			t.Errorf("%s %q: %q %v, want %q", tc.col, tc.in, d.B, err, tc.want)
 		}
 	}
-	// Non-strict: cut at the first bad character, then to the length.
+	// Non-strict: each character the charset cannot hold becomes '?'
+	// (Datum.GetStringWithCheck, Transform with OpReplace), without the
+	// length rule; a valid value is cut to the length.
 	var warned []string
 	c = convFor(t, schema, Session{Warn: func(col string, err error) { warned = append(warned, col) }})
 	for _, tc := range []struct{ col, in, want string }{
-		{"g", "a😀b", "a"},
+		{"g", "a😀b", "a?b"},
 		{"g", "中文字", "中文"},
-		{"u3", "abc😀", "abc"},
-		{"a", "xé", "x"},
+		{"u3", "abc😀", "abc?"},
+		{"a", "xé", "x?"},
 	} {
 		col := c.Table().Column(tc.col)
 		if err := c.Convert(col.Offset, str(tc.in), &d); err != nil || string(d.B) != tc.want {
