@@ -40,7 +40,19 @@ func autoRandomKeys(t *testing.T, schema string, spread bool, base int64, n int)
 		if err != nil {
 			t.Fatal(err)
 		}
-		handles = append(handles, h.IntValue())
+		v := h.IntValue()
+		if !h.IsInt() {
+			// A clustered composite key: the AUTO_RANDOM column first.
+			d, _, err := tidbcodec.DecodeKeyDatum(h.Encoded(), nil)
+			if err != nil || d.Kind == datum.Null {
+				t.Fatalf("row %d: first key column %+v %v", k, d, err)
+			}
+			v = d.I
+			if d.Kind == datum.Uint64 {
+				v = int64(d.U)
+			}
+		}
+		handles = append(handles, v)
 		keys = append(keys, key)
 	}
 	return handles, keys
@@ -60,6 +72,8 @@ func TestAutoRandomSpread(t *testing.T) {
 		{"create table t (id bigint auto_random primary key, a int)", 5, 64, 1},
 		{"create table t (id bigint unsigned auto_random(6) primary key, a int)", 6, 64, 0},
 		{"create table t (id bigint auto_random(4, 32) primary key, a int)", 4, 32, 1},
+		// TiDB >= 6.3: AUTO_RANDOM first in a clustered composite key.
+		{"create table t (id bigint auto_random, a int, primary key (id, a) clustered)", 5, 64, 1},
 	} {
 		const base, n = 4096, 2000
 		handles, keys := autoRandomKeys(t, tc.schema, true, base, n)

@@ -64,7 +64,10 @@ type Encoder struct {
 	physIDs    []int64            // the IDs records may be under (Table.PhysicalIDs)
 	commonV1   bool
 	autoRandom bool
-	shard      int64
+	// arOffset is the AUTO_RANDOM column: the int handle, or the first
+	// column of a clustered composite primary key (TiDB >= 6.3).
+	arOffset int
+	shard    int64
 	// spread, when set, draws the AUTO_RANDOM shard per row from
 	// spreadSeed and the row ID (SpreadAutoRandom) instead of using shard.
 	spread     bool
@@ -124,8 +127,16 @@ func NewEncoder(t *tablemodel.Table, opts Options) (*Encoder, error) {
 		hc := t.Columns[t.HandleOffset]
 		e.cols[t.HandleOffset].skipRow = true
 		if hc.AutoRandom || t.AutoRandomBits > 0 {
-			e.autoRandom = true
+			e.autoRandom, e.arOffset = true, t.HandleOffset
 			e.SetAutoRandomSeed(opts.AutoRandomSeed)
+		}
+	} else {
+		for _, c := range t.Columns {
+			if c.AutoRandom {
+				e.autoRandom, e.arOffset = true, c.Offset
+				e.SetAutoRandomSeed(opts.AutoRandomSeed)
+				break
+			}
 		}
 	}
 	if t.IsCommonHandle {
@@ -225,7 +236,7 @@ func (e *Encoder) autoRandomHandle(rowID int64) int64 {
 		rangeBits = 64
 	}
 	incBits := rangeBits - shardBits
-	if !e.t.Columns[e.t.HandleOffset].Unsigned {
+	if !e.t.Columns[e.arOffset].Unsigned {
 		incBits--
 	}
 	s := e.shard
