@@ -61,7 +61,9 @@ type Config struct {
 	// Checkpoint records progress; required.
 	Checkpoint *checkpoint.File
 	// SQLMode and TimeZone are the session settings values are converted
-	// with (defaults: strict, "+00:00").
+	// with (defaults: the empty sql_mode, which converts as TiDB
+	// Lightning's default ONLY_FULL_GROUP_BY,NO_AUTO_CREATE_USER does, not
+	// strict; "+00:00"). "" is the empty mode, as Lightning's sql-mode = "".
 	SQLMode  string
 	TimeZone string
 	// Warn receives warnings for the user (nil: dropped).
@@ -87,9 +89,6 @@ func (c *Config) validate() error {
 	}
 	if c.TimeZone == "" {
 		c.TimeZone = "+00:00"
-	}
-	if c.SQLMode == "" {
-		c.SQLMode = "STRICT_TRANS_TABLES,STRICT_ALL_TABLES"
 	}
 	if c.Warn == nil {
 		c.Warn = func(string) {}

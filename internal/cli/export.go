@@ -152,7 +152,7 @@ func runExport(c *cli.Context) error {
 
 // generatedEvaluator computes virtual generated columns after decoding.
 func generatedEvaluator(t *tablemodel.Table, loc *time.Location) (valueconv.GeneratedEvaluator, error) {
-	sess := valueconv.Session{Mode: sqlmode.Default, Loc: loc}
+	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: loc}
 	conv, err := valueconv.NewConverter(t, sess)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/sorter"
@@ -88,7 +89,7 @@ func init() {
 		Flags: append(roleFlags(
 			&cli.StringFlag{Name: "work-dir", Value: "lightstream-coordinator", Usage: "keeps the checkpoint", EnvVars: []string{"LIGHTSTREAM_WORK_DIR"}},
 			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
-			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
+			&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "SQL mode values are converted with"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
 			statusFlag(),
