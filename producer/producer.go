@@ -42,6 +42,10 @@ type Config struct {
 	// Routes map source tables onto target tables (Lightning's
 	// [[routes]]); the filter selects by source names.
 	Routes []dump.Route
+	// Source holds Lightning's [mydumper] file rules, case sensitivity,
+	// [black-white-list] and character sets (zero: default naming, files
+	// read as bytes).
+	Source dump.Source
 	// ChunkSize in bytes of source data (default dump.DefaultChunkSize).
 	ChunkSize int64
 	// KVPartitions is the most partitions a table's KV topic gets (default
@@ -122,7 +126,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	filter, err := dump.ParseFilter(cfg.Filter)
+	filter, err := cfg.Source.Filter(cfg.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +134,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := dump.ScanRouted(cfg.Dump, filter, router)
+	d, err := dump.ScanSource(cfg.Dump, filter, router, cfg.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +143,9 @@ func MakePlan(cfg Config) (*Plan, error) {
 	}
 	if len(d.Tables) == 0 {
 		// Nothing would ever complete the import: say why instead.
+		if !cfg.Source.BWList.Empty() {
+			return nil, fmt.Errorf("dump %s: the black-white-list matches none of its tables", cfg.Dump)
+		}
 		if len(cfg.Filter) > 0 {
 			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", cfg.Dump, strings.Join(cfg.Filter, ","))
 		}
@@ -149,7 +156,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if db.SchemaFile == "" {
 			continue
 		}
-		b, err := dump.ReadSchemaFile(db.SchemaFile)
+		b, err := readSchema(db.SchemaFile, cfg.Source.CharacterSet)
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +172,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		}
 		columns := 0
 		if t.SchemaFile != "" {
-			b, err := dump.ReadSchemaFile(t.SchemaFile)
+			b, err := readSchema(t.SchemaFile, cfg.Source.CharacterSet)
 			if err != nil {
 				return nil, err
 			}
@@ -182,7 +189,8 @@ func MakePlan(cfg Config) (*Plan, error) {
 		} else if len(t.DataFiles) > 0 {
 			return nil, fmt.Errorf("table %s.%s has data files but no schema file %s.%s-schema.sql", t.DB, t.Name, t.DB, t.Name)
 		}
-		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes})
+		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
+			DataCharset: cfg.Source.DataCharacterSet, InvalidCharReplace: cfg.Source.DataInvalidCharReplace})
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s.%s: %w", t.DB, t.Name, err)
 		}
@@ -201,6 +209,20 @@ func MakePlan(cfg Config) (*Plan, error) {
 		p.Chunks = append(p.Chunks, msgs)
 	}
 	return p, nil
+}
+
+// readSchema reads a schema file and decodes it to UTF-8 from the dump's
+// schema character set ([mydumper] character-set): its text goes into
+// protobuf string fields and TiDB's DDL, which must be UTF-8.
+func readSchema(path string, cs dump.Charset) ([]byte, error) {
+	b, err := dump.ReadSchemaFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if b, err = dump.DecodeSchema(b, cs); err != nil {
+		return nil, fmt.Errorf("schema file %s: read as %s ([mydumper] character-set): %w", path, cs, err)
+	}
+	return b, nil
 }
 
 // kvPartitions is a table's KV partition count for its source size.
@@ -228,6 +250,9 @@ func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, e
 		Columns: c.Columns, SqlHeader: c.Header, CutAfterTuple: c.CutAfterTuple, HasHeader: c.HasHeader,
 		Names: c.Names, TimeZone: c.TimeZone, NoBackslashEscapes: cfg.NoBackslashEscapes,
 		SourceBytes: c.End - c.Start,
+	}
+	if c.DataCharset != dump.CharsetBinary {
+		m.DataCharacterSet, m.DataInvalidCharReplace = c.DataCharset.String(), c.InvalidCharReplace
 	}
 	switch c.Format {
 	case dump.FormatSQL:
