@@ -23,7 +23,7 @@ import (
 func init() {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory (required, unless --config names it)"},
-		&cli.StringFlag{Name: "config", Usage: "a TiDB Lightning configuration file (tidb-lightning.toml): its [mydumper] source, filter and CSV options, [tidb] sql-mode, host, port and pd-addr, [security], [[routes]] and max-error stand for the flags of the same meaning (flags given win); keys with no meaning here are listed"},
+		&cli.StringFlag{Name: "config", Usage: "a TiDB Lightning configuration file (tidb-lightning.toml): its keys stand for the flags of the same meaning (flags given win, for every key; --no-tidb keeps its [tidb] from choosing the catalog), [[mydumper.files]] and [black-white-list] apply as in Lightning; a key Lightning does not know is an error, known keys with no effect here are listed with why (README: Coming from TiDB Lightning)"},
 		&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "keeps broker data, store, engines and checkpoints; rerun with the same one to resume"},
 		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process (0: none, encoders run elsewhere against --brokers)"},
 		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process (0: none, sorters run elsewhere against --brokers)"},
@@ -43,6 +43,7 @@ func init() {
 		&cli.StringFlag{Name: "memory-limit", Value: "3GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
 	}
 	flags = append(flags, csvFlags()...)
+	flags = append(flags, sourceFlags()...)
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
@@ -88,6 +89,10 @@ func runImport(c *cli.Context) error {
 	if lists.Filter != nil && !c.IsSet("filter") {
 		filter = lists.Filter
 	}
+	src, err := sourceOptions(c, lists)
+	if err != nil {
+		return err
+	}
 	partSize, err := sizeFlag(c, "partition-size")
 	if err != nil {
 		return err
@@ -116,7 +121,7 @@ func runImport(c *cli.Context) error {
 	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
-		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes,
+		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes, Source: src,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
 		KVCompression: comp, Warn: ui.warn,
