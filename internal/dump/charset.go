@@ -121,7 +121,7 @@ func DecodeSchema(data []byte, cs Charset) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidEncoding, cs, err)
 	}
 	// A decoder writes U+FFFD for what it cannot decode.
-	if bytes.ContainsRune(out, utf8.RuneError) && !bytes.ContainsRune(data, utf8.RuneError) {
+	if bytes.Contains(out, runeError) && !bytes.Contains(data, runeError) {
 		at := bytes.IndexRune(out, utf8.RuneError)
 		return nil, fmt.Errorf("%w: a byte sequence that is not %s (near %q of the decoded text)", ErrInvalidEncoding, cs, excerpt(out, at))
 	}
