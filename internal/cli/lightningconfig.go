@@ -206,7 +206,7 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		// Lightning's Adjust: the legacy list and a filter (from the file,
 		// or -f, which replaces the file's) cannot be both given.
 		if (lists.Filter != nil && !slices.Equal(lists.Filter, dump.DefaultFilterRules)) ||
-			(c.IsSet("filter") && !slices.Equal(c.StringSlice("filter"), dump.DefaultFilterRules)) {
+			(filterGiven(c) && !slices.Equal(c.StringSlice("filter"), dump.DefaultFilterRules)) {
 			return lists, fail("`mydumper.filter` (or -f) and `black-white-list` cannot be simultaneously defined")
 		}
 	}

@@ -38,7 +38,7 @@ func sourceOptions(c *cli.Context, lists configLists) (dump.Source, error) {
 	src.DataInvalidCharReplace = c.String("data-invalid-char-replace")
 	src.CaseSensitive = c.Bool("case-sensitive")
 	src.FileRules, src.DefaultFileRules, src.BWList = lists.FileRules, lists.DefaultFileRules, lists.BWList
-	if !src.BWList.Empty() && c.IsSet("filter") && !slices.Equal(c.StringSlice("filter"), dump.DefaultFilterRules) {
+	if !src.BWList.Empty() && filterGiven(c) && !slices.Equal(c.StringSlice("filter"), dump.DefaultFilterRules) {
 		return src, errors.New("-f (mydumper.filter) and [black-white-list] cannot be simultaneously defined")
 	}
 	if c.Bool("no-tidb") {
@@ -51,3 +51,6 @@ func sourceOptions(c *cli.Context, lists configLists) (dump.Source, error) {
 	}
 	return src, nil
 }
+
+// filterGiven reports whether --filter (or -f) is on the command line.
+func filterGiven(c *cli.Context) bool { return c.IsSet("filter") || c.IsSet("f") }
