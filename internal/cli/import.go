@@ -44,6 +44,7 @@ func init() {
 	}
 	flags = append(flags, csvFlags()...)
 	flags = append(flags, sourceFlags()...)
+	flags = append(flags, noTiDBFlag)
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())

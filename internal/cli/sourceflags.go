@@ -11,16 +11,17 @@ import (
 	"github.com/lightstream-io/lightstream/internal/dump"
 )
 
-// sourceFlags are Lightning's [mydumper] keys of how a dump is named and
-// written, and --no-tidb, which keeps a --config file's [tidb] from
-// choosing the catalog.
+// noTiDBFlag keeps a --config file's [tidb] from choosing the catalog.
+var noTiDBFlag = &cli.BoolFlag{Name: "no-tidb", Usage: "use the embedded catalog and store even when --config names a TiDB or PD ([tidb] host, pd-addr); --tidb '' does the same"}
+
+// sourceFlags are Lightning's [mydumper] keys of how a dump is written
+// and its tables compared.
 func sourceFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "character-set", Value: "auto", Usage: "character set of the schema files ([mydumper] character-set): auto (UTF-8, else GB18030), utf8mb4, gb18030, gbk, latin1 or binary; they are decoded to UTF-8"},
 		&cli.StringFlag{Name: "data-character-set", Value: "binary", Usage: "character set of the data files ([mydumper] data-character-set): binary (bytes as they are), utf8mb4, gb18030, gbk or latin1; the rows are decoded to UTF-8 before parsing"},
 		&cli.StringFlag{Name: "data-invalid-char-replace", Value: string(utf8.RuneError), Usage: "what replaces bytes the data character set cannot decode ([mydumper] data-invalid-char-replace)"},
 		&cli.BoolFlag{Name: "case-sensitive", Usage: "table filters compare database and table names exactly ([mydumper] case-sensitive; default: without regard to case)"},
-		&cli.BoolFlag{Name: "no-tidb", Usage: "use the embedded catalog and store even when --config names a TiDB or PD ([tidb] host, pd-addr); --tidb '' does the same"},
 	}
 }
 

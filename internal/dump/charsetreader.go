@@ -25,6 +25,7 @@ type decodingReader struct {
 	r      io.Reader
 	newT   func() transform.Transformer
 	t      transform.Transformer
+	repl   []byte // replaces U+FFFD; nil: U+FFFD stays
 	src    []byte // source bytes read, not yet transformed
 	srcEOF bool
 	dst    []byte
@@ -52,17 +53,13 @@ func newDecodingReader(r io.Reader, cs Charset, replace string) (io.Reader, *dec
 	if cs.decoder() == nil {
 		return r, nil
 	}
-	if replace == "" {
-		replace = string(utf8.RuneError)
-	}
-	newT := func() transform.Transformer {
-		d := cs.decoder()
-		if replace == string(utf8.RuneError) {
-			return d
-		}
-		return transform.Chain(d, &replaceRuneError{with: []byte(replace)})
-	}
+	newT := func() transform.Transformer { return cs.decoder() }
 	d := &decodingReader{r: r, newT: newT, t: newT(), dst: make([]byte, 128<<10)}
+	if replace != "" && replace != string(utf8.RuneError) {
+		// Lightning's CharsetConvertor.Decode: what the decoder could not
+		// decode (written as U+FFFD) becomes the replacement.
+		d.repl = []byte(replace)
+	}
 	return d, d
 }
 
@@ -106,18 +103,22 @@ func (d *decodingReader) step() error {
 		}
 		return nil // short source: read more
 	}
-	b := decodedBlock{dec: d.dec, raw: d.raw, src: bytes.Clone(d.src[:nSrc]), n: nDst}
+	out := d.dst[:nDst]
+	if d.repl != nil && bytes.Contains(out, runeError) {
+		out = bytes.ReplaceAll(out, runeError, d.repl)
+	}
+	b := decodedBlock{dec: d.dec, raw: d.raw, src: bytes.Clone(d.src[:nSrc]), n: len(out)}
 	d.blocks = append(d.blocks, b)
 	d.kept += nSrc
 	for d.kept > retainRaw && len(d.blocks) > 2 {
 		d.kept -= len(d.blocks[0].src)
 		d.blocks = d.blocks[1:]
 	}
-	d.dec += int64(nDst)
+	d.dec += int64(len(out))
 	d.raw += int64(nSrc)
 	d.src = d.src[nSrc:]
 	// Read hands out all of out before the next step reuses dst.
-	d.out = d.dst[:nDst]
+	d.out = out
 	return nil
 }
 
@@ -147,63 +148,40 @@ func (d *decodingReader) sourceOffset(off int64) (int64, bool) {
 		return d.blocks[0].raw, false
 	}
 	b := d.blocks[lo]
-	t := d.newT()
-	buf := make([]byte, off-b.dec)
-	// A transformer writes whole characters only: what it consumes to
-	// fill buf exactly ends where the character at off begins.
-	_, nSrc, _ := t.Transform(buf, b.src, true)
+	rel := int(off - b.dec)
+	if d.repl != nil {
+		rel = d.plainOffset(b, rel)
+	}
+	buf := make([]byte, rel)
+	// A decoder writes whole characters only: what it consumes to fill
+	// buf exactly ends where the character at the offset begins.
+	_, nSrc, _ := d.newT().Transform(buf, b.src, true)
 	return b.raw + int64(nSrc), true
 }
 
-// replaceRuneError writes with for every U+FFFD of valid UTF-8 input.
-type replaceRuneError struct {
-	transform.NopResetter
-	with []byte
+// plainOffset maps an offset in a block's output, where U+FFFD became
+// repl, to the offset in the decoder's own output.
+func (d *decodingReader) plainOffset(b decodedBlock, rel int) int {
+	plain := make([]byte, 4*len(b.src)+4)
+	n, _, _ := d.newT().Transform(plain, b.src, true)
+	plain = plain[:n]
+	pos, p := 0, 0
+	for pos < rel && p < len(plain) {
+		if bytes.HasPrefix(plain[p:], runeError) {
+			if pos+len(d.repl) > rel {
+				break // inside the replacement: its character's start
+			}
+			pos += len(d.repl)
+			p += len(runeError)
+			continue
+		}
+		pos++
+		p++
+	}
+	return p
 }
 
 var runeError = []byte(string(utf8.RuneError))
-
-func (r *replaceRuneError) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
-	for nSrc < len(src) {
-		i := bytes.Index(src[nSrc:], runeError)
-		plain := len(src) - nSrc
-		if i >= 0 {
-			plain = i
-		} else if !atEOF {
-			// Keep a possible partial U+FFFD at the end for later.
-			for k := 1; k < len(runeError) && k <= plain; k++ {
-				if bytes.HasPrefix(runeError, src[len(src)-k:]) {
-					plain = len(src) - nSrc - k
-					break
-				}
-			}
-		}
-		if room := len(dst) - nDst; plain > room {
-			// Fill dst without cutting a character.
-			k := room
-			for k > 0 && !utf8.RuneStart(src[nSrc+k]) {
-				k--
-			}
-			copy(dst[nDst:], src[nSrc:nSrc+k])
-			return nDst + k, nSrc + k, transform.ErrShortDst
-		}
-		copy(dst[nDst:], src[nSrc:nSrc+plain])
-		nDst += plain
-		nSrc += plain
-		if i < 0 {
-			if nSrc < len(src) {
-				return nDst, nSrc, transform.ErrShortSrc
-			}
-			break
-		}
-		if len(r.with) > len(dst)-nDst {
-			return nDst, nSrc, transform.ErrShortDst
-		}
-		nDst += copy(dst[nDst:], r.with)
-		nSrc += len(runeError)
-	}
-	return nDst, nSrc, nil
-}
 
 // fileOffset maps a reader position (decoded, counted from the reader's
 // first byte) to the file offset, start being the file offset of that

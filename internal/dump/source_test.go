@@ -310,7 +310,8 @@ func TestDataCharset(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
 	var want []string
-	for i := 0; i < 400; i++ {
+	// Over 64 KiB: decoded in several blocks, characters cut between reads.
+	for i := 0; i < 6000; i++ {
 		v := []string{"昞", "中文表", "a\\'b", "x"}[i%4]
 		b.WriteString("INSERT INTO t VALUES (" + itoa(i) + ",'" + v + "');\n")
 		want = append(want, itoa(i)+"|"+strings.ReplaceAll(v, "\\'", "'"))
@@ -318,7 +319,7 @@ func TestDataCharset(t *testing.T) {
 	text := gbk(t, b.String())
 	f := writeFile(t, dir, "db.t.000000000.sql", text)
 	tb := &Table{DB: "db", Name: "t", DataFiles: []DataFile{f}}
-	chunks, err := MakeChunks(tb, ChunkOptions{ChunkSize: 1000, Columns: 2, DataCharset: CharsetGBK})
+	chunks, err := MakeChunks(tb, ChunkOptions{ChunkSize: 10000, Columns: 2, DataCharset: CharsetGBK})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +403,8 @@ func TestDataCharset(t *testing.T) {
 // become data-invalid-char-replace.
 func TestInvalidCharReplace(t *testing.T) {
 	dir := t.TempDir()
-	f := writeFile(t, dir, "db.t.000000000.csv", "a,b\n1,x\xffy\n")
+	text := "a,b\n1,x\xffy\n2,z\n"
+	f := writeFile(t, dir, "db.t.000000000.csv", text)
 	tb := &Table{DB: "db", Name: "t", DataFiles: []DataFile{f}}
 	opts := rowparse.DefaultCSVOptions()
 	opts.Header = true
@@ -411,9 +413,23 @@ func TestInvalidCharReplace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := readAll(t, chunks, opts); !slices.Equal(got, []string{"1|" + want}) {
+		if got := readAll(t, chunks, opts); !slices.Equal(got, []string{"1|" + want, "2|z"}) {
 			t.Errorf("replace %q: %q, want %q", repl, got, want)
 		}
+		// Places after the replaced byte are still the file's offsets.
+		rows, err := chunks[0].OpenRows(opts, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 2; i++ {
+			if _, err := rows.Next(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if at := int64(strings.Index(text, "2,")); rows.Pos() != at {
+			t.Errorf("replace %q: row 2 at %d, want %d", repl, rows.Pos(), at)
+		}
+		rows.Close()
 	}
 }
 
