@@ -130,7 +130,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	router, err := dump.NewRouter(cfg.Routes)
+	router, err := dump.NewRouterCase(cfg.Routes, cfg.Source.CaseSensitive)
 	if err != nil {
 		return nil, err
 	}

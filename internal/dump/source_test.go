@@ -434,3 +434,23 @@ func TestInvalidCharReplace(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestRouterCaseSensitive: with [mydumper] case-sensitive, [[routes]]
+// patterns match names exactly; by default without regard to case.
+func TestRouterCaseSensitive(t *testing.T) {
+	routes := []Route{{SchemaPattern: "Shard_*", TablePattern: "Orders", TargetSchema: "shop", TargetTable: "orders"}}
+	r, err := NewRouterCase(routes, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db, tb := r.Route("Shard_1", "Orders"); db != "shop" || tb != "orders" {
+		t.Errorf("exact case: %s.%s", db, tb)
+	}
+	if db, tb := r.Route("shard_1", "orders"); db != "shard_1" || tb != "orders" {
+		t.Errorf("case-sensitive routed shard_1.orders to %s.%s", db, tb)
+	}
+	r, _ = NewRouterCase(routes, false)
+	if db, _ := r.Route("shard_1", "ORDERS"); db != "shop" {
+		t.Errorf("case-insensitive: %s", db)
+	}
+}
