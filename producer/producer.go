@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
@@ -253,6 +254,14 @@ func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, e
 	}
 	if c.DataCharset != dump.CharsetBinary {
 		m.DataCharacterSet, m.DataInvalidCharReplace = c.DataCharset.String(), c.InvalidCharReplace
+	}
+	// Names the chunk carries (an INSERT's column list, a CSV header) go
+	// into string fields, which must be UTF-8: a file in another character
+	// set needs it said.
+	for _, s := range append([]string{m.SqlHeader, m.Names, m.File}, m.Columns...) {
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("%s: names in the file (%q) are not UTF-8: give its character set with [mydumper] data-character-set (--data-character-set)", c.File, s)
+		}
 	}
 	switch c.Format {
 	case dump.FormatSQL:
