@@ -157,7 +157,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if db.SchemaFile == "" {
 			continue
 		}
-		b, err := readSchema(db.SchemaFile, cfg.Source.CharacterSet)
+		b, err := dump.ReadSchemaFileAs(db.SchemaFile, cfg.Source.CharacterSet)
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +173,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		}
 		columns := 0
 		if t.SchemaFile != "" {
-			b, err := readSchema(t.SchemaFile, cfg.Source.CharacterSet)
+			b, err := dump.ReadSchemaFileAs(t.SchemaFile, cfg.Source.CharacterSet)
 			if err != nil {
 				return nil, err
 			}
@@ -210,20 +210,6 @@ func MakePlan(cfg Config) (*Plan, error) {
 		p.Chunks = append(p.Chunks, msgs)
 	}
 	return p, nil
-}
-
-// readSchema reads a schema file and decodes it to UTF-8 from the dump's
-// schema character set ([mydumper] character-set): its text goes into
-// protobuf string fields and TiDB's DDL, which must be UTF-8.
-func readSchema(path string, cs dump.Charset) ([]byte, error) {
-	b, err := dump.ReadSchemaFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if b, err = dump.DecodeSchema(b, cs); err != nil {
-		return nil, fmt.Errorf("schema file %s: read as %s ([mydumper] character-set): %w", path, cs, err)
-	}
-	return b, nil
 }
 
 // kvPartitions is a table's KV partition count for its source size.

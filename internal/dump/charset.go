@@ -149,3 +149,17 @@ func decodeName(name string, cs Charset) (string, error) {
 	}
 	return string(b), nil
 }
+
+// ReadSchemaFileAs reads a (possibly compressed) schema file and decodes
+// it to UTF-8 from cs, the dump's [mydumper] character-set: schema text
+// goes into protobuf string fields and TiDB's DDL, which must be UTF-8.
+func ReadSchemaFileAs(path string, cs Charset) ([]byte, error) {
+	b, err := ReadSchemaFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if b, err = DecodeSchema(b, cs); err != nil {
+		return nil, fmt.Errorf("schema file %s: read as %s ([mydumper] character-set): %w", path, cs, err)
+	}
+	return b, nil
+}
