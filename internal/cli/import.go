@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -45,6 +46,9 @@ func init() {
 	flags = append(flags, csvFlags()...)
 	flags = append(flags, sourceFlags()...)
 	flags = append(flags, noTiDBFlag)
+	flags = append(flags, lightningFlags()...)
+	flags = append(flags, statusFlag(), statusLingerFlag())
+	flags = append(flags, precheckFlags()...)
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
@@ -60,14 +64,35 @@ func init() {
 }
 
 func runImport(c *cli.Context) error {
+	note, err := applyLightningFlags(c)
+	if err != nil {
+		return err
+	}
+	// The configuration file sets the flags the command line left, the
+	// log's and the status page's included: before they are used.
 	var lists configLists
 	if path := c.String("config"); path != "" {
 		warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
-		var err error
 		if lists, err = applyLightningConfig(c, path, warn); err != nil {
 			return err
 		}
 	}
+	logClose, err := setupLogger(c)
+	if err != nil {
+		return err
+	}
+	defer logClose.Close()
+	if note != "" {
+		slog.Warn(note)
+	}
+	for _, n := range lists.Notes {
+		slog.Warn(n, "config", c.String("config"))
+	}
+	status, err := openStatus(c)
+	if err != nil {
+		return err
+	}
+	defer status.close()
 	if c.String("dump") == "" {
 		return errors.New(`import: no dump directory: give --dump DIR (or [mydumper] data-source-dir in --config)`)
 	}
@@ -119,13 +144,19 @@ func runImport(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := runPrechecks(ctx, c, c.App.ErrWriter, importTargets{
+		dump: c.String("dump"), workDir: c.String("work-dir"), engineDir: c.String("sorted-kv-dir"),
+		tidb: c.String("tidb"), pd: sc.PD, brokers: kcfg.Brokers,
+	}); err != nil {
+		return err
+	}
 	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
 		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes, Source: src,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
-		KVCompression: comp, Warn: ui.warn,
+		KVCompression: comp, Warn: status.warn(ui.warn), EngineDir: c.String("sorted-kv-dir"),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
@@ -147,6 +178,7 @@ func runImport(c *cli.Context) error {
 	cfg.OnStart = func(co *coordinator.Coordinator) {
 		coord = co
 		ui.start(co)
+		status.start(co)
 		if addr := c.String("metrics-addr"); addr != "" {
 			if err := serveMetrics(ctx, addr, co); err != nil {
 				ui.warn(fmt.Sprintf("metrics: %v", err))

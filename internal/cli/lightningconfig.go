@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"slices"
 	"strconv"
@@ -26,8 +25,14 @@ var ErrConfig = errors.New("invalid configuration file")
 type lightningConfig struct {
 	Lightning struct {
 		// MaxError is `max-error = N` or `[lightning.max-error] type = N`.
-		MaxError   any  `toml:"max-error"`
-		ServerMode bool `toml:"server-mode"`
+		MaxError          any     `toml:"max-error"`
+		ServerMode        bool    `toml:"server-mode"`
+		CheckRequirements *bool   `toml:"check-requirements"`
+		Level             *string `toml:"level"`
+		File              *string `toml:"file"`
+		Format            *string `toml:"format"`
+		StatusAddr        *string `toml:"status-addr"`
+		PProfPort         int     `toml:"pprof-port"`
 	} `toml:"lightning"`
 	Mydumper struct {
 		DataSourceDir          string           `toml:"data-source-dir"`
@@ -66,9 +71,10 @@ type lightningConfig struct {
 		TLS        string  `toml:"tls"`
 	} `toml:"tidb"`
 	TiKVImporter struct {
-		Backend             string `toml:"backend"`
-		KeyspaceName        string `toml:"keyspace-name"`
-		DuplicateResolution string `toml:"duplicate-resolution"`
+		Backend             string  `toml:"backend"`
+		SortedKVDir         *string `toml:"sorted-kv-dir"`
+		KeyspaceName        string  `toml:"keyspace-name"`
+		DuplicateResolution string  `toml:"duplicate-resolution"`
 	} `toml:"tikv-importer"`
 	PostRestore struct {
 		Checksum any `toml:"checksum"`
@@ -100,8 +106,10 @@ type bwTableKV struct {
 // rule or a NULL marker may hold one), the [[mydumper.files]] rules and
 // the [black-white-list].
 type configLists struct {
-	Filter           []string
-	Null             []string
+	Filter []string
+	Null   []string
+	// Notes are for the log (slog), once it is set up.
+	Notes            []string
 	FileRules        []dump.FileRule
 	DefaultFileRules bool
 	BWList           dump.BWList
@@ -132,16 +140,16 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 	if len(noEffect) > 0 {
 		warn(fmt.Sprintf("--config %s: no effect in lightstream: %s", path, strings.Join(noEffect, "; ")))
 	}
-	if err := checkRefused(&cfg, fail); err != nil {
+	if err := checkRefused(c, &cfg, fail); err != nil {
 		return lists, err
 	}
 	if v, ok := cfg.PostRestore.Checksum.(string); (ok && (strings.EqualFold(v, "off") || strings.EqualFold(v, "false"))) || cfg.PostRestore.Checksum == false {
 		warn(fmt.Sprintf("--config %s: post-restore.checksum = off has no effect: lightstream always compares every table's checksum", path))
 	}
-	if b := strings.ToLower(cfg.TiKVImporter.Backend); b == "importer" {
+	if b := strings.ToLower(cfg.TiKVImporter.Backend); b == "importer" && !c.IsSet("backend") {
 		// Lightning's former physical path (tikv-importer): what its local
 		// backend does now, and what lightstream does.
-		slog.Warn("tikv-importer.backend = \"importer\" is Lightning's former name of the physical import; imported as backend = \"local\"", "config", path)
+		lists.Notes = append(lists.Notes, `tikv-importer.backend = "importer" is TiDB Lightning's former name of the physical import: imported as backend = "local"`)
 	}
 
 	var routes []string
@@ -202,13 +210,30 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		lists.BWList.IgnoreTables = append(lists.BWList.IgnoreTables, dump.BWTable{DB: t.DB, Table: t.Table})
 	}
 	if !lists.BWList.Empty() {
-		slog.Warn("the config `black-white-list` has been deprecated, please replace with `mydumper.filter`", "config", path)
+		lists.Notes = append(lists.Notes, "the config `black-white-list` has been deprecated, please replace with `mydumper.filter`")
 		// Lightning's Adjust: the legacy list and a filter (from the file,
 		// or -f, which replaces the file's) cannot be both given.
 		if (lists.Filter != nil && !slices.Equal(lists.Filter, dump.DefaultFilterRules)) ||
 			(filterGiven(c) && !slices.Equal(c.StringSlice("filter"), dump.DefaultFilterRules)) {
 			return lists, fail("`mydumper.filter` (or -f) and `black-white-list` cannot be simultaneously defined")
 		}
+	}
+	if b := strings.ToLower(cfg.TiKVImporter.Backend); b != "" {
+		if b == "importer" {
+			b = "local"
+		}
+		set("backend", b)
+	}
+	setString("sorted-kv-dir", cfg.TiKVImporter.SortedKVDir)
+	app := &cfg.Lightning
+	setBool("check-requirements", app.CheckRequirements)
+	setString("log-level", app.Level)
+	setString("log-file", app.File)
+	setString("log-format", app.Format)
+	setString("status-addr", app.StatusAddr)
+	if app.StatusAddr == nil && app.PProfPort != 0 {
+		// Lightning's legacy alias of status-addr.
+		set("status-addr", ":"+strconv.Itoa(app.PProfPort))
 	}
 	setBool("case-sensitive", cfg.Mydumper.CaseSensitive)
 	setString("character-set", cfg.Mydumper.CharacterSet)
@@ -323,8 +348,12 @@ func applyTiDB(c *cli.Context, cfg *lightningConfig, set func(name, value string
 // checkRefused rejects the values whose meaning lightstream cannot
 // honour: importing them otherwise would give other tables or rows than
 // Lightning.
-func checkRefused(cfg *lightningConfig, fail func(string, ...any) error) error {
-	switch b := strings.ToLower(cfg.TiKVImporter.Backend); b {
+func checkRefused(c *cli.Context, cfg *lightningConfig, fail func(string, ...any) error) error {
+	b := strings.ToLower(cfg.TiKVImporter.Backend)
+	if c.IsSet("backend") {
+		b = "" // the command line's --backend wins (checked with it)
+	}
+	switch b {
 	case "", "local", "importer":
 	case "tidb":
 		return fail("tikv-importer.backend = %q: lightstream writes KV pairs as the local backend does; the tidb backend (SQL INSERTs) is not supported", cfg.TiKVImporter.Backend)
@@ -341,7 +370,7 @@ func checkRefused(cfg *lightningConfig, fail func(string, ...any) error) error {
 		return fail("mydumper.csv.header-schema-match = false is not supported: lightstream maps CSV columns by the header's names")
 	case m.CSV.EscapedBy != nil && *m.CSV.EscapedBy != "" && *m.CSV.EscapedBy != `\`:
 		return fail("mydumper.csv.escaped-by = %q is not supported (only \\ or empty)", *m.CSV.EscapedBy)
-	case cfg.Lightning.ServerMode:
+	case cfg.Lightning.ServerMode && !c.IsSet("server-mode"):
 		return fail("lightning.server-mode = true is not supported: lightstream imports one dump per command")
 	case cfg.TiKVImporter.KeyspaceName != "":
 		return fail("tikv-importer.keyspace-name is not supported: lightstream writes keys without a keyspace prefix")

@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -138,15 +136,6 @@ log-progress = "5m"
 check-disk-quota = "1m"
 `
 
-func captureSlog(t *testing.T) *bytes.Buffer {
-	t.Helper()
-	var buf bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
-	t.Cleanup(func() { slog.SetDefault(old) })
-	return &buf
-}
-
 // TestLightningConfigKnowsEveryKey: a real tidb-lightning.toml loads;
 // its keys that do nothing here are warned about with why.
 func TestLightningConfigKnowsEveryKey(t *testing.T) {
@@ -178,6 +167,12 @@ func TestLightningConfigKnowsEveryKey(t *testing.T) {
 	}
 	if c.String("tidb-tls") != "false" || c.String("tidb") != "172.16.31.1:4000" {
 		t.Errorf("tidb %q tidb-tls %q", c.String("tidb"), c.String("tidb-tls"))
+	}
+	// Keys that are flags of Lightning's command line too.
+	for name, want := range map[string]string{"log-level": "info", "log-file": "tidb-lightning.log", "status-addr": ":8289", "sorted-kv-dir": "/mnt/ssd/sorted-kv-dir", "backend": "local"} {
+		if got := c.String(name); got != want || !c.IsSet(name) {
+			t.Errorf("--%s = %q, want %q from the file", name, got, want)
+		}
 	}
 }
 
@@ -242,12 +237,21 @@ func TestLightningConfigRefused(t *testing.T) {
 // TestLightningConfigImporterBackend: backend = "importer" (Lightning's
 // former physical path) imports as local, with a note.
 func TestLightningConfigImporterBackend(t *testing.T) {
-	logs := captureSlog(t)
-	if _, err := applyLightningConfig(importContext(t), writeConfig(t, "[tikv-importer]\nbackend = 'importer'\naddr = '127.0.0.1:8287'\n"), func(string) {}); err != nil {
+	c := importContext(t)
+	lists, err := applyLightningConfig(c, writeConfig(t, "[tikv-importer]\nbackend = 'importer'\naddr = '127.0.0.1:8287'\n"), func(string) {})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(logs.String(), "importer") || !strings.Contains(logs.String(), "local") {
-		t.Errorf("no note about backend = importer: %q", logs.String())
+	if c.String("backend") != "local" {
+		t.Errorf("--backend %q, want local", c.String("backend"))
+	}
+	if len(lists.Notes) != 1 || !strings.Contains(lists.Notes[0], "importer") || !strings.Contains(lists.Notes[0], "local") {
+		t.Errorf("no note about backend = importer: %q", lists.Notes)
+	}
+	// The command line's --backend wins over the file's.
+	c = importContext(t, "--backend", "local")
+	if _, err := applyLightningConfig(c, writeConfig(t, "[tikv-importer]\nbackend = 'tidb'\n"), func(string) {}); err != nil {
+		t.Errorf("--backend local over the file's tidb: %v", err)
 	}
 }
 
@@ -263,7 +267,6 @@ ignore-tables = [{db-name = "shop", tbl-name = "tmp*"}]
 db-name = "shop"
 tbl-name = "orders"
 `
-	logs := captureSlog(t)
 	c := importContext(t)
 	lists, err := applyLightningConfig(c, writeConfig(t, bw), func(string) {})
 	if err != nil {
@@ -273,8 +276,8 @@ tbl-name = "orders"
 	if !slices.Equal(lists.BWList.DoDBs, want.DoDBs) || !slices.Equal(lists.BWList.DoTables, want.DoTables) || !slices.Equal(lists.BWList.IgnoreTables, want.IgnoreTables) {
 		t.Errorf("bw list %+v", lists.BWList)
 	}
-	if !strings.Contains(logs.String(), "deprecated") {
-		t.Errorf("no deprecation note: %q", logs.String())
+	if len(lists.Notes) != 1 || !strings.Contains(lists.Notes[0], "deprecated") {
+		t.Errorf("no deprecation note: %q", lists.Notes)
 	}
 	src, err := sourceOptions(c, lists)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 // Why keys of tidb-lightning.toml have no effect here, by topic.
 const (
 	whyConcurrency = "lightstream's concurrency is --encoders, --sorters and --ingest-concurrency"
-	whyLog         = "lightstream writes its warnings to stderr and shows progress itself; it keeps no log file"
+	whyLog         = "lightstream does not rotate its log (--log-file) and redacts nothing"
 	whyState       = "lightstream keeps its checkpoint, rejects and state in --work-dir (rerun the same command to resume)"
 	whyReader      = "lightstream reads and cuts files with its own reader (--chunk-size)"
 	whyTiDBSession = "TiDB session tuning: lightstream's DDL session uses TiDB's defaults"
@@ -34,7 +34,7 @@ var lightningKeys = map[string]string{
 	"lightning.index-concurrency":     whyConcurrency,
 	"lightning.region-concurrency":    whyConcurrency,
 	"lightning.io-concurrency":        whyConcurrency,
-	"lightning.check-requirements":    "lightstream checks what it needs when it starts",
+	"lightning.check-requirements":    "",
 	"lightning.meta-schema-name":      whyState,
 	"lightning.task-info-schema-name": whyState,
 	"lightning.max-error":             "",
@@ -43,15 +43,15 @@ var lightningKeys = map[string]string{
 	"lightning.max-error.charset":     "bytes the data character set cannot decode become data-invalid-char-replace",
 	"lightning.max-error.conflict":    whyConflict,
 	"lightning.max-error-records":     whyState,
-	"lightning.level":                 whyLog,
-	"lightning.file":                  whyLog,
-	"lightning.format":                whyLog,
+	"lightning.level":                 "",
+	"lightning.file":                  "",
+	"lightning.format":                "",
 	"lightning.max-size":              whyLog,
 	"lightning.max-days":              whyLog,
 	"lightning.max-backups":           whyLog,
 	"lightning.enable-diagnose-logs":  whyLog,
-	"lightning.status-addr":           "lightstream serves metrics on --metrics-addr",
-	"lightning.pprof-port":            "lightstream serves metrics on --metrics-addr",
+	"lightning.status-addr":           "",
+	"lightning.pprof-port":            "",
 	"lightning.server-mode":           "",
 
 	// [tidb] (config.DBStore, GlobalTiDB)
@@ -149,7 +149,7 @@ var lightningKeys = map[string]string{
 	"tikv-importer.region-split-batch-size":     whyImporter,
 	"tikv-importer.region-split-concurrency":    whyImporter,
 	"tikv-importer.region-check-backoff-limit":  whyImporter,
-	"tikv-importer.sorted-kv-dir":               "sorted KV pairs live in engines under --work-dir",
+	"tikv-importer.sorted-kv-dir":               "",
 	"tikv-importer.disk-quota":                  whyImporter,
 	"tikv-importer.range-concurrency":           whyImporter,
 	"tikv-importer.incremental-import":          whyImporter,
