@@ -313,8 +313,21 @@ func TestDataCharset(t *testing.T) {
 	// Over 64 KiB: decoded in several blocks, characters cut between reads.
 	for i := 0; i < 6000; i++ {
 		v := []string{"昞", "中文表", "a\\'b", "x"}[i%4]
-		b.WriteString("INSERT INTO t VALUES (" + itoa(i) + ",'" + v + "');\n")
 		want = append(want, itoa(i)+"|"+strings.ReplaceAll(v, "\\'", "'"))
+		switch {
+		case i >= 3000 && i < 4000:
+			// One long statement: chunks cut inside it carry its header.
+			sep := ","
+			if i == 3000 {
+				b.WriteString("INSERT INTO t VALUES ")
+			}
+			if i == 3999 {
+				sep = ";\n"
+			}
+			b.WriteString("(" + itoa(i) + ",'" + v + "')" + sep)
+		default:
+			b.WriteString("INSERT INTO t VALUES (" + itoa(i) + ",'" + v + "');\n")
+		}
 	}
 	text := gbk(t, b.String())
 	f := writeFile(t, dir, "db.t.000000000.sql", text)
@@ -326,11 +339,18 @@ func TestDataCharset(t *testing.T) {
 	if len(chunks) < 5 {
 		t.Fatalf("%d chunks, want several", len(chunks))
 	}
+	mid := 0
 	for _, c := range chunks {
-		// Each chunk starts at an INSERT of the file's bytes.
-		if !strings.HasPrefix(text[c.Start:], "INSERT") {
+		// Each chunk starts at an INSERT or a tuple of the file's bytes.
+		if !strings.HasPrefix(text[c.Start:], "INSERT") && !strings.HasPrefix(text[c.Start:], "(") {
 			t.Errorf("chunk at %d starts with %q", c.Start, text[c.Start:min(int(c.Start)+10, len(text))])
 		}
+		if c.Header != "" {
+			mid++
+		}
+	}
+	if mid == 0 {
+		t.Error("no chunk starts inside a statement")
 	}
 	checkContiguous(t, chunks, f.Size)
 	if got := readAll(t, chunks, rowparse.CSVOptions{}); !slices.Equal(got, want) {
