@@ -59,6 +59,14 @@ func (s Source) Describe() string {
 	if s.CaseSensitive {
 		parts = append(parts, "case-sensitive")
 	}
+	// The character sets decide the rows too: a resumed import must read
+	// the files as the first run did.
+	if s.CharacterSet != CharsetAuto && s.CharacterSet != CharsetBinary {
+		parts = append(parts, "character-set "+s.CharacterSet.String())
+	}
+	if s.DataCharacterSet.decoder() != nil {
+		parts = append(parts, fmt.Sprintf("data-character-set %s (invalid as %q)", s.DataCharacterSet, s.DataInvalidCharReplace))
+	}
 	return strings.Join(parts, "; ")
 }
 
