@@ -185,8 +185,10 @@ func TestPlanCharsets(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "data-character-set") || !strings.Contains(err.Error(), "db.t.000000000.csv") {
 		t.Errorf("GBK header read as binary: %v", err)
 	}
-	_, err = MakePlan(Config{Dump: dir, Kafka: kc, Source: dump.Source{CharacterSet: dump.CharsetUTF8MB4}})
-	if !errors.Is(err, dump.ErrInvalidEncoding) || !strings.Contains(err.Error(), "db.t-schema.sql") {
-		t.Errorf("GBK schema read as utf8mb4: %v", err)
+	for _, cs := range []dump.Charset{dump.CharsetUTF8MB4, dump.CharsetBinary} {
+		_, err = MakePlan(Config{Dump: dir, Kafka: kc, Source: dump.Source{CharacterSet: cs}})
+		if !errors.Is(err, dump.ErrInvalidEncoding) || !strings.Contains(err.Error(), "db.t-schema.sql") {
+			t.Errorf("GBK schema read as %s: %v", cs, err)
+		}
 	}
 }

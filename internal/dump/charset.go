@@ -161,5 +161,9 @@ func ReadSchemaFileAs(path string, cs Charset) ([]byte, error) {
 	if b, err = DecodeSchema(b, cs); err != nil {
 		return nil, fmt.Errorf("schema file %s: read as %s ([mydumper] character-set): %w", path, cs, err)
 	}
+	if !utf8.Valid(b) {
+		// binary keeps the bytes, but the text goes where only UTF-8 can.
+		return nil, fmt.Errorf("schema file %s: %w: not UTF-8 and read as %s; give its character set with [mydumper] character-set (--character-set; auto decodes GB18030)", path, ErrInvalidEncoding, cs)
+	}
 	return b, nil
 }
