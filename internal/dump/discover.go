@@ -60,8 +60,9 @@ type DataFile struct {
 	Path string
 	// Index is the file number of {db}.{table}.{N}.sql, -1 without one.
 	Index int
-	// Key is the sort key a [[mydumper.files]] rule gave the file (its
-	// number when it is one); files sort by Index, then Key, then path.
+	// Key is the sort key a [[mydumper.files]] rule gave the file
+	// (Index is -1 then); files sort by Index, then Key as text, then
+	// path, as Lightning sorts by its SortKey.
 	Key         string
 	Format      Format
 	Compression Compression

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -140,10 +139,10 @@ func addRouted(d *Dump, res *routedFile, path string, e fs.DirEntry, filter *Fil
 			// without a compression template means gzip here.
 			comp = CompressionOf(path)
 		}
+		// Lightning sorts a table's files by the key as text (10 before
+		// 2): the order decides the row IDs and AUTO_INCREMENT values
+		// rows without one get.
 		f := DataFile{Path: path, Index: -1, Key: res.Key, Compression: comp, Size: info.Size()}
-		if n, err := strconv.Atoi(res.Key); err == nil {
-			f.Index = n
-		}
 		if res.Type == FileTypeCSV {
 			f.Format = FormatCSV
 		}
