@@ -70,6 +70,12 @@ func DumpChunk(dumpDir string, ch *lsv1.Chunk) dump.Chunk {
 	if ch.Format == lsv1.Format_FORMAT_CSV {
 		c.Format = dump.FormatCSV
 	}
+	if ch.DataCharacterSet != "" {
+		// The producer wrote a name ParseCharset read; encodeRows refuses
+		// an unknown one (a newer producer's).
+		c.DataCharset, _ = dump.ParseCharset(ch.DataCharacterSet, false)
+		c.InvalidCharReplace = ch.DataInvalidCharReplace
+	}
 	switch ch.Compression {
 	case lsv1.Compression_COMPRESSION_GZIP:
 		c.Compression = dump.CompressionGzip
@@ -114,6 +120,9 @@ func Session(ts *lsv1.TableSchema, dumpTimeZone string) (valueconv.Session, erro
 
 // encodeRows parses, converts and encodes every row of a chunk into sink.
 func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv1.Chunk, sink pairSink) (chunkStats, error) {
+	if _, err := dump.ParseCharset(ch.DataCharacterSet, false); err != nil {
+		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
+	}
 	dc := DumpChunk(cfg.Dump, ch)
 	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {

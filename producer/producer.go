@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
@@ -42,6 +43,10 @@ type Config struct {
 	// Routes map source tables onto target tables (Lightning's
 	// [[routes]]); the filter selects by source names.
 	Routes []dump.Route
+	// Source holds Lightning's [mydumper] file rules, case sensitivity,
+	// [black-white-list] and character sets (zero: default naming, files
+	// read as bytes).
+	Source dump.Source
 	// ChunkSize in bytes of source data (default dump.DefaultChunkSize).
 	ChunkSize int64
 	// KVPartitions is the most partitions a table's KV topic gets (default
@@ -122,15 +127,15 @@ func MakePlan(cfg Config) (*Plan, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	filter, err := dump.ParseFilter(cfg.Filter)
+	filter, err := cfg.Source.Filter(cfg.Filter)
 	if err != nil {
 		return nil, err
 	}
-	router, err := dump.NewRouter(cfg.Routes)
+	router, err := dump.NewRouterCase(cfg.Routes, cfg.Source.CaseSensitive)
 	if err != nil {
 		return nil, err
 	}
-	d, err := dump.ScanRouted(cfg.Dump, filter, router)
+	d, err := dump.ScanSource(cfg.Dump, filter, router, cfg.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +144,9 @@ func MakePlan(cfg Config) (*Plan, error) {
 	}
 	if len(d.Tables) == 0 {
 		// Nothing would ever complete the import: say why instead.
+		if !cfg.Source.BWList.Empty() {
+			return nil, fmt.Errorf("dump %s: the black-white-list matches none of its tables", cfg.Dump)
+		}
 		if len(cfg.Filter) > 0 {
 			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", cfg.Dump, strings.Join(cfg.Filter, ","))
 		}
@@ -149,7 +157,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if db.SchemaFile == "" {
 			continue
 		}
-		b, err := dump.ReadSchemaFile(db.SchemaFile)
+		b, err := dump.ReadSchemaFileAs(db.SchemaFile, cfg.Source.CharacterSet)
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +185,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		}
 		columns := 0
 		if t.SchemaFile != "" {
-			b, err := dump.ReadSchemaFile(t.SchemaFile)
+			b, err := dump.ReadSchemaFileAs(t.SchemaFile, cfg.Source.CharacterSet)
 			if err != nil {
 				return nil, err
 			}
@@ -194,7 +202,8 @@ func MakePlan(cfg Config) (*Plan, error) {
 		} else if len(t.DataFiles) > 0 {
 			return nil, fmt.Errorf("table %s.%s has data files but no schema file %s.%s-schema.sql", t.DB, t.Name, t.DB, t.Name)
 		}
-		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes})
+		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
+			DataCharset: cfg.Source.DataCharacterSet, InvalidCharReplace: cfg.Source.DataInvalidCharReplace})
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s.%s: %w", t.DB, t.Name, err)
 		}
@@ -240,6 +249,17 @@ func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, e
 		Columns: c.Columns, SqlHeader: c.Header, CutAfterTuple: c.CutAfterTuple, HasHeader: c.HasHeader,
 		Names: c.Names, TimeZone: c.TimeZone, NoBackslashEscapes: cfg.NoBackslashEscapes,
 		SourceBytes: c.End - c.Start,
+	}
+	if c.DataCharset != dump.CharsetBinary {
+		m.DataCharacterSet, m.DataInvalidCharReplace = c.DataCharset.String(), c.InvalidCharReplace
+	}
+	// Names the chunk carries (an INSERT's column list, a CSV header) go
+	// into string fields, which must be UTF-8: a file in another character
+	// set needs it said.
+	for _, s := range append([]string{m.SqlHeader, m.Names, m.File}, m.Columns...) {
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("%s: names in the file (%q) are not UTF-8: give its character set with [mydumper] data-character-set (--data-character-set)", c.File, s)
+		}
 	}
 	switch c.Format {
 	case dump.FormatSQL:

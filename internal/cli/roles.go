@@ -58,7 +58,7 @@ func init() {
 			&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 			&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
-		}, csvFlags()...)...),
+		}, append(csvFlags(), sourceFlags()...)...)...),
 		Action: runProducer,
 	})
 	addCommand(&cli.Command{
@@ -126,10 +126,14 @@ func runProducer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	src, err := sourceOptions(c, configLists{})
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	res, err := producer.Run(ctx, producer.Config{
-		ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes,
+		ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes, Source: src,
 		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, ChunkPartitions: c.Int("chunk-partitions"),
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },

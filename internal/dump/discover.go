@@ -61,7 +61,11 @@ type DataFile struct {
 	// relative name).
 	Path string
 	// Index is the file number of {db}.{table}.{N}.sql, -1 without one.
-	Index       int
+	Index int
+	// Key is the sort key a [[mydumper.files]] rule gave the file
+	// (Index is -1 then); files sort by Index, then Key as text, then
+	// path, as Lightning sorts by its SortKey.
+	Key         string
 	Format      Format
 	Compression Compression
 	// Size is the file size on disk in bytes.
@@ -149,6 +153,10 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 // routed onto one target share it: their data files all feed it, and the
 // first schema file found (in path order) defines it.
 func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
+	return scan(dir, filter, router, nil, Source{})
+}
+
+func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src Source) (*Dump, error) {
 	d := &Dump{Dir: dir}
 	dbs := map[string]*Database{}
 	tables := map[string]*Table{}
@@ -191,6 +199,24 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 		}
 		base := e.Name()
 		rel, _ := filepath.Rel(dir, path)
+		if len(routes) > 0 {
+			res, err := routeFile(routes, filepath.ToSlash(rel))
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if res != nil {
+				return addRouted(d, res, path, e, filter, routed, getDB, src)
+			}
+			if !src.DefaultFileRules {
+				// Lightning's loader drops such a file too ("filtered by
+				// file router"); say so.
+				d.Warnings = append(d.Warnings, fmt.Sprintf("%s: no [[mydumper.files]] rule matches it (and default-file-rules is off), not imported", rel))
+				return nil
+			}
+		}
+		if base, err = decodeName(base, src.CharacterSet); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 		switch {
 		case base == "metadata":
 			d.Metadata = path
@@ -273,6 +299,9 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 			a, b := t.DataFiles[i], t.DataFiles[j]
 			if a.Index != b.Index {
 				return a.Index < b.Index
+			}
+			if a.Key != b.Key {
+				return a.Key < b.Key
 			}
 			return a.Path < b.Path
 		})

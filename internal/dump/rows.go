@@ -25,13 +25,30 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		return nil, fmt.Errorf("open chunk %s: %w", c.ID, err)
 	}
 	rows := &Rows{closer: r}
+	// A chunk in another character set is decoded to UTF-8 before it is
+	// parsed; the reader then counts decoded bytes from the chunk start,
+	// mapped back to file offsets for every place it reports.
+	in, dec := newDecodingReader(r, c.DataCharset, c.InvalidCharReplace)
+	start := int64(0)
+	if dec != nil {
+		start = c.Start
+	}
 	switch c.Format {
 	case FormatSQL:
-		sr := rowparse.NewSQLReader(r, c.SQLOptions(noBackslashEscapes))
+		opts := c.SQLOptions(noBackslashEscapes)
+		opts.Offset -= start
+		sr := rowparse.NewSQLReader(in, opts)
 		rows.sql = sr
-		rows.next, rows.columns, rows.pos, rows.parsed = sr.Next, sr.Columns, sr.Pos, sr.Tuples
+		rows.columns, rows.parsed = sr.Columns, sr.Tuples
+		rows.next = func() ([]rowparse.Field, error) {
+			f, err := sr.Next()
+			return f, dec.fileError(err, start)
+		}
+		rows.pos = func() int64 { return dec.fileOffset(sr.Pos(), start) }
 	case FormatCSV:
-		cr, err := rowparse.NewCSVReader(r, c.CSVOptions(csv))
+		opts := c.CSVOptions(csv)
+		opts.Offset -= start
+		cr, err := rowparse.NewCSVReader(in, opts)
 		if err != nil {
 			r.Close()
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
@@ -40,7 +57,12 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		if !csv.Header {
 			header = nil
 		}
-		rows.next, rows.pos, rows.parsed = cr.Next, cr.Pos, cr.Records
+		rows.parsed = cr.Records
+		rows.next = func() ([]rowparse.Field, error) {
+			f, err := cr.Next()
+			return f, dec.fileError(err, start)
+		}
+		rows.pos = func() int64 { return dec.fileOffset(cr.Pos(), start) }
 		rows.columns = func() []string {
 			if h, _ := cr.Header(); h != nil {
 				return h

@@ -52,7 +52,10 @@ type Config struct {
 	// Filter rules, chunk size and KV partitions, as for the producer.
 	Filter []string
 	// Routes map source tables onto target tables (Lightning's [[routes]]).
-	Routes         []dump.Route
+	Routes []dump.Route
+	// Source: Lightning's [mydumper] file rules, case sensitivity,
+	// [black-white-list] and character sets, as for the producer.
+	Source         dump.Source
 	ChunkSize      int64
 	KVPartitions   int
 	PartitionBytes int64
@@ -169,6 +172,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
 	}
 	sel := selection(cfg.Filter, cfg.Routes)
+	if d := cfg.Source.Describe(); d != "" {
+		sel += "; " + d
+	}
 	// A checkpoint of an older build records none: it is taken as it is.
 	if snap.Dump != "" && snap.Selection != "" && snap.Selection != sel {
 		return nil, fmt.Errorf("%w: %s was used for %s with %s; resume it with the same filters and routes, or use another --work-dir",
@@ -178,7 +184,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return &Result{AlreadyComplete: true, State: snap}, nil
 	}
 	pcfg := producer.Config{
-		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, ChunkSize: cfg.ChunkSize,
+		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, Source: cfg.Source, ChunkSize: cfg.ChunkSize,
 		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
 	}
 	var plan *producer.Plan

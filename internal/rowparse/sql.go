@@ -222,7 +222,9 @@ func (s *SQLReader) insertHeader(kind StatementKind, start int64) error {
 		if s.w.buf[s.w.pos] == '`' {
 			break
 		}
-		save := s.w.pos
+		// word may read more input and move the window: keep the place
+		// as an absolute offset.
+		save := s.w.abs(s.w.pos)
 		kw := s.word()
 		switch {
 		case bytes.EqualFold(kw, []byte("ignore")):
@@ -232,7 +234,7 @@ func (s *SQLReader) insertHeader(kind StatementKind, start int64) error {
 			bytes.EqualFold(kw, []byte("delayed")), bytes.EqualFold(kw, []byte("high_priority")):
 			continue
 		}
-		s.w.pos = save
+		s.w.pos = s.w.idx(save)
 		break
 	}
 	name, ok := s.qualifiedName()

@@ -383,13 +383,13 @@ func (s *SQLReader) number() (span, error) {
 		return span{}, w.syntaxError(at, "invalid number")
 	}
 	if b := s.peek(2); len(b) >= 2 && (b[0]|0x20 == 'e') {
-		save := w.pos
+		save := w.abs(w.pos) // peek may move the window
 		w.pos++
 		if b := s.peek(1); len(b) > 0 && (b[0] == '+' || b[0] == '-') {
 			w.pos++
 		}
 		if s.scanClass(clsDigit) == 0 {
-			w.pos = save
+			w.pos = w.idx(save)
 			return span{}, w.syntaxError(at, "invalid number exponent")
 		}
 	}
