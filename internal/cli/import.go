@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -43,7 +44,7 @@ func init() {
 		&cli.StringFlag{Name: "memory-limit", Value: "3GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
 	}
 	flags = append(flags, csvFlags()...)
-	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
+	flags = append(flags, importIDFlag(importIDUsageImport))
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
 	flags = append(flags, storeFlags()...)
@@ -95,6 +96,14 @@ func runImport(c *cli.Context) error {
 	if err := setMemoryLimit(c.String("memory-limit")); err != nil {
 		return err
 	}
+	// Bound before any work: a busy port fails the run at once.
+	var metricsLn net.Listener
+	if addr := c.String("metrics-addr"); addr != "" {
+		if metricsLn, err = listenMetrics(addr); err != nil {
+			return err
+		}
+		defer metricsLn.Close()
+	}
 	kcfg, err := optionalKafka(c)
 	if err != nil {
 		return err
@@ -119,7 +128,7 @@ func runImport(c *cli.Context) error {
 		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
-		KVCompression: comp, Warn: ui.warn,
+		KVCompression: comp, Warn: ui.warn, OnImportID: printImportID(c),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
@@ -141,10 +150,8 @@ func runImport(c *cli.Context) error {
 	cfg.OnStart = func(co *coordinator.Coordinator) {
 		coord = co
 		ui.start(co)
-		if addr := c.String("metrics-addr"); addr != "" {
-			if err := serveMetrics(ctx, addr, co); err != nil {
-				ui.warn(fmt.Sprintf("metrics: %v", err))
-			}
+		if metricsLn != nil {
+			serveMetrics(ctx, metricsLn, co)
 		}
 	}
 	res, err := pipeline.Run(ctx, cfg)

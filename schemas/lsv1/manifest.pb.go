@@ -43,7 +43,15 @@ type TableManifest struct {
 	// repeats it so a reader knows when it has seen all of them).
 	TableCount uint32 `protobuf:"varint,10,opt,name=table_count,json=tableCount,proto3" json:"table_count,omitempty"`
 	// ordinal of this table in the import (0-based).
-	TableOrdinal  uint32 `protobuf:"varint,11,opt,name=table_ordinal,json=tableOrdinal,proto3" json:"table_ordinal,omitempty"`
+	TableOrdinal uint32 `protobuf:"varint,11,opt,name=table_ordinal,json=tableOrdinal,proto3" json:"table_ordinal,omitempty"`
+	// dump is the dump directory as the producer was given it, and dump_id a
+	// digest of the import's plan (every table's name, schema, chunks and
+	// source size; the same in every manifest of the import). Two producers
+	// of different dumps under one import id give different dump_ids: the
+	// producer and the coordinator refuse to mix them (empty in manifests of
+	// older builds).
+	Dump          string `protobuf:"bytes,12,opt,name=dump,proto3" json:"dump,omitempty"`
+	DumpId        string `protobuf:"bytes,13,opt,name=dump_id,json=dumpId,proto3" json:"dump_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -153,6 +161,20 @@ func (x *TableManifest) GetTableOrdinal() uint32 {
 		return x.TableOrdinal
 	}
 	return 0
+}
+
+func (x *TableManifest) GetDump() string {
+	if x != nil {
+		return x.Dump
+	}
+	return ""
+}
+
+func (x *TableManifest) GetDumpId() string {
+	if x != nil {
+		return x.DumpId
+	}
+	return ""
 }
 
 // TableSchema is the table definition encoders must use: table, column and
@@ -274,7 +296,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xd8\x02\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\x85\x03\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -289,7 +311,9 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\vtable_count\x18\n" +
 	" \x01(\rR\n" +
 	"tableCount\x12#\n" +
-	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\"\x94\x02\n" +
+	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\x12\x12\n" +
+	"\x04dump\x18\f \x01(\tR\x04dump\x12\x17\n" +
+	"\adump_id\x18\r \x01(\tR\x06dumpId\"\x94\x02\n" +
 	"\vTableSchema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
