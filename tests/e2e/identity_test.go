@@ -190,6 +190,9 @@ func TestTwoImportsOneBroker(t *testing.T) {
 	if !errors.Is(err, importid.ErrMismatch) || !strings.Contains(err.Error(), "other_id") || !strings.Contains(err.Error(), m.res.State.ImportID) {
 		t.Errorf("rerun with another --import-id: %v", err)
 	}
+	if _, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: m.work, Kafka: kc, ImportID: "other_id"}, "shop", "orders"); !errors.Is(err, importid.ErrMismatch) {
+		t.Errorf("replay with another --import-id: %v", err)
+	}
 	again, err := pipeline.Run(ctx, pipeline.Config{Dump: m.dump, WorkDir: m.work, Kafka: kc})
 	if err != nil || !again.AlreadyComplete || again.State.ImportID != m.res.State.ImportID {
 		t.Errorf("rerun: %+v, %v", again, err)
