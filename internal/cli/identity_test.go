@@ -128,3 +128,49 @@ func TestBusyPortsFail(t *testing.T) {
 		t.Fatal("a broker on a busy port is running")
 	}
 }
+
+// TestTopicsCommands: `topics list` shows the imports on a broker,
+// `topics delete` removes one import's topics and leaves the other's.
+func TestTopicsCommands(t *testing.T) {
+	unsetImportID(t)
+	b, err := broker.Start(context.Background(), broker.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	addr := b.Addrs()[0]
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dump := t.TempDir()
+	for name, body := range map[string]string{
+		"shop-schema-create.sql": "CREATE DATABASE `shop`;\n",
+		"shop.t-schema.sql":      "CREATE TABLE `t` (`id` INT PRIMARY KEY);\n",
+		"shop.t.000000000.sql":   "INSERT INTO `t` VALUES (1),(2);\n",
+		"shop.empty-schema.sql":  "CREATE TABLE `empty` (`id` INT PRIMARY KEY);\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dump, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{"first", "second"} {
+		out, err := runCLIContext(ctx, "producer", "--brokers", addr, "--dump", dump, "--import-id", id)
+		if err != nil || !strings.Contains(out, "as import "+id) {
+			t.Fatalf("producer %s: %q, %v", id, out, err)
+		}
+	}
+	out, err := runCLIContext(ctx, "topics", "list", "--brokers", addr)
+	if err != nil || out != "first\t6 topics\nsecond\t6 topics\n" {
+		t.Fatalf("topics list: %q, %v", out, err)
+	}
+	out, err = runCLIContext(ctx, "topics", "delete", "--brokers", addr, "--import-id", "first")
+	if err != nil || strings.Count(out, "deleted topic ls--first--") != 6 {
+		t.Fatalf("topics delete: %q, %v", out, err)
+	}
+	out, err = runCLIContext(ctx, "topics", "list", "--brokers", addr)
+	if err != nil || out != "second\t6 topics\n" {
+		t.Errorf("topics list after delete: %q, %v", out, err)
+	}
+	if _, err := runCLIContext(ctx, "topics", "delete", "--brokers", addr, "--import-id", "first"); !errors.Is(err, importid.ErrNoImport) {
+		t.Errorf("deleting a deleted import: %v", err)
+	}
+}
