@@ -1,7 +1,5 @@
 package schemas
 
-import "github.com/lightstream-io/lightstream/internal/kafkaio"
-
 // Topic names. Every import has an ID (`lightstream import` generates one
 // for a new work directory; roles started separately are given it); all
 // its topics share the prefix "ls--<id>--" (TopicPrefix), so that several
@@ -30,20 +28,20 @@ const (
 
 // Topic returns the name of one of an import's fixed topics.
 func Topic(importID, suffix string) string {
-	return kafkaio.TopicName("ls", importID, suffix)
+	return TopicName("ls", importID, suffix)
 }
 
 // KVTopic returns the KV topic of a table. The name is legal and distinct
 // for any db and table name (backquotes, quotes, dots, spaces, CJK): see
-// kafkaio.TopicName for the escaping.
+// TopicName for the escaping.
 func KVTopic(importID, db, table string) string {
-	return kafkaio.TopicName("ls", importID, KVInfix, db, table)
+	return TopicName("ls", importID, KVInfix, db, table)
 }
 
 // TopicPrefix is the prefix every topic of the import has. No other
-// import's topic has it: kafkaio.TopicName never writes "--" inside a part.
+// import's topic has it: TopicName never writes "--" inside a part.
 func TopicPrefix(importID string) string {
-	return kafkaio.TopicName("ls", importID) + "--"
+	return TopicName("ls", importID) + "--"
 }
 
 // Consumer groups of an import: "<id>.encoders", "<id>.sorters" and

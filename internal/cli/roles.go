@@ -91,6 +91,7 @@ func init() {
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
 			waitForImportFlag,
+			statusFlag(),
 		).withStore(), tidbFlags()...),
 		Action: runCoordinator,
 	})
@@ -221,6 +222,11 @@ func runCoordinator(c *cli.Context) error {
 		}
 		defer metricsLn.Close()
 	}
+	status, err := openStatus(c)
+	if err != nil {
+		return fmt.Errorf("coordinator: %w", err)
+	}
+	defer status.close()
 	st, _, err := roleStore(c)
 	if err != nil {
 		return err
@@ -230,7 +236,7 @@ func runCoordinator(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
+	warn := status.warn(func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) })
 	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"), warn)
 	if err != nil {
 		return err
@@ -248,6 +254,7 @@ func runCoordinator(c *cli.Context) error {
 	}
 	ctx, stop := signalContext(c)
 	defer stop()
+	status.start(co)
 	if metricsLn != nil {
 		serveMetrics(ctx, metricsLn, co)
 	}

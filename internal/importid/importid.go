@@ -26,7 +26,7 @@ const EnvVar = "LIGHTSTREAM_IMPORT_ID"
 const Legacy = "lightstream"
 
 // MaxLen is the longest id accepted. With the "ls--" prefix, the escaping
-// of kafkaio.TopicName (at most three characters per byte) and a topic
+// of schemas.TopicName (at most three characters per byte) and a topic
 // suffix, a KV topic name still keeps the whole id before its hash cut.
 const MaxLen = 64
 
@@ -83,7 +83,7 @@ const randomLen = 6
 // the named database or dump directory, made on day. The name is lowered
 // and cut to 32 characters, and every run of characters other than ASCII
 // letters and digits becomes one '_': the id uses only the characters
-// kafkaio.TopicName keeps as they are, so topic names show it unescaped
+// schemas.TopicName keeps as they are, so topic names show it unescaped
 // ("ls--sakila_20261206_k3x9qa--chunks"). A name with nothing left is
 // "import".
 func Generate(name string, day time.Time) string {

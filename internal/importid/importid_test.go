@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/schemas"
 )
 
 func TestValidate(t *testing.T) {
@@ -45,7 +45,7 @@ func TestGenerate(t *testing.T) {
 		if err := Validate(id); err != nil {
 			t.Errorf("Generate(%q) = %q: %v", name, id, err)
 		}
-		if got := kafkaio.TopicName(id); got != id {
+		if got := schemas.TopicName(id); got != id {
 			t.Errorf("id %q is escaped in topic names as %q", id, got)
 		}
 	}
@@ -114,7 +114,7 @@ func TestRequire(t *testing.T) {
 // TestUnescape: List reads ids back from topic names.
 func TestUnescape(t *testing.T) {
 	for _, id := range []string{"lightstream", "team-a.orders_2", "x-"} {
-		got, ok := unescape(kafkaio.TopicName(id))
+		got, ok := unescape(schemas.TopicName(id))
 		if !ok || got != id {
 			t.Errorf("unescape(TopicName(%q)) = %q, %v", id, got, ok)
 		}

@@ -57,7 +57,7 @@ func List(ctx context.Context, cfg kafkaio.Config) ([]Import, error) {
 	return out, nil
 }
 
-// unescape reverses kafkaio.TopicName's escaping of one part ("-2d" is
+// unescape reverses schemas.TopicName's escaping of one part ("-2d" is
 // '-'); ok is false for text TopicName never writes.
 func unescape(s string) (string, bool) {
 	var b strings.Builder
