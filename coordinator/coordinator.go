@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
@@ -50,8 +51,12 @@ const (
 
 // Config is what the coordinator needs.
 type Config struct {
-	// ImportID names the import's topics (default "lightstream").
+	// ImportID names the import's topics; required, and on a resumed
+	// checkpoint the one it records.
 	ImportID string
+	// WaitForImport bounds the wait for the import's manifests topic
+	// (default importid.DefaultWait; see importid.Await).
+	WaitForImport time.Duration
 	// Kafka reaches the broker.
 	Kafka kafkaio.Config
 	// Store is the target store.
@@ -75,8 +80,8 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
-	if c.ImportID == "" {
-		c.ImportID = "lightstream"
+	if err := importid.Require("coordinator", c.ImportID); err != nil {
+		return err
 	}
 	if c.Store == nil {
 		return errors.New("coordinator: no store")
@@ -200,8 +205,8 @@ func (c *Coordinator) Progress() Progress {
 func (c *Coordinator) Run(ctx context.Context) error {
 	cp := c.cfg.Checkpoint
 	if err := cp.Update(func(s *checkpoint.State) error {
-		if s.ImportID == "" {
-			s.ImportID = c.cfg.ImportID
+		if err := c.claimCheckpoint(s); err != nil {
+			return err
 		}
 		if s.Started.IsZero() {
 			s.Started = time.Now().UTC()
@@ -210,6 +215,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		s.Error = ""
 		return nil
 	}); err != nil {
+		return err
+	}
+	if err := c.awaitImport(ctx); err != nil {
 		return err
 	}
 	resumed := cp.StepDone(StepImportMode)

@@ -198,7 +198,9 @@ func (c *cluster) start(name string, aliases []string, mounts testcontainers.Con
 	c.t.Helper()
 	all := []testcontainers.ContainerCustomizer{
 		network.WithNetwork(aliases, c.net),
-		testcontainers.WithEnv(map[string]string{"LIGHTSTREAM_BROKERS": "broker:9092"}),
+		// Every role of the import reads its id from the environment, as
+		// compose and Kubernetes set it.
+		testcontainers.WithEnv(map[string]string{"LIGHTSTREAM_BROKERS": "broker:9092", "LIGHTSTREAM_IMPORT_ID": "containers"}),
 	}
 	if len(mounts) > 0 {
 		all = append(all, testcontainers.WithMounts(mounts...))
