@@ -83,7 +83,7 @@ func (c *Config) validate() error {
 		return errors.New("coordinator: no checkpoint")
 	}
 	if c.Catalog == nil {
-		c.Catalog = EmbeddedCatalog{}
+		c.Catalog = defaultCatalog(c.Store)
 	}
 	if c.TimeZone == "" {
 		c.TimeZone = "+00:00"
@@ -257,6 +257,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.loadManifests(ctx); err != nil {
 		return err
 	}
+	if err := c.adoptCheckpointTables(ctx); err != nil {
+		return c.fail(err)
+	}
 	if err := c.createSchemas(ctx, w); err != nil {
 		return c.fail(err)
 	}
@@ -345,16 +348,19 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 	sort.Slice(keys, func(i, j int) bool {
 		return c.tables[keys[i]].manifest.TableOrdinal < c.tables[keys[j]].manifest.TableOrdinal
 	})
+	// Every table is created and pre-checked (its key ranges empty) before
+	// any schema is published: a table that fails the check stops the
+	// import before a pair of any table is encoded.
+	type created struct {
+		t     *tablemodel.Table
+		model []byte
+	}
+	made := map[string]created{}
 	for _, key := range keys {
 		ts := c.tables[key]
 		snap := cp.Snapshot()
 		rec := snap.Tables[key]
 		if rec != nil && rec.Steps[StepSchema].Status == checkpoint.Done {
-			c.mu.Lock()
-			ts.tableID, ts.status = rec.TableID, rec.Status
-			ts.ids = TableIDs(rec.TableID, rec.Model)
-			ts.source, ts.stored = rec.Source, rec.Store
-			c.mu.Unlock()
 			continue
 		}
 		id := snap.NextTableID
@@ -372,6 +378,23 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 		if err != nil {
 			return err
 		}
+		if err := c.precheckEmpty(ctx, key, t, model); err != nil {
+			return err
+		}
+		made[key] = created{t, model}
+	}
+	for _, key := range keys {
+		ts := c.tables[key]
+		rec := cp.Snapshot().Tables[key]
+		if rec != nil && rec.Steps[StepSchema].Status == checkpoint.Done {
+			c.mu.Lock()
+			ts.tableID, ts.status = rec.TableID, rec.Status
+			ts.ids = TableIDs(rec.TableID, rec.Model)
+			ts.source, ts.stored = rec.Source, rec.Store
+			c.mu.Unlock()
+			continue
+		}
+		t, model := made[key].t, made[key].model
 		msg := &lsv1.TableSchema{
 			Version: 1, Db: ts.manifest.Db, Table: ts.manifest.Table, TableId: t.ID, ModelJson: model,
 			SqlMode: c.cfg.SQLMode, TimeZone: c.cfg.TimeZone, TimestampUnixNano: started.UnixNano(),
