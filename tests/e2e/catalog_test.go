@@ -25,11 +25,11 @@ import (
 // orders exists in shop (dump A) and in sales (dump B).
 var (
 	catalogDumpA = map[string]string{
-		"shop-schema-create.sql":    "CREATE DATABASE `shop`;\n",
-		"shop.orders-schema.sql":    "CREATE TABLE `orders` (`id` int PRIMARY KEY, `note` varchar(20), KEY `i_note` (`note`)) PARTITION BY HASH(`id`) PARTITIONS 2;\n",
-		"shop.orders.000000000.sql": "INSERT INTO `orders` VALUES (1,'a'),(2,'b'),(3,NULL);\n",
-		"crm-schema-create.sql":     "CREATE DATABASE `crm`;\n",
-		"crm.contacts-schema.sql":   "CREATE TABLE `contacts` (`id` bigint PRIMARY KEY, `name` varchar(20), UNIQUE KEY `u_name` (`name`));\n",
+		"shop-schema-create.sql":     "CREATE DATABASE `shop`;\n",
+		"shop.orders-schema.sql":     "CREATE TABLE `orders` (`id` int PRIMARY KEY, `note` varchar(20), KEY `i_note` (`note`)) PARTITION BY HASH(`id`) PARTITIONS 2;\n",
+		"shop.orders.000000000.sql":  "INSERT INTO `orders` VALUES (1,'a'),(2,'b'),(3,NULL);\n",
+		"crm-schema-create.sql":      "CREATE DATABASE `crm`;\n",
+		"crm.contacts-schema.sql":    "CREATE TABLE `contacts` (`id` bigint PRIMARY KEY, `name` varchar(20), UNIQUE KEY `u_name` (`name`));\n",
 		"crm.contacts.000000000.sql": "INSERT INTO `contacts` VALUES (10,'ann'),(20,'bob');\n",
 	}
 	catalogDumpB = map[string]string{
