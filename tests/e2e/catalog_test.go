@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -14,11 +15,13 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/coordinator"
+	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/export"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/storecatalog"
 	"github.com/lightstream-io/lightstream/internal/storeserver"
+	"github.com/lightstream-io/lightstream/internal/tablemodel"
 )
 
 // Two dumps whose tables overlap by name: shop holds tables of both,
@@ -87,9 +90,13 @@ func openCluster(t *testing.T, pd string) *store.Cluster {
 
 // catalogExport exports db.table with the model the store's catalog holds
 // (no work directory), as lines "v1,v2" with NULL for NULL.
-func catalogExport(t *testing.T, st *store.Cluster, db, table string) []string {
+func catalogExport(t *testing.T, st store.Store, db, table string) []string {
 	t.Helper()
-	rec, err := storecatalog.New(st).Table(context.Background(), db, table)
+	meta, err := storecatalog.Open(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := meta.Table(context.Background(), db, table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,4 +259,140 @@ func TestCatalogSurvivesWorkDirDeletion(t *testing.T) {
 	res, _, err = clusterImport(t, pd, writeFiles(t, catalogDumpB))
 	requireVerified(t, res, err)
 	checkBothDumps(t, pd)
+}
+
+// stopAfterSchemas runs an import with no sorters until its coordinator
+// has published every table's schema, then stops it: the tables have IDs,
+// nothing is ingested.
+func stopAfterSchemas(t *testing.T, cfg pipeline.Config) {
+	t.Helper()
+	cfg.Sorters = -1
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := pipeline.Run(ctx, cfg)
+		done <- err
+	}()
+	deadline := time.After(importTimeout())
+	for {
+		cp, err := checkpoint.Open(pipeline.CheckpointPath(cfg.WorkDir))
+		if err == nil && cp.StepDone(coordinator.StepSchemas) {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("import ended before publishing its schemas: %v", err)
+		case <-deadline:
+			t.Fatal("schemas never published")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-done
+}
+
+// dropCatalog deletes the catalog from a work directory's embedded store,
+// as a build from before the catalog left it.
+func dropCatalog(t *testing.T, work string) {
+	t.Helper()
+	st, err := store.OpenEmbedded(pipeline.StoreDir(work))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start, end := storecatalog.Range()
+	err = st.RunTxn(context.Background(), func(txn store.Txn) error {
+		var keys [][]byte
+		if err := txn.Scan(start, end, 0, func(k, _ []byte) bool { keys = append(keys, bytes.Clone(k)); return true }); err != nil {
+			return err
+		}
+		if len(keys) == 0 {
+			return errors.New("no catalog to drop")
+		}
+		for _, k := range keys {
+			if err := txn.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCatalogAdoptsOldWorkDir: a work directory whose tables got their
+// IDs from its checkpoint, before the catalog existed, resumes with those
+// IDs recorded in the store's catalog; when the catalog gives one of them
+// to another table, the resume is refused with what to do.
+func TestCatalogAdoptsOldWorkDir(t *testing.T) {
+	dump := writeFiles(t, catalogDumpA)
+	work := filepath.Join(t.TempDir(), "work")
+	stopAfterSchemas(t, pipeline.Config{Dump: dump, WorkDir: work, KVPartitions: 2})
+	dropCatalog(t, work)
+	cp, err := checkpoint.Open(pipeline.CheckpointPath(work))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]int64{}
+	for _, rec := range cp.Snapshot().Tables {
+		old[rec.DB+"."+rec.Name] = rec.TableID
+	}
+	if len(old) != 2 {
+		t.Fatalf("checkpoint tables: %v", old)
+	}
+
+	// Another table recorded meanwhile takes crm.contacts's ID.
+	st, err := store.OpenEmbedded(pipeline.StoreDir(work))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := storecatalog.New(st)
+	for {
+		res, err := meta.CreateTable(context.Background(), storecatalog.DatabaseSpec{Name: "x"}, fmt.Sprintf("t%d", len(old)), func(id int64) (*tablemodel.Table, error) {
+			m, _, err := tablemodel.ParseCreateTable("CREATE TABLE t (id INT)", tablemodel.DBDefaults{Name: "x"}, id)
+			return m, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Table.ID >= old["crm.contacts"] {
+			break
+		}
+		old["x."+res.Table.Name] = 0
+	}
+	st.Close()
+	_, _, err = runImport(t, pipeline.Config{Dump: dump, WorkDir: work})
+	if !errors.Is(err, coordinator.ErrCatalogConflict) || !strings.Contains(err.Error(), "--work-dir") {
+		t.Fatalf("resume over a catalog holding its IDs: %v", err)
+	}
+
+	dropCatalog(t, work)
+	res, w, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work})
+	requireVerified(t, res, err)
+	adopted := 0
+	for _, msg := range w.all() {
+		if strings.Contains(msg, "recorded in the store's catalog") {
+			adopted++
+		}
+	}
+	if adopted != 2 {
+		t.Errorf("%d tables adopted, want 2; warnings %q", adopted, w.all())
+	}
+	st, err = store.OpenEmbedded(pipeline.StoreDir(work))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, name := range []string{"shop.orders", "crm.contacts"} {
+		db, table, _ := strings.Cut(name, ".")
+		rec, err := storecatalog.New(st).Table(context.Background(), db, table)
+		if err != nil || rec.ID != old[name] {
+			t.Errorf("%s: catalog record %+v %v, checkpoint ID %d", name, rec, err, old[name])
+			continue
+		}
+		if got := catalogExport(t, st, db, table); !slices.Equal(got, catalogExpected[name]) {
+			t.Errorf("%s exported %q, want %q", name, got, catalogExpected[name])
+		}
+	}
 }
