@@ -148,6 +148,7 @@ type Coordinator struct {
 	mu     sync.Mutex
 	tables map[string]*tableState // by checkpoint.Key
 	count  int                    // tables in the import, from the manifests
+	claims claimHolder            // tables held in the store's catalog
 }
 
 // New validates cfg and returns a coordinator.
@@ -255,9 +256,11 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.loadManifests(ctx); err != nil {
 		return err
 	}
-	if err := c.adoptCheckpointTables(ctx); err != nil {
+	stopCatalog, err := c.startStoreCatalog(ctx)
+	if err != nil {
 		return c.fail(err)
 	}
+	defer stopCatalog()
 	if err := c.createSchemas(ctx, w); err != nil {
 		return c.fail(err)
 	}
@@ -271,6 +274,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.step(StepNormalMode, func() error { return c.cfg.Store.SwitchMode(ctx, false) }); err != nil {
 		return err
 	}
+	c.releaseClaims(ctx)
 	return cp.Update(func(s *checkpoint.State) error {
 		s.Status = checkpoint.Complete
 		s.Finished = time.Now().UTC()

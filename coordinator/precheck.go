@@ -60,6 +60,9 @@ func (c *Coordinator) precheckEmpty(ctx context.Context, key string, t *tablemod
 	if rec != nil && (rec.Steps[StepPrecheck].Status == checkpoint.Done || rec.Steps[StepSchema].Status == checkpoint.Done) {
 		return nil
 	}
+	if err := c.claim(ctx, key, storecatalog.TableName{DB: t.DB, Name: t.Name}); err != nil {
+		return fmt.Errorf("pre-check %s.%s: %w", t.DB, t.Name, err)
+	}
 	for _, r := range TableRanges(t.ID, t.PhysicalIDs()) {
 		var found []byte
 		err := c.cfg.Store.Scan(ctx, r.Start, r.End, func(k, _ []byte) error {
@@ -72,6 +75,8 @@ func (c *Coordinator) precheckEmpty(ctx context.Context, key string, t *tablemod
 		if found == nil {
 			continue
 		}
+		// Nothing of this import is in the table: its hold goes at once.
+		c.dropClaim(ctx, key)
 		e := &TableNotEmptyError{DB: t.DB, Table: t.Name, TableID: t.ID, Key: found}
 		e.Decoded, _ = storecatalog.DecodeDataKey(found)
 		if meta, ok := c.cfg.Catalog.(StoreCatalog); ok {

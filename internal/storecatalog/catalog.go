@@ -60,6 +60,8 @@ type Table struct {
 	// schemas topic carries to the encoders.
 	Model   json.RawMessage `json:"model"`
 	Created time.Time       `json:"created"`
+	// Claim is the hold of the import writing the table (nil: none).
+	Claim *Claim `json:"claim,omitempty"`
 }
 
 // Decode returns the record's table model.

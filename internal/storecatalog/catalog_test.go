@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -282,5 +283,57 @@ func TestNewerLayoutRefused(t *testing.T) {
 	_, err := New(st).CreateTable(context.Background(), DatabaseSpec{Name: "d"}, "t", builder("d", plainDDL))
 	if !errors.Is(err, ErrNewerLayout) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestClaims(t *testing.T) {
+	ctx := context.Background()
+	c := New(openStore(t))
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	create(t, c, "shop", "orders", plainDDL)
+	create(t, c, "shop", "items", plainDDL)
+	both := []TableName{{"shop", "orders"}, {"SHOP", "Items"}}
+	if err := c.ClaimTables(ctx, both, "import A", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// B cannot take either table, nor a set that holds one of them.
+	var ce *ClaimedError
+	err := c.ClaimTables(ctx, []TableName{{"shop", "items"}}, "import B", time.Minute)
+	if !errors.As(err, &ce) || !errors.Is(err, ErrClaimed) || ce.Claim.Import != "import A" || ce.Name != "items" {
+		t.Fatalf("claim of a held table: %v", err)
+	}
+	// A renews; B still waits; once A's hold lapses, B takes it.
+	now = now.Add(50 * time.Second)
+	if err := c.ClaimTables(ctx, both, "import A", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(50 * time.Second)
+	if err := c.ClaimTables(ctx, []TableName{{"shop", "orders"}}, "import B", time.Minute); !errors.Is(err, ErrClaimed) {
+		t.Fatalf("claim of a renewed hold: %v", err)
+	}
+	now = now.Add(11 * time.Second)
+	if err := c.ClaimTables(ctx, []TableName{{"shop", "orders"}}, "import B", time.Minute); err != nil {
+		t.Fatalf("claim of a lapsed hold: %v", err)
+	}
+	// A's release leaves B's hold and drops its own.
+	if err := c.ReleaseTables(ctx, both, "import A"); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"orders": "import B", "items": ""} {
+		rec, err := c.Table(ctx, "shop", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if rec.Claim != nil {
+			got = rec.Claim.Import
+		}
+		if got != want {
+			t.Errorf("%s held by %q, want %q", name, got, want)
+		}
+	}
+	if err := c.ClaimTables(ctx, []TableName{{"shop", "nope"}}, "import A", time.Minute); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("claim of a missing table: %v", err)
 	}
 }

@@ -396,3 +396,62 @@ func TestCatalogAdoptsOldWorkDir(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogSameTableConcurrently: two dumps holding the same table
+// (shop.orders, other rows) imported at the same time into one store.
+// Only one can write it: the other stops before writing, either because
+// the first holds the table (storecatalog.Claim) or, if the first is
+// already complete, because the table holds rows. The winner's rows are
+// exactly its dump's, and its hold is released once it is complete.
+func TestCatalogSameTableConcurrently(t *testing.T) {
+	pd := startStoreServer(t)
+	other := map[string]string{
+		"shop-schema-create.sql":    catalogDumpA["shop-schema-create.sql"],
+		"shop.orders-schema.sql":    catalogDumpA["shop.orders-schema.sql"],
+		"shop.orders.000000000.sql": "INSERT INTO `orders` VALUES (8,'x'),(9,'y');\n",
+	}
+	dumps := []string{writeFiles(t, catalogDumpA), writeFiles(t, other)}
+	want := [][]string{catalogExpected["shop.orders"], {"id,note", "8,x", "9,y"}}
+	var wg sync.WaitGroup
+	results := make([]*pipeline.Result, 2)
+	errs := make([]error, 2)
+	for i, d := range dumps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], _, errs[i] = clusterImport(t, pd, d)
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			if winner >= 0 {
+				t.Fatalf("both imports of shop.orders completed")
+			}
+			winner = i
+			requireVerified(t, results[i], err)
+		case errors.Is(err, storecatalog.ErrClaimed) || errors.Is(err, coordinator.ErrTableNotEmpty):
+			if !strings.Contains(err.Error(), "shop.orders") {
+				t.Errorf("refusal does not name the table: %v", err)
+			}
+		default:
+			t.Errorf("import %d: %v", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("neither import completed")
+	}
+	st := openCluster(t, pd)
+	if got := catalogExport(t, st, "shop", "orders"); !slices.Equal(got, want[winner]) {
+		t.Errorf("shop.orders exported %q, want the winner's %q", got, want[winner])
+	}
+	rec, err := storecatalog.New(st).Table(context.Background(), "shop", "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Claim != nil && strings.Contains(rec.Claim.Import, dumps[winner]) {
+		t.Errorf("the winner still holds shop.orders: %+v", rec.Claim)
+	}
+}
