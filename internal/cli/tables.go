@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -45,6 +46,8 @@ type tableJSON struct {
 	// Rows is counted from the store's record ranges (absent with
 	// --no-rows).
 	Rows *int64 `json:"rows,omitempty"`
+	// Claim is the hold of an import writing the table, if any.
+	Claim *storecatalog.Claim `json:"claim,omitempty"`
 }
 
 func runTables(c *cli.Context) error {
@@ -63,7 +66,7 @@ func runTables(c *cli.Context) error {
 	}
 	out := tablesJSON{Databases: all.Databases, Views: all.Views, NextID: all.NextID, Tables: []tableJSON{}}
 	for _, t := range all.Tables {
-		tj := tableJSON{DB: t.DB, Name: t.Name, ID: t.ID, PhysicalIDs: t.PhysicalIDs}
+		tj := tableJSON{DB: t.DB, Name: t.Name, ID: t.ID, PhysicalIDs: t.PhysicalIDs, Claim: t.Claim}
 		if !c.Bool("no-rows") {
 			n, err := storecatalog.CountRows(c.Context, st, t.PhysicalIDs)
 			if err != nil {
@@ -79,9 +82,9 @@ func runTables(c *cli.Context) error {
 		return enc.Encode(out)
 	}
 	tw := tabwriter.NewWriter(c.App.Writer, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "database\tname\tkind\tid\tphysical ids\trows")
+	fmt.Fprintln(tw, "database\tname\tkind\tid\tphysical ids\trows\t")
 	for _, d := range out.Databases {
-		fmt.Fprintf(tw, "%s\t\tdatabase\t%d\t\t\n", d.Name, d.ID)
+		fmt.Fprintf(tw, "%s\t\tdatabase\t%d\t\t\t\n", d.Name, d.ID)
 		for _, t := range out.Tables {
 			if !strings.EqualFold(t.DB, d.Name) {
 				continue
@@ -94,11 +97,15 @@ func runTables(c *cli.Context) error {
 			for i, id := range t.PhysicalIDs {
 				ids[i] = strconv.FormatInt(id, 10)
 			}
-			fmt.Fprintf(tw, "%s\t%s\ttable\t%d\t%s\t%s\n", t.DB, t.Name, t.ID, strings.Join(ids, ","), rows)
+			held := ""
+			if t.Claim != nil {
+				held = fmt.Sprintf("held by import %q until %s", t.Claim.Import, t.Claim.Until.Format(time.RFC3339))
+			}
+			fmt.Fprintf(tw, "%s\t%s\ttable\t%d\t%s\t%s\t%s\n", t.DB, t.Name, t.ID, strings.Join(ids, ","), rows, held)
 		}
 		for _, v := range out.Views {
 			if strings.EqualFold(v.DB, d.Name) {
-				fmt.Fprintf(tw, "%s\t%s\tview\t%d\t\t\n", v.DB, v.Name, v.ID)
+				fmt.Fprintf(tw, "%s\t%s\tview\t%d\t\t\t\n", v.DB, v.Name, v.ID)
 			}
 		}
 	}
