@@ -14,8 +14,9 @@ import (
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
-// createSchemas creates every table in the catalog (once: ids are kept in
-// the checkpoint) and publishes its model for the encoders.
+// createSchemas creates every table in the catalog, pre-checks that its
+// key ranges are empty, and publishes its model for the encoders (once:
+// the checkpoint keeps each table's ID, model and steps).
 func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) error {
 	cp := c.cfg.Checkpoint
 	started := cp.Snapshot().Started
@@ -26,7 +27,8 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 		keys = append(keys, k)
 	}
 	c.mu.Unlock()
-	// Ids are handed out in manifest order, so the same dump gets the same ids.
+	// Tables are created in manifest order: the same dump into an empty
+	// store gets the same IDs.
 	sort.Slice(keys, func(i, j int) bool {
 		return c.tables[keys[i]].manifest.TableOrdinal < c.tables[keys[j]].manifest.TableOrdinal
 	})
