@@ -9,11 +9,9 @@ package coordinator
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -90,7 +88,7 @@ func (c *Config) validate() error {
 		return errors.New("coordinator: no checkpoint")
 	}
 	if c.Catalog == nil {
-		c.Catalog = EmbeddedCatalog{}
+		c.Catalog = defaultCatalog(c.Store)
 	}
 	if c.TimeZone == "" {
 		c.TimeZone = "+00:00"
@@ -157,6 +155,7 @@ type Coordinator struct {
 	mu     sync.Mutex
 	tables map[string]*tableState // by checkpoint.Key
 	count  int                    // tables in the import, from the manifests
+	claims claimHolder            // tables held in the store's catalog
 }
 
 // New validates cfg and returns a coordinator.
@@ -267,6 +266,11 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.loadManifests(ctx); err != nil {
 		return err
 	}
+	stopCatalog, err := c.startStoreCatalog(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer stopCatalog()
 	if err := c.createSchemas(ctx, w); err != nil {
 		return c.fail(err)
 	}
@@ -283,6 +287,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.step(StepNormalMode, func() error { return c.cfg.Store.SwitchMode(ctx, false) }); err != nil {
 		return err
 	}
+	c.releaseClaims(ctx)
 	return cp.Update(func(s *checkpoint.State) error {
 		s.Status = checkpoint.Complete
 		s.Finished = time.Now().UTC()
@@ -340,83 +345,6 @@ func (c *Coordinator) loadManifests(ctx context.Context) error {
 		}
 		return nil
 	})
-}
-
-// createSchemas creates every table in the catalog (once: ids are kept in
-// the checkpoint) and publishes its model for the encoders.
-func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) error {
-	cp := c.cfg.Checkpoint
-	started := cp.Snapshot().Started
-	topic := schemas.Topic(c.cfg.ImportID, schemas.SchemasSuffix)
-	c.mu.Lock()
-	keys := make([]string, 0, len(c.tables))
-	for k := range c.tables {
-		keys = append(keys, k)
-	}
-	c.mu.Unlock()
-	// Ids are handed out in manifest order, so the same dump gets the same ids.
-	sort.Slice(keys, func(i, j int) bool {
-		return c.tables[keys[i]].manifest.TableOrdinal < c.tables[keys[j]].manifest.TableOrdinal
-	})
-	for _, key := range keys {
-		ts := c.tables[key]
-		snap := cp.Snapshot()
-		rec := snap.Tables[key]
-		if rec != nil && rec.Steps[StepSchema].Status == checkpoint.Done {
-			c.mu.Lock()
-			ts.tableID, ts.status = rec.TableID, rec.Status
-			ts.ids = TableIDs(rec.TableID, rec.Model)
-			ts.source, ts.stored = rec.Source, rec.Store
-			c.mu.Unlock()
-			continue
-		}
-		id := snap.NextTableID
-		if rec != nil && rec.TableID != 0 {
-			id = rec.TableID
-		}
-		t, warns, err := c.cfg.Catalog.CreateTable(ctx, ts.manifest, id)
-		if err != nil {
-			return err
-		}
-		for _, wmsg := range warns {
-			c.cfg.Warn(fmt.Sprintf("%s.%s: %s", ts.manifest.Db, ts.manifest.Table, wmsg))
-		}
-		model, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		msg := &lsv1.TableSchema{
-			Version: 1, Db: ts.manifest.Db, Table: ts.manifest.Table, TableId: t.ID, ModelJson: model,
-			SqlMode: c.cfg.SQLMode, TimeZone: c.cfg.TimeZone, TimestampUnixNano: started.UnixNano(),
-			KvPartitions: ts.manifest.KvPartitions,
-		}
-		if err := w.Append(ctx, topic, key, msg); err != nil {
-			return fmt.Errorf("publish schema of %s.%s: %w", ts.manifest.Db, ts.manifest.Table, err)
-		}
-		if err := cp.Update(func(s *checkpoint.State) error {
-			r := s.Tables[key]
-			if r == nil {
-				r = &checkpoint.Table{DB: ts.manifest.Db, Name: ts.manifest.Table}
-				s.Tables[key] = r
-			}
-			r.TableID = t.ID
-			r.Model = model
-			if r.Steps == nil {
-				r.Steps = map[string]checkpoint.Step{}
-			}
-			r.Steps[StepSchema] = checkpoint.Step{Status: checkpoint.Done, At: time.Now().UTC()}
-			if last := t.MaxID(); last >= s.NextTableID {
-				s.NextTableID = last + 1 // past its partitions
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		c.mu.Lock()
-		ts.tableID, ts.ids = t.ID, t.PhysicalIDs()
-		c.mu.Unlock()
-	}
-	return c.cfg.Checkpoint.SetStep(StepSchemas, checkpoint.Done, "")
 }
 
 // trackEvents follows the events topic until every table is verified.
@@ -630,43 +558,6 @@ func (c *Coordinator) rebase(ctx context.Context, post PostImporter, key string)
 		return fmt.Errorf("%s: table model: %w", key, err)
 	}
 	return post.Rebase(ctx, &t)
-}
-
-// TableRanges are the key ranges of a table, records and indexes, of
-// every physical table it is stored as: its own ID (which holds a
-// partitioned table's global indexes) and its partitions' IDs (ids;
-// tablemodel.Table.PhysicalIDs), consecutive IDs in one range. TiDB
-// allocates a new table's partition IDs right after its own, so that is
-// usually one range; partitions added later have IDs of their own.
-func TableRanges(tableID int64, ids []int64) []store.KeyRange {
-	all := append([]int64{tableID}, ids...)
-	slices.Sort(all)
-	all = slices.Compact(all)
-	var out []store.KeyRange
-	for i := 0; i < len(all); {
-		j := i
-		for j+1 < len(all) && all[j+1] == all[j]+1 {
-			j++
-		}
-		out = append(out, store.KeyRange{Start: tablePrefix(all[i]), End: tablePrefix(all[j] + 1)})
-		i = j + 1
-	}
-	return out
-}
-
-// TableIDs are the physical IDs of the table whose model JSON is model
-// (the table's own ID when the model cannot be read).
-func TableIDs(tableID int64, model []byte) []int64 {
-	var t tablemodel.Table
-	if len(model) == 0 || json.Unmarshal(model, &t) != nil {
-		return []int64{tableID}
-	}
-	return t.PhysicalIDs()
-}
-
-func tablePrefix(id int64) []byte {
-	b := []byte{'t'}
-	return binary.BigEndian.AppendUint64(b, uint64(id)^(1<<63))
 }
 
 // mismatchHint says what a checksum mismatch most likely means, from the
