@@ -118,6 +118,7 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv
 			// Syntax errors carry file, offset, line and column already.
 			return st, err
 		}
+		sink.row(rows.Pos())
 		if tz := rows.TimeZone(); tz != rc.timeZone {
 			if rc, err = NewRowCoder(ti.Msg, ti.Model, tz); err != nil {
 				return st, fmt.Errorf("%s at byte offset %d: %w", dc.File, rows.Pos(), err)

@@ -28,9 +28,9 @@ type partitionState struct {
 // index ids.
 func (st *partitionState) setFeeds(indexIDs []int64) {
 	st.needed = map[string]bool{}
-	total := uint32(len(st.mf.ChunkIds))
+	lines := schemas.ManifestLines(len(st.mf.ChunkIds), st.mf.ChunkBytes)
 	for i, id := range st.mf.ChunkIds {
-		if schemas.ChunkFeedsPartition(uint32(i), total, int(st.mf.KvPartitions), int(st.partition), indexIDs) {
+		if schemas.ChunkFeedsPartition(lines[i], int(st.mf.KvPartitions), int(st.partition), indexIDs) {
 			st.needed[id] = true
 		}
 	}

@@ -43,7 +43,11 @@ type TableManifest struct {
 	// repeats it so a reader knows when it has seen all of them).
 	TableCount uint32 `protobuf:"varint,10,opt,name=table_count,json=tableCount,proto3" json:"table_count,omitempty"`
 	// ordinal of this table in the import (0-based).
-	TableOrdinal  uint32 `protobuf:"varint,11,opt,name=table_ordinal,json=tableOrdinal,proto3" json:"table_ordinal,omitempty"`
+	TableOrdinal uint32 `protobuf:"varint,11,opt,name=table_ordinal,json=tableOrdinal,proto3" json:"table_ordinal,omitempty"`
+	// chunk_bytes are the chunks' source bytes, in chunk_ids order: with
+	// the partition count they say which KV partitions each chunk's record
+	// pairs go to (schemas.RecordSplit). Empty from an older producer.
+	ChunkBytes    []int64 `protobuf:"varint,12,rep,packed,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -153,6 +157,13 @@ func (x *TableManifest) GetTableOrdinal() uint32 {
 		return x.TableOrdinal
 	}
 	return 0
+}
+
+func (x *TableManifest) GetChunkBytes() []int64 {
+	if x != nil {
+		return x.ChunkBytes
+	}
+	return nil
 }
 
 // TableSchema is the table definition encoders must use: table, column and
@@ -274,7 +285,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xd8\x02\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xf9\x02\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -289,7 +300,9 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\vtable_count\x18\n" +
 	" \x01(\rR\n" +
 	"tableCount\x12#\n" +
-	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\"\x94\x02\n" +
+	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\x12\x1f\n" +
+	"\vchunk_bytes\x18\f \x03(\x03R\n" +
+	"chunkBytes\"\x94\x02\n" +
 	"\vTableSchema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
