@@ -43,6 +43,7 @@ func init() {
 		&cli.StringFlag{Name: "memory-limit", Value: "3GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
 	}
 	flags = append(flags, csvFlags()...)
+	flags = append(flags, diskFlags()...)
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
@@ -122,6 +123,9 @@ func runImport(c *cli.Context) error {
 		KVCompression: comp, Warn: ui.warn,
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
+	if err := diskOptions(c, &cfg); err != nil {
+		return err
+	}
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
 	if err != nil {
 		return err
