@@ -547,4 +547,3 @@ func (s *partitionSorter) report(ctx context.Context, st *partitionState) error 
 		Body: &lsv1.Event_PartitionIngested{PartitionIngested: st.ingested},
 	})
 }
-
