@@ -152,22 +152,22 @@ func (s *partitionSorter) spill(ctx context.Context, dir string, st *partitionSt
 }
 
 // makeRoom waits until need more bytes fit dir's engine within the disk
-// quota (EngineSpace.reserve), after checking that the partition as a
+// quota and holds them until done (EngineSpace.reserve), after checking that the partition as a
 // whole fits it: a partition larger than the quota fails here, before its
 // engine passes the quota (CheckQuota estimates it before the import).
-func (s *partitionSorter) makeRoom(ctx context.Context, dir string, st *partitionState, need int64) error {
+func (s *partitionSorter) makeRoom(ctx context.Context, dir string, st *partitionState, need int64) (done func(), err error) {
 	limit := s.cfg.Space.Limit()
 	if limit <= 0 {
-		return nil
+		return func() {}, nil
 	}
 	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	held := eng.DiskBytes()
 	release()
 	if total := int64(st.spilledBytes) + held + need; total > limit {
-		return fmt.Errorf("%w: --disk-quota %s cannot hold partition %d of %s.%s: it has %s of KV pairs so far (%s of them ingested early to stay within the quota) and more arriving; raise the quota, or --kv-partitions",
+		return nil, fmt.Errorf("%w: --disk-quota %s cannot hold partition %d of %s.%s: it has %s of KV pairs so far (%s of them ingested early to stay within the quota) and more arriving; raise the quota, or --kv-partitions",
 			ErrQuotaTooSmall, formatBytes(limit), st.partition, st.mf.Db, st.mf.Table, formatBytes(total), formatBytes(int64(st.spilledBytes)))
 	}
 	return s.cfg.Space.reserve(ctx, dir, need, func() error { return s.spill(ctx, dir, st) })

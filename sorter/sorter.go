@@ -131,6 +131,13 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		return err
 	}
+	var all []*lsv1.TableManifest
+	for _, mf := range manifests {
+		all = append(all, mf)
+	}
+	if err := CheckQuota(all, cfg.Space.Limit()); err != nil {
+		return err
+	}
 	var topics []string
 	for t, mf := range manifests {
 		if len(mf.ChunkIds) > 0 {
@@ -308,11 +315,14 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		if len(keys) == 0 && len(meta) == 0 && !(durable && unsynced > 0) {
 			return nil
 		}
+		room := func() {}
 		if len(keys) > 0 {
-			if err := s.makeRoom(ctx, dir, st, runBytes(pending)); err != nil {
+			var err error
+			if room, err = s.makeRoom(ctx, dir, st, runBytes(pending)); err != nil {
 				return err
 			}
 		}
+		defer room()
 		eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 		if err != nil {
 			return err

@@ -24,7 +24,10 @@ type EngineSpace struct {
 	mu      sync.Mutex
 	engines map[string]*spaceEntry // by engine directory
 	used    int64
-	peak    int64
+	// reserved: bytes of batches being written, let in by reserve and
+	// not yet in used.
+	reserved int64
+	peak     int64
 	written int64
 	freed   int64
 	changed chan struct{} // closed and replaced on every change
@@ -151,19 +154,31 @@ func (s *EngineSpace) spillAsked(dir string) bool {
 // during a group rebalance) before it writes anyway.
 const noCandidateWait = 10 * time.Second
 
-// reserve waits until need more bytes fit dir's engine within the quota.
-// While they do not, the largest engine a claim writes is made to spill:
-// dir's own through spillSelf, another's by asking its claim.
-func (s *EngineSpace) reserve(ctx context.Context, dir string, need int64, spillSelf func() error) error {
+// reserve waits until need more bytes fit dir's engine within the quota,
+// and holds them for the writer until it calls done (after recording the
+// write with update). While they do not fit, the largest engine a claim
+// writes is made to spill: dir's own through spillSelf, another's by
+// asking its claim.
+func (s *EngineSpace) reserve(ctx context.Context, dir string, need int64, spillSelf func() error) (done func(), err error) {
 	if s == nil || s.limit <= 0 {
-		return nil
+		return func() {}, nil
 	}
 	var noCandidateSince time.Time
+	admit := func() func() {
+		s.reserved += need
+		return func() {
+			s.mu.Lock()
+			s.reserved -= need
+			s.broadcastLocked()
+			s.mu.Unlock()
+		}
+	}
 	for {
 		s.mu.Lock()
-		if s.used+need <= s.limit || s.used == 0 {
+		if s.used+s.reserved+need <= s.limit || s.used+s.reserved == 0 {
+			done := admit()
 			s.mu.Unlock()
-			return nil
+			return done, nil
 		}
 		self := s.entry(dir)
 		var largest string
@@ -177,7 +192,7 @@ func (s *EngineSpace) reserve(ctx context.Context, dir string, need int64, spill
 		case self.bytes > 0 && (self.spill || largest == dir):
 			s.mu.Unlock()
 			if err := spillSelf(); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		case largest != "":
@@ -193,16 +208,17 @@ func (s *EngineSpace) reserve(ctx context.Context, dir string, need int64, spill
 			if noCandidateSince.IsZero() {
 				noCandidateSince = time.Now()
 			} else if time.Since(noCandidateSince) > noCandidateWait {
+				done := admit()
 				s.mu.Unlock()
 				slog.Warn("engine disk quota: no engine can be freed, writing past the quota", "engine", dir, "quota", s.limit, "bytes", need)
-				return nil
+				return done, nil
 			}
 		}
 		changed := s.changed
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		case <-changed:
 		case <-time.After(time.Second):
 		}

@@ -32,6 +32,9 @@ func diskOptions(c *cli.Context, cfg *pipeline.Config) error {
 		}
 		cfg.DiskQuota = n
 	}
+	if !c.IsSet("kv-retention") && c.String("kv-retention") == "" {
+		return nil // a command without the flag (sorter)
+	}
 	r, err := pipeline.ParseKVRetention(c.String("kv-retention"))
 	if err != nil {
 		return err

@@ -79,6 +79,7 @@ func init() {
 			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
 			&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches in flight per partition (the embedded store takes one partition and one batch at a time)"},
 			ingestFlag(),
+			diskFlags()[0], diskFlags()[1],
 		).withStore(),
 		Action: runSorter,
 	})
@@ -202,12 +203,16 @@ func runSorter(c *cli.Context) error {
 		return err
 	}
 	defer st.Close()
+	var disk pipeline.Config
+	if err := diskOptions(c, &disk); err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
 		ImportID: c.String("import-id"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
 		Ingest: pipeline.IngestOptions(sc, opts), SpanChecksums: pipeline.SpanChecksums(sc),
-		OnAssign: logAssignment(c, "sorter"),
+		OnAssign: logAssignment(c, "sorter"), KeepEngines: disk.KeepEngines, Space: sorter.NewEngineSpace(disk.DiskQuota),
 	})
 }
 

@@ -55,7 +55,7 @@ func Replay(ctx context.Context, cfg Config, db, table string) (*ReplayResult, e
 	cfg.Ingest = IngestOptions(cfg.Store, cfg.Ingest)
 	parts, err := sorter.Replay(ctx, sorter.Config{
 		ImportID: snap.ImportID, Kafka: kcfg, EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest,
-		Group: snap.ImportID + ".replay",
+		Group: snap.ImportID + ".replay", KeepEngines: cfg.KeepEngines,
 	}, rec.DB, rec.Name)
 	if err != nil {
 		return nil, err
