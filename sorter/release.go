@@ -148,6 +148,7 @@ func (s *partitionSorter) spill(ctx context.Context, dir string, st *partitionSt
 	st.spills = append(st.spills, part)
 	st.spilledBytes += part.Bytes
 	s.cfg.Space.update(dir, eng.DiskBytes())
+	s.cfg.Space.spilled()
 	return nil
 }
 

@@ -30,6 +30,7 @@ type EngineSpace struct {
 	peak     int64
 	written int64
 	freed   int64
+	spills  int64
 	changed chan struct{} // closed and replaced on every change
 }
 
@@ -61,13 +62,15 @@ type SpaceStats struct {
 	// (after ingest, or dropped to stay within the quota); Used what the
 	// engines hold now and Peak the most they held at once.
 	Written, Freed, Used, Peak int64
+	// Spills counts the engines ingested early to stay within the quota.
+	Spills int64
 }
 
 // Stats returns what the engines took so far.
 func (s *EngineSpace) Stats() SpaceStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return SpaceStats{Written: s.written, Freed: s.freed, Used: s.used, Peak: s.peak}
+	return SpaceStats{Written: s.written, Freed: s.freed, Used: s.used, Peak: s.peak, Spills: s.spills}
 }
 
 func (s *EngineSpace) entry(dir string) *spaceEntry {
@@ -114,6 +117,13 @@ func (s *EngineSpace) update(dir string, bytes int64) {
 	}
 	s.peak = max(s.peak, s.used)
 	s.broadcastLocked()
+}
+
+// spilled counts an early ingest.
+func (s *EngineSpace) spilled() {
+	s.mu.Lock()
+	s.spills++
+	s.mu.Unlock()
 }
 
 // removed records that dir's engine is gone.

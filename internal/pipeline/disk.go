@@ -83,6 +83,9 @@ type DiskUse struct {
 	EnginesFreed   int64 `json:"engines_freed_bytes"`
 	EnginesPeak    int64 `json:"engines_peak_bytes"`
 	DiskQuota      int64 `json:"disk_quota_bytes,omitempty"`
+	// EarlyIngests counts the engines ingested before their partition was
+	// complete, to stay within DiskQuota.
+	EarlyIngests int64 `json:"early_ingests,omitempty"`
 }
 
 // dirBytes is the disk space (allocated blocks, as du counts) of the
@@ -128,7 +131,7 @@ func measureDisk(cfg Config, state checkpoint.State, source int64, space *sorter
 	})
 	if space != nil {
 		st := space.Stats()
-		u.EnginesWritten, u.EnginesFreed, u.EnginesPeak = st.Written, st.Freed, st.Peak
+		u.EnginesWritten, u.EnginesFreed, u.EnginesPeak, u.EarlyIngests = st.Written, st.Freed, st.Peak, st.Spills
 	}
 	return u
 }

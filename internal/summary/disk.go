@@ -24,7 +24,7 @@ func printDisk(w io.Writer, d *pipeline.DiskUse) {
 		mb(d.EngineBytes), mb(d.StoreBytes))
 	quota := ""
 	if d.DiskQuota > 0 {
-		quota = fmt.Sprintf(", within a disk quota of %s", mb(d.DiskQuota))
+		quota = fmt.Sprintf(", within a disk quota of %s (%d engines ingested early to stay within it)", mb(d.DiskQuota), d.EarlyIngests)
 	}
 	fmt.Fprintf(w, "engines: %s written, %s freed after ingest, at most %s at once%s\n",
 		mb(d.EnginesWritten), mb(d.EnginesFreed), mb(d.EnginesPeak), quota)
