@@ -28,10 +28,10 @@ type EngineSpace struct {
 	// not yet in used.
 	reserved int64
 	peak     int64
-	written int64
-	freed   int64
-	spills  int64
-	changed chan struct{} // closed and replaced on every change
+	written  int64
+	freed    int64
+	spills   int64
+	changed  chan struct{} // closed and replaced on every change
 }
 
 type spaceEntry struct {
