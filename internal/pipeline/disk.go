@@ -67,7 +67,8 @@ func (r KVRetention) String() string {
 type DiskUse struct {
 	DumpBytes int64 `json:"dump_bytes"`
 	// WorkDirBytes is the whole work directory: broker, engines, store,
-	// checkpoint and rejects.
+	// checkpoint and rejects (and the engine directory, when
+	// --sorted-kv-dir puts it elsewhere).
 	WorkDirBytes int64 `json:"work_dir_bytes"`
 	BrokerBytes  int64 `json:"broker_bytes"`
 	// KVTopicBytes is the part of BrokerBytes that the tables' KV topics
@@ -120,8 +121,11 @@ func dirBytes(dir string, keep func(rel string) bool) int64 {
 func measureDisk(cfg Config, state checkpoint.State, source int64, space *sorter.EngineSpace) *DiskUse {
 	u := &DiskUse{
 		DumpBytes: source, WorkDirBytes: dirBytes(cfg.WorkDir, nil),
-		BrokerBytes: dirBytes(BrokerDir(cfg.WorkDir), nil), EngineBytes: dirBytes(EngineDir(cfg.WorkDir), nil),
+		BrokerBytes: dirBytes(BrokerDir(cfg.WorkDir), nil), EngineBytes: dirBytes(cfg.EngineDir, nil),
 		StoreBytes: dirBytes(StoreDir(cfg.WorkDir), nil), KVRetention: cfg.KVRetention.String(), DiskQuota: cfg.DiskQuota,
+	}
+	if rel, err := filepath.Rel(cfg.WorkDir, cfg.EngineDir); err != nil || strings.HasPrefix(rel, "..") {
+		u.WorkDirBytes += u.EngineBytes // --sorted-kv-dir elsewhere
 	}
 	// The embedded broker keeps partition <topic>-<n> in its own
 	// directory.
@@ -149,7 +153,7 @@ func finishDisk(ctx context.Context, cfg Config, kcfg kafkaio.Config, state chec
 	}
 	if !cfg.KeepEngines {
 		for _, t := range topics {
-			if err := os.RemoveAll(filepath.Join(EngineDir(cfg.WorkDir), t)); err != nil {
+			if err := os.RemoveAll(filepath.Join(cfg.EngineDir, t)); err != nil {
 				return fmt.Errorf("remove engines: %w", err)
 			}
 		}
