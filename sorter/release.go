@@ -168,7 +168,7 @@ func (s *partitionSorter) makeRoom(ctx context.Context, dir string, st *partitio
 	held := eng.DiskBytes()
 	release()
 	if total := int64(st.spilledBytes) + held + need; total > limit {
-		return nil, fmt.Errorf("%w: --disk-quota %s cannot hold partition %d of %s.%s: it has %s of KV pairs so far (%s of them ingested early to stay within the quota) and more arriving; raise the quota, or --kv-partitions",
+		return nil, fmt.Errorf("%w: --disk-quota %s cannot hold partition %d of %s.%s: its engine needs %s for the pairs it has received so far (%s of them ingested early to stay within the quota), and more are arriving; raise the quota, or --kv-partitions",
 			ErrQuotaTooSmall, formatBytes(limit), st.partition, st.mf.Db, st.mf.Table, formatBytes(total), formatBytes(int64(st.spilledBytes)))
 	}
 	return s.cfg.Space.reserve(ctx, dir, need, func() error { return s.spill(ctx, dir, st) })
@@ -178,7 +178,7 @@ func (s *partitionSorter) makeRoom(ctx context.Context, dir string, st *partitio
 // (Badger's table format: per-pair key and value headers, block
 // checksums, the index).
 func runBytes(kvBytes int) int64 {
-	return int64(kvBytes) + int64(kvBytes)/8 + 64<<10
+	return int64(kvBytes) + int64(kvBytes)/8 + 16<<10
 }
 
 // flushBytes is the pairs a claim buffers before a write: FlushBytes, or
