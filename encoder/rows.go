@@ -42,6 +42,9 @@ type rowSource interface {
 
 // pairSink receives a chunk's pairs (chunkSink).
 type pairSink interface {
+	// row says where in the file the next row's pairs come from (its
+	// record pairs' KV partition follows from it).
+	row(fileOffset int64)
 	add(key, value []byte) error
 }
 
@@ -154,6 +157,7 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Tab
 			// Syntax errors carry file, offset, line and column already.
 			return st, err
 		}
+		sink.row(rows.Pos())
 		if tz := rows.TimeZone(); tz != rc.timeZone {
 			if rc, err = newChunkCoder(ti, ch, tz); err != nil {
 				return st, fmt.Errorf("%s at byte offset %d: %w", file, rows.Pos(), err)

@@ -213,7 +213,14 @@ func MakePlan(cfg Config) (*Plan, error) {
 			}
 			msgs[j] = m
 			mf.ChunkIds = append(mf.ChunkIds, m.Id)
+			mf.ChunkBytes = append(mf.ChunkBytes, m.SourceBytes)
+			m.TableOffset = mf.SourceBytes
 			mf.SourceBytes += m.SourceBytes
+		}
+		// Each chunk's place on the table's byte line: its record pairs
+		// are spread over the KV partitions along it (schemas.RecordSplit).
+		for _, m := range msgs {
+			m.TableBytes = mf.SourceBytes
 		}
 		mf.KvPartitions = uint32(kvPartitions(mf.SourceBytes, cfg.PartitionBytes, cfg.KVPartitions))
 		p.Manifests = append(p.Manifests, mf)

@@ -48,6 +48,7 @@ func init() {
 	flags = append(flags, csvFlags()...)
 	flags = append(flags, sourceFlags()...)
 	flags = append(flags, noTiDBFlag)
+	flags = append(flags, diskFlags()...)
 	flags = append(flags, lightningFlags()...)
 	flags = append(flags, statusFlag(), statusLingerFlag())
 	flags = append(flags, precheckFlags()...)
@@ -175,6 +176,9 @@ func runImport(c *cli.Context) error {
 		OnImportID: printImportID(c),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
+	if err := diskOptions(c, &cfg); err != nil {
+		return err
+	}
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
 	if err != nil {
 		return err

@@ -75,6 +75,9 @@ type lightningConfig struct {
 		SortedKVDir         *string `toml:"sorted-kv-dir"`
 		KeyspaceName        string  `toml:"keyspace-name"`
 		DuplicateResolution string  `toml:"duplicate-resolution"`
+		// DiskQuota is Lightning's ByteSize: bytes, or text such as "10GB"
+		// (binary units, as Lightning reads them).
+		DiskQuota any `toml:"disk-quota"`
 	} `toml:"tikv-importer"`
 	PostRestore struct {
 		Checksum any `toml:"checksum"`
@@ -308,6 +311,13 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		}
 	default:
 		return lists, fail("lightning.max-error: want a number or a table with type = N, got %v", v)
+	}
+	if cfg.TiKVImporter.DiskQuota != nil {
+		n, err := lightningByteSize(cfg.TiKVImporter.DiskQuota)
+		if err != nil {
+			return lists, fail("tikv-importer.disk-quota: %v", err)
+		}
+		set("disk-quota", strconv.FormatInt(n, 10))
 	}
 	if err := errors.Join(sets...); err != nil {
 		return lists, fail("%v", err)

@@ -79,6 +79,7 @@ func init() {
 			&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches in flight per partition (the embedded store takes one partition and one batch at a time)"},
 			ingestFlag(),
 			waitForImportFlag,
+			diskFlags()[0], diskFlags()[1],
 		).withStore(),
 		Action: runSorter,
 	})
@@ -193,12 +194,16 @@ func runSorter(c *cli.Context) error {
 		return err
 	}
 	defer st.Close()
+	var disk pipeline.Config
+	if err := diskOptions(c, &disk); err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
 		Ingest: pipeline.IngestOptions(sc, opts), SpanChecksums: pipeline.SpanChecksums(sc),
-		OnAssign: logAssignment(c, "sorter"),
+		OnAssign: logAssignment(c, "sorter"), KeepEngines: disk.KeepEngines, Space: sorter.NewEngineSpace(disk.DiskQuota),
 	})
 }
 

@@ -90,6 +90,13 @@ type Config struct {
 	// Catalog creates the tables (nil: the coordinator's embedded
 	// catalog; internal/catalog for TiDB).
 	Catalog coordinator.Catalog
+	// KeepEngines keeps the sorters' engines after ingest; DiskQuota
+	// bounds the engine directory in bytes (0: no quota; see
+	// sorter.EngineSpace); KVRetention is what becomes of a verified
+	// table's KV topic.
+	KeepEngines bool
+	DiskQuota   int64
+	KVRetention KVRetention
 }
 
 func (c *Config) validate() error {
@@ -110,6 +117,12 @@ func (c *Config) validate() error {
 	}
 	if c.Warn == nil {
 		c.Warn = func(string) {}
+	}
+	if c.KeepEngines && c.DiskQuota > 0 {
+		return errors.New("--keep-engines and --disk-quota cannot be combined: the quota frees space by removing ingested engines")
+	}
+	if c.DiskQuota < 0 {
+		return fmt.Errorf("--disk-quota %d is negative", c.DiskQuota)
 	}
 	if c.CSV.Separator == "" {
 		// Lightning's [mydumper.csv] defaults: header = true.
@@ -142,6 +155,8 @@ type Result struct {
 	Progress        coordinator.Progress
 	Duration        time.Duration
 	Rejected        int
+	// Disk is what the work directory holds at the end, by area.
+	Disk *DiskUse
 }
 
 const stepPublish = "publish-chunks"
@@ -198,6 +213,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// that cannot be imported (a mistyped path, no tables) leaves the
 		// work directory free for the right one.
 		if plan, err = producer.MakePlan(pcfg); err != nil {
+			return nil, err
+		}
+		if err := sorter.CheckQuota(plan.Manifests, cfg.DiskQuota); err != nil {
 			return nil, err
 		}
 	}
@@ -262,6 +280,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// many partitions the sorters own.
 	engines := sorter.NewEnginePool(8)
 	defer engines.Close()
+	space := sorter.NewEngineSpace(cfg.DiskQuota)
 	for i := 0; i < cfg.Encoders; i++ {
 		i := i
 		g.Go(func() error {
@@ -277,7 +296,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return sorter.Run(gctx, sorter.Config{
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
 				EngineDir: cfg.EngineDir, Store: st, Ingest: cfg.Ingest, Engines: engines,
-				SpanChecksums: SpanChecksums(cfg.Store),
+				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space,
 			})
 		})
 	}
@@ -295,6 +314,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if res.State.Status != checkpoint.Complete {
 		return res, fmt.Errorf("import stopped before completion (status %q)", res.State.Status)
 	}
+	if err := finishDisk(ctx, cfg, kcfg, res.State); err != nil {
+		return res, err
+	}
+	res.Disk = measureDisk(cfg, res.State, res.Progress.SourceBytes, space)
 	return res, nil
 }
 

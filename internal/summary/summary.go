@@ -61,12 +61,14 @@ type Summary struct {
 	RowsPerSecond   float64                    `json:"throughput_rows_per_s"`
 	Steps           map[string]checkpoint.Step `json:"steps"`
 	Error           string                     `json:"error,omitempty"`
+	// Disk is what the work directory holds at the end, by area.
+	Disk *pipeline.DiskUse `json:"disk,omitempty"`
 }
 
 // FromResult builds the summary of an import.
 func FromResult(res *pipeline.Result) *Summary {
 	st := res.State
-	s := &Summary{Dump: st.Dump, Status: string(st.Status), AlreadyComplete: res.AlreadyComplete, Steps: st.Steps, Error: st.Error}
+	s := &Summary{Dump: st.Dump, Status: string(st.Status), AlreadyComplete: res.AlreadyComplete, Steps: st.Steps, Error: st.Error, Disk: res.Disk}
 	for _, k := range st.TableKeys() {
 		t := st.Tables[k]
 		line := Table{
@@ -135,4 +137,5 @@ func PrintTable(w io.Writer, s *Summary) {
 	if s.Totals.Rejected > 0 {
 		fmt.Fprintf(w, "%d rows rejected (see rejects.jsonl in the work directory)\n", s.Totals.Rejected)
 	}
+	printDisk(w, s.Disk)
 }

@@ -53,8 +53,12 @@ type TableManifest struct {
 	// of different dumps under one import id give different dump_ids: the
 	// producer and the coordinator refuse to mix them (empty in manifests of
 	// older builds).
-	Dump          string `protobuf:"bytes,13,opt,name=dump,proto3" json:"dump,omitempty"`
-	DumpId        string `protobuf:"bytes,14,opt,name=dump_id,json=dumpId,proto3" json:"dump_id,omitempty"`
+	Dump   string `protobuf:"bytes,13,opt,name=dump,proto3" json:"dump,omitempty"`
+	DumpId string `protobuf:"bytes,14,opt,name=dump_id,json=dumpId,proto3" json:"dump_id,omitempty"`
+	// chunk_bytes are the chunks' source bytes, in chunk_ids order: with
+	// the partition count they say which KV partitions each chunk's record
+	// pairs go to (schemas.RecordSplit). Empty from an older producer.
+	ChunkBytes    []int64 `protobuf:"varint,15,rep,packed,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -185,6 +189,13 @@ func (x *TableManifest) GetDumpId() string {
 		return x.DumpId
 	}
 	return ""
+}
+
+func (x *TableManifest) GetChunkBytes() []int64 {
+	if x != nil {
+		return x.ChunkBytes
+	}
+	return nil
 }
 
 // ViewDefinition is a view of the dump: dumpling and mydumper write its
@@ -380,7 +391,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xbb\x03\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xdc\x03\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -398,7 +409,9 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\x124\n" +
 	"\x05views\x18\f \x03(\v2\x1e.lightstream.v1.ViewDefinitionR\x05views\x12\x12\n" +
 	"\x04dump\x18\r \x01(\tR\x04dump\x12\x17\n" +
-	"\adump_id\x18\x0e \x01(\tR\x06dumpId\"g\n" +
+	"\adump_id\x18\x0e \x01(\tR\x06dumpId\x12\x1f\n" +
+	"\vchunk_bytes\x18\x0f \x03(\x03R\n" +
+	"chunkBytes\"g\n" +
 	"\x0eViewDefinition\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
