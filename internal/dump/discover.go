@@ -4,8 +4,10 @@
 package dump
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -182,10 +184,15 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 		if err != nil {
 			return fmt.Errorf("scan dump %s: %w", dir, err)
 		}
+		base := e.Name()
+		if !e.Type().IsRegular() && path != dir {
+			if err := notAFile(path, e, filter); err != nil {
+				return err
+			}
+		}
 		if e.IsDir() {
 			return nil
 		}
-		base := e.Name()
 		rel, _ := filepath.Rel(dir, path)
 		switch {
 		case base == "metadata":
@@ -231,7 +238,8 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 				// Skipping it would import the table without its rows.
 				return fmt.Errorf("%s: data file of table %s.%s compressed as %q, which lightstream cannot read (gzip, zstd and snappy only)", path, m[1], m[2], m[5])
 			}
-			info, err := e.Info()
+			// Stat, not e.Info: a symbolic link's size is its target's.
+			info, err := os.Stat(path)
 			if err != nil {
 				return fmt.Errorf("scan dump %s: %w", dir, err)
 			}
@@ -293,4 +301,52 @@ func (d *Dump) Table(db, name string) *Table {
 		}
 	}
 	return nil
+}
+
+// notAFile refuses a directory or another non-regular file (a FIFO, a
+// device, a socket) named as a data or schema file of a selected table:
+// walking past it would import the table without its rows, a whole table
+// lost without a word. Lightning lists only regular files and would not
+// see it at all. Symbolic links are followed (the target must be a
+// regular file).
+func notAFile(path string, e fs.DirEntry, filter *Filter) error {
+	base := e.Name()
+	var m []string
+	for _, re := range []*regexp.Regexp{reData, reParquet, reTableSchema} {
+		if m = re.FindStringSubmatch(base); m != nil {
+			break
+		}
+	}
+	if m == nil || !filter.Match(m[1], m[2]) {
+		return nil
+	}
+	if e.Type()&fs.ModeSymlink != 0 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return fmt.Errorf("%s: file of table %s.%s: %w", path, m[1], m[2], err)
+		}
+		if fi.Mode().IsRegular() {
+			return nil
+		}
+		return fmt.Errorf("%s: file of table %s.%s is a link to a %s, not a regular file: %w", path, m[1], m[2], kindOf(fi.Mode()), ErrNotRegular)
+	}
+	return fmt.Errorf("%s: file of table %s.%s is a %s, not a regular file: %w", path, m[1], m[2], kindOf(e.Type()), ErrNotRegular)
+}
+
+// ErrNotRegular marks a dump entry named as a table's file that is not a
+// regular file (a directory, a FIFO, a device).
+var ErrNotRegular = errors.New("not a regular file")
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }

@@ -28,7 +28,7 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 	case FormatSQL:
 		sr := rowparse.NewSQLReader(r, c.SQLOptions(noBackslashEscapes))
 		rows.sql = sr
-		rows.next, rows.columns, rows.pos = sr.Next, sr.Columns, sr.Pos
+		rows.next, rows.columns, rows.pos = checkInsertTable(c.File, sr), sr.Columns, sr.Pos
 	case FormatCSV:
 		cr, err := rowparse.NewCSVReader(r, c.CSVOptions(csv))
 		if err != nil {
