@@ -250,10 +250,23 @@ func multiProcessTrial(t *testing.T, bin, dump string, checks map[string]tableCh
 			return res
 		}
 	}
-	err, ok := procs["coordinator"].wait(4 * time.Minute)
-	if !ok {
-		res.hang, res.err = true, fmt.Errorf("coordinator: %w", errHang)
-		return res
+	// Wait for the coordinator; a long-lived role that exits meanwhile
+	// fails the trial at once (nothing would complete the import).
+	for deadline := time.Now().Add(4 * time.Minute); ; {
+		var ok bool
+		if err, ok = procs["coordinator"].wait(200 * time.Millisecond); ok {
+			break
+		}
+		for _, name := range []string{"store", "broker", "sorter", "encoder"} {
+			if p := procs[name]; p.exited() {
+				res.err = fmt.Errorf("%s exited (%v) before the import completed", name, p.err)
+				return res
+			}
+		}
+		if time.Now().After(deadline) {
+			res.hang, res.err = true, fmt.Errorf("coordinator: %w", errHang)
+			return res
+		}
 	}
 	if err != nil {
 		raw, _ := os.ReadFile(logPath)
