@@ -187,6 +187,10 @@ func main() {
 
 	// Empty and huge lines.
 	sqlRows("empty-file", "an empty data file", "", 0, "")
+	add(Variant{Name: "comments-only", What: "a data file of comments and SET statements: no row from a non-empty file", File: sqlFile, Expect: "error",
+		InError: []string{"bad.t", "no row"}}, []byte("/*!40101 SET NAMES binary*/;\n-- nothing else\nSET time_zone='+00:00';\n"))
+	add(Variant{Name: "blank-only", What: "a data file of blank lines: no row from a non-empty file", File: sqlFile, Expect: "error",
+		InError: []string{"bad.t", "no row"}}, []byte("\n\n\n\n"))
 	sqlRows("blank-lines", "blank lines around the statement", "\n\n\n"+good+"\n\n\n", 2, "")
 	sqlRows("crlf", "CRLF line ends", strings.ReplaceAll("INSERT INTO t VALUES\n"+row1+",\n"+row2+";\n", "\n", "\r\n"), 2, "")
 	var huge strings.Builder
