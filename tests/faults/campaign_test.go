@@ -20,7 +20,11 @@ import (
 // encoder, sorter, coordinator; broker and store killed and restarted on
 // the same data directory and address) and of the all-in-one import
 // (killed 1-3 times, then run again), each ending in an import whose
-// exported tables must equal the dump's expected checks.
+// exported tables must equal the dump's expected checks. In multi-process
+// trials a role that fails (an encoder meeting the restarting broker) is
+// started again, as deploy/k8s's restartPolicy OnFailure does; the
+// figures count those restarts. A checksum mismatch, a broker or store
+// that exits by itself, a hang or a panic fail the trial.
 //
 //	LIGHTSTREAM_CAMPAIGN_TRIALS=N  trials per role (default: the short CI
 //	                               campaign, campaignShortRoles once each)
@@ -45,6 +49,7 @@ type trialResult struct {
 	trial    int
 	killAt   time.Duration
 	killed   int // processes killed while running
+	restarts int // roles started again after they failed (OnFailure)
 	verified bool
 	mismatch bool // a checksum mismatch or export figures that differ
 	lost     int64
@@ -55,7 +60,7 @@ type trialResult struct {
 }
 
 func (r trialResult) String() string {
-	s := fmt.Sprintf("%s trial %d: kill at %v (%d killed while running): ", r.role, r.trial, r.killAt.Round(time.Millisecond), r.killed)
+	s := fmt.Sprintf("%s trial %d: kill at %v (%d killed while running, %d restarted after a failure): ", r.role, r.trial, r.killAt.Round(time.Millisecond), r.killed, r.restarts)
 	switch {
 	case r.verified:
 		s += "verified"
@@ -146,9 +151,9 @@ func TestCampaign(t *testing.T) {
 // lost and duplicated rows, mismatches, hangs, panics.
 func campaignFigures(results []trialResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-12s %6s %8s %5s %5s %9s %5s %6s\n", "role", "trials", "verified", "lost", "dup", "mismatch", "hang", "panic")
+	fmt.Fprintf(&b, "\n%-12s %6s %8s %5s %5s %9s %5s %6s %8s\n", "role", "trials", "verified", "lost", "dup", "mismatch", "hang", "panic", "restarts")
 	for _, role := range campaignRoles {
-		var n, ok, mism, hang, pan int
+		var n, ok, mism, hang, pan, restarts int
 		var lost, dup int64
 		for _, r := range results {
 			if r.role != role {
@@ -169,9 +174,10 @@ func campaignFigures(results []trialResult) string {
 			}
 			lost += r.lost
 			dup += r.dup
+			restarts += r.restarts
 		}
 		if n > 0 {
-			fmt.Fprintf(&b, "%-12s %6d %8d %5d %5d %9d %5d %6d\n", role, n, ok, lost, dup, mism, hang, pan)
+			fmt.Fprintf(&b, "%-12s %6d %8d %5d %5d %9d %5d %6d %8d\n", role, n, ok, lost, dup, mism, hang, pan, restarts)
 		}
 	}
 	return b.String()
@@ -256,16 +262,35 @@ func multiProcessTrial(t *testing.T, bin, dump string, checks map[string]tableCh
 			return res
 		}
 	}
-	// Wait for the coordinator; a long-lived role that exits meanwhile
-	// fails the trial at once (nothing would complete the import).
+	// Wait for the coordinator. A role that fails is started again, as
+	// the Kubernetes manifests' restartPolicy OnFailure does (deploy/k8s);
+	// a checksum mismatch is never retried, and a broker or store that
+	// exits by itself fails the trial.
 	for deadline := time.Now().Add(4 * time.Minute); ; {
-		var ok bool
-		if err, ok = procs["coordinator"].wait(200 * time.Millisecond); ok {
+		if err, ok := procs["coordinator"].wait(200 * time.Millisecond); ok && err == nil {
 			break
 		}
-		for _, name := range []string{"store", "broker", "sorter", "encoder"} {
+		for _, name := range []string{"store", "broker"} {
 			if p := procs[name]; p.exited() {
 				res.err = fmt.Errorf("%s exited (%v) before the import completed", name, p.err)
+				return res
+			}
+		}
+		for _, name := range []string{"coordinator", "producer", "encoder", "sorter"} {
+			p := procs[name]
+			if !p.exited() || p.err == nil {
+				continue
+			}
+			if raw, _ := os.ReadFile(logPath); name == "coordinator" && bytes.Contains(raw, []byte("checksum mismatch")) {
+				res.mismatch, res.err = true, fmt.Errorf("coordinator: %v", p.err)
+				return res
+			}
+			if res.restarts++; res.restarts > 10 {
+				res.err = fmt.Errorf("%s failed again (%v) after 10 restarts", name, p.err)
+				return res
+			}
+			if err := launch(name); err != nil {
+				res.err = fmt.Errorf("restart %s after its failure: %w", name, err)
 				return res
 			}
 		}
@@ -273,12 +298,6 @@ func multiProcessTrial(t *testing.T, bin, dump string, checks map[string]tableCh
 			res.hang, res.err = true, fmt.Errorf("coordinator: %w", errHang)
 			return res
 		}
-	}
-	if err != nil {
-		raw, _ := os.ReadFile(logPath)
-		res.mismatch = bytes.Contains(raw, []byte("checksum mismatch"))
-		res.err = fmt.Errorf("coordinator: %v", err)
-		return res
 	}
 	res.verified, res.mismatch, res.lost, res.dup, res.err = compareExports(bin, logPath, checks, "--work-dir", filepath.Join(dir, "work"), "--pd", storeAddr)
 	return res
