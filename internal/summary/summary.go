@@ -51,6 +51,8 @@ type Summary struct {
 	RowsPerSecond   float64                    `json:"throughput_rows_per_s"`
 	Steps           map[string]checkpoint.Step `json:"steps"`
 	Error           string                     `json:"error,omitempty"`
+	// Files is every file of the dump directory and its status (DumpFiles).
+	Files []File `json:"files,omitempty"`
 }
 
 // FromResult builds the summary of an import.
