@@ -148,6 +148,7 @@ func runImport(c *cli.Context) error {
 		}
 	}
 	res, err := pipeline.Run(ctx, cfg)
+	err = diskFull(err, cfg.WorkDir)
 	ui.stop()
 	_ = coord
 	if res != nil && res.AlreadyComplete {
