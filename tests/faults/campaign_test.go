@@ -189,6 +189,12 @@ func campaignFigures(results []trialResult) string {
 // the other roles as a new member), waits for the coordinator and checks
 // every table exported through the store.
 func multiProcessTrial(t *testing.T, bin, dump string, checks map[string]tableCheck, role string, rng *rand.Rand, window time.Duration) (res trialResult) {
+	return multiProcessRun(t, bin, dump, checks, role, rng, window, nil)
+}
+
+// multiProcessRun is multiProcessTrial; with until set, role is killed
+// once until(work directory) holds instead of at a random moment.
+func multiProcessRun(t *testing.T, bin, dump string, checks map[string]tableCheck, role string, rng *rand.Rand, window time.Duration, until func(work string) bool) (res trialResult) {
 	dir := trialDir(t, "trial")
 	logPath := filepath.Join(dir, "processes.log")
 	defer func() {
@@ -248,9 +254,17 @@ func multiProcessTrial(t *testing.T, bin, dump string, checks map[string]tableCh
 		w /= 4
 	}
 	res.killAt = time.Duration(rng.Int64N(int64(w)))
-	select {
-	case <-time.After(res.killAt):
-	case <-procs["coordinator"].done:
+	if until != nil {
+		started := time.Now()
+		for !until(filepath.Join(dir, "work")) && !procs["coordinator"].exited() && time.Since(started) < 2*time.Minute {
+			time.Sleep(5 * time.Millisecond)
+		}
+		res.killAt = time.Since(started)
+	} else {
+		select {
+		case <-time.After(res.killAt):
+		case <-procs["coordinator"].done:
+		}
 	}
 	if procs[role].kill() {
 		res.killed++
