@@ -35,7 +35,10 @@ func NewApp() *cli.App {
 		Usage:       "inspect dumps and encodings (chunks, rows, encode, decode)",
 		Subcommands: debugCommands,
 	})
-	return &cli.App{
+	cli.VersionPrinter = func(c *cli.Context) { printVersion(c.App.Writer) }
+	v, _, _ := buildInfo()
+	app := &cli.App{
+		Version: v,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "verbose", Usage: "show the TiKV client's informational logs"},
 		},
@@ -54,4 +57,6 @@ func NewApp() *cli.App {
 		Commands:             all,
 		EnableBashCompletion: true,
 	}
+	strictUsage(app, app.Name, app.Commands)
+	return app
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -43,6 +44,10 @@ func init() {
 		&cli.StringFlag{Name: "memory-limit", Value: "3GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
 	}
 	flags = append(flags, csvFlags()...)
+	flags = append(flags, lightningFlags()...)
+	flags = append(flags, statusFlag(), statusLingerFlag())
+	flags = append(flags, precheckFlags()...)
+	flags = append(flags, progressFlag())
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
@@ -58,10 +63,26 @@ func init() {
 }
 
 func runImport(c *cli.Context) error {
+	note, err := applyLightningFlags(c)
+	if err != nil {
+		return err
+	}
+	logClose, err := setupLogger(c)
+	if err != nil {
+		return err
+	}
+	defer logClose.Close()
+	if note != "" {
+		slog.Warn(note)
+	}
+	status, err := openStatus(c)
+	if err != nil {
+		return err
+	}
+	defer status.close()
 	var lists configLists
 	if path := c.String("config"); path != "" {
 		warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
-		var err error
 		if lists, err = applyLightningConfig(c, path, warn); err != nil {
 			return err
 		}
@@ -113,13 +134,23 @@ func runImport(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
+	if err := runPrechecks(ctx, c, c.App.ErrWriter, importTargets{
+		dump: c.String("dump"), workDir: c.String("work-dir"), engineDir: c.String("sorted-kv-dir"),
+		tidb: c.String("tidb"), pd: sc.PD, brokers: kcfg.Brokers,
+	}); err != nil {
+		return err
+	}
+	mode, err := progressModeOf(c, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	ui := newProgress(c.App.ErrWriter, mode)
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
 		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
-		KVCompression: comp, Warn: ui.warn,
+		KVCompression: comp, Warn: status.warn(ui.warn), EngineDir: c.String("sorted-kv-dir"),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
@@ -141,6 +172,7 @@ func runImport(c *cli.Context) error {
 	cfg.OnStart = func(co *coordinator.Coordinator) {
 		coord = co
 		ui.start(co)
+		status.start(co)
 		if addr := c.String("metrics-addr"); addr != "" {
 			if err := serveMetrics(ctx, addr, co); err != nil {
 				ui.warn(fmt.Sprintf("metrics: %v", err))

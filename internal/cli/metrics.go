@@ -31,11 +31,11 @@ func newProgressCollector(co *coordinator.Coordinator) *progressCollector {
 		rows:       d("rows_encoded_total", "Rows encoded."),
 		srcBytes:   d("source_bytes", "Source bytes of the import."),
 		doneBytes:  d("source_bytes_encoded_total", "Source bytes of the chunks encoded."),
-		tables:     d("tables_verified", "Tables imported and verified."),
+		tables:     d("tables_verified_total", "Tables imported and verified."),
 		chunks:     d("chunks", "Chunks of the import."),
-		chunksDone: d("chunks_encoded", "Chunks encoded."),
+		chunksDone: d("chunks_encoded_total", "Chunks encoded (as the coordinator learned of them)."),
 		parts:      d("partitions", "KV topic partitions of tables with data."),
-		partsDone:  d("partitions_ingested", "Partitions ingested into the store."),
+		partsDone:  d("partitions_ingested_total", "Partitions ingested into the store (as the coordinator learned of them)."),
 	}
 }
 
@@ -59,11 +59,11 @@ func (c *progressCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.rows, prometheus.CounterValue, float64(p.Rows))
 	ch <- prometheus.MustNewConstMetric(c.srcBytes, prometheus.GaugeValue, float64(p.SourceBytes))
 	ch <- prometheus.MustNewConstMetric(c.doneBytes, prometheus.CounterValue, float64(p.DoneBytes))
-	ch <- prometheus.MustNewConstMetric(c.tables, prometheus.GaugeValue, float64(p.TablesDone))
+	ch <- prometheus.MustNewConstMetric(c.tables, prometheus.CounterValue, float64(p.TablesDone))
 	ch <- prometheus.MustNewConstMetric(c.chunks, prometheus.GaugeValue, float64(chunks))
-	ch <- prometheus.MustNewConstMetric(c.chunksDone, prometheus.GaugeValue, float64(done))
+	ch <- prometheus.MustNewConstMetric(c.chunksDone, prometheus.CounterValue, float64(done))
 	ch <- prometheus.MustNewConstMetric(c.parts, prometheus.GaugeValue, float64(parts))
-	ch <- prometheus.MustNewConstMetric(c.partsDone, prometheus.GaugeValue, float64(ingested))
+	ch <- prometheus.MustNewConstMetric(c.partsDone, prometheus.CounterValue, float64(ingested))
 }
 
 // serveMetrics serves /metrics and /debug/pprof until ctx ends.

@@ -91,6 +91,7 @@ func init() {
 			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
+			statusFlag(),
 		).withStore(), tidbFlags()...),
 		Action: runCoordinator,
 	})
@@ -233,7 +234,12 @@ func runCoordinator(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
+	status, err := openStatus(c)
+	if err != nil {
+		return err
+	}
+	defer status.close()
+	warn := status.warn(func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) })
 	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"), warn)
 	if err != nil {
 		return err
@@ -251,6 +257,7 @@ func runCoordinator(c *cli.Context) error {
 	}
 	ctx, stop := signalContext(c)
 	defer stop()
+	status.start(co)
 	if addr := c.String("metrics-addr"); addr != "" {
 		if err := serveMetrics(ctx, addr, co); err != nil {
 			return fmt.Errorf("coordinator: --metrics-addr: %w", err)

@@ -89,7 +89,8 @@ type Config struct {
 	// Size is the total size of the data files in bytes before
 	// compression, split evenly between the tables.
 	Size int64
-	// Tables are the tables to write (see TableNames); default sbtest.
+	// Tables are the tables to write (see TableNames; "tpch" stands for
+	// lineitem, orders and partsupp); default sbtest.
 	Tables []string
 	// Seed selects the random rows; the same seed gives the same files.
 	Seed uint64
@@ -117,6 +118,7 @@ func (c *Config) adjust() error {
 	if len(c.Tables) == 0 {
 		c.Tables = []string{DefaultTable}
 	}
+	c.Tables = expandTables(c.Tables)
 	seen := map[string]bool{}
 	for _, t := range c.Tables {
 		if _, err := lookupTable(t); err != nil {

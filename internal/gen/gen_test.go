@@ -322,6 +322,18 @@ func checkRow(t *testing.T, table string, n int64, fs []rowparse.Field, uniq map
 		if fs[23].Kind != rowparse.FieldNull && len(fs[23].Bytes) != 8 {
 			t.Fatalf("wide row %d: binary(8) of %d bytes", n, len(fs[23].Bytes))
 		}
+	case "lineitem":
+		checkLineitem(t, n, fs)
+	case "orders":
+		if !tpchClerk.Match(fs[6].Bytes) || !tpchDecimal.Match(fs[3].Bytes) {
+			t.Fatalf("orders row %d: clerk %q price %q", n, fs[6].Bytes, fs[3].Bytes)
+		}
+		unique("O_ORDERKEY", fs[0])
+	case "partsupp":
+		unique("PS_PARTKEY,PS_SUPPKEY", fs[0], fs[1])
+		if c := len(fs[4].Bytes); c > 199 || !tpchDecimal.Match(fs[3].Bytes) {
+			t.Fatalf("partsupp row %d: comment of %d bytes, cost %q", n, c, fs[3].Bytes)
+		}
 	case "texts":
 		unique("PRIMARY", fs[0])
 		if c := utf8.RuneCount(fs[1].Bytes); c == 0 || c > 200 {
@@ -373,6 +385,9 @@ var wantKeys = map[string]string{
 	"orderline": "handle=false common=true [PRIMARY(unique)]",
 	"wide":      "handle=true common=false [idx_varchar_date uk_bigint(unique)]",
 	"texts":     "handle=true common=false [idx_tags idx_title]",
+	"lineitem":  "handle=false common=false []",
+	"orders":    "handle=false common=false []",
+	"partsupp":  "handle=false common=false []",
 }
 
 func TestConfigErrors(t *testing.T) {

@@ -41,7 +41,27 @@ func TableNames() []string {
 	return names
 }
 
-var tableDefs = []*tableDef{sbtestDef, orderlineDef, wideDef, textsDef}
+var tableDefs = []*tableDef{sbtestDef, orderlineDef, wideDef, textsDef, lineitemDef, ordersDef, partsuppDef}
+
+// tableSets are names that stand for several tables.
+var tableSets = map[string][]string{
+	// tpch is the TPC-H-shaped dump: DECIMAL, DATE and CHAR-heavy tables
+	// without primary keys.
+	"tpch": {"lineitem", "orders", "partsupp"},
+}
+
+// expandTables replaces each set name in names by its tables.
+func expandTables(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if set, ok := tableSets[n]; ok {
+			out = append(out, set...)
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
 
 func lookupTable(name string) (*tableDef, error) {
 	for _, t := range tableDefs {

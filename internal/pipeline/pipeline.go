@@ -71,6 +71,9 @@ type Config struct {
 	// Ingest tunes the ingest into the store; Mode defaults to auto
 	// (physical where the store supports it).
 	Ingest ingest.Options
+	// EngineDir is where this process's sorters keep their engines
+	// (default EngineDir(WorkDir)).
+	EngineDir string
 	// Warn receives warnings for the user.
 	Warn func(string)
 	// OnStart is called with the coordinator once it exists (for progress
@@ -96,6 +99,9 @@ func (c *Config) validate() error {
 	}
 	if c.Sorters == 0 {
 		c.Sorters = 2
+	}
+	if c.EngineDir == "" {
+		c.EngineDir = EngineDir(c.WorkDir)
 	}
 	if c.Warn == nil {
 		c.Warn = func(string) {}
@@ -253,7 +259,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		g.Go(func() error {
 			return sorter.Run(gctx, sorter.Config{
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
-				EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest, Engines: engines,
+				EngineDir: cfg.EngineDir, Store: st, Ingest: cfg.Ingest, Engines: engines,
 				SpanChecksums: SpanChecksums(cfg.Store),
 			})
 		})
