@@ -25,6 +25,7 @@ func TestStoreKilledAfterIngest(t *testing.T) {
 	}
 	for i := range 2 {
 		r := multiProcessRun(t, bin, dump, checks, "store", rand.New(rand.NewPCG(23, uint64(i))), 8*time.Second, afterFirstTable)
+		r.role, r.trial = "store", i
 		t.Logf("store killed after the first verified table: %v", r)
 		if r.killed != 1 || !r.verified {
 			t.Fatalf("run %d: %v", i, r)
