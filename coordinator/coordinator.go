@@ -451,6 +451,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		return nil
 	}
 	tableID, ids, source, rows, counts, mf := ts.tableID, ts.ids, ts.source, ts.rows, ts.counts, ts.manifest
+	rejected := rejectedRows(ts.chunks)
 	parts := make(map[uint32]*lsv1.PartitionIngested, len(ts.parts))
 	for p, r := range ts.parts {
 		parts[p] = r
@@ -481,6 +482,11 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		errText = fmt.Sprintf("%v: %s.%s: source checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d%s",
 			ErrChecksumMismatch, mf.Db, mf.Table, source.Sum, source.KVs, source.Bytes, c.checksumSource(), stored.Sum, stored.KVs, stored.Bytes,
 			mismatchHint(source, stored))
+	}
+	if status == checkpoint.Done {
+		if msg := noRows(mf, rows, rejected); msg != "" {
+			status, errText = checkpoint.Failed, msg
+		}
 	}
 	var rebaseStep, analyzeStep checkpoint.Step
 	if status == checkpoint.Done && post != nil {

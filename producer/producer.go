@@ -187,6 +187,9 @@ func MakePlan(cfg Config) (*Plan, error) {
 			if err != nil {
 				return nil, err
 			}
+			if err := checkSchemaFile(t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
+				return nil, err
+			}
 			mf.SchemaSql = string(b)
 			if len(t.Sources) > 0 {
 				// Routed: the definition creates the target table.

@@ -204,15 +204,16 @@ func runImport(c *cli.Context) error {
 		}
 	}
 	res, err := pipeline.Run(ctx, cfg)
+	err = diskFull(err, cfg.WorkDir)
 	ui.stop()
 	_ = coord
 	if res != nil && res.AlreadyComplete {
 		fmt.Fprintf(c.App.Writer, "import of %s is already complete (work dir %s); nothing to do\n", res.State.Dump, cfg.WorkDir)
-		return writeSummary(c, res)
+		return writeSummary(c, res, cfg)
 	}
 	if res != nil {
 		summary.PrintTable(c.App.Writer, summary.FromResult(res))
-		if serr := writeSummary(c, res); serr != nil && err == nil {
+		if serr := writeSummary(c, res, cfg); serr != nil && err == nil {
 			err = serr
 		}
 	}
@@ -225,12 +226,16 @@ func runImport(c *cli.Context) error {
 	return nil
 }
 
-func writeSummary(c *cli.Context, res *pipeline.Result) error {
+func writeSummary(c *cli.Context, res *pipeline.Result, cfg pipeline.Config) error {
 	path := c.String("summary")
 	if path == "" {
 		return nil
 	}
-	return summary.WriteFile(path, summary.FromResult(res))
+	s, err := summaryOf(res, cfg)
+	if werr := summary.WriteFile(path, s); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // csvFlags are Lightning's [mydumper.csv] options.

@@ -73,7 +73,8 @@ type Chunk struct {
 // SQLOptions returns the reader options for a SQL chunk.
 func (c *Chunk) SQLOptions(noBackslashEscapes bool) rowparse.SQLOptions {
 	return rowparse.SQLOptions{File: c.File, Offset: c.Start, NoBackslashEscapes: noBackslashEscapes,
-		Header: []byte(c.Header), CutAfterTuple: c.CutAfterTuple}
+		Header: []byte(c.Header), CutAfterTuple: c.CutAfterTuple, AtFileEnd: c.atFileEnd(),
+		OnSkip: func(offset int64, head string) { warnSkipped(c.File, offset, head) }}
 }
 
 // CSVOptions returns the reader options for a CSV chunk from the dump's.

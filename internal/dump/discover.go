@@ -194,10 +194,15 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 		if err != nil {
 			return fmt.Errorf("scan dump %s: %w", dir, err)
 		}
+		base := e.Name()
+		if !e.Type().IsRegular() && path != dir {
+			if err := notAFile(path, e, filter); err != nil {
+				return err
+			}
+		}
 		if e.IsDir() {
 			return nil
 		}
-		base := e.Name()
 		rel, _ := filepath.Rel(dir, path)
 		if len(routes) > 0 {
 			res, err := routeFile(routes, filepath.ToSlash(rel))
@@ -354,4 +359,52 @@ func (d *Dump) Table(db, name string) *Table {
 		}
 	}
 	return nil
+}
+
+// notAFile refuses a directory or another non-regular file (a FIFO, a
+// device, a socket) named as a data or schema file of a selected table:
+// walking past it would import the table without its rows, a whole table
+// lost without a word. Lightning lists only regular files and would not
+// see it at all. Symbolic links are followed (the target must be a
+// regular file).
+func notAFile(path string, e fs.DirEntry, filter *Filter) error {
+	base := e.Name()
+	var m []string
+	for _, re := range []*regexp.Regexp{reData, reParquet, reTableSchema} {
+		if m = re.FindStringSubmatch(base); m != nil {
+			break
+		}
+	}
+	if m == nil || !filter.Match(m[1], m[2]) {
+		return nil
+	}
+	if e.Type()&fs.ModeSymlink != 0 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return fmt.Errorf("%s: file of table %s.%s: %w", path, m[1], m[2], err)
+		}
+		if fi.Mode().IsRegular() {
+			return nil
+		}
+		return fmt.Errorf("%s: file of table %s.%s is a link to a %s, not a regular file: %w", path, m[1], m[2], kindOf(fi.Mode()), ErrNotRegular)
+	}
+	return fmt.Errorf("%s: file of table %s.%s is a %s, not a regular file: %w", path, m[1], m[2], kindOf(e.Type()), ErrNotRegular)
+}
+
+// ErrNotRegular marks a dump entry named as a table's file that is not a
+// regular file (a directory, a FIFO, a device).
+var ErrNotRegular = errors.New("not a regular file")
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }

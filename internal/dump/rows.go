@@ -40,8 +40,9 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		sr := rowparse.NewSQLReader(in, opts)
 		rows.sql = sr
 		rows.columns, rows.parsed = sr.Columns, sr.Tuples
+		next := checkInsertTable(c.File, sr)
 		rows.next = func() ([]rowparse.Field, error) {
-			f, err := sr.Next()
+			f, err := next()
 			return f, dec.fileError(err, start)
 		}
 		rows.pos = func() int64 { return dec.fileOffset(sr.Pos(), start) }

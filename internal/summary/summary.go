@@ -63,6 +63,8 @@ type Summary struct {
 	Error           string                     `json:"error,omitempty"`
 	// Disk is what the work directory holds at the end, by area.
 	Disk *pipeline.DiskUse `json:"disk,omitempty"`
+	// Files is every file of the dump directory and its status (DumpFiles).
+	Files []File `json:"files,omitempty"`
 }
 
 // FromResult builds the summary of an import.
