@@ -52,7 +52,7 @@ var (
 	}
 )
 
-func writeFiles(t *testing.T, files map[string]string) string {
+func writeCatalogDump(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, text := range files {
@@ -180,9 +180,9 @@ func requireVerified(t *testing.T, res *pipeline.Result, err error) {
 // the same ID and the second overwrote the first's key ranges).
 func TestCatalogTwoDumpsInSequence(t *testing.T) {
 	pd := startStoreServer(t)
-	res, _, err := clusterImport(t, pd, writeFiles(t, catalogDumpA))
+	res, _, err := clusterImport(t, pd, writeCatalogDump(t, catalogDumpA))
 	requireVerified(t, res, err)
-	res, _, err = clusterImport(t, pd, writeFiles(t, catalogDumpB))
+	res, _, err = clusterImport(t, pd, writeCatalogDump(t, catalogDumpB))
 	requireVerified(t, res, err)
 	checkBothDumps(t, pd)
 
@@ -202,7 +202,7 @@ func TestCatalogTwoDumpsInSequence(t *testing.T) {
 		"shop.orders-schema.sql":    catalogDumpA["shop.orders-schema.sql"],
 		"shop.orders.000000000.sql": "INSERT INTO `orders` VALUES (7,'z');\n",
 	}
-	_, _, err = clusterImport(t, pd, writeFiles(t, dumpC))
+	_, _, err = clusterImport(t, pd, writeCatalogDump(t, dumpC))
 	var ne *coordinator.TableNotEmptyError
 	if !errors.Is(err, coordinator.ErrTableNotEmpty) || !errors.As(err, &ne) {
 		t.Fatalf("third import: %v, want %v", err, coordinator.ErrTableNotEmpty)
@@ -226,7 +226,7 @@ func TestCatalogTwoDumpsInSequence(t *testing.T) {
 // same time into one store.
 func TestCatalogTwoDumpsConcurrently(t *testing.T) {
 	pd := startStoreServer(t)
-	dumps := []string{writeFiles(t, catalogDumpA), writeFiles(t, catalogDumpB)}
+	dumps := []string{writeCatalogDump(t, catalogDumpA), writeCatalogDump(t, catalogDumpB)}
 	var wg sync.WaitGroup
 	results := make([]*pipeline.Result, 2)
 	errs := make([]error, 2)
@@ -251,12 +251,12 @@ func TestCatalogTwoDumpsConcurrently(t *testing.T) {
 func TestCatalogSurvivesWorkDirDeletion(t *testing.T) {
 	pd := startStoreServer(t)
 	dir := filepath.Join(t.TempDir(), "work")
-	res, _, err := runImport(t, pipeline.Config{Dump: writeFiles(t, catalogDumpA), WorkDir: dir, Store: pipeline.StoreConfig{PD: []string{pd}}})
+	res, _, err := runImport(t, pipeline.Config{Dump: writeCatalogDump(t, catalogDumpA), WorkDir: dir, Store: pipeline.StoreConfig{PD: []string{pd}}})
 	requireVerified(t, res, err)
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	res, _, err = clusterImport(t, pd, writeFiles(t, catalogDumpB))
+	res, _, err = clusterImport(t, pd, writeCatalogDump(t, catalogDumpB))
 	requireVerified(t, res, err)
 	checkBothDumps(t, pd)
 }
@@ -326,7 +326,7 @@ func dropCatalog(t *testing.T, work string) {
 // IDs recorded in the store's catalog; when the catalog gives one of them
 // to another table, the resume is refused with what to do.
 func TestCatalogAdoptsOldWorkDir(t *testing.T) {
-	dump := writeFiles(t, catalogDumpA)
+	dump := writeCatalogDump(t, catalogDumpA)
 	work := filepath.Join(t.TempDir(), "work")
 	stopAfterSchemas(t, pipeline.Config{Dump: dump, WorkDir: work, KVPartitions: 2})
 	dropCatalog(t, work)
@@ -410,7 +410,7 @@ func TestCatalogSameTableConcurrently(t *testing.T) {
 		"shop.orders-schema.sql":    catalogDumpA["shop.orders-schema.sql"],
 		"shop.orders.000000000.sql": "INSERT INTO `orders` VALUES (8,'x'),(9,'y');\n",
 	}
-	dumps := []string{writeFiles(t, catalogDumpA), writeFiles(t, other)}
+	dumps := []string{writeCatalogDump(t, catalogDumpA), writeCatalogDump(t, other)}
 	want := [][]string{catalogExpected["shop.orders"], {"id,note", "8,x", "9,y"}}
 	var wg sync.WaitGroup
 	results := make([]*pipeline.Result, 2)
