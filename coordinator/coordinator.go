@@ -108,7 +108,9 @@ type TableProgress struct {
 	ChunksEncoded  int
 	Partitions     int
 	PartsIngested  int
-	Rows           uint64
+	Rows           uint64 // encoded
+	RowsParsed     uint64
+	RowsRejected   uint64
 	SourceBytes    int64
 	EncodedBytes   int64
 	Source, Stored checkpoint.Checksum
@@ -136,6 +138,7 @@ type tableState struct {
 	source    checkpoint.Checksum
 	stored    checkpoint.Checksum
 	rows      uint64
+	counts    rowCounts // rows parsed, encoded, rejected (rowcount.go)
 	encBytes  int64
 	lastError string
 	// sorted and ingested: the latest partition's engine-complete and
@@ -177,7 +180,7 @@ func (c *Coordinator) Progress() Progress {
 			DB: t.manifest.Db, Table: t.manifest.Table, TableID: t.tableID,
 			Chunks: len(t.manifest.ChunkIds), ChunksEncoded: len(t.chunks),
 			Partitions: int(t.manifest.KvPartitions), PartsIngested: len(t.parts),
-			Rows: t.rows, SourceBytes: t.manifest.SourceBytes, EncodedBytes: t.encBytes,
+			Rows: t.rows, RowsParsed: t.counts.parsed, RowsRejected: t.counts.rejected, SourceBytes: t.manifest.SourceBytes, EncodedBytes: t.encBytes,
 			Source: t.source, Stored: t.stored, Status: t.status, Error: t.lastError,
 		}
 		for _, ce := range t.chunks {
@@ -261,6 +264,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		return c.fail(err)
 	}
 	if err := c.trackEvents(ctx); err != nil {
+		return c.fail(err)
+	}
+	if err := c.createViews(ctx); err != nil {
 		return c.fail(err)
 	}
 	if err := c.step(StepCompact, func() error { return c.cfg.Store.Compact(ctx, nil, nil) }); err != nil {
@@ -437,20 +443,9 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 		switch b := ev.Body.(type) {
 		case *lsv1.Event_ChunkEncoded:
 			key = checkpoint.Key(b.ChunkEncoded.Db, b.ChunkEncoded.Table)
-			c.mu.Lock()
-			if ts := c.tables[key]; ts != nil {
-				// A re-encoded chunk reports again with identical figures:
-				// the first report counts.
-				if _, seen := ts.chunks[b.ChunkEncoded.ChunkId]; !seen {
-					ts.chunks[b.ChunkEncoded.ChunkId] = b.ChunkEncoded
-					ts.rows += b.ChunkEncoded.Rows
-					ts.encBytes += int64(b.ChunkEncoded.Bytes)
-					ts.source.Sum ^= b.ChunkEncoded.Checksum
-					ts.source.KVs += b.ChunkEncoded.Kvs
-					ts.source.Bytes += b.ChunkEncoded.Bytes
-				}
+			if err := c.chunkEncoded(key, b.ChunkEncoded); err != nil {
+				return err
 			}
-			c.mu.Unlock()
 		case *lsv1.Event_PartitionIngested:
 			key = checkpoint.Key(b.PartitionIngested.Db, b.PartitionIngested.Table)
 			c.mu.Lock()
@@ -520,7 +515,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		c.mu.Unlock()
 		return nil
 	}
-	tableID, ids, source, rows, mf := ts.tableID, ts.ids, ts.source, ts.rows, ts.manifest
+	tableID, ids, source, rows, counts, mf := ts.tableID, ts.ids, ts.source, ts.rows, ts.counts, ts.manifest
 	parts := make(map[uint32]*lsv1.PartitionIngested, len(ts.parts))
 	for p, r := range ts.parts {
 		parts[p] = r
@@ -586,6 +581,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 			r.Steps = map[string]checkpoint.Step{}
 		}
 		r.Rows, r.Source, r.Store, r.Status, r.Error = rows, source, stored, status, errText
+		r.RowsParsed, r.RowsRejected = counts.parsed, counts.rejected
 		r.Sorted, r.Ingested = sorted, ingested
 		now := time.Now().UTC()
 		r.Steps[StepChecksum] = checkpoint.Step{Status: status, Reason: errText, At: now}

@@ -20,8 +20,29 @@ import (
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
+// chunkStats are a chunk's row counts: parsed is the reader's own count
+// (value tuples lexed, CSV records read), rows those encoded and rejected
+// those skipped with --max-error. parsed = rows + rejected, or a row was
+// lost between the reader and the encoder: the coordinator checks it.
 type chunkStats struct {
-	rows, rejected uint64
+	parsed, rows, rejected uint64
+}
+
+// rowSource is what the encoder reads a chunk's rows from: dump.Rows, or
+// a test's reader.
+type rowSource interface {
+	Next() ([]rowparse.Field, error)
+	Columns() []string
+	Pos() int64
+	TimeZone() string
+	// Parsed is the reader's count of the rows it parsed so far, kept
+	// apart from the rows Next hands out.
+	Parsed() uint64
+}
+
+// pairSink receives a chunk's pairs (chunkSink).
+type pairSink interface {
+	add(key, value []byte) error
 }
 
 // RowError is a row that could not be converted or encoded: where it is
@@ -98,19 +119,24 @@ func Session(ts *lsv1.TableSchema, dumpTimeZone string) (valueconv.Session, erro
 }
 
 // encodeRows parses, converts and encodes every row of a chunk into sink.
-func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv1.Chunk, sink *chunkSink) (chunkStats, error) {
-	var st chunkStats
+func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv1.Chunk, sink pairSink) (chunkStats, error) {
 	if _, err := dump.ParseCharset(ch.DataCharacterSet, false); err != nil {
-		return st, fmt.Errorf("chunk %s: %w", ch.Id, err)
+		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
 	}
 	dc := DumpChunk(cfg.Dump, ch)
 	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
-		return st, err
+		return chunkStats{}, err
 	}
 	defer rows.Close()
-	tz := ch.TimeZone
-	rc, err := NewRowCoder(ti.Msg, ti.Model, tz)
+	return encodeFrom(ctx, cfg.Rejects, ti, ch, dc.File, rows, sink)
+}
+
+// encodeFrom encodes every row rows yields; file names the chunk's file in
+// errors. At the end of the rows the stats take the reader's own count.
+func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Table, ch *lsv1.Chunk, file string, rows rowSource, sink pairSink) (chunkStats, error) {
+	var st chunkStats
+	rc, err := NewRowCoder(ti.Msg, ti.Model, ch.TimeZone)
 	if err != nil {
 		return st, fmt.Errorf("table %s.%s: %w", ch.Db, ch.Table, err)
 	}
@@ -121,6 +147,7 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv
 		}
 		fields, err := rows.Next()
 		if errors.Is(err, io.EOF) {
+			st.parsed = rows.Parsed()
 			return st, nil
 		}
 		if err != nil {
@@ -129,13 +156,13 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv
 		}
 		if tz := rows.TimeZone(); tz != rc.timeZone {
 			if rc, err = NewRowCoder(ti.Msg, ti.Model, tz); err != nil {
-				return st, fmt.Errorf("%s at byte offset %d: %w", dc.File, rows.Pos(), err)
+				return st, fmt.Errorf("%s at byte offset %d: %w", file, rows.Pos(), err)
 			}
 		}
 		pairs.Reset()
 		if err := rc.Encode(rows.Columns(), fields, ch.RowIdBase+k, &pairs); err != nil {
-			rowErr := &RowError{File: dc.File, Offset: rows.Pos(), Err: err}
-			if cfg.Rejects != nil && cfg.Rejects.Reject(rowErr, fields) {
+			rowErr := &RowError{File: file, Offset: rows.Pos(), Err: err}
+			if rejects != nil && rejects.Reject(rowErr, fields) {
 				st.rejected++
 				continue
 			}

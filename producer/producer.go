@@ -161,7 +161,16 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		dbSchemas[checkpoint.Key(db.Name, "")] = string(b)
+		// Read leniently, as Lightning does (it needs only the name).
+		text, err := tablemodel.DatabaseSchemaSQL(db.Name, string(b))
+		if err != nil {
+			return nil, fmt.Errorf("schema file %s of database %s: %w", db.SchemaFile, db.Name, err)
+		}
+		dbSchemas[checkpoint.Key(db.Name, "")] = text
+	}
+	views, err := viewDefinitions(cfg, d.Views)
+	if err != nil {
+		return nil, err
 	}
 	p := &Plan{Dump: d}
 	for i, t := range d.Tables {
@@ -170,6 +179,9 @@ func MakePlan(cfg Config) (*Plan, error) {
 			DbSchemaSql: dbSchemas[checkpoint.Key(t.DB, "")],
 			KvTopic:     schemas.KVTopic(cfg.ImportID, t.DB, t.Name),
 			TableCount:  uint32(len(d.Tables)), TableOrdinal: uint32(i),
+		}
+		if i == 0 {
+			mf.Views = views
 		}
 		columns := 0
 		if t.SchemaFile != "" {

@@ -12,21 +12,12 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/lightstream-io/lightstream/internal/dump"
-
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/schemas"
 )
 
-func sakilaDir(t *testing.T) string {
-	dir := filepath.Join("..", "..", "shared", "corpora", "sakila")
-	if v := os.Getenv("LIGHTSTREAM_SHARED"); v != "" {
-		dir = filepath.Join(v, "corpora", "sakila")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("sakila corpus not found at %s (set LIGHTSTREAM_SHARED)", dir)
-	}
-	return dir
-}
+func sakilaDir(t *testing.T) string { return golden.Shared(t, "corpora", "sakila") }
 
 func TestPlanSakila(t *testing.T) {
 	dir := sakilaDir(t)

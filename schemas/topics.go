@@ -1,7 +1,5 @@
 package schemas
 
-import "github.com/lightstream-io/lightstream/internal/kafkaio"
-
 // Topic names. Every import has an ID (default "lightstream"); all its
 // topics share the prefix "ls--<id>--", so that several imports can share a
 // cluster and an import's topics can be listed and deleted together.
@@ -28,12 +26,12 @@ const (
 
 // Topic returns the name of one of an import's fixed topics.
 func Topic(importID, suffix string) string {
-	return kafkaio.TopicName("ls", importID, suffix)
+	return TopicName("ls", importID, suffix)
 }
 
 // KVTopic returns the KV topic of a table. The name is legal and distinct
 // for any db and table name (backquotes, quotes, dots, spaces, CJK): see
-// kafkaio.TopicName for the escaping.
+// TopicName for the escaping.
 func KVTopic(importID, db, table string) string {
-	return kafkaio.TopicName("ls", importID, KVInfix, db, table)
+	return TopicName("ls", importID, KVInfix, db, table)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 )
@@ -43,10 +44,7 @@ type goldenVector struct {
 
 func loadGolden(t *testing.T) map[string]goldenVector {
 	t.Helper()
-	raw, err := os.ReadFile("/work/shared/tidb-encoding/vectors.json")
-	if err != nil {
-		t.Skipf("vectors not available: %v", err)
-	}
+	raw := golden.Vectors()
 	var f struct{ Vectors []goldenVector }
 	if err := json.Unmarshal(raw, &f); err != nil {
 		t.Fatal(err)
@@ -204,7 +202,7 @@ func TestDebugDecodeIndexMismatch(t *testing.T) {
 // TestDebugSakilaRoundTrip encodes sakila tables and decodes the pairs:
 // every row comes back as the dump's text (mysql -B form).
 func TestDebugSakilaRoundTrip(t *testing.T) {
-	dir := "/work/shared/corpora/sakila"
+	dir := golden.Shared(t, "corpora/sakila")
 	tables := []string{"actor", "category", "customer", "film", "film_actor", "inventory", "language", "payment", "rental", "staff", "store", "city", "country"}
 	if testing.Short() {
 		tables = []string{"rental", "film"}

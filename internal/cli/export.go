@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,9 @@ func init() {
 		Action: runExport,
 	})
 }
+
+// ErrExportView: export was asked for a view, which holds no rows.
+var ErrExportView = errors.New("cannot export a view")
 
 // splitTableName splits db.table; the first dot separates them unless the
 // name is written with backquotes (`a.b`.`c`).
@@ -89,6 +93,10 @@ func loadTable(workDir, name string) (*tablemodel.Table, error) {
 		return nil, err
 	}
 	st := cp.Snapshot()
+	if v := st.FindView(db, table); v != nil {
+		return nil, fmt.Errorf("%w: %s.%s is a view (%s in the dump), not a table: it holds no rows to export; its definition: %s",
+			ErrExportView, v.DB, v.Name, v.File, v.Definition)
+	}
 	if len(st.Tables) == 0 {
 		return nil, fmt.Errorf("work directory %s holds no import", workDir)
 	}

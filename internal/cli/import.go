@@ -49,6 +49,7 @@ func init() {
 	flags = append(flags, lightningFlags()...)
 	flags = append(flags, statusFlag(), statusLingerFlag())
 	flags = append(flags, precheckFlags()...)
+	flags = append(flags, progressFlag())
 	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
@@ -150,7 +151,11 @@ func runImport(c *cli.Context) error {
 	}); err != nil {
 		return err
 	}
-	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
+	mode, err := progressModeOf(c, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	ui := newProgress(c.App.ErrWriter, mode)
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
 		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes, Source: src,

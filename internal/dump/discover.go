@@ -4,8 +4,10 @@
 package dump
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -91,7 +93,9 @@ type Database struct {
 	SchemaFile string
 }
 
-// View is a {db}.{view}-schema-view.sql file: recorded, not imported.
+// View is a {db}.{view}-schema-view.sql file: no table is imported for
+// it; the coordinator creates it after the tables. DB and Name are after
+// routing.
 type View struct {
 	DB, Name, SchemaFile string
 }
@@ -257,9 +261,9 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 				// Skipping it would import the table without its rows.
 				return fmt.Errorf("%s: data file of table %s.%s compressed as %q, which lightstream cannot read (gzip, zstd and snappy only)", path, m[1], m[2], m[5])
 			}
-			info, err := e.Info()
+			size, err := dataFileSize(path, e)
 			if err != nil {
-				return fmt.Errorf("scan dump %s: %w", dir, err)
+				return err
 			}
 			idx := -1
 			if m[3] != "" {
@@ -267,7 +271,7 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 					idx = n
 				}
 			}
-			f := DataFile{Path: path, Index: idx, Compression: comp, Size: info.Size()}
+			f := DataFile{Path: path, Index: idx, Compression: comp, Size: size}
 			if strings.EqualFold(m[4], "csv") {
 				f.Format = FormatCSV
 			}
@@ -279,6 +283,9 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := resolveViews(d, tables, dbs, router); err != nil {
 		return nil, err
 	}
 	for _, db := range dbs {
@@ -312,6 +319,31 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 	sort.Slice(d.Views, func(i, j int) bool { return d.Views[i].DB+"."+d.Views[i].Name < d.Views[j].DB+"."+d.Views[j].Name })
 	sort.Strings(d.Warnings)
 	return d, nil
+}
+
+// dataFileSize is the size of a data file's contents. A symbolic link is
+// read through to its target, so its size is the target's (a DirEntry
+// describes the link itself: its size is the length of the target's
+// path), as Lightning's local storage stats what is not a regular file.
+func dataFileSize(path string, e fs.DirEntry) (int64, error) {
+	if e.Type()&fs.ModeSymlink == 0 {
+		info, err := e.Info()
+		if err != nil {
+			return 0, fmt.Errorf("data file %s: %w", path, err)
+		}
+		return info.Size(), nil
+	}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		target, _ := os.Readlink(path)
+		return 0, fmt.Errorf("data file %s is a symbolic link to %q, which does not exist: %w", path, target, err)
+	case err != nil:
+		return 0, fmt.Errorf("data file %s (a symbolic link): %w", path, err)
+	case !info.Mode().IsRegular():
+		return 0, fmt.Errorf("data file %s is a symbolic link to %s, which is not a regular file", path, info.Mode().Type())
+	}
+	return info.Size(), nil
 }
 
 // Table returns the table db.name (case-insensitively), nil if absent.

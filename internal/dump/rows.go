@@ -13,6 +13,7 @@ type Rows struct {
 	next    func() ([]rowparse.Field, error)
 	columns func() []string
 	pos     func() int64
+	parsed  func() uint64
 	sql     *rowparse.SQLReader
 }
 
@@ -38,7 +39,7 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		opts.Offset -= start
 		sr := rowparse.NewSQLReader(in, opts)
 		rows.sql = sr
-		rows.columns = sr.Columns
+		rows.columns, rows.parsed = sr.Columns, sr.Tuples
 		rows.next = func() ([]rowparse.Field, error) {
 			f, err := sr.Next()
 			return f, dec.fileError(err, start)
@@ -56,6 +57,7 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		if !csv.Header {
 			header = nil
 		}
+		rows.parsed = cr.Records
 		rows.next = func() ([]rowparse.Field, error) {
 			f, err := cr.Next()
 			return f, dec.fileError(err, start)
@@ -81,6 +83,10 @@ func (r *Rows) Next() ([]rowparse.Field, error) { return r.next() }
 // Columns returns the column list of the current row: the INSERT
 // statement's list or the CSV header; nil means all columns in order.
 func (r *Rows) Columns() []string { return r.columns() }
+
+// Parsed returns how many rows the reader has parsed so far: value tuples
+// lexed (SQL) or data records read (CSV), counted by the reader itself.
+func (r *Rows) Parsed() uint64 { return r.parsed() }
 
 // Pos returns the file offset where the current row starts.
 func (r *Rows) Pos() int64 { return r.pos() }

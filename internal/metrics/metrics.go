@@ -37,6 +37,15 @@ var (
 	latencyBuckets = prometheus.ExponentialBuckets(0.001, 4, 9)
 )
 
+// CoordinatorMetrics are the names of the import's progress metrics, which
+// the coordinator (import and the coordinator role) serves from its own
+// record at scrape time.
+var CoordinatorMetrics = []string{
+	"lightstream_rows_encoded_total", "lightstream_source_bytes", "lightstream_source_bytes_encoded_total",
+	"lightstream_tables_verified_total", "lightstream_chunks", "lightstream_chunks_encoded_total",
+	"lightstream_partitions", "lightstream_partitions_ingested_total",
+}
+
 // Producer.
 var (
 	ChunksPublished      = counter("lightstream_producer_chunks_published_total", "Chunk messages the producer published.")
@@ -89,4 +98,14 @@ func CheckName(name string, typ dto.MetricType) string {
 		return "a " + strings.ToLower(typ.String()) + " whose name ends in _total (only counters do)"
 	}
 	return ""
+}
+
+// Value reads a counter of this process (the import's own progress
+// display reads the encoders' live counters this way).
+func Value(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		return 0
+	}
+	return m.GetCounter().GetValue()
 }

@@ -1,6 +1,10 @@
 package metrics
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -56,5 +60,53 @@ func TestCheckName(t *testing.T) {
 		if got := CheckName(c.name, c.typ) == ""; got != c.ok {
 			t.Errorf("CheckName(%s, %v) ok = %v, want %v", c.name, c.typ, got, c.ok)
 		}
+	}
+}
+
+// TestDashboard: every lightstream metric the Grafana dashboard queries
+// exists (in this registry, or among the coordinator's progress metrics).
+func TestDashboard(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "deploy", "grafana", "lightstream-dashboard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	mfs, err := Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		known[mf.GetName()] = true
+		if mf.GetType() == dto.MetricType_HISTOGRAM {
+			known[mf.GetName()+"_bucket"] = true
+		}
+	}
+	// The coordinator's (internal/cli's progress collector).
+	for _, n := range CoordinatorMetrics {
+		known[n] = true
+	}
+	name := regexp.MustCompile(`lightstream_[a-z0-9_]+`)
+	n := 0
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			for _, m := range name.FindAllString(tg.Expr, -1) {
+				n++
+				if !known[m] {
+					t.Errorf("panel %q queries %s, which no lightstream process serves", p.Title, m)
+				}
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("the dashboard queries only %d lightstream metrics", n)
 	}
 }

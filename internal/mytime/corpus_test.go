@@ -7,14 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
 )
 
-const corpora = "/work/shared/corpora"
+// corpora is the shared corpora folder.
+func corpora(t testing.TB) string { return golden.Shared(t, "corpora") }
 
 func readCorpus(t *testing.T, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpora, rel))
+	b, err := os.ReadFile(filepath.Join(corpora(t), rel))
 	if err != nil {
 		t.Skip("corpus not available:", err)
 	}
@@ -94,8 +96,8 @@ func TestCorpusVariousTypesDatetime(t *testing.T) {
 // Every date literal of sakila and lightning_tool_241 parses as DATETIME
 // and TIMESTAMP and formats back unchanged; sakila's YEARs are numbers.
 func TestCorpusLiterals(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(corpora, "sakila", "sakila.*.sql"))
-	more, _ := filepath.Glob(filepath.Join(corpora, "lightning-cases", "lightning_tool_241", "data", "*.sql"))
+	files, _ := filepath.Glob(filepath.Join(corpora(t), "sakila", "sakila.*.sql"))
+	more, _ := filepath.Glob(filepath.Join(corpora(t), "lightning-cases", "lightning_tool_241", "data", "*.sql"))
 	files = append(files, more...)
 	if len(files) == 0 {
 		t.Skip("corpora not available")

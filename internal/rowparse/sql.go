@@ -94,6 +94,8 @@ type SQLReader struct {
 	hdrLen    int64
 	// afterComma is set when the last tuple was followed by a comma.
 	afterComma bool
+	// tuples counts the tuples lexed, for Tuples.
+	tuples uint64
 }
 
 // NewSQLReader returns a reader over r.
@@ -121,6 +123,12 @@ func (s *SQLReader) Pos() int64 { return s.w.offset + s.rowStart }
 // Offset returns the file offset the reader has consumed up to.
 func (s *SQLReader) Offset() int64 { return s.w.offset + s.w.abs(s.w.pos) }
 
+// Tuples returns how many value tuples the reader has lexed: a count kept
+// where a tuple's closing parenthesis is read, independent of the rows
+// Next hands out, so that a row lost between the two shows (the
+// coordinator compares it with the rows encoded and rejected).
+func (s *SQLReader) Tuples() uint64 { return s.tuples }
+
 // Names returns the character set of the last SET NAMES seen, lower case;
 // empty when none was seen.
 func (s *SQLReader) Names() string { return s.names }
@@ -138,12 +146,12 @@ func (s *SQLReader) Next() ([]Field, error) {
 	}
 	for {
 		if s.state == stateInValues {
-			row, err := s.tuple()
+			row, ok, err := s.tuple()
 			if err != nil {
 				s.err = err
 				return nil, err
 			}
-			if row != nil {
+			if ok {
 				return row, nil
 			}
 			continue

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/jsonbin"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
@@ -34,7 +35,7 @@ func convFor(t testing.TB, schema string, s Session) *Converter {
 // rejects it) converts, prints back as text that parses to the same
 // binary, and the upstream checks hold.
 func TestJSONCorpus(t *testing.T) {
-	dir := "/work/shared/corpora/lightning-cases/lightning_various_types/data/"
+	dir := golden.Shared(t, "corpora/lightning-cases/lightning_various_types/data") + "/"
 	schema, err := os.ReadFile(dir + "vt.json-schema.sql")
 	if err != nil {
 		t.Skip("corpus not present")

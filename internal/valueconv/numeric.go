@@ -342,8 +342,10 @@ func (c *Converter) convertFloat(col *tablemodel.Column, f rowparse.Field, dst *
 // number prefix of malformed text, with a warning.
 func (c *Converter) convertDecimal(col *tablemodel.Column, f rowparse.Field, dst *datum.Datum) error {
 	text := f.Bytes
-	var num [24]byte
 	if f.Kind == rowparse.FieldHex || f.Kind == rowparse.FieldBit {
+		// Declared here: the text reaches error messages, so the buffer
+		// escapes, and only this rare case should pay the allocation.
+		var num [24]byte
 		u, ok := bytesToUint(f.Bytes)
 		if !ok {
 			if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "literal wider than 64 bits")); err != nil {

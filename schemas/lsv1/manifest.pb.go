@@ -43,7 +43,10 @@ type TableManifest struct {
 	// repeats it so a reader knows when it has seen all of them).
 	TableCount uint32 `protobuf:"varint,10,opt,name=table_count,json=tableCount,proto3" json:"table_count,omitempty"`
 	// ordinal of this table in the import (0-based).
-	TableOrdinal  uint32 `protobuf:"varint,11,opt,name=table_ordinal,json=tableOrdinal,proto3" json:"table_ordinal,omitempty"`
+	TableOrdinal uint32 `protobuf:"varint,11,opt,name=table_ordinal,json=tableOrdinal,proto3" json:"table_ordinal,omitempty"`
+	// views of the import: on the manifest of table_ordinal 0 only (each
+	// view once), empty on the others.
+	Views         []*ViewDefinition `protobuf:"bytes,12,rep,name=views,proto3" json:"views,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -155,6 +158,87 @@ func (x *TableManifest) GetTableOrdinal() uint32 {
 	return 0
 }
 
+func (x *TableManifest) GetViews() []*ViewDefinition {
+	if x != nil {
+		return x.Views
+	}
+	return nil
+}
+
+// ViewDefinition is a view of the dump: dumpling and mydumper write its
+// CREATE VIEW to {db}.{view}-schema-view.sql (with a placeholder CREATE
+// TABLE in {db}.{view}-schema.sql, which is not imported). The coordinator
+// creates it after every table, as TiDB Lightning does.
+type ViewDefinition struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Db    string                 `protobuf:"bytes,1,opt,name=db,proto3" json:"db,omitempty"`
+	Name  string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// file is the -schema-view.sql file, relative to the dump.
+	File string `protobuf:"bytes,3,opt,name=file,proto3" json:"file,omitempty"`
+	// schema_sql is the file's text.
+	SchemaSql     string `protobuf:"bytes,4,opt,name=schema_sql,json=schemaSql,proto3" json:"schema_sql,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ViewDefinition) Reset() {
+	*x = ViewDefinition{}
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ViewDefinition) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ViewDefinition) ProtoMessage() {}
+
+func (x *ViewDefinition) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ViewDefinition.ProtoReflect.Descriptor instead.
+func (*ViewDefinition) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ViewDefinition) GetDb() string {
+	if x != nil {
+		return x.Db
+	}
+	return ""
+}
+
+func (x *ViewDefinition) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ViewDefinition) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *ViewDefinition) GetSchemaSql() string {
+	if x != nil {
+		return x.SchemaSql
+	}
+	return ""
+}
+
 // TableSchema is the table definition encoders must use: table, column and
 // index ids as the coordinator created the table (embedded: assigned from
 // the dump; cluster: read back from TiDB).
@@ -179,7 +263,7 @@ type TableSchema struct {
 
 func (x *TableSchema) Reset() {
 	*x = TableSchema{}
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -191,7 +275,7 @@ func (x *TableSchema) String() string {
 func (*TableSchema) ProtoMessage() {}
 
 func (x *TableSchema) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -204,7 +288,7 @@ func (x *TableSchema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TableSchema.ProtoReflect.Descriptor instead.
 func (*TableSchema) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{1}
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *TableSchema) GetVersion() uint32 {
@@ -274,7 +358,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xd8\x02\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\x8e\x03\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -289,7 +373,14 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\vtable_count\x18\n" +
 	" \x01(\rR\n" +
 	"tableCount\x12#\n" +
-	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\"\x94\x02\n" +
+	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\x124\n" +
+	"\x05views\x18\f \x03(\v2\x1e.lightstream.v1.ViewDefinitionR\x05views\"g\n" +
+	"\x0eViewDefinition\x12\x0e\n" +
+	"\x02db\x18\x01 \x01(\tR\x02db\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
+	"\x04file\x18\x03 \x01(\tR\x04file\x12\x1d\n" +
+	"\n" +
+	"schema_sql\x18\x04 \x01(\tR\tschemaSql\"\x94\x02\n" +
 	"\vTableSchema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -314,17 +405,19 @@ func file_lightstream_v1_manifest_proto_rawDescGZIP() []byte {
 	return file_lightstream_v1_manifest_proto_rawDescData
 }
 
-var file_lightstream_v1_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_lightstream_v1_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_lightstream_v1_manifest_proto_goTypes = []any{
-	(*TableManifest)(nil), // 0: lightstream.v1.TableManifest
-	(*TableSchema)(nil),   // 1: lightstream.v1.TableSchema
+	(*TableManifest)(nil),  // 0: lightstream.v1.TableManifest
+	(*ViewDefinition)(nil), // 1: lightstream.v1.ViewDefinition
+	(*TableSchema)(nil),    // 2: lightstream.v1.TableSchema
 }
 var file_lightstream_v1_manifest_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	1, // 0: lightstream.v1.TableManifest.views:type_name -> lightstream.v1.ViewDefinition
+	1, // [1:1] is the sub-list for method output_type
+	1, // [1:1] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_lightstream_v1_manifest_proto_init() }
@@ -338,7 +431,7 @@ func file_lightstream_v1_manifest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lightstream_v1_manifest_proto_rawDesc), len(file_lightstream_v1_manifest_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -141,6 +141,9 @@ func TestMaxErrorsRejects(t *testing.T) {
 		}
 		if s := summary.FromResult(res); s.Totals.Rejected != 2 || len(s.Tables) != 1 || !s.Tables[0].ChecksumMatch || s.Tables[0].Rows != 4 {
 			t.Errorf("summary: rejected %d, tables %+v; want 2 rejected, 4 rows matched", s.Totals.Rejected, s.Tables)
+		} else if tb := s.Tables[0]; tb.RowsParsed != 6 || tb.RowsEncoded != 4 || tb.RowsRejected != 2 ||
+			s.Totals.RowsParsed != 6 || s.Totals.RowsEncoded != 4 || s.Totals.RowsRejected != 2 {
+			t.Errorf("summary row counts: table %+v totals %+v; want parsed 6, encoded 4, rejected 2", tb, s.Totals)
 		}
 		e := exportTable(t, work, "bad", "t")
 		if got := sorted(e.values(t, "id")); !slices.Equal(got, []string{"1", "10", "12", "3"}) {
