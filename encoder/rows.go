@@ -136,7 +136,7 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv
 // errors. At the end of the rows the stats take the reader's own count.
 func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Table, ch *lsv1.Chunk, file string, rows rowSource, sink pairSink) (chunkStats, error) {
 	var st chunkStats
-	rc, err := NewRowCoder(ti.Msg, ti.Model, ch.TimeZone)
+	rc, err := newChunkCoder(ti, ch, ch.TimeZone)
 	if err != nil {
 		return st, fmt.Errorf("table %s.%s: %w", ch.Db, ch.Table, err)
 	}
@@ -155,7 +155,7 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Tab
 			return st, err
 		}
 		if tz := rows.TimeZone(); tz != rc.timeZone {
-			if rc, err = NewRowCoder(ti.Msg, ti.Model, tz); err != nil {
+			if rc, err = newChunkCoder(ti, ch, tz); err != nil {
 				return st, fmt.Errorf("%s at byte offset %d: %w", file, rows.Pos(), err)
 			}
 		}
@@ -175,6 +175,19 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Tab
 		}
 		st.rows++
 	}
+}
+
+// newChunkCoder is the RowCoder of one chunk: generated AUTO_RANDOM
+// handles spread over the shards, drawn from the chunk's row ID base and
+// each row's ID, so that the rows of a chunk do not share one shard and a
+// resumed chunk gives the same keys (kvenc.Encoder.SpreadAutoRandom).
+func newChunkCoder(ti *tableschemas.Table, ch *lsv1.Chunk, dumpTimeZone string) (*RowCoder, error) {
+	rc, err := NewRowCoder(ti.Msg, ti.Model, dumpTimeZone)
+	if err != nil {
+		return nil, err
+	}
+	rc.enc.SpreadAutoRandom(ch.RowIdBase)
+	return rc, nil
 }
 
 // RowCoder turns rows of dump fields into a table's KV pairs: column

@@ -22,6 +22,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/dump"
+	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
@@ -32,7 +33,8 @@ import (
 
 // Config of the producer.
 type Config struct {
-	// ImportID names the import's topics (default "lightstream").
+	// ImportID names the import's topics; required to publish (MakePlan
+	// leaves the KV topics unnamed without it: Plan.SetImportID).
 	ImportID string
 	// Dump is the dump directory.
 	Dump string
@@ -71,9 +73,6 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
-	if c.ImportID == "" {
-		c.ImportID = "lightstream"
-	}
 	if c.Dump == "" {
 		return errors.New("producer: no dump directory")
 	}
@@ -177,7 +176,6 @@ func MakePlan(cfg Config) (*Plan, error) {
 		mf := &lsv1.TableManifest{
 			Version: 1, Db: t.DB, Table: t.Name,
 			DbSchemaSql: dbSchemas[checkpoint.Key(t.DB, "")],
-			KvTopic:     schemas.KVTopic(cfg.ImportID, t.DB, t.Name),
 			TableCount:  uint32(len(d.Tables)), TableOrdinal: uint32(i),
 		}
 		if i == 0 {
@@ -220,6 +218,10 @@ func MakePlan(cfg Config) (*Plan, error) {
 		mf.KvPartitions = uint32(kvPartitions(mf.SourceBytes, cfg.PartitionBytes, cfg.KVPartitions))
 		p.Manifests = append(p.Manifests, mf)
 		p.Chunks = append(p.Chunks, msgs)
+	}
+	p.stampDump(cfg.Dump)
+	if cfg.ImportID != "" {
+		p.SetImportID(cfg.ImportID)
 	}
 	return p, nil
 }
@@ -307,9 +309,17 @@ func Topics(cfg Config, p *Plan) []kafkaio.TopicSpec {
 	return specs
 }
 
-// Run discovers the dump, creates the topics and publishes manifests, then
-// chunks: MakePlan, then Publish.
+// Run creates the import's manifests topic (so that members started
+// alongside know the import exists while the dump is planned), discovers
+// the dump, creates the other topics and publishes manifests, then chunks:
+// MakePlan, then Publish.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.validateRun(); err != nil {
+		return nil, err
+	}
+	if err := claimImport(ctx, cfg, importid.Dump{}); err != nil {
+		return nil, err
+	}
 	p, err := MakePlan(cfg)
 	if err != nil {
 		return nil, err
@@ -317,13 +327,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return Publish(ctx, cfg, p)
 }
 
+// validateRun checks what publishing needs beyond a plan: an import id
+// and a Kafka configuration.
+func (c *Config) validateRun() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	if err := importid.Require("producer", c.ImportID); err != nil {
+		return err
+	}
+	return c.Kafka.Validate()
+}
+
 // Publish creates the topics of plan p (made by MakePlan from the same
 // cfg) and publishes its manifests, then its chunks.
 func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.validateRun(); err != nil {
 		return nil, err
 	}
-	if err := cfg.Kafka.Validate(); err != nil {
+	p.SetImportID(cfg.ImportID)
+	if err := claimImport(ctx, cfg, p.Identity()); err != nil {
 		return nil, err
 	}
 	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, Topics(cfg, p)); err != nil {

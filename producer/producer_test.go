@@ -21,7 +21,7 @@ func sakilaDir(t *testing.T) string { return golden.Shared(t, "corpora", "sakila
 
 func TestPlanSakila(t *testing.T) {
 	dir := sakilaDir(t)
-	cfg := Config{Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"127.0.0.1:1"}}, ChunkSize: 256 << 10, KVPartitions: 3, PartitionBytes: 1 << 20}
+	cfg := Config{ImportID: "plan", Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"127.0.0.1:1"}}, ChunkSize: 256 << 10, KVPartitions: 3, PartitionBytes: 1 << 20}
 	p, err := MakePlan(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func TestPlanSakila(t *testing.T) {
 		if mf.SchemaSql == "" || mf.DbSchemaSql == "" {
 			t.Errorf("%s: schema text missing", mf.Table)
 		}
-		if want := uint32(kvPartitions(mf.SourceBytes, 1<<20, 3)); mf.KvTopic != schemas.KVTopic("lightstream", "sakila", mf.Table) || mf.KvPartitions != want {
+		if want := uint32(kvPartitions(mf.SourceBytes, 1<<20, 3)); mf.KvTopic != schemas.KVTopic("plan", "sakila", mf.Table) || mf.KvPartitions != want {
 			t.Errorf("%s: topic %s partitions %d", mf.Table, mf.KvTopic, mf.KvPartitions)
 		}
 		if len(mf.ChunkIds) != len(p.Chunks[i]) {

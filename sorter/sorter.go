@@ -26,6 +26,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/engine"
+	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/store"
@@ -38,8 +39,12 @@ import (
 
 // Config of one sorter member.
 type Config struct {
-	// ImportID names the import's topics (default "lightstream").
+	// ImportID names the import's topics and group; required.
 	ImportID string
+	// WaitForImport bounds the wait for the import's manifests topic
+	// before joining its group (default importid.DefaultWait): an import
+	// that does not appear in time is an error (importid.ErrNoImport).
+	WaitForImport time.Duration
 	// Kafka reaches the broker.
 	Kafka kafkaio.Config
 	// Group is the consumer group (default "<import id>.sorters").
@@ -73,11 +78,11 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
-	if c.ImportID == "" {
-		c.ImportID = "lightstream"
+	if err := importid.Require("sorter", c.ImportID); err != nil {
+		return err
 	}
 	if c.Group == "" {
-		c.Group = c.ImportID + ".sorters"
+		c.Group = c.ImportID + schemas.SortersGroupSuffix
 	}
 	if c.Member == "" {
 		h, _ := os.Hostname()
@@ -108,6 +113,12 @@ const (
 func Run(ctx context.Context, cfg Config) error {
 	if err := cfg.validate(); err != nil {
 		return err
+	}
+	if err := importid.Await(ctx, cfg.Kafka, cfg.ImportID, cfg.WaitForImport); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("sorter: %w", err)
 	}
 	manifests, err := LoadManifests(ctx, cfg.Kafka, cfg.ImportID)
 	if err != nil {

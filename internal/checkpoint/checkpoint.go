@@ -80,6 +80,10 @@ func Key(db, table string) string { return fmt.Sprintf("%q.%q", db, table) }
 type State struct {
 	ImportID string `json:"import_id"`
 	Dump     string `json:"dump"`
+	// DumpID is the digest of the import's plan its manifests carry
+	// (TableManifest.dump_id): a restarted coordinator refuses manifests
+	// of another dump under the same import id.
+	DumpID string `json:"dump_id,omitempty"`
 	// Selection is the table filter and routes the plan was made with
 	// (pipeline.selection): a resume must use the same, or its plan would
 	// not be the one the checkpoint records.

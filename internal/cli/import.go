@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -18,6 +19,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/gen"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/summary"
 )
 
@@ -33,7 +35,7 @@ func init() {
 		&cli.StringFlag{Name: "chunk-size", Value: "64MiB", Usage: "source bytes per chunk"},
 		&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 		&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
-		&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
+		&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "SQL mode values are converted with"},
 		&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values (the dump's SET TIME_ZONE wins)"},
 		&cli.IntFlag{Name: "max-error", Usage: "record up to N bad rows in <work-dir>/rejects.jsonl and go on"},
 		&cli.StringFlag{Name: "summary", Usage: "write a JSON summary to this file"},
@@ -50,7 +52,7 @@ func init() {
 	flags = append(flags, statusFlag(), statusLingerFlag())
 	flags = append(flags, precheckFlags()...)
 	flags = append(flags, progressFlag())
-	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
+	flags = append(flags, importIDFlag(importIDUsageImport))
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
 	flags = append(flags, storeFlags()...)
@@ -127,6 +129,14 @@ func runImport(c *cli.Context) error {
 	if err := setMemoryLimit(c.String("memory-limit")); err != nil {
 		return err
 	}
+	// Bound before any work: a busy port fails the run at once.
+	var metricsLn net.Listener
+	if addr := c.String("metrics-addr"); addr != "" {
+		if metricsLn, err = listenMetrics(addr); err != nil {
+			return err
+		}
+		defer metricsLn.Close()
+	}
 	kcfg, err := optionalKafka(c)
 	if err != nil {
 		return err
@@ -162,6 +172,7 @@ func runImport(c *cli.Context) error {
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
 		KVCompression: comp, Warn: status.warn(ui.warn), EngineDir: c.String("sorted-kv-dir"),
+		OnImportID: printImportID(c),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
@@ -184,10 +195,8 @@ func runImport(c *cli.Context) error {
 		coord = co
 		ui.start(co)
 		status.start(co)
-		if addr := c.String("metrics-addr"); addr != "" {
-			if err := serveMetrics(ctx, addr, co); err != nil {
-				ui.warn(fmt.Sprintf("metrics: %v", err))
-			}
+		if metricsLn != nil {
+			serveMetrics(ctx, metricsLn, co)
 		}
 	}
 	res, err := pipeline.Run(ctx, cfg)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -66,8 +67,19 @@ func (c *progressCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.partsDone, prometheus.CounterValue, float64(ingested))
 }
 
-// serveMetrics serves /metrics and /debug/pprof until ctx ends.
-func serveMetrics(ctx context.Context, addr string, co *coordinator.Coordinator) error {
+// listenMetrics binds the metrics address at start-up, before any work:
+// a port another process holds is an error naming the address, never a
+// warning (a scraper would read the other process's figures).
+func listenMetrics(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// serveMetrics serves /metrics and /debug/pprof on ln until ctx ends.
+func serveMetrics(ctx context.Context, ln net.Listener, co *coordinator.Coordinator) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newProgressCollector(co), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
@@ -76,10 +88,6 @@ func serveMetrics(ctx context.Context, addr string, co *coordinator.Coordinator)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -92,5 +100,4 @@ func serveMetrics(ctx context.Context, addr string, co *coordinator.Coordinator)
 			_ = err
 		}
 	}()
-	return nil
 }

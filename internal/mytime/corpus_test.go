@@ -40,14 +40,14 @@ func TestCorpusVariousTypesDatetime(t *testing.T) {
 	ukHi := mustTime(t, "2001-12-31")
 	var pkRefs, ukRefs []string
 	for i, r := range rows {
-		pk, err := ParseTime(r[2], Datetime, 6, sqlmode.Default)
+		pk, err := ParseTime(r[2], Datetime, 6, sqlmode.StrictAll)
 		if err != nil {
 			t.Fatalf("pk %s: %v", r[2], err)
 		}
 		if got := Format(pk, Datetime, 6); got != string(r[2]) {
 			t.Errorf("pk %s formats back as %s", r[2], got)
 		}
-		uk, err := ParseTime(r[3], Timestamp, 3, sqlmode.Default)
+		uk, err := ParseTime(r[3], Timestamp, 3, sqlmode.StrictAll)
 		if err != nil {
 			t.Fatalf("uk %s: %v", r[3], err)
 		}
@@ -122,7 +122,7 @@ func TestCorpusLiterals(t *testing.T) {
 				if ct == Timestamp && tp == Date {
 					continue
 				}
-				v, err := ParseTime(s, ct, fsp, sqlmode.Default)
+				v, err := ParseTime(s, ct, fsp, sqlmode.StrictAll)
 				if err != nil {
 					t.Errorf("%s: %s as %s: %v", filepath.Base(f), s, ct, err)
 					continue

@@ -50,7 +50,7 @@ func hexf(b ...byte) rowparse.Field {
 }
 
 func TestConvert(t *testing.T) {
-	c := newConv(t, sqlmode.Default)
+	c := newConv(t, sqlmode.StrictAll)
 	cases := []struct {
 		col  string
 		in   rowparse.Field
@@ -167,7 +167,7 @@ func TestConvert(t *testing.T) {
 }
 
 func TestFloatStorage(t *testing.T) {
-	c := newConv(t, sqlmode.Default)
+	c := newConv(t, sqlmode.StrictAll)
 	var d datum.Datum
 	if err := c.Convert(c.Table().Column("f").Offset, num("3.14"), &d); err != nil {
 		t.Fatal(err)
@@ -179,7 +179,7 @@ func TestFloatStorage(t *testing.T) {
 }
 
 func TestTimestampUTC(t *testing.T) {
-	c := newConv(t, sqlmode.Default)
+	c := newConv(t, sqlmode.StrictAll)
 	var d datum.Datum
 	col := c.Table().Column("ts")
 	if err := c.Convert(col.Offset, str("2020-01-01 08:00:00"), &d); err != nil {
@@ -191,7 +191,7 @@ func TestTimestampUTC(t *testing.T) {
 }
 
 func TestDecimalDatum(t *testing.T) {
-	c := newConv(t, sqlmode.Default)
+	c := newConv(t, sqlmode.StrictAll)
 	var d datum.Datum
 	col := c.Table().Column("dec1")
 	if err := c.Convert(col.Offset, num("1.5"), &d); err != nil {
@@ -221,7 +221,7 @@ func TestRowBuilder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewConverter(tbl, Session{Mode: sqlmode.Default})
+	c, err := NewConverter(tbl, Session{Mode: sqlmode.StrictAll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +297,7 @@ func TestSakilaRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err = NewConverter(tbl, Session{Mode: sqlmode.Default, Loc: time.UTC})
+			c, err = NewConverter(tbl, Session{Mode: sqlmode.StrictAll, Loc: time.UTC})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -351,7 +351,7 @@ func FuzzConvert(f *testing.F) {
 	f.Add(uint8(10), uint8(1), []byte("2020-01-01 00:00:00.5"))
 	f.Add(uint8(27), uint8(3), []byte{0xff, 0xfe})
 	f.Fuzz(func(t *testing.T, col, kind uint8, b []byte) {
-		c := newConv(t, sqlmode.Default)
+		c := newConv(t, sqlmode.StrictAll)
 		n := len(c.Table().Columns)
 		var d datum.Datum
 		_ = c.Convert(int(col)%n, rowparse.Field{Kind: rowparse.FieldKind(kind % 7), Bytes: b}, &d)

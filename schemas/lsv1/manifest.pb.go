@@ -46,7 +46,15 @@ type TableManifest struct {
 	TableOrdinal uint32 `protobuf:"varint,11,opt,name=table_ordinal,json=tableOrdinal,proto3" json:"table_ordinal,omitempty"`
 	// views of the import: on the manifest of table_ordinal 0 only (each
 	// view once), empty on the others.
-	Views         []*ViewDefinition `protobuf:"bytes,12,rep,name=views,proto3" json:"views,omitempty"`
+	Views []*ViewDefinition `protobuf:"bytes,12,rep,name=views,proto3" json:"views,omitempty"`
+	// dump is the dump directory as the producer was given it, and dump_id a
+	// digest of the import's plan (every table's name, schema, chunks and
+	// source size; the same in every manifest of the import). Two producers
+	// of different dumps under one import id give different dump_ids: the
+	// producer and the coordinator refuse to mix them (empty in manifests of
+	// older builds).
+	Dump          string `protobuf:"bytes,13,opt,name=dump,proto3" json:"dump,omitempty"`
+	DumpId        string `protobuf:"bytes,14,opt,name=dump_id,json=dumpId,proto3" json:"dump_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -163,6 +171,20 @@ func (x *TableManifest) GetViews() []*ViewDefinition {
 		return x.Views
 	}
 	return nil
+}
+
+func (x *TableManifest) GetDump() string {
+	if x != nil {
+		return x.Dump
+	}
+	return ""
+}
+
+func (x *TableManifest) GetDumpId() string {
+	if x != nil {
+		return x.DumpId
+	}
+	return ""
 }
 
 // ViewDefinition is a view of the dump: dumpling and mydumper write its
@@ -358,7 +380,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\x8e\x03\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xbb\x03\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -374,7 +396,9 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	" \x01(\rR\n" +
 	"tableCount\x12#\n" +
 	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\x124\n" +
-	"\x05views\x18\f \x03(\v2\x1e.lightstream.v1.ViewDefinitionR\x05views\"g\n" +
+	"\x05views\x18\f \x03(\v2\x1e.lightstream.v1.ViewDefinitionR\x05views\x12\x12\n" +
+	"\x04dump\x18\r \x01(\tR\x04dump\x12\x17\n" +
+	"\adump_id\x18\x0e \x01(\tR\x06dumpId\"g\n" +
 	"\x0eViewDefinition\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +

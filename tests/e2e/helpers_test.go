@@ -208,7 +208,7 @@ func exportCSV(t testing.TB, workDir, db, table string) []byte {
 		t.Fatalf("open store: %v", err)
 	}
 	defer st.Close()
-	sess := valueconv.Session{Mode: sqlmode.Default, Loc: time.UTC}
+	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: time.UTC}
 	conv, err := valueconv.NewConverter(m, sess)
 	if err != nil {
 		t.Fatal(err)
