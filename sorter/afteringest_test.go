@@ -51,17 +51,27 @@ func TestAfterIngestRejectsLatePairs(t *testing.T) {
 	st := &partitionState{mf: mf, markers: map[string]*lsv1.EndOfChunk{}, needed: map[string]bool{"c1": true}}
 	s := &partitionSorter{cfg: Config{Kafka: cfg}}
 
-	// Nothing wrong arrives: afterIngest reads on until ctx ends.
-	short, stop := context.WithTimeout(ctx, 3*time.Second)
-	err = s.afterIngest(short, topic, 0, st)
+	// Nothing wrong arrives: afterIngest reads on until ctx ends, and
+	// commits past what it read (no lag once the import is done).
+	short, stop := context.WithTimeout(ctx, time.Minute)
+	var committed int64
+	err = s.afterIngest(short, topic, 0, st, func(next int64) error {
+		if committed = next; next == 3 {
+			time.AfterFunc(500*time.Millisecond, stop) // and nothing else arrives
+		}
+		return nil
+	})
 	stop()
 	if err != nil {
 		t.Fatalf("harmless markers: %v", err)
 	}
+	if committed != 3 {
+		t.Fatalf("committed offset %d after 3 markers, want 3", committed)
+	}
 	if err := w.WriteMessages(ctx, marker("c2", 7)); err != nil {
 		t.Fatal(err)
 	}
-	err = s.afterIngest(ctx, topic, 0, st)
+	err = s.afterIngest(ctx, topic, 0, st, nil)
 	if err == nil || !strings.Contains(err.Error(), "chunk c2 sent 7 pairs") {
 		t.Fatalf("late pairs from a chunk that does not feed the partition: %v", err)
 	}

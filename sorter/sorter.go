@@ -288,7 +288,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		if err != nil || stopWhenDone {
 			return done, err
 		}
-		return nil, s.afterIngest(ctx, topic, partition, st)
+		return nil, s.afterIngest(ctx, topic, partition, st, commit)
 	}
 
 	r, err := s.openPartition(topic, partition, st.next)
@@ -450,7 +450,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 				if commit != nil {
 					_ = commit(next)
 				}
-				return nil, s.afterIngest(ctx, topic, partition, st)
+				return nil, s.afterIngest(ctx, topic, partition, st, commit)
 			}
 		}
 	}
@@ -463,7 +463,10 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 // partition sent it pairs would mean pairs that are never ingested: that
 // stops the member with an error instead (the coordinator's checksum
 // comparison would fail the table too, later and less clearly).
-func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partition int, st *partitionState) error {
+//
+// It commits the group offset past what it read (commit may be nil), so
+// that a finished import's sorter group shows no lag.
+func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partition int, st *partitionState, commit func(int64) error) error {
 	r, err := s.openPartition(topic, partition, st.next)
 	if err != nil {
 		return err
@@ -484,6 +487,11 @@ func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partiti
 		if eoc := msg.GetEndOfChunk(); eoc != nil && eoc.Kvs > 0 && !st.needed[eoc.ChunkId] {
 			return fmt.Errorf("%s[%d] offset %d: chunk %s sent %d pairs to partition %d of %s.%s after it was ingested without them (the chunk does not feed it by schemas.ChunkFeedsPartition)",
 				topic, partition, m.Offset, eoc.ChunkId, eoc.Kvs, partition, st.mf.Db, st.mf.Table)
+		}
+		if commit != nil {
+			// Advisory, as in sortPartition: a failed commit is retried
+			// with the next message.
+			_ = commit(m.Offset + 1)
 		}
 	}
 }
