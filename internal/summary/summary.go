@@ -45,7 +45,11 @@ type Totals struct {
 	KVPairs      uint64 `json:"kv_pairs"`
 	Bytes        uint64 `json:"bytes"`
 	SourceBytes  int64  `json:"source_bytes"`
-	Rejected     int    `json:"rejected_rows"`
+	// SourceBytesDone are the source bytes of the chunks encoded: all of
+	// SourceBytes once the import is complete, part of them when it was
+	// interrupted. Throughput is measured over these, as are the rows.
+	SourceBytesDone int64 `json:"source_bytes_done"`
+	Rejected        int   `json:"rejected_rows"`
 }
 
 // Summary is the whole report.
@@ -92,6 +96,10 @@ func FromResult(res *pipeline.Result) *Summary {
 	s.Totals.Tables = len(s.Tables)
 	s.Views = views(&st)
 	s.Totals.SourceBytes = res.Progress.SourceBytes
+	s.Totals.SourceBytesDone = min(res.Progress.DoneBytes, res.Progress.SourceBytes)
+	if res.AlreadyComplete || s.Status == string(checkpoint.Complete) {
+		s.Totals.SourceBytesDone = s.Totals.SourceBytes
+	}
 	s.Totals.Rejected = res.Rejected
 	if res.AlreadyComplete && !st.Finished.IsZero() {
 		s.DurationSeconds = st.Finished.Sub(st.Started).Seconds()
@@ -99,7 +107,7 @@ func FromResult(res *pipeline.Result) *Summary {
 		s.DurationSeconds = res.Duration.Seconds()
 	}
 	if s.DurationSeconds > 0 {
-		s.MBPerSecond = float64(s.Totals.SourceBytes) / 1e6 / s.DurationSeconds
+		s.MBPerSecond = float64(s.Totals.SourceBytesDone) / 1e6 / s.DurationSeconds
 		s.RowsPerSecond = float64(s.Totals.Rows) / s.DurationSeconds
 	}
 	return s
@@ -132,8 +140,13 @@ func PrintTable(w io.Writer, s *Summary) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t\n", t.DB, t.Table, t.Rows, t.KVPairs, t.Bytes, match, t.Status)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d tables, %d rows, %d KV pairs, %.1f MB source in %.1fs (%.1f MB/s, %.0f rows/s): %s\n",
-		s.Totals.Tables, s.Totals.Rows, s.Totals.KVPairs, float64(s.Totals.SourceBytes)/1e6, s.DurationSeconds,
+	source := fmt.Sprintf("%.1f MB source", float64(s.Totals.SourceBytes)/1e6)
+	if s.Totals.SourceBytesDone < s.Totals.SourceBytes {
+		// Interrupted or failed: the rate is of the work done, as the rows.
+		source = fmt.Sprintf("%.1f of %.1f MB source encoded", float64(s.Totals.SourceBytesDone)/1e6, float64(s.Totals.SourceBytes)/1e6)
+	}
+	fmt.Fprintf(w, "%d tables, %d rows, %d KV pairs, %s in %.1fs (%.1f MB/s, %.0f rows/s): %s\n",
+		s.Totals.Tables, s.Totals.Rows, s.Totals.KVPairs, source, s.DurationSeconds,
 		s.MBPerSecond, s.RowsPerSecond, s.Status)
 	printViews(w, s.Views)
 	if s.Totals.Rejected > 0 {
