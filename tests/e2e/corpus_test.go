@@ -30,6 +30,7 @@ type corpusVariant struct {
 	Corpus    string   `json:"corpus"`
 	Special   string   `json:"special"`
 	CSVHeader bool     `json:"csv_header"`
+	SQLMode   string   `json:"sql_mode"`
 	Expect    string   `json:"expect"`
 	InError   []string `json:"in_error"`
 	Rows      int      `json:"rows"`
@@ -159,7 +160,7 @@ func runVariant(t *testing.T, schema string, goodData []byte, v corpusVariant, c
 	csv.Header = v.CSVHeader
 	work := t.TempDir()
 	// One encoder, one sorter and one KV partition: the variants are tiny.
-	res, w, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work, CSV: csv, Encoders: 1, Sorters: 1, KVPartitions: 1})
+	res, w, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work, CSV: csv, SQLMode: v.SQLMode, Encoders: 1, Sorters: 1, KVPartitions: 1})
 	switch v.Expect {
 	case "error":
 		if err == nil {
