@@ -380,9 +380,11 @@ func notAFile(path string, e fs.DirEntry, filter *Filter) error {
 	}
 	if e.Type()&fs.ModeSymlink != 0 {
 		fi, err := os.Stat(path)
-		if err != nil || fi.Mode().IsRegular() {
-			// A dangling link is reported where its size is read
-			// (dataFileSize) or its schema is read.
+		if err != nil {
+			target, _ := os.Readlink(path)
+			return fmt.Errorf("%s: file of table %s.%s is a symbolic link to %q: %w", path, m[1], m[2], target, err)
+		}
+		if fi.Mode().IsRegular() {
 			return nil
 		}
 		return fmt.Errorf("%s: file of table %s.%s is a link to a %s, not a regular file: %w", path, m[1], m[2], kindOf(fi.Mode()), ErrNotRegular)

@@ -160,6 +160,11 @@ func runVariant(t *testing.T, schema string, goodData []byte, v corpusVariant, c
 	csv.Header = v.CSVHeader
 	work := t.TempDir()
 	// One encoder, one sorter and one KV partition: the variants are tiny.
+	// The variant's sql_mode: strict for the values that do not fit their
+	// type (errors there); the default, Lightning's non-strict mode,
+	// otherwise (TiDB stores an adjusted value with a warning:
+	// TestDefaultSQLModeIsLightnings and valueconv's TiDB-rule tables
+	// check those values).
 	res, w, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work, CSV: csv, SQLMode: v.SQLMode, Encoders: 1, Sorters: 1, KVPartitions: 1})
 	switch v.Expect {
 	case "error":
