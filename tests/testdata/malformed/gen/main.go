@@ -47,6 +47,9 @@ type Variant struct {
 	Special string `json:"special,omitempty"`
 	// CSVHeader reads CSV files with a header line.
 	CSVHeader bool `json:"csv_header,omitempty"`
+	// SQLMode is the import's sql_mode; empty: the default (Lightning's,
+	// not strict: values that do not fit are adjusted, not refused).
+	SQLMode string `json:"sql_mode,omitempty"`
 	// Expect is "error" or "rows".
 	Expect string `json:"expect"`
 	// InError are texts the error must contain (the file and the
@@ -96,6 +99,16 @@ func sqlError(name, what, body, at string, texts ...string) {
 	}
 	add(Variant{Name: name, What: what, File: sqlFile, Expect: "error",
 		InError: append([]string{sqlFile, fmt.Sprintf("offset %d", off)}, texts...)}, []byte(body))
+}
+
+// strict is the sql_mode under which a value that does not fit its
+// column is an error naming the row and the column.
+const strict = "STRICT_TRANS_TABLES"
+
+// sqlStrictError is sqlError under the strict sql_mode.
+func sqlStrictError(name, what, body, at string, texts ...string) {
+	sqlError(name, what, body, at, texts...)
+	variants[len(variants)-1].SQLMode = strict
 }
 
 // sqlRows is a SQL data file that imports rows (with a warning when set).
@@ -162,21 +175,25 @@ func main() {
 	sqlError("column-list-unknown", "a column list naming a column t lacks", "INSERT INTO t (id,nope) VALUES (1,2);\n", "(1,2)", "nope")
 	sqlError("column-list-count", "a tuple shorter than its column list", "INSERT INTO t (id,name) VALUES (1);\n", "(1)")
 
-	// Values that do not fit their column (strict SQL mode).
-	sqlError("tinyint-overflow", "300 in a TINYINT", ins+"(1,'a',300,'2020-01-01',1.50);\n", "(1,", "column n")
-	sqlError("int-not-a-number", "'abc' in a TINYINT", ins+"(1,'a','abc','2020-01-01',1.50);\n", "(1,", "column n")
-	sqlError("varchar-too-long", "9 characters in a VARCHAR(8)", ins+"(1,'abcdefghi',1,'2020-01-01',1.50);\n", "(1,", "column name")
-	sqlError("date-invalid", "2020-13-45 in a DATE", ins+"(1,'a',1,'2020-13-45',1.50);\n", "(1,", "column d")
-	sqlError("decimal-overflow", "12345.67 in a DECIMAL(5,2)", ins+"(1,'a',1,'2020-01-01',12345.67);\n", "(1,", "column x")
-	sqlError("decimal-garbage", "'x1' in a DECIMAL", ins+"(1,'a',1,'2020-01-01','x1');\n", "(1,", "column x")
-	sqlError("null-primary-key", "NULL in the primary key", ins+"(NULL,'a',1,'2020-01-01',1.50);\n", "(NULL", "column id")
-	sqlError("int-overflow", "a 20-digit number in an INT", ins+"(99999999999999999999,'a',1,'2020-01-01',1.50);\n", "(9", "column id")
-	sqlError("long-string", "an 8 KiB string in a VARCHAR(8)", ins+"(1,'"+strings.Repeat("y", 8<<10)+"',1,'2020-01-01',1.50);\n", "(1,", "column name")
+	// Values that do not fit their column: errors under a strict
+	// sql_mode; under the default (Lightning's, not strict) adjusted and
+	// imported.
+	sqlRows("tinyint-overflow-default-mode", "300 in a TINYINT under the default sql_mode: clamped to 127 and imported, as Lightning does", ins+"(1,'a',300,'2020-01-01',1.50);\n", 1, "")
+	sqlRows("varchar-too-long-default-mode", "9 characters in a VARCHAR(8) under the default sql_mode: truncated and imported", ins+"(1,'abcdefghi',1,'2020-01-01',1.50);\n", 1, "")
+	sqlStrictError("tinyint-overflow", "300 in a TINYINT", ins+"(1,'a',300,'2020-01-01',1.50);\n", "(1,", "column n")
+	sqlStrictError("int-not-a-number", "'abc' in a TINYINT", ins+"(1,'a','abc','2020-01-01',1.50);\n", "(1,", "column n")
+	sqlStrictError("varchar-too-long", "9 characters in a VARCHAR(8)", ins+"(1,'abcdefghi',1,'2020-01-01',1.50);\n", "(1,", "column name")
+	sqlStrictError("date-invalid", "2020-13-45 in a DATE", ins+"(1,'a',1,'2020-13-45',1.50);\n", "(1,", "column d")
+	sqlStrictError("decimal-overflow", "12345.67 in a DECIMAL(5,2)", ins+"(1,'a',1,'2020-01-01',12345.67);\n", "(1,", "column x")
+	sqlStrictError("decimal-garbage", "'x1' in a DECIMAL", ins+"(1,'a',1,'2020-01-01','x1');\n", "(1,", "column x")
+	sqlStrictError("null-primary-key", "NULL in the primary key", ins+"(NULL,'a',1,'2020-01-01',1.50);\n", "(NULL", "column id")
+	sqlStrictError("int-overflow", "a 20-digit number in an INT", ins+"(99999999999999999999,'a',1,'2020-01-01',1.50);\n", "(9", "column id")
+	sqlStrictError("long-string", "an 8 KiB string in a VARCHAR(8)", ins+"(1,'"+strings.Repeat("y", 8<<10)+"',1,'2020-01-01',1.50);\n", "(1,", "column name")
 
 	// Invalid UTF-8 and charsets.
-	sqlError("invalid-utf8", "bytes that are not UTF-8 in a utf8mb4 column", ins+"(1,'a\xff\xfe',1,'2020-01-01',1.50);\n", "(1,", "column name")
-	sqlError("invalid-utf8-truncated-sequence", "a UTF-8 sequence cut short", ins+"(1,'\xe4\xb8',1,'2020-01-01',1.50);\n", "(1,", "column name")
-	sqlError("latin1-bytes", "a latin1 byte under SET NAMES latin1 is not UTF-8 (Lightning ignores SET NAMES in data files too)", "SET NAMES latin1;\n"+ins+"(1,'caf\xe9',1,'2020-01-01',1.50);\n", "(1,", "column name")
+	sqlStrictError("invalid-utf8", "bytes that are not UTF-8 in a utf8mb4 column", ins+"(1,'a\xff\xfe',1,'2020-01-01',1.50);\n", "(1,", "column name")
+	sqlStrictError("invalid-utf8-truncated-sequence", "a UTF-8 sequence cut short", ins+"(1,'\xe4\xb8',1,'2020-01-01',1.50);\n", "(1,", "column name")
+	sqlStrictError("latin1-bytes", "a latin1 byte under SET NAMES latin1 is not UTF-8 (Lightning ignores SET NAMES in data files too)", "SET NAMES latin1;\n"+ins+"(1,'caf\xe9',1,'2020-01-01',1.50);\n", "(1,", "column name")
 	sqlRows("utf8-four-byte", "a 4-byte character in utf8mb4", ins+"(1,'\xf0\x9f\x98\x80',1,'2020-01-01',1.50);\n", 1, "")
 
 	// NUL bytes.
@@ -258,9 +275,13 @@ func main() {
 	csvError := func(name, what, body, at string, texts ...string) {
 		add(Variant{Name: name, What: what, File: csvFile, Expect: "error", InError: append([]string{csvFile, fmt.Sprintf("offset %d", strings.Index(body, at))}, texts...)}, []byte(body))
 	}
+	csvStrictError := func(name, what, body, at string, texts ...string) {
+		csvError(name, what, body, at, texts...)
+		variants[len(variants)-1].SQLMode = strict
+	}
 	csvError("csv-too-few-fields", "a record with fewer fields than columns", "1,a,1,2020-01-01,1.50\n2,b,2\n", "2,b", "got 3")
 	csvError("csv-unterminated-quote", "a quoted field never closed", "1,a,1,2020-01-01,1.50\n2,\"b,2,2020-01-02,2.50\n", "\"b")
-	csvError("csv-bad-int", "a word in a TINYINT field", "1,a,one,2020-01-01,1.50\n", "1,a", "column n")
+	csvStrictError("csv-bad-int", "a word in a TINYINT field", "1,a,one,2020-01-01,1.50\n", "1,a", "column n")
 	add(Variant{Name: "csv-header", What: "a CSV file with a header line in another column order", File: csvFile, CSVHeader: true, Expect: "rows", Rows: 2},
 		[]byte("x,d,n,name,id\n1.50,2020-01-01,1,a,1\n2.50,2020-01-02,2,b,2\n"))
 
