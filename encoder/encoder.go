@@ -274,6 +274,7 @@ func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
 		Body: &lsv1.Event_ChunkEncoded{ChunkEncoded: &lsv1.ChunkEncoded{
 			Db: ch.Db, Table: ch.Table, ChunkId: ch.Id, Attempt: attempt, Rows: stats.rows,
 			Kvs: totals.kvs, Bytes: totals.bytes, Checksum: totals.sum, SourceBytes: ch.SourceBytes, Rejected: stats.rejected,
+			RowsParsed: proto.Uint64(stats.parsed), File: ch.File, StartOffset: ch.StartOffset, EndOffset: ch.EndOffset,
 		}},
 	})
 }

@@ -39,6 +39,11 @@ type chunkSink struct {
 	totals []partitionTotals
 	seq    uint32
 
+	// split and record: the partition of the current row's record pair
+	// (set by row).
+	split  schemas.RecordSplit
+	record int
+
 	q *kafkaio.SendQueue
 }
 
@@ -49,12 +54,25 @@ func newChunkSink(ctx context.Context, w *kafka.Writer, topic string, partitions
 		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafka.Message) error {
 			return writeRetry(ctx, w, msgs)
 		}),
+		split: ChunkSplit(chunk, partitions),
 	}
+}
+
+// ChunkSplit is how chunk's record pairs are spread over partitions.
+func ChunkSplit(chunk *lsv1.Chunk, partitions int) schemas.RecordSplit {
+	line := schemas.LineOf(chunk.Ordinal, chunk.TotalChunks, chunk.TableOffset, chunk.SourceBytes, chunk.TableBytes)
+	return schemas.NewRecordSplit(line, chunk.EndOffset-chunk.StartOffset, partitions)
+}
+
+// row says where the next row's pairs come from: its byte offset in the
+// dump file, which decides its record pair's partition.
+func (s *chunkSink) row(fileOffset int64) {
+	s.record = s.split.Partition(fileOffset - s.chunk.StartOffset)
 }
 
 // add routes one pair to its partition.
 func (s *chunkSink) add(key, value []byte) error {
-	p := schemas.KVPartition(key, s.chunk.Ordinal, s.chunk.TotalChunks, s.partitions)
+	p := schemas.KVPartition(key, s.record, s.partitions)
 	s.bufs[p] = schemas.AppendPair(s.bufs[p], key, value)
 	s.counts[p]++
 	t := &s.totals[p]

@@ -39,10 +39,16 @@ func TestChunkSink(t *testing.T) {
 	}
 	defer w.Close()
 
-	chunk := &lsv1.Chunk{Id: "db.t:0:0", Ordinal: 1, TotalChunks: 3}
+	// The chunk holds bytes [300, 700) of the table's 1200: the first 100
+	// of its bytes lie in partition 0's third of the table, the rest in
+	// partition 1's.
+	chunk := &lsv1.Chunk{Id: "db.t:0:0", Ordinal: 1, TotalChunks: 3, StartOffset: 1000, EndOffset: 1400, SourceBytes: 400, TableOffset: 300, TableBytes: 1200}
 	// Small batches so that partitions get several.
 	sink := newChunkSink(ctx, w, topic, parts, chunk, "attempt-1", 64, 2)
-	type pair struct{ k, v []byte }
+	type pair struct {
+		k, v []byte
+		pos  int64 // the row's file offset
+	}
 	var sent []pair
 	record := func(h byte) []byte {
 		return append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x01_r\x80\x00\x00\x00\x00\x00\x00"), h)
@@ -51,9 +57,22 @@ func TestChunkSink(t *testing.T) {
 		return append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x01_i\x80\x00\x00\x00\x00\x00\x00"), id, 0x03, h)
 	}
 	for i := byte(0); i < 40; i++ {
-		sent = append(sent, pair{record(i), []byte{0x80, i}}, pair{index(1, i), []byte{'0'}}, pair{index(2, i), []byte{'0', i}})
+		pos := 1000 + int64(i)*10
+		sent = append(sent, pair{record(i), []byte{0x80, i}, pos}, pair{index(1, i), []byte{'0'}, pos}, pair{index(2, i), []byte{'0', i}, pos})
+	}
+	// where each pair must go: index i's keys to partition i mod 3, a row's
+	// record key by its offset in the chunk
+	partitionOf := func(p pair) int {
+		if p.k[10] == 'i' {
+			return int(p.k[18]) % parts
+		}
+		if p.pos-1000 < 100 {
+			return 0
+		}
+		return 1
 	}
 	for _, p := range sent {
+		sink.row(p.pos)
 		if err := sink.add(p.k, p.v); err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +85,7 @@ func TestChunkSink(t *testing.T) {
 	want := make([]partitionTotals, parts)
 	var all partitionTotals
 	for _, p := range sent {
-		n := schemas.KVPartition(p.k, chunk.Ordinal, chunk.TotalChunks, parts)
+		n := partitionOf(p)
 		c := crc64.Update(crc64.Update(0, table, p.k), table, p.v)
 		want[n].sum ^= c
 		want[n].kvs++
@@ -96,7 +115,13 @@ func TestChunkSink(t *testing.T) {
 			switch body := msg.Body.(type) {
 			case *lsv1.KVMessage_Batch:
 				err := schemas.RangePairs(body.Batch.Pairs, func(k, v []byte) error {
-					if n := schemas.KVPartition(k, chunk.Ordinal, chunk.TotalChunks, parts); n != p {
+					var n = -1
+					for _, s := range sent {
+						if string(s.k) == string(k) {
+							n = partitionOf(s)
+						}
+					}
+					if n != p {
 						t.Errorf("key %x in partition %d, want %d", k, p, n)
 					}
 					got.sum ^= crc64.Update(crc64.Update(0, table, k), table, v)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
@@ -44,6 +45,10 @@ type Config struct {
 	// Routes map source tables onto target tables (Lightning's
 	// [[routes]]); the filter selects by source names.
 	Routes []dump.Route
+	// Source holds Lightning's [mydumper] file rules, case sensitivity,
+	// [black-white-list] and character sets (zero: default naming, files
+	// read as bytes).
+	Source dump.Source
 	// ChunkSize in bytes of source data (default dump.DefaultChunkSize).
 	ChunkSize int64
 	// KVPartitions is the most partitions a table's KV topic gets (default
@@ -121,15 +126,15 @@ func MakePlan(cfg Config) (*Plan, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	filter, err := dump.ParseFilter(cfg.Filter)
+	filter, err := cfg.Source.Filter(cfg.Filter)
 	if err != nil {
 		return nil, err
 	}
-	router, err := dump.NewRouter(cfg.Routes)
+	router, err := dump.NewRouterCase(cfg.Routes, cfg.Source.CaseSensitive)
 	if err != nil {
 		return nil, err
 	}
-	d, err := dump.ScanRouted(cfg.Dump, filter, router)
+	d, err := dump.ScanSource(cfg.Dump, filter, router, cfg.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +143,9 @@ func MakePlan(cfg Config) (*Plan, error) {
 	}
 	if len(d.Tables) == 0 {
 		// Nothing would ever complete the import: say why instead.
+		if !cfg.Source.BWList.Empty() {
+			return nil, fmt.Errorf("dump %s: the black-white-list matches none of its tables", cfg.Dump)
+		}
 		if len(cfg.Filter) > 0 {
 			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", cfg.Dump, strings.Join(cfg.Filter, ","))
 		}
@@ -148,11 +156,20 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if db.SchemaFile == "" {
 			continue
 		}
-		b, err := dump.ReadSchemaFile(db.SchemaFile)
+		b, err := dump.ReadSchemaFileAs(db.SchemaFile, cfg.Source.CharacterSet)
 		if err != nil {
 			return nil, err
 		}
-		dbSchemas[checkpoint.Key(db.Name, "")] = string(b)
+		// Read leniently, as Lightning does (it needs only the name).
+		text, err := tablemodel.DatabaseSchemaSQL(db.Name, string(b))
+		if err != nil {
+			return nil, fmt.Errorf("schema file %s of database %s: %w", db.SchemaFile, db.Name, err)
+		}
+		dbSchemas[checkpoint.Key(db.Name, "")] = text
+	}
+	views, err := viewDefinitions(cfg, d.Views)
+	if err != nil {
+		return nil, err
 	}
 	p := &Plan{Dump: d}
 	for i, t := range d.Tables {
@@ -161,10 +178,16 @@ func MakePlan(cfg Config) (*Plan, error) {
 			DbSchemaSql: dbSchemas[checkpoint.Key(t.DB, "")],
 			TableCount:  uint32(len(d.Tables)), TableOrdinal: uint32(i),
 		}
+		if i == 0 {
+			mf.Views = views
+		}
 		columns := 0
 		if t.SchemaFile != "" {
-			b, err := dump.ReadSchemaFile(t.SchemaFile)
+			b, err := dump.ReadSchemaFileAs(t.SchemaFile, cfg.Source.CharacterSet)
 			if err != nil {
+				return nil, err
+			}
+			if err := checkSchemaFile(t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
 				return nil, err
 			}
 			mf.SchemaSql = string(b)
@@ -180,7 +203,8 @@ func MakePlan(cfg Config) (*Plan, error) {
 		} else if len(t.DataFiles) > 0 {
 			return nil, fmt.Errorf("table %s.%s has data files but no schema file %s.%s-schema.sql", t.DB, t.Name, t.DB, t.Name)
 		}
-		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes})
+		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
+			DataCharset: cfg.Source.DataCharacterSet, InvalidCharReplace: cfg.Source.DataInvalidCharReplace})
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s.%s: %w", t.DB, t.Name, err)
 		}
@@ -192,7 +216,14 @@ func MakePlan(cfg Config) (*Plan, error) {
 			}
 			msgs[j] = m
 			mf.ChunkIds = append(mf.ChunkIds, m.Id)
+			mf.ChunkBytes = append(mf.ChunkBytes, m.SourceBytes)
+			m.TableOffset = mf.SourceBytes
 			mf.SourceBytes += m.SourceBytes
+		}
+		// Each chunk's place on the table's byte line: its record pairs
+		// are spread over the KV partitions along it (schemas.RecordSplit).
+		for _, m := range msgs {
+			m.TableBytes = mf.SourceBytes
 		}
 		mf.KvPartitions = uint32(kvPartitions(mf.SourceBytes, cfg.PartitionBytes, cfg.KVPartitions))
 		p.Manifests = append(p.Manifests, mf)
@@ -230,6 +261,17 @@ func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, e
 		Columns: c.Columns, SqlHeader: c.Header, CutAfterTuple: c.CutAfterTuple, HasHeader: c.HasHeader,
 		Names: c.Names, TimeZone: c.TimeZone, NoBackslashEscapes: cfg.NoBackslashEscapes,
 		SourceBytes: c.End - c.Start,
+	}
+	if c.DataCharset != dump.CharsetBinary {
+		m.DataCharacterSet, m.DataInvalidCharReplace = c.DataCharset.String(), c.InvalidCharReplace
+	}
+	// Names the chunk carries (an INSERT's column list, a CSV header) go
+	// into string fields, which must be UTF-8: a file in another character
+	// set needs it said.
+	for _, s := range append([]string{m.SqlHeader, m.Names, m.File}, m.Columns...) {
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("%s: names in the file (%q) are not UTF-8: give its character set with [mydumper] data-character-set (--data-character-set)", c.File, s)
+		}
 	}
 	switch c.Format {
 	case dump.FormatSQL:

@@ -1,8 +1,12 @@
 package schemas
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/big"
+	"sort"
+)
 
-// KVPartition says which partition of a table's KV topic a pair goes to.
+// How a table's KV pairs are spread over its KV topic's partitions.
 //
 // Ingest writes each partition's sorted pairs into the store as one range
 // sweep, so partitions should own contiguous key ranges rather than
@@ -12,39 +16,152 @@ import "encoding/binary"
 //
 //   - index keys go to partition (indexID mod n): a partition owns whole
 //     index ranges;
-//   - record keys are cut by source order: the pairs of chunk k of m go to
-//     partition k*n/m. Dumps are written in primary-key order (dumpling and
-//     mydumper both select by key), so consecutive chunks hold neighbouring
-//     handles, and _tidb_rowid handles follow the chunks' row-ID bases.
+//   - record keys are cut by source bytes: the table's source is one line
+//     of bytes, its chunks one after another (ChunkLine), cut into n equal
+//     segments; a row goes to the segment its first byte lies in. A chunk
+//     may so straddle two (or more) partitions, each getting the rows of
+//     its segment. Dumps are written in primary-key order (dumpling and
+//     mydumper both select by key), so a partition's rows hold
+//     neighbouring handles, and _tidb_rowid handles follow the chunks'
+//     row-ID bases.
 //
-// Correctness does not depend on the order assumption: a key always lands
-// in one partition because it comes from one chunk (a primary key given
-// twice in the dump is a duplicate the checksum comparison reports).
-func KVPartition(key []byte, chunkOrdinal, totalChunks uint32, partitions int) int {
+// Every partition's record share is so within one row of 1/n of the
+// table's source, whatever the chunks' sizes (cutting by whole chunks
+// left the largest partition up to 2x the smallest). The cut depends on
+// the chunk's place and size and the row's offset only, so a re-encoded
+// or replayed chunk sends every pair to the same partition. Correctness
+// does not depend on the order assumption: a key always lands in one
+// partition because it comes from one row (a primary key given twice in
+// the dump is a duplicate the checksum comparison reports).
+
+// ChunkLine is a chunk's place on its table's line: [Lo, Hi) of Units.
+// With the chunks' sizes known the units are source bytes; without them
+// (a producer older than the sizes) each chunk is one unit.
+type ChunkLine struct {
+	Lo, Hi, Units int64
+}
+
+// LineOf is the line of chunk ordinal of total whose source bytes start
+// at tableOffset of tableBytes and span chunkBytes (0 tableBytes: sizes
+// unknown, one unit per chunk).
+func LineOf(ordinal, total uint32, tableOffset, chunkBytes, tableBytes int64) ChunkLine {
+	if tableBytes > 0 && chunkBytes >= 0 && tableOffset >= 0 && tableOffset+chunkBytes <= tableBytes {
+		return ChunkLine{Lo: tableOffset, Hi: tableOffset + chunkBytes, Units: tableBytes}
+	}
+	return ChunkLine{Lo: int64(ordinal), Hi: int64(ordinal) + 1, Units: int64(max(total, 1))}
+}
+
+// ManifestLines are the lines of a table's chunks from its manifest's
+// chunk sizes (nil or of another length: one unit per chunk).
+func ManifestLines(chunks int, chunkBytes []int64) []ChunkLine {
+	out := make([]ChunkLine, chunks)
+	var total int64
+	sized := len(chunkBytes) == chunks
+	for _, b := range chunkBytes {
+		if b < 0 {
+			sized = false
+		}
+		total += b
+	}
+	var off int64
+	for i := range out {
+		if sized && total > 0 {
+			out[i] = LineOf(uint32(i), uint32(chunks), off, chunkBytes[i], total)
+			off += chunkBytes[i]
+		} else {
+			out[i] = LineOf(uint32(i), uint32(chunks), 0, 0, 0)
+		}
+	}
+	return out
+}
+
+// partitions returns the first and last partition of n the line touches.
+func (l ChunkLine) partitions(n int) (first, last int) {
+	if n <= 1 || l.Units <= 0 {
+		return 0, 0
+	}
+	first = int(mulDiv(l.Lo, int64(n), l.Units))
+	last = first
+	if l.Hi > l.Lo {
+		// the last segment whose start q*Units/n lies before Hi
+		last = int(mulDivCeil(l.Hi, int64(n), l.Units)) - 1
+	}
+	first, last = min(max(first, 0), n-1), min(max(last, first), n-1)
+	return first, last
+}
+
+// RecordSplit says which partition each row of one chunk sends its record
+// pair to, by the row's byte offset in the chunk.
+type RecordSplit struct {
+	first int
+	// starts[i] is the chunk-relative byte offset at which partition
+	// first+i+1 begins.
+	starts []int64
+}
+
+// NewRecordSplit is the split of the chunk on line whose source is size
+// bytes, over partitions.
+func NewRecordSplit(line ChunkLine, size int64, partitions int) RecordSplit {
+	first, last := line.partitions(partitions)
+	s := RecordSplit{first: first}
+	width := line.Hi - line.Lo
+	for q := first + 1; q <= last; q++ {
+		// Segment q starts at q*Units/n on the line; in the chunk's bytes
+		// that is (q*Units - Lo*n) * size / (n*width), rounded up (a row
+		// starting before it belongs to the segment before).
+		num := new(big.Int).Mul(big.NewInt(int64(q)), big.NewInt(line.Units))
+		num.Sub(num, new(big.Int).Mul(big.NewInt(line.Lo), big.NewInt(int64(partitions))))
+		num.Mul(num, big.NewInt(size))
+		den := new(big.Int).Mul(big.NewInt(int64(partitions)), big.NewInt(width))
+		start := ceilDiv(num, den)
+		s.starts = append(s.starts, start)
+	}
+	return s
+}
+
+// Partition is the partition of the record pair of the row starting at
+// offset bytes into the chunk.
+func (s RecordSplit) Partition(offset int64) int {
+	i := sort.Search(len(s.starts), func(i int) bool { return s.starts[i] > offset })
+	return s.first + i
+}
+
+// IndexPartition is the partition of an index key (t + 8-byte table id +
+// "_i" + 8-byte index id ...): index id mod partitions. ok is false for any
+// other key.
+func IndexPartition(key []byte, partitions int) (p int, ok bool) {
+	if len(key) >= 19 && key[0] == 't' && key[9] == '_' && key[10] == 'i' {
+		if partitions <= 1 {
+			return 0, true
+		}
+		idx := binary.BigEndian.Uint64(key[11:19]) ^ (1 << 63)
+		return int(idx % uint64(partitions)), true
+	}
+	return 0, false
+}
+
+// KVPartition is the partition of key, from a row whose record pair goes
+// to recordPartition (RecordSplit.Partition).
+func KVPartition(key []byte, recordPartition, partitions int) int {
+	if p, ok := IndexPartition(key, partitions); ok {
+		return p
+	}
 	if partitions <= 1 {
 		return 0
 	}
-	// t + 8-byte table id + "_i" + 8-byte index id
-	if len(key) >= 19 && key[0] == 't' && key[9] == '_' && key[10] == 'i' {
-		idx := binary.BigEndian.Uint64(key[11:19]) ^ (1 << 63)
-		return int(idx % uint64(partitions))
-	}
-	if totalChunks == 0 {
-		return 0
-	}
-	return int(uint64(chunkOrdinal) * uint64(partitions) / uint64(totalChunks))
+	return recordPartition
 }
 
-// ChunkFeedsPartition reports whether chunk ordinal of totalChunks may send
-// pairs to partition p of partitions, for a table whose index ids are
-// indexIDs: it is KVPartition read backwards. A partition that owns an
-// index range receives from every chunk; any other receives only the
-// record keys of its own chunks. Sorters use it to know that a partition
-// is complete once its own chunks' end-of-chunk markers are in, so that it
-// is ingested while later chunks are still being encoded. (indexIDs may
-// list more ids than have keys: that only makes the answer more often
-// true.)
-func ChunkFeedsPartition(ordinal, totalChunks uint32, partitions, p int, indexIDs []int64) bool {
+// ChunkFeedsPartition reports whether the chunk on line may send pairs to
+// partition p of partitions, for a table whose index ids are indexIDs: it
+// is KVPartition read backwards. A partition that owns an index range
+// receives from every chunk; any other receives only the record keys of
+// the chunks whose line overlaps its segment. Sorters use it to know that
+// a partition is complete once those chunks' end-of-chunk markers are in,
+// so that it is ingested while later chunks are still being encoded.
+// (indexIDs may list more ids than have keys, and a chunk may have no row
+// in its part of a segment: that only makes the answer more often true.)
+func ChunkFeedsPartition(line ChunkLine, partitions, p int, indexIDs []int64) bool {
 	if partitions <= 1 {
 		return true
 	}
@@ -53,8 +170,24 @@ func ChunkFeedsPartition(ordinal, totalChunks uint32, partitions, p int, indexID
 			return true
 		}
 	}
-	if totalChunks == 0 {
-		return p == 0
+	first, last := line.partitions(partitions)
+	return p >= first && p <= last
+}
+
+func mulDiv(a, b, c int64) int64 {
+	q := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+	return q.Quo(q, big.NewInt(c)).Int64()
+}
+
+func mulDivCeil(a, b, c int64) int64 {
+	return ceilDiv(new(big.Int).Mul(big.NewInt(a), big.NewInt(b)), big.NewInt(c))
+}
+
+// ceilDiv is ceil(num/den) for den > 0.
+func ceilDiv(num, den *big.Int) int64 {
+	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
+	if m.Sign() > 0 {
+		q.Add(q, big.NewInt(1))
 	}
-	return int(uint64(ordinal)*uint64(partitions)/uint64(totalChunks)) == p
+	return q.Int64()
 }

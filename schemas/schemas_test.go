@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"encoding/binary"
+	"math/big"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -93,30 +94,102 @@ func indexKey(table, index int64) []byte {
 }
 
 func TestKVPartition(t *testing.T) {
-	// Index keys: whole indexes per partition, whatever the chunk.
+	// Index keys: whole indexes per partition, whatever the row.
 	for idx := int64(1); idx < 10; idx++ {
 		want := int(idx % 4)
-		for chunk := uint32(0); chunk < 7; chunk++ {
-			if got := KVPartition(indexKey(42, idx), chunk, 7, 4); got != want {
-				t.Fatalf("index %d chunk %d: partition %d, want %d", idx, chunk, got, want)
+		for rec := 0; rec < 4; rec++ {
+			if got := KVPartition(indexKey(42, idx), rec, 4); got != want {
+				t.Fatalf("index %d record partition %d: partition %d, want %d", idx, rec, got, want)
 			}
 		}
 	}
-	// Record keys: consecutive chunks fill partitions in order.
 	rec := []byte("t\x80\x00\x00\x00\x00\x00\x00\x2a_r\x80\x00\x00\x00\x00\x00\x00\x01")
+	if KVPartition(rec, 2, 4) != 2 || KVPartition(rec, 3, 1) != 0 {
+		t.Fatal("record keys go to their row's partition (0 of one)")
+	}
+	// Record keys: rows along the table's chunks fill partitions in order,
+	// the first row in 0 and the last in n-1.
+	lines := ManifestLines(8, []int64{100, 100, 100, 100, 100, 100, 100, 100})
 	prev := 0
-	for chunk := uint32(0); chunk < 8; chunk++ {
-		p := KVPartition(rec, chunk, 8, 4)
-		if p < prev || p >= 4 {
-			t.Fatalf("chunk %d -> partition %d after %d", chunk, p, prev)
+	for c, l := range lines {
+		split := NewRecordSplit(l, 100, 4)
+		for off := int64(0); off < 100; off += 10 {
+			p := split.Partition(off)
+			if p < prev || p >= 4 {
+				t.Fatalf("chunk %d offset %d -> partition %d after %d", c, off, p, prev)
+			}
+			prev = p
 		}
-		prev = p
 	}
 	if prev != 3 {
-		t.Fatalf("last chunk in partition %d, want 3", prev)
+		t.Fatalf("last row in partition %d, want 3", prev)
 	}
-	if KVPartition(rec, 5, 8, 1) != 0 {
-		t.Fatal("single partition must be 0")
+}
+
+// TestRecordSplitBalance lays rows of random sizes over chunks of random
+// sizes (small tail chunks, as a dump's files end) and checks that every
+// partition's record bytes are within one row of the mean, and that each
+// row's partition is the segment of the table's bytes its first byte lies
+// in (computed here independently, in exact rational arithmetic).
+func TestRecordSplitBalance(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 200; round++ {
+		n := 1 + r.IntN(10)
+		chunks := n + 1 + r.IntN(30)
+		sizes := make([]int64, chunks)
+		for i := range sizes {
+			sizes[i] = 1000 + r.Int64N(64000)
+			if r.IntN(4) == 0 {
+				sizes[i] = 1 + r.Int64N(500) // a file's tail
+			}
+		}
+		lines := ManifestLines(chunks, sizes)
+		var total int64
+		for _, s := range sizes {
+			total += s
+		}
+		got := make([]int64, n)
+		var off int64
+		maxRow := int64(0)
+		for c, l := range lines {
+			split := NewRecordSplit(l, sizes[c], n)
+			for pos := int64(0); pos < sizes[c]; {
+				row := min(1+r.Int64N(300), sizes[c]-pos)
+				maxRow = max(maxRow, row)
+				p := split.Partition(pos)
+				// independent oracle: floor((off+pos)*n/total)
+				want := int(new(big.Int).Quo(new(big.Int).Mul(big.NewInt(off+pos), big.NewInt(int64(n))), big.NewInt(total)).Int64())
+				if p != want {
+					t.Fatalf("round %d chunk %d row at %d: partition %d, want %d", round, c, pos, p, want)
+				}
+				got[p] += row
+				pos += row
+			}
+			off += sizes[c]
+		}
+		mean := total / int64(n)
+		for p, b := range got {
+			if b > mean+maxRow+1 || b < mean-maxRow-1 {
+				t.Fatalf("round %d: partition %d holds %d bytes, mean %d (rows up to %d)", round, p, b, mean, maxRow)
+			}
+		}
+	}
+}
+
+// TestRecordSplitUnsized: the split of a chunk depends only on its
+// line and size, so an older manifest without sizes still agrees with
+// its chunks (one unit each).
+func TestRecordSplitUnsized(t *testing.T) {
+	lines := ManifestLines(3, nil)
+	for c, l := range lines {
+		if l != LineOf(uint32(c), 3, 0, 0, 0) {
+			t.Fatalf("chunk %d: %+v", c, l)
+		}
+	}
+	// 3 chunks over 2 partitions: chunk 1 straddles, at its middle byte.
+	s := NewRecordSplit(lines[1], 100, 2)
+	if s.Partition(49) != 0 || s.Partition(50) != 1 {
+		t.Fatalf("chunk 1 of 3 over 2 partitions: offset 49 -> %d, 50 -> %d", s.Partition(49), s.Partition(50))
 	}
 }
 
@@ -151,37 +224,57 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 
 // TestChunkFeedsPartition checks the inverse against KVPartition: every
 // pair a chunk sends goes to a partition the chunk is said to feed, and a
-// partition without an index is fed by its own chunks only.
+// partition without an index is fed by the chunks whose line overlaps its
+// segment only.
 func TestChunkFeedsPartition(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for round := 0; round < 500; round++ {
 		partitions := 1 + r.IntN(12)
-		total := uint32(r.IntN(40))
+		total := r.IntN(40)
 		var ids []int64
 		for i := r.IntN(4); i > 0; i-- {
 			ids = append(ids, 1+r.Int64N(20))
 		}
-		for c := uint32(0); c < max(total, 1); c++ {
-			rec := binary.BigEndian.AppendUint64([]byte("t\x80\x00\x00\x00\x00\x00\x00\x07_r"), r.Uint64())
-			keys := [][]byte{rec}
-			for _, id := range ids {
-				k := append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x07_i"), binary.BigEndian.AppendUint64(nil, uint64(id)^1<<63)...)
-				keys = append(keys, append(k, 0x03, byte(r.Uint32())))
+		var sizes []int64
+		if r.IntN(2) == 0 {
+			for range total {
+				sizes = append(sizes, r.Int64N(5000))
 			}
-			for _, k := range keys {
-				p := KVPartition(k, c, total, partitions)
-				if !ChunkFeedsPartition(c, total, partitions, p, ids) {
-					t.Fatalf("chunk %d/%d sends %x to partition %d of %d (indexes %v), which it is said not to feed", c, total, k, p, partitions, ids)
+		}
+		lines := ManifestLines(total, sizes)
+		for c, l := range lines {
+			size := int64(1000)
+			if sizes != nil {
+				size = sizes[c]
+			}
+			split := NewRecordSplit(l, size, partitions)
+			rows := 0
+			for off := int64(0); off < size; off += 1 + r.Int64N(200) {
+				rec := split.Partition(off)
+				keys := [][]byte{binary.BigEndian.AppendUint64([]byte("t\x80\x00\x00\x00\x00\x00\x00\x07_r"), r.Uint64())}
+				for _, id := range ids {
+					k := append([]byte("t\x80\x00\x00\x00\x00\x00\x00\x07_i"), binary.BigEndian.AppendUint64(nil, uint64(id)^1<<63)...)
+					keys = append(keys, append(k, 0x03, byte(r.Uint32())))
 				}
+				for _, k := range keys {
+					p := KVPartition(k, rec, partitions)
+					if !ChunkFeedsPartition(l, partitions, p, ids) {
+						t.Fatalf("chunk %d/%d (%+v) sends %x to partition %d of %d (indexes %v), which it is said not to feed", c, total, l, k, p, partitions, ids)
+					}
+				}
+				rows++
 			}
 			fed := 0
 			for p := 0; p < partitions; p++ {
-				if ChunkFeedsPartition(c, total, partitions, p, nil) {
+				if ChunkFeedsPartition(l, partitions, p, nil) {
 					fed++
 				}
 			}
-			if fed != 1 {
-				t.Fatalf("without indexes chunk %d/%d feeds %d partitions of %d", c, total, fed, partitions)
+			// a chunk feeds the partitions its line overlaps: at least one,
+			// at most one more than its share of them
+			limit := 2 + int(new(big.Int).Quo(new(big.Int).Mul(big.NewInt(l.Hi-l.Lo), big.NewInt(int64(partitions))), big.NewInt(l.Units)).Int64())
+			if fed < 1 || fed > limit {
+				t.Fatalf("without indexes chunk %d/%d (%+v) feeds %d partitions of %d", c, total, l, fed, partitions)
 			}
 		}
 	}

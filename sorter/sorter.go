@@ -18,7 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -75,6 +76,14 @@ type Config struct {
 	// OnAssign, if set, is told each group generation's assignment of
 	// this member (member.Config.OnAssign).
 	OnAssign func(generation int32, assigned map[string][]int)
+	// KeepEngines keeps a partition's engine after its ingest (default:
+	// removed once ingested and reported, leaving a done record; see
+	// release).
+	KeepEngines bool
+	// Space accounts for the engines' disk and holds the disk quota,
+	// shared by the process's sorter members like Engines (default: no
+	// quota, for this member).
+	Space *EngineSpace
 }
 
 func (c *Config) validate() error {
@@ -99,6 +108,12 @@ func (c *Config) validate() error {
 	}
 	if c.SyncBytes <= 0 {
 		c.SyncBytes = DefaultSyncBytes
+	}
+	if c.Space == nil {
+		c.Space = NewEngineSpace(0)
+	}
+	if c.KeepEngines && c.Space.Limit() > 0 {
+		return errors.New("sorter: a disk quota frees space by removing ingested engines: it cannot be combined with keeping them")
 	}
 	return c.Kafka.Validate()
 }
@@ -125,6 +140,13 @@ func Run(ctx context.Context, cfg Config) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		return err
+	}
+	var all []*lsv1.TableManifest
+	for _, mf := range manifests {
+		all = append(all, mf)
+	}
+	if err := CheckQuota(all, cfg.Space.Limit()); err != nil {
 		return err
 	}
 	var topics []string
@@ -214,14 +236,23 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 	}
 	dir := EngineDir(s.cfg.EngineDir, topic, partition)
 	st := &partitionState{mf: mf, partition: uint32(partition), markers: map[string]*lsv1.EndOfChunk{}}
-	// A partition seen for the first time has no engine yet: opening one
-	// just to find it empty would cost an engine slot.
-	if _, statErr := os.Stat(dir); statErr == nil {
+	// An ingested partition whose engine was removed left its report in
+	// a done record (see release): it is not read or ingested again.
+	done, err := loadDone(dir)
+	if err != nil {
+		return nil, err
+	}
+	if done != nil {
+		st.ingested = done
+	} else if _, statErr := os.Stat(dir); statErr == nil {
+		// A partition seen for the first time has no engine yet: opening
+		// one just to find it empty would cost an engine slot.
 		eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 		if err != nil {
 			return nil, err
 		}
 		err = st.load(eng)
+		s.cfg.Space.found(dir, eng.DiskBytes())
 		release()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dir, err)
@@ -236,6 +267,10 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
 		if err := s.report(ctx, st); err != nil {
+			return nil, err
+		}
+		// The crash may also have come before the engine was removed.
+		if err := s.release(dir, st); err != nil {
 			return nil, err
 		}
 		if stopWhenDone {
@@ -261,6 +296,22 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 	}
 	defer r.Close()
 
+	// Under a disk quota another claim may ask this one to free its
+	// engine's space (EngineSpace.reserve): wake interrupts a fetch so
+	// that it looks.
+	var (
+		wakeMu      sync.Mutex
+		cancelFetch context.CancelFunc
+	)
+	disown := s.cfg.Space.own(dir, func() {
+		wakeMu.Lock()
+		if cancelFetch != nil {
+			cancelFetch()
+		}
+		wakeMu.Unlock()
+	})
+	defer disown()
+
 	var (
 		keys, values [][]byte
 		pending      int
@@ -275,6 +326,14 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 		if len(keys) == 0 && len(meta) == 0 && !(durable && unsynced > 0) {
 			return nil
 		}
+		room := func() {}
+		if len(keys) > 0 {
+			var err error
+			if room, err = s.makeRoom(ctx, dir, st, runBytes(pending)); err != nil {
+				return err
+			}
+		}
+		defer room()
 		eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 		if err != nil {
 			return err
@@ -285,6 +344,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			// one key, the later wins.
 			err = eng.WriteBatch(keys, values, meta)
 			unsynced += pending + 1
+			s.cfg.Space.update(dir, eng.DiskBytes())
 		}
 		durable = durable || unsynced >= s.cfg.SyncBytes
 		if err == nil && durable {
@@ -311,15 +371,29 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 	}
 	next := st.next
 	for {
+		if s.cfg.Space.spillAsked(dir) {
+			if err := s.spill(ctx, dir, st); err != nil {
+				return nil, err
+			}
+		}
 		// An idle partition makes what it buffered durable after a while,
 		// so that its offset can be committed; pending pairs are never lost
 		// by waiting (a restart reads them again from the engine's offset).
 		fctx, cancel := context.WithTimeout(ctx, idleFlush)
+		wakeMu.Lock()
+		cancelFetch = cancel
+		wakeMu.Unlock()
 		m, err := r.FetchMessage(fctx)
+		wakeMu.Lock()
+		cancelFetch = nil
+		wakeMu.Unlock()
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil
+			}
+			if errors.Is(err, context.Canceled) {
+				continue // woken: asked to spill
 			}
 			if errors.Is(err, context.DeadlineExceeded) {
 				// Idle: make what arrived durable.
@@ -346,7 +420,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			if err != nil {
 				return nil, fmt.Errorf("%s[%d] offset %d: %w", topic, partition, m.Offset, err)
 			}
-			if pending >= s.cfg.FlushBytes {
+			if pending >= s.flushBytes() {
 				if err := flush(next, false); err != nil {
 					return nil, err
 				}
@@ -422,7 +496,8 @@ func (s *partitionSorter) openPartition(topic string, partition int, next int64)
 	return kafkaio.NewPartitionReader(s.cfg.Kafka, topic, partition, next, kafkaio.ReaderOptions{MaxBytes: 2 << 20, QueueCapacity: 4})
 }
 
-// ingest writes a complete engine into the store and reports it.
+// ingest writes a complete engine into the store, reports it and
+// releases the engine (release).
 func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionState) (*lsv1.PartitionIngested, error) {
 	complete := time.Now()
 	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
@@ -430,20 +505,16 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 		return nil, err
 	}
 	defer release()
-	// Ingest checksums the pairs as it reads them: the engine is not read
-	// a second time.
-	opts := s.cfg.Ingest
-	opts.KeySpace = tidbcodec.KeySpacePrefixLen
-	stats, err := ingest.Ingest(ctx, s.cfg.Store, eng, opts)
+	part, err := s.ingestEngine(ctx, eng, st)
 	if err != nil {
-		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
+		return nil, err
 	}
-	sum := stats.Checksum
-	done := &lsv1.PartitionIngested{Db: st.mf.Db, Table: st.mf.Table, Partition: st.partition, Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum,
-		CompleteUnixNano: complete.UnixNano()}
-	for _, sp := range stats.Spans {
-		done.Spans = append(done.Spans, &lsv1.KeySpan{First: sp.First, Last: sp.Last})
-	}
+	// What was ingested early to stay within the disk quota counts too:
+	// the figures add up, and the spans are the union of all ingests'
+	// (those of a partition's successive ingests may overlap: the store
+	// checksum is read over the union, after the last).
+	done := combineIngests(append(slices.Clone(st.spills), part))
+	done.Db, done.Table, done.Partition, done.CompleteUnixNano = st.mf.Db, st.mf.Table, st.partition, complete.UnixNano()
 	if err := s.checksumSpans(ctx, done); err != nil {
 		return nil, fmt.Errorf("%s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
@@ -455,7 +526,30 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 		return nil, err
 	}
 	st.ingested = done
-	return done, s.report(ctx, st)
+	if err := s.report(ctx, st); err != nil {
+		return nil, err
+	}
+	release()
+	return done, s.release(dir, st)
+}
+
+// ingestEngine writes what eng holds into the store: its figures and key
+// spans.
+func (s *partitionSorter) ingestEngine(ctx context.Context, eng *engine.Engine, st *partitionState) (*lsv1.PartitionIngested, error) {
+	// Ingest checksums the pairs as it reads them: the engine is not read
+	// a second time.
+	opts := s.cfg.Ingest
+	opts.KeySpace = tidbcodec.KeySpacePrefixLen
+	stats, err := ingest.Ingest(ctx, s.cfg.Store, eng, opts)
+	if err != nil {
+		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
+	}
+	sum := stats.Checksum
+	part := &lsv1.PartitionIngested{Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum}
+	for _, sp := range stats.Spans {
+		part.Spans = append(part.Spans, &lsv1.KeySpan{First: sp.First, Last: sp.Last})
+	}
+	return part, nil
 }
 
 // checksumSpans reads the store's checksum over done's spans into
@@ -468,90 +562,9 @@ func (s *partitionSorter) checksumSpans(ctx context.Context, done *lsv1.Partitio
 	return ReadSpanChecksum(ctx, s.cfg.Store, done)
 }
 
-// ReadSpanChecksum reads what st holds over done's spans (the partition's
-// keys, PartitionIngested spans) into done.StoreChecksum.
-func ReadSpanChecksum(ctx context.Context, st store.Store, done *lsv1.PartitionIngested) error {
-	ranges := make([]store.KeyRange, len(done.Spans))
-	for i, sp := range done.Spans {
-		ranges[i] = store.KeyRange{Start: sp.First, End: ingest.Span{Last: sp.Last}.End()}
-	}
-	var c store.Checksum
-	if len(ranges) > 0 {
-		var err error
-		if c, err = st.Checksum(ctx, ranges); err != nil {
-			return fmt.Errorf("checksum ingested spans: %w", err)
-		}
-	}
-	done.StoreChecksum = &lsv1.StoreChecksum{Checksum: c.Sum, Kvs: c.KVs, Bytes: c.Bytes}
-	return nil
-}
-
 func (s *partitionSorter) report(ctx context.Context, st *partitionState) error {
 	return s.events.Append(ctx, schemas.Topic(s.cfg.ImportID, schemas.EventsSuffix), st.mf.KvTopic, &lsv1.Event{
 		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: s.cfg.Member,
 		Body: &lsv1.Event_PartitionIngested{PartitionIngested: st.ingested},
 	})
-}
-
-// EngineDir is where a table partition's engine lives.
-func EngineDir(root, topic string, partition int) string {
-	return filepath.Join(root, topic, fmt.Sprint(partition))
-}
-
-// Replay rebuilds the engines of one table from its retained KV topic,
-// without re-encoding: each partition is read from its first offset into
-// a fresh engine and ingested again once it holds every chunk's marker.
-// It returns what each partition ingested.
-func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.PartitionIngested, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	manifests, err := LoadManifests(ctx, cfg.Kafka, cfg.ImportID)
-	if err != nil {
-		return nil, err
-	}
-	var mf *lsv1.TableManifest
-	for _, m := range manifests {
-		if m.Db == db && m.Table == table {
-			mf = m
-		}
-	}
-	if mf == nil {
-		return nil, fmt.Errorf("replay: table %s.%s is not in the import's manifests", db, table)
-	}
-	if len(mf.ChunkIds) == 0 {
-		return nil, nil
-	}
-	events, err := topiclog.NewWriter(cfg.Kafka)
-	if err != nil {
-		return nil, err
-	}
-	defer events.Close()
-	if cfg.Engines == nil {
-		cfg.Engines = NewEnginePool(4)
-		defer cfg.Engines.Close()
-	}
-	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: tableschemas.NewCache()}
-	followCtx, stopFollow := context.WithCancel(ctx)
-	defer stopFollow()
-	go func() { _ = s.tables.Follow(followCtx, cfg.Kafka, cfg.ImportID) }()
-	var out []*lsv1.PartitionIngested
-	for p := 0; p < int(mf.KvPartitions); p++ {
-		dir := EngineDir(cfg.EngineDir, mf.KvTopic, p)
-		if err := cfg.Engines.Drop(dir); err != nil {
-			return nil, err
-		}
-		if err := engine.Remove(dir); err != nil {
-			return nil, fmt.Errorf("replay: remove engine %s: %w", dir, err)
-		}
-		done, err := s.sortPartition(ctx, mf.KvTopic, p, nil, true)
-		if err != nil {
-			return nil, fmt.Errorf("replay partition %d: %w", p, err)
-		}
-		if done == nil {
-			return nil, fmt.Errorf("replay partition %d: stopped before the partition was complete", p)
-		}
-		out = append(out, done)
-	}
-	return out, nil
 }

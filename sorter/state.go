@@ -18,7 +18,11 @@ type partitionState struct {
 	next      int64
 	markers   map[string]*lsv1.EndOfChunk
 	ingested  *lsv1.PartitionIngested
-	chunkSet  map[string]bool
+	// spills are the ingests made early to stay within the disk quota
+	// (metaSpill), spilledBytes their KV bytes.
+	spills       []*lsv1.PartitionIngested
+	spilledBytes uint64
+	chunkSet     map[string]bool
 	// needed holds the chunks that feed the partition, whose markers
 	// make it complete; nil until known (then every chunk counts).
 	needed map[string]bool
@@ -28,9 +32,9 @@ type partitionState struct {
 // index ids.
 func (st *partitionState) setFeeds(indexIDs []int64) {
 	st.needed = map[string]bool{}
-	total := uint32(len(st.mf.ChunkIds))
+	lines := schemas.ManifestLines(len(st.mf.ChunkIds), st.mf.ChunkBytes)
 	for i, id := range st.mf.ChunkIds {
-		if schemas.ChunkFeedsPartition(uint32(i), total, int(st.mf.KvPartitions), int(st.partition), indexIDs) {
+		if schemas.ChunkFeedsPartition(lines[i], int(st.mf.KvPartitions), int(st.partition), indexIDs) {
 			st.needed[id] = true
 		}
 	}
@@ -77,6 +81,18 @@ func (st *partitionState) load(eng *engine.Engine) error {
 			return fmt.Errorf("bad marker record %q: %w", k, err)
 		}
 		st.markers[eoc.ChunkId] = &eoc
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = eng.IterMeta(metaSpill, func(k string, v []byte) error {
+		var part lsv1.PartitionIngested
+		if err := proto.Unmarshal(v, &part); err != nil {
+			return fmt.Errorf("bad early ingest record %q: %w", k, err)
+		}
+		st.spills = append(st.spills, &part)
+		st.spilledBytes += part.Bytes
 		return nil
 	})
 	if err != nil {

@@ -169,7 +169,7 @@ func handoffChunk(ctx context.Context, p *plan, c chunkRef, s *encodeSink) error
 		if err != nil {
 			return err
 		}
-		if err := s.encodeRow(c, rows.Columns(), fields, c.ch.RowIdBase+k, rows.TimeZone()); err != nil {
+		if err := s.encodeRow(c, rows.Columns(), fields, c.ch.RowIdBase+k, rows.TimeZone(), rows.Pos()); err != nil {
 			return err
 		}
 	}

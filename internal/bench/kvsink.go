@@ -56,6 +56,8 @@ type encodeSink struct {
 	totals  []tidbcodec.Checksum
 	batches []uint32
 	seq     uint32
+	split   schemas.RecordSplit
+	record  int // the current row's record partition
 
 	out      []kvMsg
 	emit     func(kvMsg) error // when set, messages go here unmarshalled instead of to out
@@ -72,14 +74,15 @@ func (s *encodeSink) encode(b *rowBuffer, r *bufferedRow) error {
 	if r.endOfChunk {
 		return s.endChunk(r.c)
 	}
-	return s.encodeRow(r.c, r.columns, b.fields[r.first:r.end], r.rowID, r.timeZone)
+	return s.encodeRow(r.c, r.columns, b.fields[r.first:r.end], r.rowID, r.timeZone, r.pos)
 }
 
 // encodeRow encodes one row of chunk c as encoder.encodeRows does.
-func (s *encodeSink) encodeRow(c chunkRef, columns []string, fields []rowparse.Field, rowID int64, timeZone string) error {
+func (s *encodeSink) encodeRow(c chunkRef, columns []string, fields []rowparse.Field, rowID int64, timeZone string, pos int64) error {
 	if s.c.ch != c.ch {
 		s.start(c)
 	}
+	s.record = s.split.Partition(pos - c.ch.StartOffset)
 	if s.rc == nil || timeZone != s.tz {
 		rc, err := encoder.NewRowCoder(s.c.t.schema, s.c.t.model, timeZone)
 		if err != nil {
@@ -108,10 +111,11 @@ func (s *encodeSink) start(c chunkRef) {
 	s.counts = make([]uint32, n)
 	s.totals = make([]tidbcodec.Checksum, n)
 	s.batches = make([]uint32, n)
+	s.split = encoder.ChunkSplit(c.ch, n)
 }
 
 func (s *encodeSink) add(key, value []byte) error {
-	p := schemas.KVPartition(key, s.c.ch.Ordinal, s.c.ch.TotalChunks, len(s.bufs))
+	p := schemas.KVPartition(key, s.record, len(s.bufs))
 	s.bufs[p] = schemas.AppendPair(s.bufs[p], key, value)
 	s.counts[p]++
 	s.totals[p].Update(key, value)

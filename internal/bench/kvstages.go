@@ -262,7 +262,8 @@ func (e *engineState) feeds(ordinal uint32) bool {
 	for _, idx := range e.t.model.Indexes {
 		ids = append(ids, idx.ID)
 	}
-	return schemas.ChunkFeedsPartition(ordinal, uint32(len(e.t.chunks)), int(e.t.mf.KvPartitions), e.partition, ids)
+	line := schemas.ManifestLines(len(e.t.chunks), e.t.mf.ChunkBytes)[ordinal]
+	return schemas.ChunkFeedsPartition(line, int(e.t.mf.KvPartitions), e.partition, ids)
 }
 
 // feeders is how many chunks feed the partition.

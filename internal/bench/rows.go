@@ -27,6 +27,7 @@ type bufferedRow struct {
 	columns    []string // the row's column list (nil: all columns)
 	timeZone   string   // the dump's SET TIME_ZONE in force
 	rowID      int64
+	pos        int64 // the row's file offset (its record pair's partition)
 }
 
 const arenaBlock = 1 << 20
@@ -103,7 +104,7 @@ func (cr *chunkRows) fill(p *plan, cur *cursor, b *rowBuffer, budget int64) (mor
 		}
 		b.rows = append(b.rows, bufferedRow{
 			c: cr.c, first: first, end: len(b.fields), columns: cr.columns,
-			timeZone: cr.rows.TimeZone(), rowID: cr.c.ch.RowIdBase + cr.k,
+			timeZone: cr.rows.TimeZone(), rowID: cr.c.ch.RowIdBase + cr.k, pos: cr.rows.Pos(),
 		})
 	}
 	return true, nil

@@ -29,7 +29,7 @@ func init() {
 		ArgsUsage: " ",
 		Flags: append(debugTableFlags(),
 			&cli.StringFlag{Name: "rows", Usage: "file of INSERT statements (default: stdin)"},
-			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted under"},
+			&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "SQL mode values are converted under"},
 			&cli.StringFlag{Name: "now", Usage: "statement time for DEFAULT CURRENT_TIMESTAMP, RFC 3339 (default: the current time)"},
 			&cli.Int64Flag{Name: "auto-random-seed", Usage: "seed of the AUTO_RANDOM shard (Lightning: the chunk's PrevRowIDMax)"},
 		),

@@ -39,7 +39,8 @@ func TestLightningFlagsImport(t *testing.T) {
 	dir := t.TempDir()
 	work, engines, logf := filepath.Join(dir, "w"), filepath.Join(dir, "kv"), filepath.Join(dir, "lightning.log")
 	out, code := runApp(t, "import", "-d", filepath.Join("..", "..", "examples", "shop"), "--work-dir", work, "-q",
-		"--backend", "importer", "--sorted-kv-dir", engines, "-L", "info", "--log-file", logf)
+		"--backend", "importer", "--sorted-kv-dir", engines, "-L", "info", "--log-file", logf,
+		"--keep-engines") // engines are removed once ingested otherwise
 	if code != 0 {
 		t.Fatalf("import: exit %d: %s", code, out)
 	}

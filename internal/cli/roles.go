@@ -18,6 +18,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/sorter"
 )
@@ -54,7 +55,7 @@ func init() {
 			&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 			&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
-		}, csvFlags()...)...),
+		}, append(csvFlags(), sourceFlags()...)...)...),
 		Action: runProducer,
 	})
 	addCommand(&cli.Command{
@@ -78,6 +79,7 @@ func init() {
 			&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches in flight per partition (the embedded store takes one partition and one batch at a time)"},
 			ingestFlag(),
 			waitForImportFlag,
+			diskFlags()[0], diskFlags()[1],
 		).withStore(),
 		Action: runSorter,
 	})
@@ -87,7 +89,7 @@ func init() {
 		Flags: append(roleFlags(
 			&cli.StringFlag{Name: "work-dir", Value: "lightstream-coordinator", Usage: "keeps the checkpoint", EnvVars: []string{"LIGHTSTREAM_WORK_DIR"}},
 			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
-			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
+			&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "SQL mode values are converted with"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
 			waitForImportFlag,
@@ -129,10 +131,14 @@ func runProducer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	src, err := sourceOptions(c, configLists{})
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	res, err := producer.Run(ctx, producer.Config{
-		ImportID: id, Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes,
+		ImportID: id, Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes, Source: src,
 		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, ChunkPartitions: c.Int("chunk-partitions"),
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
@@ -188,12 +194,16 @@ func runSorter(c *cli.Context) error {
 		return err
 	}
 	defer st.Close()
+	var disk pipeline.Config
+	if err := diskOptions(c, &disk); err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
 		Ingest: pipeline.IngestOptions(sc, opts), SpanChecksums: pipeline.SpanChecksums(sc),
-		OnAssign: logAssignment(c, "sorter"),
+		OnAssign: logAssignment(c, "sorter"), KeepEngines: disk.KeepEngines, Space: sorter.NewEngineSpace(disk.DiskQuota),
 	})
 }
 

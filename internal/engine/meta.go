@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 )
@@ -71,4 +72,50 @@ func (e *Engine) IterMeta(prefix string, fn func(key string, val []byte) error) 
 		}
 	}
 	return nil
+}
+
+// DiskBytes is the size of the engine's run files.
+func (e *Engine) DiskBytes() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var n int64
+	for _, r := range e.man.Runs {
+		n += r.Size
+	}
+	return n
+}
+
+// DropRuns removes every run from the engine and sets meta, atomically
+// and durably (a reopen sees the runs or meta, never both or neither),
+// then deletes the runs' files: the engine keeps its metadata and takes
+// new writes. A sorter drops what it ingested early to free disk space.
+// It returns the bytes of run files freed.
+func (e *Engine) DropRuns(meta map[string][]byte) (int64, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.writable(); err != nil {
+		return 0, err
+	}
+	runs := e.man.Runs
+	e.man.Runs = nil
+	for k, v := range meta {
+		e.man.setMeta(k, v)
+	}
+	// Nothing written since the last Sync needs syncing any more: the
+	// runs go, and the manifest saved now is durable.
+	e.unsynced = e.unsynced[:0]
+	e.man.markSynced()
+	if err := e.saveManifest(true); err != nil {
+		return 0, fmt.Errorf("engine %s: drop runs: %w", e.dir, err)
+	}
+	var freed int64
+	for _, r := range runs {
+		freed += r.Size
+		// A file left behind by a crash here is removed by the next
+		// Open (no manifest lists it).
+		if err := os.Remove(r.file(e.dir)); err != nil && !os.IsNotExist(err) {
+			return freed, fmt.Errorf("engine %s: drop runs: %w", e.dir, err)
+		}
+	}
+	return freed, nil
 }

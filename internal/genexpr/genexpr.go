@@ -44,7 +44,7 @@ type Expr struct {
 type Evaluator struct {
 	t   *tablemodel.Table
 	loc *time.Location
-	// strict is the SQL mode's strictness (WithSQLMode; sqlmode.Default
+	// strict is the SQL mode's strictness (WithSQLMode; sqlmode.StrictAll
 	// after Compile).
 	strict bool
 	// order lists the generated columns in evaluation order.
@@ -65,7 +65,7 @@ func Compile(t *tablemodel.Table, loc *time.Location) (*Evaluator, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	e := &Evaluator{t: t, loc: loc, strict: sqlmode.Default.Strict()}
+	e := &Evaluator{t: t, loc: loc, strict: sqlmode.StrictAll.Strict()}
 	exprs := make(map[int]*Expr)
 	for _, col := range t.Columns {
 		if !col.IsGenerated() {
@@ -147,7 +147,7 @@ func compileColumn(t *tablemodel.Table, column, text string) (x *Expr, err error
 // functions consult the statement's strictness (a truncation inside
 // SEC_TO_TIME is an error in a strict INSERT, a warning otherwise; CHAR's
 // bytes invalid in their charset give NULL in strict mode and '?' otherwise),
-// m decides; Compile's evaluator uses sqlmode.Default.
+// m decides; Compile's evaluator uses sqlmode.StrictAll.
 func (e *Evaluator) WithSQLMode(m sqlmode.Mode) *Evaluator {
 	cp := *e
 	cp.strict = m.Strict()
@@ -155,12 +155,12 @@ func (e *Evaluator) WithSQLMode(m sqlmode.Mode) *Evaluator {
 }
 
 // Eval evaluates x over row (indexed by column offset) with the session
-// zone loc, in sqlmode.Default.
+// zone loc, in sqlmode.StrictAll.
 func (x *Expr) Eval(row []datum.Datum, loc *time.Location) (Value, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	c := &evalCtx{loc: loc, row: row, strict: sqlmode.Default.Strict()}
+	c := &evalCtx{loc: loc, row: row, strict: sqlmode.StrictAll.Strict()}
 	return x.root.eval(c)
 }
 

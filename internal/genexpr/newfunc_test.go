@@ -380,8 +380,8 @@ func TestFunctionsSQLMode(t *testing.T) {
 		wantErr   bool
 		wantChars *string
 	}{
-		{sqlmode.Default, "3020399", "838:59:59", false, nil},
-		{sqlmode.Default, "3020400", "", true, nil},
+		{sqlmode.StrictAll, "3020399", "838:59:59", false, nil},
+		{sqlmode.StrictAll, "3020400", "", true, nil},
 		{0, "3020400", "838:59:59", false, sp("?")},
 		{0, "-3020400", "-838:59:59", false, sp("?")},
 	} {

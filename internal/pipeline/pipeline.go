@@ -57,7 +57,10 @@ type Config struct {
 	// Filter rules, chunk size and KV partitions, as for the producer.
 	Filter []string
 	// Routes map source tables onto target tables (Lightning's [[routes]]).
-	Routes         []dump.Route
+	Routes []dump.Route
+	// Source: Lightning's [mydumper] file rules, case sensitivity,
+	// [black-white-list] and character sets, as for the producer.
+	Source         dump.Source
 	ChunkSize      int64
 	KVPartitions   int
 	PartitionBytes int64
@@ -87,6 +90,13 @@ type Config struct {
 	// Catalog creates the tables (nil: the coordinator's embedded
 	// catalog; internal/catalog for TiDB).
 	Catalog coordinator.Catalog
+	// KeepEngines keeps the sorters' engines after ingest; DiskQuota
+	// bounds the engine directory in bytes (0: no quota; see
+	// sorter.EngineSpace); KVRetention is what becomes of a verified
+	// table's KV topic.
+	KeepEngines bool
+	DiskQuota   int64
+	KVRetention KVRetention
 }
 
 func (c *Config) validate() error {
@@ -107,6 +117,12 @@ func (c *Config) validate() error {
 	}
 	if c.Warn == nil {
 		c.Warn = func(string) {}
+	}
+	if c.KeepEngines && c.DiskQuota > 0 {
+		return errors.New("--keep-engines and --disk-quota cannot be combined: the quota frees space by removing ingested engines")
+	}
+	if c.DiskQuota < 0 {
+		return fmt.Errorf("--disk-quota %d is negative", c.DiskQuota)
 	}
 	if c.CSV.Separator == "" {
 		// Lightning's [mydumper.csv] defaults: header = true.
@@ -139,6 +155,8 @@ type Result struct {
 	Progress        coordinator.Progress
 	Duration        time.Duration
 	Rejected        int
+	// Disk is what the work directory holds at the end, by area.
+	Disk *DiskUse
 }
 
 const stepPublish = "publish-chunks"
@@ -171,6 +189,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
 	}
 	sel := selection(cfg.Filter, cfg.Routes)
+	if d := cfg.Source.Describe(); d != "" {
+		sel += "; " + d
+	}
 	// A checkpoint of an older build records none: it is taken as it is.
 	if snap.Dump != "" && snap.Selection != "" && snap.Selection != sel {
 		return nil, fmt.Errorf("%w: %s was used for %s with %s; resume it with the same filters and routes, or use another --work-dir",
@@ -183,7 +204,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return &Result{AlreadyComplete: true, State: snap}, nil
 	}
 	pcfg := producer.Config{
-		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, ChunkSize: cfg.ChunkSize,
+		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, Source: cfg.Source, ChunkSize: cfg.ChunkSize,
 		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
 	}
 	var plan *producer.Plan
@@ -192,6 +213,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// that cannot be imported (a mistyped path, no tables) leaves the
 		// work directory free for the right one.
 		if plan, err = producer.MakePlan(pcfg); err != nil {
+			return nil, err
+		}
+		if err := sorter.CheckQuota(plan.Manifests, cfg.DiskQuota); err != nil {
 			return nil, err
 		}
 	}
@@ -256,6 +280,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// many partitions the sorters own.
 	engines := sorter.NewEnginePool(8)
 	defer engines.Close()
+	space := sorter.NewEngineSpace(cfg.DiskQuota)
 	for i := 0; i < cfg.Encoders; i++ {
 		i := i
 		g.Go(func() error {
@@ -271,7 +296,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return sorter.Run(gctx, sorter.Config{
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
 				EngineDir: cfg.EngineDir, Store: st, Ingest: cfg.Ingest, Engines: engines,
-				SpanChecksums: SpanChecksums(cfg.Store),
+				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space,
 			})
 		})
 	}
@@ -289,6 +314,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if res.State.Status != checkpoint.Complete {
 		return res, fmt.Errorf("import stopped before completion (status %q)", res.State.Status)
 	}
+	if err := finishDisk(ctx, cfg, kcfg, res.State); err != nil {
+		return res, err
+	}
+	res.Disk = measureDisk(cfg, res.State, res.Progress.SourceBytes, space)
 	return res, nil
 }
 

@@ -14,7 +14,7 @@ func sakilaDump(t testing.TB) string {
 	t.Helper()
 	d := filepath.Join(sharedDir(t), "corpora", "sakila")
 	if _, err := os.Stat(d); err != nil {
-		t.Skipf("sakila corpus not found (set LIGHTSTREAM_SHARED): %v", err)
+		missing(t, fmt.Sprintf("sakila corpus not found (set LIGHTSTREAM_SHARED): %v", err))
 	}
 	abs, err := filepath.Abs(d)
 	if err != nil {

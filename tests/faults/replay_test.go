@@ -13,11 +13,12 @@ import (
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
-// TestReplay imports two tables with the all-in-one pipeline, then
-// replays one of them from its retained KV topic twice: once over its
-// engines, once after its engine directories were deleted. Each replay
-// must rebuild engines whose checksum equals the encoders' and leave the
-// store matching; the exported rows must still give the expected figures.
+// TestReplay imports two tables with the all-in-one pipeline (which
+// removes every engine once ingested), then replays one of them from its
+// retained KV topic twice: once keeping the engines it rebuilds, once
+// over those engines, removing them. Each replay must rebuild engines
+// whose checksum equals the encoders' and leave the store matching; the
+// exported rows must still give the expected figures.
 func TestReplay(t *testing.T) {
 	dump := sakilaDump(t)
 	ctx, cancel := context.WithTimeout(context.Background(), slow(3*time.Minute))
@@ -34,24 +35,26 @@ func TestReplay(t *testing.T) {
 
 	topic := kvTopicName(importID, "sakila", "rental")
 	engines := filepath.Join(pipeline.EngineDir(work), topic)
-	for _, deleteEngines := range []bool{false, true} {
-		if deleteEngines {
-			if err := os.RemoveAll(engines); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if _, err := os.Stat(engines); !os.IsNotExist(err) {
+		t.Errorf("the import left the engines of %s (%v)", topic, err)
+	}
+	for _, keep := range []bool{true, false} {
 		start := time.Now()
-		rr, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: work}, "sakila", "rental")
+		rr, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: work, KeepEngines: keep}, "sakila", "rental")
 		if err != nil {
-			t.Fatalf("replay (engines deleted: %v): %v", deleteEngines, err)
+			t.Fatalf("replay (keep engines: %v): %v", keep, err)
 		}
-		t.Logf("replay (engines deleted: %v) took %v: %+v", deleteEngines, time.Since(start).Round(time.Millisecond), rr)
+		t.Logf("replay (keep engines: %v) took %v: %+v", keep, time.Since(start).Round(time.Millisecond), rr)
 		if !rr.Match || rr.Engines != rr.Source || rr.Store != rr.Source || rr.Partitions != kvPartitions || rr.Source.KVs == 0 {
-			t.Errorf("replay (engines deleted: %v): %+v", deleteEngines, rr)
+			t.Errorf("replay (keep engines: %v): %+v", keep, rr)
 		}
 		for p := 0; p < rr.Partitions; p++ {
-			if _, err := os.Stat(sorter.EngineDir(pipeline.EngineDir(work), topic, p)); err != nil {
+			_, err := os.Stat(sorter.EngineDir(pipeline.EngineDir(work), topic, p))
+			if keep && err != nil {
 				t.Errorf("engine of partition %d not rebuilt: %v", p, err)
+			}
+			if !keep && !os.IsNotExist(err) {
+				t.Errorf("engine of partition %d left after the replay (%v)", p, err)
 			}
 		}
 	}
