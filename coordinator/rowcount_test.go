@@ -22,7 +22,7 @@ func TestChunkRowCountMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(Config{Store: &modeStore{}, Checkpoint: cp})
+	c, err := New(Config{ImportID: "rowcount", Store: &modeStore{}, Checkpoint: cp})
 	if err != nil {
 		t.Fatal(err)
 	}
