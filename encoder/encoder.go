@@ -24,6 +24,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/tableschemas"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
 	"github.com/lightstream-io/lightstream/schemas"
@@ -269,6 +270,7 @@ func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
 	if err != nil {
 		return err
 	}
+	metrics.ChunksEncoded.Inc()
 	return e.events.Append(ctx, schemas.Topic(e.cfg.ImportID, schemas.EventsSuffix), ch.Id, &lsv1.Event{
 		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: e.cfg.Member,
 		Body: &lsv1.Event_ChunkEncoded{ChunkEncoded: &lsv1.ChunkEncoded{

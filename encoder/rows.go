@@ -12,6 +12,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/datum"
 	"github.com/lightstream-io/lightstream/internal/dump"
 	"github.com/lightstream-io/lightstream/internal/kvenc"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/mytime"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
@@ -144,13 +145,27 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Tab
 		return st, fmt.Errorf("table %s.%s: %w", ch.Db, ch.Table, err)
 	}
 	var pairs kvenc.Pairs
+	// read is what the live progress counter holds of this chunk's source
+	// bytes: raised as rows are read, never past the chunk's size, and
+	// made up to it at the end.
+	read, start := int64(0), rows.Pos()
+	progress := func(to int64) {
+		if to = min(to, ch.SourceBytes); to > read {
+			metrics.SourceBytesRead.Add(float64(to - read))
+			read = to
+		}
+	}
 	for k := int64(1); ; k++ {
 		if k&1023 == 0 && ctx.Err() != nil {
 			return st, ctx.Err()
 		}
+		if k&255 == 0 {
+			progress(rows.Pos() - start)
+		}
 		fields, err := rows.Next()
 		if errors.Is(err, io.EOF) {
 			st.parsed = rows.Parsed()
+			progress(ch.SourceBytes)
 			return st, nil
 		}
 		if err != nil {
@@ -168,6 +183,7 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Tab
 			rowErr := &RowError{File: file, Offset: rows.Pos(), Err: err}
 			if rejects != nil && rejects.Reject(rowErr, fields) {
 				st.rejected++
+				metrics.RowsRejected.Inc()
 				continue
 			}
 			return st, rowErr
@@ -178,6 +194,7 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Tab
 			}
 		}
 		st.rows++
+		metrics.RowsEncoded.Inc()
 	}
 }
 

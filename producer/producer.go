@@ -24,6 +24,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/dump"
 	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
@@ -379,6 +380,16 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 	// table order, so that the encoder group works on all tables at once.
 	chunksTopic := schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)
 	var batch []kafka.Message
+	var batchBytes int64
+	publish := func() error {
+		if err := w.AppendRaw(ctx, batch...); err != nil {
+			return fmt.Errorf("publish chunks: %w", err)
+		}
+		metrics.ChunksPublished.Add(float64(len(batch)))
+		metrics.SourceBytesPublished.Add(float64(batchBytes))
+		batch, batchBytes = batch[:0], 0
+		return nil
+	}
 	n := 0
 	for _, chunks := range p.Chunks {
 		for _, c := range chunks {
@@ -387,17 +398,17 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 				return nil, err
 			}
 			batch = append(batch, kafka.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
+			batchBytes += c.SourceBytes
 			n++
 			if len(batch) == 256 {
-				if err := w.AppendRaw(ctx, batch...); err != nil {
-					return nil, fmt.Errorf("publish chunks: %w", err)
+				if err := publish(); err != nil {
+					return nil, err
 				}
-				batch = batch[:0]
 			}
 		}
 	}
-	if err := w.AppendRaw(ctx, batch...); err != nil {
-		return nil, fmt.Errorf("publish chunks: %w", err)
+	if err := publish(); err != nil {
+		return nil, err
 	}
 	res.Chunks = n
 	return res, nil

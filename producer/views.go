@@ -16,7 +16,7 @@ import (
 func viewDefinitions(cfg Config, views []dump.View) ([]*lsv1.ViewDefinition, error) {
 	var out []*lsv1.ViewDefinition
 	for _, v := range views {
-		b, err := dump.ReadSchemaFile(v.SchemaFile)
+		b, err := dump.ReadSchemaFileAs(v.SchemaFile, cfg.Source.CharacterSet)
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/tableschemas"
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
@@ -343,6 +344,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			// The engine sorts the batch into a run; of two pairs with
 			// one key, the later wins.
 			err = eng.WriteBatch(keys, values, meta)
+			metrics.EngineBytesWritten.Add(float64(pending))
 			unsynced += pending + 1
 			s.cfg.Space.update(dir, eng.DiskBytes())
 		}
@@ -420,6 +422,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			if err != nil {
 				return nil, fmt.Errorf("%s[%d] offset %d: %w", topic, partition, m.Offset, err)
 			}
+			metrics.KVPairsReceived.Add(float64(b.Batch.Count))
 			if pending >= s.flushBytes() {
 				if err := flush(next, false); err != nil {
 					return nil, err
@@ -529,6 +532,7 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	if err := s.report(ctx, st); err != nil {
 		return nil, err
 	}
+	metrics.PartitionsIngested.Inc()
 	release()
 	return done, s.release(dir, st)
 }
@@ -540,11 +544,15 @@ func (s *partitionSorter) ingestEngine(ctx context.Context, eng *engine.Engine, 
 	// a second time.
 	opts := s.cfg.Ingest
 	opts.KeySpace = tidbcodec.KeySpacePrefixLen
+	start := time.Now()
 	stats, err := ingest.Ingest(ctx, s.cfg.Store, eng, opts)
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
 	sum := stats.Checksum
+	metrics.IngestSeconds.Observe(time.Since(start).Seconds())
+	metrics.IngestKVPairs.Add(float64(sum.KVs))
+	metrics.IngestBytes.Add(float64(sum.Bytes))
 	part := &lsv1.PartitionIngested{Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum}
 	for _, sp := range stats.Spans {
 		part.Spans = append(part.Spans, &lsv1.KeySpan{First: sp.First, Last: sp.Last})

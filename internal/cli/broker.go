@@ -25,8 +25,9 @@ func init() {
 			&cli.BoolFlag{Name: "sync-writes", Usage: "fsync every produced batch"},
 			&cli.StringSliceFlag{Name: "config", Usage: "broker config key=value (repeatable), e.g. message.max.bytes=16777216"},
 			&cli.BoolFlag{Name: "verbose", Usage: "log every request"},
+			metricsFlag(),
 		},
-		Action: runBroker,
+		Action: withMetrics(runBroker),
 	})
 }
 

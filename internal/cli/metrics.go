@@ -12,7 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/lightstream-io/lightstream/coordinator"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 )
 
 // progressCollector exposes the coordinator's progress as Prometheus
@@ -78,12 +81,42 @@ func listenMetrics(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// serveMetrics serves /metrics and /debug/pprof on ln until ctx ends.
+// metricsFlag is --metrics-addr of a role.
+func metricsFlag() cli.Flag {
+	return &cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics (/metrics, see README Monitoring) and profiles (/debug/pprof) on this host:port"}
+}
+
+// withMetrics runs action with /metrics served on --metrics-addr, bound
+// before anything runs.
+func withMetrics(action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		addr := c.String("metrics-addr")
+		if addr == "" {
+			return action(c)
+		}
+		ln, err := listenMetrics(addr)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithCancel(c.Context)
+		defer cancel()
+		serveMetrics(ctx, ln, nil)
+		return action(c)
+	}
+}
+
+// serveMetrics serves /metrics and /debug/pprof on ln until ctx ends: this
+// process's metrics (internal/metrics), and the import's progress when co
+// is the coordinator.
 func serveMetrics(ctx context.Context, ln net.Listener, co *coordinator.Coordinator) {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(newProgressCollector(co), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	gather := prometheus.Gatherers{metrics.Registry}
+	if co != nil {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(newProgressCollector(co))
+		gather = append(gather, reg)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", promhttp.HandlerFor(gather, promhttp.HandlerOpts{}))
 	// Profiles of the running import (go tool pprof http://ADDR/debug/pprof/heap).
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)

@@ -55,8 +55,9 @@ func init() {
 			&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 			&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
+			metricsFlag(),
 		}, append(csvFlags(), sourceFlags()...)...)...),
-		Action: runProducer,
+		Action: withMetrics(runProducer),
 	})
 	addCommand(&cli.Command{
 		Name:  "encoder",
@@ -67,8 +68,9 @@ func init() {
 			&cli.StringFlag{Name: "rejects", Value: "rejects.jsonl", Usage: "rejects file (with --max-error)"},
 			kvCompressionFlag,
 			waitForImportFlag,
+			metricsFlag(),
 		),
-		Action: runEncoder,
+		Action: withMetrics(runEncoder),
 	})
 	addCommand(&cli.Command{
 		Name:  "sorter",
@@ -80,8 +82,9 @@ func init() {
 			ingestFlag(),
 			waitForImportFlag,
 			diskFlags()[0], diskFlags()[1],
+			metricsFlag(),
 		).withStore(),
-		Action: runSorter,
+		Action: withMetrics(runSorter),
 	})
 	addCommand(&cli.Command{
 		Name:  "coordinator",

@@ -25,8 +25,9 @@ func init() {
 			&cli.StringFlag{Name: "advertise", Usage: "host:port clients of --addr are told to use (default: the bound address)", EnvVars: []string{"LIGHTSTREAM_STORE_ADVERTISE"}},
 			&cli.IntFlag{Name: "inject-region-errors", Usage: "testing only: fail the first N ImportSST ingests/writes with region errors (split then EpochNotMatch, NotLeader, RegionNotFound, ServerIsBusy), logged on stderr", EnvVars: []string{"LIGHTSTREAM_STORE_INJECT_REGION_ERRORS"}},
 			&cli.StringSliceFlag{Name: "listen", Usage: "additional listener addr[=advertise] (repeatable), e.g. 0.0.0.0:2380=localhost:2380 for clients outside a container network", EnvVars: []string{"LIGHTSTREAM_STORE_LISTEN"}},
+			metricsFlag(),
 		},
-		Action: runStore,
+		Action: withMetrics(runStore),
 	})
 }
 

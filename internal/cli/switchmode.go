@@ -13,6 +13,7 @@ func init() {
 		Name:      "switch-mode",
 		Usage:     "switch every store of a cluster to import or normal mode (as tidb-lightning-ctl --switch-mode), e.g. after a killed import",
 		UsageText: "lightstream switch-mode --pd host:port [--ca F --cert F --key F] normal|import",
+		ArgsUsage: "normal|import",
 		Flags:     storeFlags(),
 		Action:    runSwitchMode,
 	})

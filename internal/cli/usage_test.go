@@ -73,3 +73,21 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestPositionalArguments: only commands that declare arguments
+// (ArgsUsage) take them; the others refuse them.
+func TestPositionalArguments(t *testing.T) {
+	takes := map[string]bool{"switch-mode": true}
+	for _, cmd := range NewApp().Commands {
+		if cmd.Name == "help" || hasSubcommands(cmd) {
+			continue
+		}
+		if got := cmd.ArgsUsage != ""; got != takes[cmd.Name] {
+			t.Errorf("%s: ArgsUsage %q", cmd.Name, cmd.ArgsUsage)
+		}
+	}
+	out, code := runApp(t, "switch-mode", "--pd", "127.0.0.1:1", "sideways")
+	if code == 0 || strings.Contains(out, "unexpected argument") || !strings.Contains(out, "sideways") {
+		t.Errorf("switch-mode takes its mode as an argument: exit %d, %s", code, out)
+	}
+}

@@ -381,7 +381,8 @@ func notAFile(path string, e fs.DirEntry, filter *Filter) error {
 	if e.Type()&fs.ModeSymlink != 0 {
 		fi, err := os.Stat(path)
 		if err != nil {
-			return fmt.Errorf("%s: file of table %s.%s: %w", path, m[1], m[2], err)
+			target, _ := os.Readlink(path)
+			return fmt.Errorf("%s: file of table %s.%s is a symbolic link to %q: %w", path, m[1], m[2], target, err)
 		}
 		if fi.Mode().IsRegular() {
 			return nil

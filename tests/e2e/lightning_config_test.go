@@ -12,8 +12,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// writeFiles writes a dump: names relative to dir, contents as bytes.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+// writeDumpFiles writes a dump: names relative to dir, contents as bytes.
+func writeDumpFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -73,7 +73,7 @@ func sortedRows(t *testing.T, e *exported, cols ...string) []string {
 func TestConfigCharsets(t *testing.T) {
 	g := simplifiedchinese.GBK.NewEncoder()
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	writeDumpFiles(t, dir, map[string]string{
 		"shop-schema-create.sql": encodeAs(t, g, "CREATE DATABASE `shop`; -- 商店\n"),
 		"shop.客户-schema.sql":     encodeAs(t, g, "CREATE TABLE `客户` (`编号` INT PRIMARY KEY, `名字` VARCHAR(20) COMMENT '姓名', `备注` VARCHAR(20));\n"),
 		"shop.客户.000000000.sql":  encodeAs(t, g, "INSERT INTO `客户` (`编号`,`名字`,`备注`) VALUES (1,'张三','昞'),(2,'李四','中文\\'s');\n"),
@@ -97,7 +97,7 @@ backend = 'local'
 
 	l := charmap.Windows1252.NewEncoder()
 	dir = t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	writeDumpFiles(t, dir, map[string]string{
 		"cafe-schema-create.sql":  "CREATE DATABASE cafe;",
 		"cafe.menu-schema.sql":    encodeAs(t, l, "CREATE TABLE menu (id INT PRIMARY KEY, `entrée` VARCHAR(20) COMMENT 'prix en €') DEFAULT CHARSET=latin1;"),
 		"cafe.menu.000000000.sql": encodeAs(t, l, "INSERT INTO menu VALUES (1,'crème brûlée'),(2,'€5 café');"),
@@ -119,7 +119,7 @@ data-character-set = 'latin1'
 // stops the import, naming it.
 func TestConfigFileRules(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	writeDumpFiles(t, dir, map[string]string{
 		"ddl/shop.database":        "CREATE DATABASE shop;",
 		"ddl/shop/orders.table":    "CREATE TABLE orders (id INT PRIMARY KEY AUTO_INCREMENT, item VARCHAR(20));",
 		"export/orders_part10.txt": "3,pear\n",
@@ -156,7 +156,7 @@ type = 'ignore'
 		t.Errorf("shop.orders rows %q, want %q", got, want)
 	}
 
-	writeFiles(t, dir, map[string]string{"export/orders.parquet": "PAR1"})
+	writeDumpFiles(t, dir, map[string]string{"export/orders.parquet": "PAR1"})
 	path := filepath.Join(t.TempDir(), "tidb-lightning.toml")
 	if err := os.WriteFile(path, []byte(config+"[[mydumper.files]]\npattern = '\\.parquet$'\nschema = 'shop'\ntable = 'orders'\ntype = 'parquet'\n"), 0o644); err != nil {
 		t.Fatal(err)
