@@ -82,15 +82,3 @@ func DeleteGroups(ctx context.Context, cfg Config, ids ...string) error {
 	}
 	return errors.Join(errs...)
 }
-
-// TopicPartitions returns the partition counts of those of the named
-// topics that exist (a topic being created may show none yet: it is left
-// out until it has partitions).
-func TopicPartitions(ctx context.Context, cfg Config, names ...string) (map[string]int, error) {
-	c, tr, err := cfg.client()
-	if err != nil {
-		return nil, err
-	}
-	defer tr.CloseIdleConnections()
-	return describe(ctx, c, names)
-}

@@ -144,6 +144,18 @@ func describe(ctx context.Context, c *kafka.Client, names []string) (map[string]
 	return out, nil
 }
 
+// TopicPartitions returns the partition counts of those of the named
+// topics that exist (a topic being created may show none yet: it is left
+// out until it has partitions).
+func TopicPartitions(ctx context.Context, cfg Config, names ...string) (map[string]int, error) {
+	c, tr, err := cfg.client()
+	if err != nil {
+		return nil, err
+	}
+	defer tr.CloseIdleConnections()
+	return describe(ctx, c, names)
+}
+
 // ListTopics returns the cluster's non-internal topics sorted by name.
 func ListTopics(ctx context.Context, cfg Config) ([]TopicInfo, error) {
 	c, tr, err := cfg.client()

@@ -144,19 +144,36 @@ func TestTwoImportsOneBroker(t *testing.T) {
 		if len(mfs) != 2 || m.res.State.DumpID != mfs[0].DumpId {
 			t.Errorf("import %s: %d manifests; checkpoint dump id %q", l.ID, len(mfs), m.res.State.DumpID)
 		}
-		// Events: the rows its encoders reported are its dump's rows.
-		var rows uint64
+		// Events: every chunk its encoders reported is one of its own
+		// manifests' chunks, and those chunks' rows are its dump's rows
+		// (a chunk encoded twice, after a rebalance, is reported twice:
+		// counted once, as the coordinator does).
+		own := map[string]bool{}
+		for _, mf := range mfs {
+			for _, id := range mf.ChunkIds {
+				own[mf.Db+"."+mf.Table+"/"+id] = true
+			}
+		}
+		chunkRows := map[string]uint64{}
 		readAll(t, ctx, kc, schemas.Topic(l.ID, schemas.EventsSuffix), func(v []byte) {
 			var ev lsv1.Event
 			if err := proto.Unmarshal(v, &ev); err != nil {
 				t.Fatal(err)
 			}
 			if ce := ev.GetChunkEncoded(); ce != nil {
-				rows += ce.Rows
+				key := ce.Db + "." + ce.Table + "/" + ce.ChunkId
+				if !own[key] {
+					t.Errorf("import %s: event of chunk %s, not one of its manifests'", l.ID, key)
+				}
+				chunkRows[key] = ce.Rows
 			}
 		})
-		if rows != m.rows {
-			t.Errorf("import %s: events report %d rows encoded, its dump has %d", l.ID, rows, m.rows)
+		var rows uint64
+		for _, n := range chunkRows {
+			rows += n
+		}
+		if rows != m.rows || len(chunkRows) != len(own) {
+			t.Errorf("import %s: events report %d of %d chunks, %d rows encoded; its dump has %d rows", l.ID, len(chunkRows), len(own), rows, m.rows)
 		}
 		// Groups: each import's groups committed offsets of its own topics
 		// only.
