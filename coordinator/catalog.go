@@ -13,10 +13,11 @@ import (
 )
 
 // Catalog creates the import's databases and tables in the target and
-// returns each table's model with the ids the target assigned. The
-// embedded catalog builds the model from the dump's DDL with ids handed
-// out by the coordinator; a cluster catalog (TiDB) runs the DDL and reads
-// the TableInfo back.
+// returns each table's model with the ids the target assigned. The store
+// catalog (StoreCatalog, the default) builds the model from the dump's DDL
+// with IDs from the store's own allocator; EmbeddedCatalog with the ID the
+// coordinator passes (a store without transactions); a cluster catalog
+// (TiDB) runs the DDL and reads the TableInfo back.
 type Catalog interface {
 	// CreateTable creates m's table; tableID is the id to use where the
 	// catalog assigns ids itself. Warnings are for the user.

@@ -9,11 +9,9 @@ package coordinator
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
@@ -50,8 +49,12 @@ const (
 
 // Config is what the coordinator needs.
 type Config struct {
-	// ImportID names the import's topics (default "lightstream").
+	// ImportID names the import's topics; required, and on a resumed
+	// checkpoint the one it records.
 	ImportID string
+	// WaitForImport bounds the wait for the import's manifests topic
+	// (default importid.DefaultWait; see importid.Await).
+	WaitForImport time.Duration
 	// Kafka reaches the broker.
 	Kafka kafkaio.Config
 	// Store is the target store.
@@ -61,7 +64,9 @@ type Config struct {
 	// Checkpoint records progress; required.
 	Checkpoint *checkpoint.File
 	// SQLMode and TimeZone are the session settings values are converted
-	// with (defaults: strict, "+00:00").
+	// with (defaults: the empty sql_mode, which converts as TiDB
+	// Lightning's default ONLY_FULL_GROUP_BY,NO_AUTO_CREATE_USER does, not
+	// strict; "+00:00"). "" is the empty mode, as Lightning's sql-mode = "".
 	SQLMode  string
 	TimeZone string
 	// Warn receives warnings for the user (nil: dropped).
@@ -73,8 +78,8 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
-	if c.ImportID == "" {
-		c.ImportID = "lightstream"
+	if err := importid.Require("coordinator", c.ImportID); err != nil {
+		return err
 	}
 	if c.Store == nil {
 		return errors.New("coordinator: no store")
@@ -83,13 +88,10 @@ func (c *Config) validate() error {
 		return errors.New("coordinator: no checkpoint")
 	}
 	if c.Catalog == nil {
-		c.Catalog = EmbeddedCatalog{}
+		c.Catalog = defaultCatalog(c.Store)
 	}
 	if c.TimeZone == "" {
 		c.TimeZone = "+00:00"
-	}
-	if c.SQLMode == "" {
-		c.SQLMode = "STRICT_TRANS_TABLES,STRICT_ALL_TABLES"
 	}
 	if c.Warn == nil {
 		c.Warn = func(string) {}
@@ -108,7 +110,9 @@ type TableProgress struct {
 	ChunksEncoded  int
 	Partitions     int
 	PartsIngested  int
-	Rows           uint64
+	Rows           uint64 // encoded
+	RowsParsed     uint64
+	RowsRejected   uint64
 	SourceBytes    int64
 	EncodedBytes   int64
 	Source, Stored checkpoint.Checksum
@@ -136,6 +140,7 @@ type tableState struct {
 	source    checkpoint.Checksum
 	stored    checkpoint.Checksum
 	rows      uint64
+	counts    rowCounts // rows parsed, encoded, rejected (rowcount.go)
 	encBytes  int64
 	lastError string
 	// sorted and ingested: the latest partition's engine-complete and
@@ -150,6 +155,7 @@ type Coordinator struct {
 	mu     sync.Mutex
 	tables map[string]*tableState // by checkpoint.Key
 	count  int                    // tables in the import, from the manifests
+	claims claimHolder            // tables held in the store's catalog
 }
 
 // New validates cfg and returns a coordinator.
@@ -177,7 +183,7 @@ func (c *Coordinator) Progress() Progress {
 			DB: t.manifest.Db, Table: t.manifest.Table, TableID: t.tableID,
 			Chunks: len(t.manifest.ChunkIds), ChunksEncoded: len(t.chunks),
 			Partitions: int(t.manifest.KvPartitions), PartsIngested: len(t.parts),
-			Rows: t.rows, SourceBytes: t.manifest.SourceBytes, EncodedBytes: t.encBytes,
+			Rows: t.rows, RowsParsed: t.counts.parsed, RowsRejected: t.counts.rejected, SourceBytes: t.manifest.SourceBytes, EncodedBytes: t.encBytes,
 			Source: t.source, Stored: t.stored, Status: t.status, Error: t.lastError,
 		}
 		for _, ce := range t.chunks {
@@ -198,8 +204,8 @@ func (c *Coordinator) Progress() Progress {
 func (c *Coordinator) Run(ctx context.Context) error {
 	cp := c.cfg.Checkpoint
 	if err := cp.Update(func(s *checkpoint.State) error {
-		if s.ImportID == "" {
-			s.ImportID = c.cfg.ImportID
+		if err := c.claimCheckpoint(s); err != nil {
+			return err
 		}
 		if s.Started.IsZero() {
 			s.Started = time.Now().UTC()
@@ -208,6 +214,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		s.Error = ""
 		return nil
 	}); err != nil {
+		return err
+	}
+	if err := c.awaitImport(ctx); err != nil {
 		return err
 	}
 	resumed := cp.StepDone(StepImportMode)
@@ -257,10 +266,18 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.loadManifests(ctx); err != nil {
 		return err
 	}
+	stopCatalog, err := c.startStoreCatalog(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer stopCatalog()
 	if err := c.createSchemas(ctx, w); err != nil {
 		return c.fail(err)
 	}
 	if err := c.trackEvents(ctx); err != nil {
+		return c.fail(err)
+	}
+	if err := c.createViews(ctx); err != nil {
 		return c.fail(err)
 	}
 	if err := c.step(StepCompact, func() error { return c.cfg.Store.Compact(ctx, nil, nil) }); err != nil {
@@ -270,6 +287,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if err := c.step(StepNormalMode, func() error { return c.cfg.Store.SwitchMode(ctx, false) }); err != nil {
 		return err
 	}
+	c.releaseClaims(ctx)
 	return cp.Update(func(s *checkpoint.State) error {
 		s.Status = checkpoint.Complete
 		s.Finished = time.Now().UTC()
@@ -329,83 +347,6 @@ func (c *Coordinator) loadManifests(ctx context.Context) error {
 	})
 }
 
-// createSchemas creates every table in the catalog (once: ids are kept in
-// the checkpoint) and publishes its model for the encoders.
-func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) error {
-	cp := c.cfg.Checkpoint
-	started := cp.Snapshot().Started
-	topic := schemas.Topic(c.cfg.ImportID, schemas.SchemasSuffix)
-	c.mu.Lock()
-	keys := make([]string, 0, len(c.tables))
-	for k := range c.tables {
-		keys = append(keys, k)
-	}
-	c.mu.Unlock()
-	// Ids are handed out in manifest order, so the same dump gets the same ids.
-	sort.Slice(keys, func(i, j int) bool {
-		return c.tables[keys[i]].manifest.TableOrdinal < c.tables[keys[j]].manifest.TableOrdinal
-	})
-	for _, key := range keys {
-		ts := c.tables[key]
-		snap := cp.Snapshot()
-		rec := snap.Tables[key]
-		if rec != nil && rec.Steps[StepSchema].Status == checkpoint.Done {
-			c.mu.Lock()
-			ts.tableID, ts.status = rec.TableID, rec.Status
-			ts.ids = TableIDs(rec.TableID, rec.Model)
-			ts.source, ts.stored = rec.Source, rec.Store
-			c.mu.Unlock()
-			continue
-		}
-		id := snap.NextTableID
-		if rec != nil && rec.TableID != 0 {
-			id = rec.TableID
-		}
-		t, warns, err := c.cfg.Catalog.CreateTable(ctx, ts.manifest, id)
-		if err != nil {
-			return err
-		}
-		for _, wmsg := range warns {
-			c.cfg.Warn(fmt.Sprintf("%s.%s: %s", ts.manifest.Db, ts.manifest.Table, wmsg))
-		}
-		model, err := json.Marshal(t)
-		if err != nil {
-			return err
-		}
-		msg := &lsv1.TableSchema{
-			Version: 1, Db: ts.manifest.Db, Table: ts.manifest.Table, TableId: t.ID, ModelJson: model,
-			SqlMode: c.cfg.SQLMode, TimeZone: c.cfg.TimeZone, TimestampUnixNano: started.UnixNano(),
-			KvPartitions: ts.manifest.KvPartitions,
-		}
-		if err := w.Append(ctx, topic, key, msg); err != nil {
-			return fmt.Errorf("publish schema of %s.%s: %w", ts.manifest.Db, ts.manifest.Table, err)
-		}
-		if err := cp.Update(func(s *checkpoint.State) error {
-			r := s.Tables[key]
-			if r == nil {
-				r = &checkpoint.Table{DB: ts.manifest.Db, Name: ts.manifest.Table}
-				s.Tables[key] = r
-			}
-			r.TableID = t.ID
-			r.Model = model
-			if r.Steps == nil {
-				r.Steps = map[string]checkpoint.Step{}
-			}
-			r.Steps[StepSchema] = checkpoint.Step{Status: checkpoint.Done, At: time.Now().UTC()}
-			if last := t.MaxID(); last >= s.NextTableID {
-				s.NextTableID = last + 1 // past its partitions
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		c.mu.Lock()
-		ts.tableID, ts.ids = t.ID, t.PhysicalIDs()
-		c.mu.Unlock()
-	}
-	return c.cfg.Checkpoint.SetStep(StepSchemas, checkpoint.Done, "")
-}
-
 // trackEvents follows the events topic until every table is verified.
 func (c *Coordinator) trackEvents(ctx context.Context) error {
 	if c.allDone() {
@@ -437,20 +378,9 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 		switch b := ev.Body.(type) {
 		case *lsv1.Event_ChunkEncoded:
 			key = checkpoint.Key(b.ChunkEncoded.Db, b.ChunkEncoded.Table)
-			c.mu.Lock()
-			if ts := c.tables[key]; ts != nil {
-				// A re-encoded chunk reports again with identical figures:
-				// the first report counts.
-				if _, seen := ts.chunks[b.ChunkEncoded.ChunkId]; !seen {
-					ts.chunks[b.ChunkEncoded.ChunkId] = b.ChunkEncoded
-					ts.rows += b.ChunkEncoded.Rows
-					ts.encBytes += int64(b.ChunkEncoded.Bytes)
-					ts.source.Sum ^= b.ChunkEncoded.Checksum
-					ts.source.KVs += b.ChunkEncoded.Kvs
-					ts.source.Bytes += b.ChunkEncoded.Bytes
-				}
+			if err := c.chunkEncoded(key, b.ChunkEncoded); err != nil {
+				return err
 			}
-			c.mu.Unlock()
 		case *lsv1.Event_PartitionIngested:
 			key = checkpoint.Key(b.PartitionIngested.Db, b.PartitionIngested.Table)
 			c.mu.Lock()
@@ -520,7 +450,8 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		c.mu.Unlock()
 		return nil
 	}
-	tableID, ids, source, rows, mf := ts.tableID, ts.ids, ts.source, ts.rows, ts.manifest
+	tableID, ids, source, rows, counts, mf := ts.tableID, ts.ids, ts.source, ts.rows, ts.counts, ts.manifest
+	rejected := rejectedRows(ts.chunks)
 	parts := make(map[uint32]*lsv1.PartitionIngested, len(ts.parts))
 	for p, r := range ts.parts {
 		parts[p] = r
@@ -551,6 +482,11 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		errText = fmt.Sprintf("%v: %s.%s: source checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d%s",
 			ErrChecksumMismatch, mf.Db, mf.Table, source.Sum, source.KVs, source.Bytes, c.checksumSource(), stored.Sum, stored.KVs, stored.Bytes,
 			mismatchHint(source, stored))
+	}
+	if status == checkpoint.Done {
+		if msg := noRows(mf, rows, rejected); msg != "" {
+			status, errText = checkpoint.Failed, msg
+		}
 	}
 	var rebaseStep, analyzeStep checkpoint.Step
 	if status == checkpoint.Done && post != nil {
@@ -586,6 +522,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 			r.Steps = map[string]checkpoint.Step{}
 		}
 		r.Rows, r.Source, r.Store, r.Status, r.Error = rows, source, stored, status, errText
+		r.RowsParsed, r.RowsRejected = counts.parsed, counts.rejected
 		r.Sorted, r.Ingested = sorted, ingested
 		now := time.Now().UTC()
 		r.Steps[StepChecksum] = checkpoint.Step{Status: status, Reason: errText, At: now}
@@ -627,43 +564,6 @@ func (c *Coordinator) rebase(ctx context.Context, post PostImporter, key string)
 		return fmt.Errorf("%s: table model: %w", key, err)
 	}
 	return post.Rebase(ctx, &t)
-}
-
-// TableRanges are the key ranges of a table, records and indexes, of
-// every physical table it is stored as: its own ID (which holds a
-// partitioned table's global indexes) and its partitions' IDs (ids;
-// tablemodel.Table.PhysicalIDs), consecutive IDs in one range. TiDB
-// allocates a new table's partition IDs right after its own, so that is
-// usually one range; partitions added later have IDs of their own.
-func TableRanges(tableID int64, ids []int64) []store.KeyRange {
-	all := append([]int64{tableID}, ids...)
-	slices.Sort(all)
-	all = slices.Compact(all)
-	var out []store.KeyRange
-	for i := 0; i < len(all); {
-		j := i
-		for j+1 < len(all) && all[j+1] == all[j]+1 {
-			j++
-		}
-		out = append(out, store.KeyRange{Start: tablePrefix(all[i]), End: tablePrefix(all[j] + 1)})
-		i = j + 1
-	}
-	return out
-}
-
-// TableIDs are the physical IDs of the table whose model JSON is model
-// (the table's own ID when the model cannot be read).
-func TableIDs(tableID int64, model []byte) []int64 {
-	var t tablemodel.Table
-	if len(model) == 0 || json.Unmarshal(model, &t) != nil {
-		return []int64{tableID}
-	}
-	return t.PhysicalIDs()
-}
-
-func tablePrefix(id int64) []byte {
-	b := []byte{'t'}
-	return binary.BigEndian.AppendUint64(b, uint64(id)^(1<<63))
 }
 
 // mismatchHint says what a checksum mismatch most likely means, from the

@@ -21,8 +21,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/gate"
+	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/tableschemas"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
 	"github.com/lightstream-io/lightstream/schemas"
@@ -31,8 +33,12 @@ import (
 
 // Config of one encoder member.
 type Config struct {
-	// ImportID names the import's topics (default "lightstream").
+	// ImportID names the import's topics and group; required.
 	ImportID string
+	// WaitForImport bounds the wait for the import's manifests topic
+	// before joining its group (default importid.DefaultWait): an import
+	// that does not appear in time is an error (importid.ErrNoImport).
+	WaitForImport time.Duration
 	// Dump is the dump directory (chunks name files relative to it).
 	Dump string
 	// Kafka reaches the broker.
@@ -61,14 +67,14 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
-	if c.ImportID == "" {
-		c.ImportID = "lightstream"
+	if err := importid.Require("encoder", c.ImportID); err != nil {
+		return err
 	}
 	if c.Dump == "" {
 		return errors.New("encoder: no dump directory")
 	}
 	if c.Group == "" {
-		c.Group = c.ImportID + ".encoders"
+		c.Group = c.ImportID + schemas.EncodersGroupSuffix
 	}
 	if c.Member == "" {
 		h, _ := os.Hostname()
@@ -90,6 +96,16 @@ func (c *Config) validate() error {
 func Run(ctx context.Context, cfg Config) error {
 	if err := cfg.validate(); err != nil {
 		return err
+	}
+	// A group member that joins before its topic exists is assigned no
+	// partitions when the topic appears later (kafka-go's consumer group
+	// does not watch for it): wait for the import, then for its chunks
+	// topic.
+	if err := importid.Await(ctx, cfg.Kafka, cfg.ImportID, cfg.WaitForImport, schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("encoder: %w", err)
 	}
 	dialer, err := cfg.Kafka.Dialer()
 	if err != nil {
@@ -254,11 +270,13 @@ func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
 	if err != nil {
 		return err
 	}
+	metrics.ChunksEncoded.Inc()
 	return e.events.Append(ctx, schemas.Topic(e.cfg.ImportID, schemas.EventsSuffix), ch.Id, &lsv1.Event{
 		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: e.cfg.Member,
 		Body: &lsv1.Event_ChunkEncoded{ChunkEncoded: &lsv1.ChunkEncoded{
 			Db: ch.Db, Table: ch.Table, ChunkId: ch.Id, Attempt: attempt, Rows: stats.rows,
 			Kvs: totals.kvs, Bytes: totals.bytes, Checksum: totals.sum, SourceBytes: ch.SourceBytes, Rejected: stats.rejected,
+			RowsParsed: proto.Uint64(stats.parsed), File: ch.File, StartOffset: ch.StartOffset, EndOffset: ch.EndOffset,
 		}},
 	})
 }

@@ -29,5 +29,5 @@ func Generated(t *tablemodel.Table, sess valueconv.Session, conv *valueconv.Conv
 	if err != nil {
 		return nil, err
 	}
-	return ev.Bind(conv), nil
+	return ev.WithSQLMode(sess.Mode).Bind(conv), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/datum"
 	"github.com/lightstream-io/lightstream/internal/dump"
 	"github.com/lightstream-io/lightstream/internal/kvenc"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/mytime"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
@@ -20,8 +21,32 @@ import (
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
+// chunkStats are a chunk's row counts: parsed is the reader's own count
+// (value tuples lexed, CSV records read), rows those encoded and rejected
+// those skipped with --max-error. parsed = rows + rejected, or a row was
+// lost between the reader and the encoder: the coordinator checks it.
 type chunkStats struct {
-	rows, rejected uint64
+	parsed, rows, rejected uint64
+}
+
+// rowSource is what the encoder reads a chunk's rows from: dump.Rows, or
+// a test's reader.
+type rowSource interface {
+	Next() ([]rowparse.Field, error)
+	Columns() []string
+	Pos() int64
+	TimeZone() string
+	// Parsed is the reader's count of the rows it parsed so far, kept
+	// apart from the rows Next hands out.
+	Parsed() uint64
+}
+
+// pairSink receives a chunk's pairs (chunkSink).
+type pairSink interface {
+	// row says where in the file the next row's pairs come from (its
+	// record pairs' KV partition follows from it).
+	row(fileOffset int64)
+	add(key, value []byte) error
 }
 
 // RowError is a row that could not be converted or encoded: where it is
@@ -48,6 +73,12 @@ func DumpChunk(dumpDir string, ch *lsv1.Chunk) dump.Chunk {
 	}
 	if ch.Format == lsv1.Format_FORMAT_CSV {
 		c.Format = dump.FormatCSV
+	}
+	if ch.DataCharacterSet != "" {
+		// The producer wrote a name ParseCharset read; encodeRows refuses
+		// an unknown one (a newer producer's).
+		c.DataCharset, _ = dump.ParseCharset(ch.DataCharacterSet, false)
+		c.InvalidCharReplace = ch.DataInvalidCharReplace
 	}
 	switch ch.Compression {
 	case lsv1.Compression_COMPRESSION_GZIP:
@@ -92,26 +123,49 @@ func Session(ts *lsv1.TableSchema, dumpTimeZone string) (valueconv.Session, erro
 }
 
 // encodeRows parses, converts and encodes every row of a chunk into sink.
-func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv1.Chunk, sink *chunkSink) (chunkStats, error) {
-	var st chunkStats
+func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv1.Chunk, sink pairSink) (chunkStats, error) {
+	if _, err := dump.ParseCharset(ch.DataCharacterSet, false); err != nil {
+		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
+	}
 	dc := DumpChunk(cfg.Dump, ch)
 	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
-		return st, err
+		return chunkStats{}, err
 	}
 	defer rows.Close()
-	tz := ch.TimeZone
-	rc, err := NewRowCoder(ti.Msg, ti.Model, tz)
+	return encodeFrom(ctx, cfg.Rejects, ti, ch, dc.File, rows, sink)
+}
+
+// encodeFrom encodes every row rows yields; file names the chunk's file in
+// errors. At the end of the rows the stats take the reader's own count.
+func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Table, ch *lsv1.Chunk, file string, rows rowSource, sink pairSink) (chunkStats, error) {
+	var st chunkStats
+	rc, err := newChunkCoder(ti, ch, ch.TimeZone)
 	if err != nil {
 		return st, fmt.Errorf("table %s.%s: %w", ch.Db, ch.Table, err)
 	}
 	var pairs kvenc.Pairs
+	// read is what the live progress counter holds of this chunk's source
+	// bytes: raised as rows are read, never past the chunk's size, and
+	// made up to it at the end.
+	read, start := int64(0), rows.Pos()
+	progress := func(to int64) {
+		if to = min(to, ch.SourceBytes); to > read {
+			metrics.SourceBytesRead.Add(float64(to - read))
+			read = to
+		}
+	}
 	for k := int64(1); ; k++ {
 		if k&1023 == 0 && ctx.Err() != nil {
 			return st, ctx.Err()
 		}
+		if k&255 == 0 {
+			progress(rows.Pos() - start)
+		}
 		fields, err := rows.Next()
 		if errors.Is(err, io.EOF) {
+			st.parsed = rows.Parsed()
+			progress(ch.SourceBytes)
 			return st, nil
 		}
 		if err != nil {
@@ -120,15 +174,16 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv
 		}
 		sink.row(rows.Pos())
 		if tz := rows.TimeZone(); tz != rc.timeZone {
-			if rc, err = NewRowCoder(ti.Msg, ti.Model, tz); err != nil {
-				return st, fmt.Errorf("%s at byte offset %d: %w", dc.File, rows.Pos(), err)
+			if rc, err = newChunkCoder(ti, ch, tz); err != nil {
+				return st, fmt.Errorf("%s at byte offset %d: %w", file, rows.Pos(), err)
 			}
 		}
 		pairs.Reset()
 		if err := rc.Encode(rows.Columns(), fields, ch.RowIdBase+k, &pairs); err != nil {
-			rowErr := &RowError{File: dc.File, Offset: rows.Pos(), Err: err}
-			if cfg.Rejects != nil && cfg.Rejects.Reject(rowErr, fields) {
+			rowErr := &RowError{File: file, Offset: rows.Pos(), Err: err}
+			if rejects != nil && rejects.Reject(rowErr, fields) {
 				st.rejected++
+				metrics.RowsRejected.Inc()
 				continue
 			}
 			return st, rowErr
@@ -139,7 +194,21 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv
 			}
 		}
 		st.rows++
+		metrics.RowsEncoded.Inc()
 	}
+}
+
+// newChunkCoder is the RowCoder of one chunk: generated AUTO_RANDOM
+// handles spread over the shards, drawn from the chunk's row ID base and
+// each row's ID, so that the rows of a chunk do not share one shard and a
+// resumed chunk gives the same keys (kvenc.Encoder.SpreadAutoRandom).
+func newChunkCoder(ti *tableschemas.Table, ch *lsv1.Chunk, dumpTimeZone string) (*RowCoder, error) {
+	rc, err := NewRowCoder(ti.Msg, ti.Model, dumpTimeZone)
+	if err != nil {
+		return nil, err
+	}
+	rc.enc.SpreadAutoRandom(ch.RowIdBase)
+	return rc, nil
 }
 
 // RowCoder turns rows of dump fields into a table's KV pairs: column

@@ -3,12 +3,14 @@ package encoder
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/crc64ecma"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -52,7 +54,10 @@ func newChunkSink(ctx context.Context, w *kafka.Writer, topic string, partitions
 		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
 		bufs: make([][]byte, partitions), counts: make([]uint32, partitions), totals: make([]partitionTotals, partitions),
 		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafka.Message) error {
-			return writeRetry(ctx, w, msgs)
+			start := time.Now()
+			err := writeRetry(ctx, w, msgs)
+			metrics.ProduceSeconds.Observe(time.Since(start).Seconds())
+			return err
 		}),
 		split: ChunkSplit(chunk, partitions),
 	}
@@ -98,6 +103,9 @@ func (s *chunkSink) flush(p int) error {
 		return err
 	}
 	s.totals[p].batches++
+	metrics.KVBatchBytes.Observe(float64(len(b)))
+	metrics.KVPairsProduced.Add(float64(s.counts[p]))
+	metrics.KVBytesProduced.Add(float64(len(s.bufs[p])))
 	// The packed buffer now belongs to the marshalled message; start anew.
 	s.bufs[p] = make([]byte, 0, s.batchBytes+s.batchBytes/8)
 	s.counts[p] = 0

@@ -402,15 +402,31 @@ func produce(ctx context.Context, src Source, opts Options, bounds [][]byte, fre
 	return nil
 }
 
+// UnavailableRetryTime is how long a batch is retried while the store
+// cannot be reached (store.ErrUnavailable), beyond Options.MaxRetries.
+const UnavailableRetryTime = 2 * time.Minute
+
 // writeWithRetry writes one batch, retrying errors store.IsRetriable accepts
 // with exponential backoff. Rewriting a batch is safe: its keys are distinct
 // and the values identical.
 func writeWithRetry(ctx context.Context, write func(context.Context, []store.Pair) error, pairs []store.Pair, maxRetries int) (uint64, error) {
 	backoff := 50 * time.Millisecond
 	var retries uint64
+	var unavailableSince time.Time
 	for {
 		err := write(ctx, pairs)
-		if err == nil || !store.IsRetriable(err) || int(retries) >= maxRetries {
+		// A store that cannot be reached is retried for
+		// UnavailableRetryTime whatever the count: a restarting store
+		// comes back in seconds, and giving up would stop the member
+		// with the engine complete and not ingested.
+		unavailable := errors.Is(err, store.ErrUnavailable)
+		if !unavailable {
+			unavailableSince = time.Time{}
+		} else if unavailableSince.IsZero() {
+			unavailableSince = time.Now()
+		}
+		exhausted := int(retries) >= maxRetries && (!unavailable || time.Since(unavailableSince) >= UnavailableRetryTime)
+		if err == nil || !store.IsRetriable(err) || exhausted || maxRetries < 0 {
 			if err != nil && retries > 0 {
 				err = fmt.Errorf("after %d retries: %w", retries, err)
 			}

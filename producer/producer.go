@@ -15,13 +15,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/dump"
+	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/topiclog"
@@ -31,7 +34,8 @@ import (
 
 // Config of the producer.
 type Config struct {
-	// ImportID names the import's topics (default "lightstream").
+	// ImportID names the import's topics; required to publish (MakePlan
+	// leaves the KV topics unnamed without it: Plan.SetImportID).
 	ImportID string
 	// Dump is the dump directory.
 	Dump string
@@ -42,6 +46,10 @@ type Config struct {
 	// Routes map source tables onto target tables (Lightning's
 	// [[routes]]); the filter selects by source names.
 	Routes []dump.Route
+	// Source holds Lightning's [mydumper] file rules, case sensitivity,
+	// [black-white-list] and character sets (zero: default naming, files
+	// read as bytes).
+	Source dump.Source
 	// ChunkSize in bytes of source data (default dump.DefaultChunkSize).
 	ChunkSize int64
 	// KVPartitions is the most partitions a table's KV topic gets (default
@@ -66,9 +74,6 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
-	if c.ImportID == "" {
-		c.ImportID = "lightstream"
-	}
 	if c.Dump == "" {
 		return errors.New("producer: no dump directory")
 	}
@@ -122,15 +127,15 @@ func MakePlan(cfg Config) (*Plan, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	filter, err := dump.ParseFilter(cfg.Filter)
+	filter, err := cfg.Source.Filter(cfg.Filter)
 	if err != nil {
 		return nil, err
 	}
-	router, err := dump.NewRouter(cfg.Routes)
+	router, err := dump.NewRouterCase(cfg.Routes, cfg.Source.CaseSensitive)
 	if err != nil {
 		return nil, err
 	}
-	d, err := dump.ScanRouted(cfg.Dump, filter, router)
+	d, err := dump.ScanSource(cfg.Dump, filter, router, cfg.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +144,9 @@ func MakePlan(cfg Config) (*Plan, error) {
 	}
 	if len(d.Tables) == 0 {
 		// Nothing would ever complete the import: say why instead.
+		if !cfg.Source.BWList.Empty() {
+			return nil, fmt.Errorf("dump %s: the black-white-list matches none of its tables", cfg.Dump)
+		}
 		if len(cfg.Filter) > 0 {
 			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", cfg.Dump, strings.Join(cfg.Filter, ","))
 		}
@@ -149,24 +157,38 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if db.SchemaFile == "" {
 			continue
 		}
-		b, err := dump.ReadSchemaFile(db.SchemaFile)
+		b, err := dump.ReadSchemaFileAs(db.SchemaFile, cfg.Source.CharacterSet)
 		if err != nil {
 			return nil, err
 		}
-		dbSchemas[checkpoint.Key(db.Name, "")] = string(b)
+		// Read leniently, as Lightning does (it needs only the name).
+		text, err := tablemodel.DatabaseSchemaSQL(db.Name, string(b))
+		if err != nil {
+			return nil, fmt.Errorf("schema file %s of database %s: %w", db.SchemaFile, db.Name, err)
+		}
+		dbSchemas[checkpoint.Key(db.Name, "")] = text
+	}
+	views, err := viewDefinitions(cfg, d.Views)
+	if err != nil {
+		return nil, err
 	}
 	p := &Plan{Dump: d}
 	for i, t := range d.Tables {
 		mf := &lsv1.TableManifest{
 			Version: 1, Db: t.DB, Table: t.Name,
 			DbSchemaSql: dbSchemas[checkpoint.Key(t.DB, "")],
-			KvTopic:     schemas.KVTopic(cfg.ImportID, t.DB, t.Name),
 			TableCount:  uint32(len(d.Tables)), TableOrdinal: uint32(i),
+		}
+		if i == 0 {
+			mf.Views = views
 		}
 		columns := 0
 		if t.SchemaFile != "" {
-			b, err := dump.ReadSchemaFile(t.SchemaFile)
+			b, err := dump.ReadSchemaFileAs(t.SchemaFile, cfg.Source.CharacterSet)
 			if err != nil {
+				return nil, err
+			}
+			if err := checkSchemaFile(t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
 				return nil, err
 			}
 			mf.SchemaSql = string(b)
@@ -182,7 +204,8 @@ func MakePlan(cfg Config) (*Plan, error) {
 		} else if len(t.DataFiles) > 0 {
 			return nil, fmt.Errorf("table %s.%s has data files but no schema file %s.%s-schema.sql", t.DB, t.Name, t.DB, t.Name)
 		}
-		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes})
+		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
+			DataCharset: cfg.Source.DataCharacterSet, InvalidCharReplace: cfg.Source.DataInvalidCharReplace})
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s.%s: %w", t.DB, t.Name, err)
 		}
@@ -206,6 +229,10 @@ func MakePlan(cfg Config) (*Plan, error) {
 		mf.KvPartitions = uint32(kvPartitions(mf.SourceBytes, cfg.PartitionBytes, cfg.KVPartitions))
 		p.Manifests = append(p.Manifests, mf)
 		p.Chunks = append(p.Chunks, msgs)
+	}
+	p.stampDump(cfg.Dump)
+	if cfg.ImportID != "" {
+		p.SetImportID(cfg.ImportID)
 	}
 	return p, nil
 }
@@ -235,6 +262,17 @@ func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, e
 		Columns: c.Columns, SqlHeader: c.Header, CutAfterTuple: c.CutAfterTuple, HasHeader: c.HasHeader,
 		Names: c.Names, TimeZone: c.TimeZone, NoBackslashEscapes: cfg.NoBackslashEscapes,
 		SourceBytes: c.End - c.Start,
+	}
+	if c.DataCharset != dump.CharsetBinary {
+		m.DataCharacterSet, m.DataInvalidCharReplace = c.DataCharset.String(), c.InvalidCharReplace
+	}
+	// Names the chunk carries (an INSERT's column list, a CSV header) go
+	// into string fields, which must be UTF-8: a file in another character
+	// set needs it said.
+	for _, s := range append([]string{m.SqlHeader, m.Names, m.File}, m.Columns...) {
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("%s: names in the file (%q) are not UTF-8: give its character set with [mydumper] data-character-set (--data-character-set)", c.File, s)
+		}
 	}
 	switch c.Format {
 	case dump.FormatSQL:
@@ -282,9 +320,17 @@ func Topics(cfg Config, p *Plan) []kafkaio.TopicSpec {
 	return specs
 }
 
-// Run discovers the dump, creates the topics and publishes manifests, then
-// chunks: MakePlan, then Publish.
+// Run creates the import's manifests topic (so that members started
+// alongside know the import exists while the dump is planned), discovers
+// the dump, creates the other topics and publishes manifests, then chunks:
+// MakePlan, then Publish.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.validateRun(); err != nil {
+		return nil, err
+	}
+	if err := claimImport(ctx, cfg, importid.Dump{}); err != nil {
+		return nil, err
+	}
 	p, err := MakePlan(cfg)
 	if err != nil {
 		return nil, err
@@ -292,13 +338,26 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	return Publish(ctx, cfg, p)
 }
 
+// validateRun checks what publishing needs beyond a plan: an import id
+// and a Kafka configuration.
+func (c *Config) validateRun() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	if err := importid.Require("producer", c.ImportID); err != nil {
+		return err
+	}
+	return c.Kafka.Validate()
+}
+
 // Publish creates the topics of plan p (made by MakePlan from the same
 // cfg) and publishes its manifests, then its chunks.
 func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
-	if err := cfg.validate(); err != nil {
+	if err := cfg.validateRun(); err != nil {
 		return nil, err
 	}
-	if err := cfg.Kafka.Validate(); err != nil {
+	p.SetImportID(cfg.ImportID)
+	if err := claimImport(ctx, cfg, p.Identity()); err != nil {
 		return nil, err
 	}
 	if err := kafkaio.EnsureTopics(ctx, cfg.Kafka, Topics(cfg, p)); err != nil {
@@ -321,6 +380,16 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 	// table order, so that the encoder group works on all tables at once.
 	chunksTopic := schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)
 	var batch []kafka.Message
+	var batchBytes int64
+	publish := func() error {
+		if err := w.AppendRaw(ctx, batch...); err != nil {
+			return fmt.Errorf("publish chunks: %w", err)
+		}
+		metrics.ChunksPublished.Add(float64(len(batch)))
+		metrics.SourceBytesPublished.Add(float64(batchBytes))
+		batch, batchBytes = batch[:0], 0
+		return nil
+	}
 	n := 0
 	for _, chunks := range p.Chunks {
 		for _, c := range chunks {
@@ -329,17 +398,17 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 				return nil, err
 			}
 			batch = append(batch, kafka.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
+			batchBytes += c.SourceBytes
 			n++
 			if len(batch) == 256 {
-				if err := w.AppendRaw(ctx, batch...); err != nil {
-					return nil, fmt.Errorf("publish chunks: %w", err)
+				if err := publish(); err != nil {
+					return nil, err
 				}
-				batch = batch[:0]
 			}
 		}
 	}
-	if err := w.AppendRaw(ctx, batch...); err != nil {
-		return nil, fmt.Errorf("publish chunks: %w", err)
+	if err := publish(); err != nil {
+		return nil, err
 	}
 	res.Chunks = n
 	return res, nil

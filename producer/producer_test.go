@@ -2,29 +2,26 @@ package producer
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/lightstream-io/lightstream/internal/dump"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/schemas"
 )
 
-func sakilaDir(t *testing.T) string {
-	dir := filepath.Join("..", "..", "shared", "corpora", "sakila")
-	if v := os.Getenv("LIGHTSTREAM_SHARED"); v != "" {
-		dir = filepath.Join(v, "corpora", "sakila")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("sakila corpus not found at %s (set LIGHTSTREAM_SHARED)", dir)
-	}
-	return dir
-}
+func sakilaDir(t *testing.T) string { return golden.Shared(t, "corpora", "sakila") }
 
 func TestPlanSakila(t *testing.T) {
 	dir := sakilaDir(t)
-	cfg := Config{Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"127.0.0.1:1"}}, ChunkSize: 256 << 10, KVPartitions: 3, PartitionBytes: 1 << 20}
+	cfg := Config{ImportID: "plan", Dump: dir, Kafka: kafkaio.Config{Brokers: []string{"127.0.0.1:1"}}, ChunkSize: 256 << 10, KVPartitions: 3, PartitionBytes: 1 << 20}
 	p, err := MakePlan(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +47,7 @@ func TestPlanSakila(t *testing.T) {
 		if mf.SchemaSql == "" || mf.DbSchemaSql == "" {
 			t.Errorf("%s: schema text missing", mf.Table)
 		}
-		if want := uint32(kvPartitions(mf.SourceBytes, 1<<20, 3)); mf.KvTopic != schemas.KVTopic("lightstream", "sakila", mf.Table) || mf.KvPartitions != want {
+		if want := uint32(kvPartitions(mf.SourceBytes, 1<<20, 3)); mf.KvTopic != schemas.KVTopic("plan", "sakila", mf.Table) || mf.KvPartitions != want {
 			t.Errorf("%s: topic %s partitions %d", mf.Table, mf.KvTopic, mf.KvPartitions)
 		}
 		if len(mf.ChunkIds) != len(p.Chunks[i]) {
@@ -132,6 +129,57 @@ func TestKVPartitions(t *testing.T) {
 	}{{0, 1}, {1, 1}, {64 << 20, 1}, {64<<20 + 1, 2}, {1 << 30, 8}, {100 << 30, 8}} {
 		if got := kvPartitions(c.size, 64<<20, 8); got != c.want {
 			t.Errorf("kvPartitions(%d) = %d, want %d", c.size, got, c.want)
+		}
+	}
+}
+
+// TestPlanCharsets: schema files are decoded with [mydumper]
+// character-set before their text goes into the manifests; a data file's
+// names that are not UTF-8 (a GBK CSV header read as binary) are a clear
+// error naming the file and the key, not a protobuf encoding failure.
+func TestPlanCharsets(t *testing.T) {
+	enc := simplifiedchinese.GBK.NewEncoder()
+	gbk := func(s string) []byte {
+		b, err := enc.Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	dir := t.TempDir()
+	var data strings.Builder
+	data.WriteString("编号,名字\n")
+	for i := 0; i < 2000; i++ {
+		data.WriteString("1,张三\n")
+	}
+	for name, text := range map[string][]byte{
+		"db-schema-create.sql": []byte("CREATE DATABASE db;"),
+		"db.t-schema.sql":      gbk("CREATE TABLE t (`编号` INT, `名字` VARCHAR(10));"),
+		"db.t.000000000.csv":   gbk(data.String()),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kc := kafkaio.Config{Brokers: []string{"x:1"}}
+	p, err := MakePlan(Config{Dump: dir, Kafka: kc, ChunkSize: 4096, Source: dump.Source{CharacterSet: dump.CharsetAuto, DataCharacterSet: dump.CharsetGBK}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Manifests[0].SchemaSql; !strings.Contains(got, "`名字`") {
+		t.Errorf("schema %q not decoded", got)
+	}
+	if len(p.Chunks[0]) < 2 || !slices.Equal(p.Chunks[0][1].Columns, []string{"编号", "名字"}) || p.Chunks[0][1].DataCharacterSet != "gbk" {
+		t.Errorf("chunks %d, second %v", len(p.Chunks[0]), p.Chunks[0][1])
+	}
+	_, err = MakePlan(Config{Dump: dir, Kafka: kc, ChunkSize: 4096, Source: dump.Source{CharacterSet: dump.CharsetAuto}})
+	if err == nil || !strings.Contains(err.Error(), "data-character-set") || !strings.Contains(err.Error(), "db.t.000000000.csv") {
+		t.Errorf("GBK header read as binary: %v", err)
+	}
+	for _, cs := range []dump.Charset{dump.CharsetUTF8MB4, dump.CharsetBinary} {
+		_, err = MakePlan(Config{Dump: dir, Kafka: kc, Source: dump.Source{CharacterSet: cs}})
+		if !errors.Is(err, dump.ErrInvalidEncoding) || !strings.Contains(err.Error(), "db.t-schema.sql") {
+			t.Errorf("GBK schema read as %s: %v", cs, err)
 		}
 	}
 }

@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
-
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
 )
 
 var legalTopicRE = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,249}$`)
@@ -31,7 +29,7 @@ func TestKVTopicNamesAreLegalAndDistinct(t *testing.T) {
 	seen := map[string][2]string{}
 	for _, c := range cases {
 		name := KVTopic("lightstream", c[0], c[1])
-		if !legalTopicRE.MatchString(name) || !kafkaio.ValidTopicName(name) {
+		if !legalTopicRE.MatchString(name) || !ValidTopicName(name) {
 			t.Errorf("KVTopic(%q, %q) = %q: not a legal Kafka topic name", c[0], c[1], name)
 		}
 		if prev, ok := seen[name]; ok {

@@ -1,10 +1,10 @@
 package schemas
 
-import "github.com/lightstream-io/lightstream/internal/kafkaio"
-
-// Topic names. Every import has an ID (default "lightstream"); all its
-// topics share the prefix "ls--<id>--", so that several imports can share a
-// cluster and an import's topics can be listed and deleted together.
+// Topic names. Every import has an ID (`lightstream import` generates one
+// for a new work directory; roles started separately are given it); all
+// its topics share the prefix "ls--<id>--" (TopicPrefix), so that several
+// imports can share a cluster and an import's topics can be listed and
+// deleted together.
 const (
 	// ChunksSuffix: one message per chunk (key: chunk id). Consumed by the
 	// encoder group.
@@ -28,12 +28,31 @@ const (
 
 // Topic returns the name of one of an import's fixed topics.
 func Topic(importID, suffix string) string {
-	return kafkaio.TopicName("ls", importID, suffix)
+	return TopicName("ls", importID, suffix)
 }
 
 // KVTopic returns the KV topic of a table. The name is legal and distinct
 // for any db and table name (backquotes, quotes, dots, spaces, CJK): see
-// kafkaio.TopicName for the escaping.
+// TopicName for the escaping.
 func KVTopic(importID, db, table string) string {
-	return kafkaio.TopicName("ls", importID, KVInfix, db, table)
+	return TopicName("ls", importID, KVInfix, db, table)
+}
+
+// TopicPrefix is the prefix every topic of the import has. No other
+// import's topic has it: TopicName never writes "--" inside a part.
+func TopicPrefix(importID string) string {
+	return TopicName("ls", importID) + "--"
+}
+
+// Consumer groups of an import: "<id>.encoders", "<id>.sorters" and
+// "<id>.replay" (lightstream replay's sorter).
+const (
+	EncodersGroupSuffix = ".encoders"
+	SortersGroupSuffix  = ".sorters"
+	ReplayGroupSuffix   = ".replay"
+)
+
+// Groups returns the import's consumer groups: encoders, sorters, replay.
+func Groups(importID string) []string {
+	return []string{importID + EncodersGroupSuffix, importID + SortersGroupSuffix, importID + ReplayGroupSuffix}
 }

@@ -27,8 +27,10 @@ import (
 
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/engine"
+	"github.com/lightstream-io/lightstream/internal/importid"
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/store"
 	"github.com/lightstream-io/lightstream/internal/tableschemas"
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
@@ -39,8 +41,12 @@ import (
 
 // Config of one sorter member.
 type Config struct {
-	// ImportID names the import's topics (default "lightstream").
+	// ImportID names the import's topics and group; required.
 	ImportID string
+	// WaitForImport bounds the wait for the import's manifests topic
+	// before joining its group (default importid.DefaultWait): an import
+	// that does not appear in time is an error (importid.ErrNoImport).
+	WaitForImport time.Duration
 	// Kafka reaches the broker.
 	Kafka kafkaio.Config
 	// Group is the consumer group (default "<import id>.sorters").
@@ -82,11 +88,11 @@ type Config struct {
 }
 
 func (c *Config) validate() error {
-	if c.ImportID == "" {
-		c.ImportID = "lightstream"
+	if err := importid.Require("sorter", c.ImportID); err != nil {
+		return err
 	}
 	if c.Group == "" {
-		c.Group = c.ImportID + ".sorters"
+		c.Group = c.ImportID + schemas.SortersGroupSuffix
 	}
 	if c.Member == "" {
 		h, _ := os.Hostname()
@@ -123,6 +129,12 @@ const (
 func Run(ctx context.Context, cfg Config) error {
 	if err := cfg.validate(); err != nil {
 		return err
+	}
+	if err := importid.Await(ctx, cfg.Kafka, cfg.ImportID, cfg.WaitForImport); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("sorter: %w", err)
 	}
 	manifests, err := LoadManifests(ctx, cfg.Kafka, cfg.ImportID)
 	if err != nil {
@@ -332,6 +344,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			// The engine sorts the batch into a run; of two pairs with
 			// one key, the later wins.
 			err = eng.WriteBatch(keys, values, meta)
+			metrics.EngineBytesWritten.Add(float64(pending))
 			unsynced += pending + 1
 			s.cfg.Space.update(dir, eng.DiskBytes())
 		}
@@ -409,6 +422,7 @@ func (s *partitionSorter) sortPartition(ctx context.Context, topic string, parti
 			if err != nil {
 				return nil, fmt.Errorf("%s[%d] offset %d: %w", topic, partition, m.Offset, err)
 			}
+			metrics.KVPairsReceived.Add(float64(b.Batch.Count))
 			if pending >= s.flushBytes() {
 				if err := flush(next, false); err != nil {
 					return nil, err
@@ -518,6 +532,7 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	if err := s.report(ctx, st); err != nil {
 		return nil, err
 	}
+	metrics.PartitionsIngested.Inc()
 	release()
 	return done, s.release(dir, st)
 }
@@ -529,11 +544,15 @@ func (s *partitionSorter) ingestEngine(ctx context.Context, eng *engine.Engine, 
 	// a second time.
 	opts := s.cfg.Ingest
 	opts.KeySpace = tidbcodec.KeySpacePrefixLen
+	start := time.Now()
 	stats, err := ingest.Ingest(ctx, s.cfg.Store, eng, opts)
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
 	sum := stats.Checksum
+	metrics.IngestSeconds.Observe(time.Since(start).Seconds())
+	metrics.IngestKVPairs.Add(float64(sum.KVs))
+	metrics.IngestBytes.Add(float64(sum.Bytes))
 	part := &lsv1.PartitionIngested{Kvs: sum.KVs, Bytes: sum.Bytes, Checksum: sum.Sum}
 	for _, sp := range stats.Spans {
 		part.Spans = append(part.Spans, &lsv1.KeySpan{First: sp.First, Last: sp.Last})

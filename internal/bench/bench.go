@@ -99,9 +99,6 @@ func (c *Config) validate() error {
 	if c.CSV.Separator == "" {
 		c.CSV = rowparse.DefaultCSVOptions()
 	}
-	if c.SQLMode == "" {
-		c.SQLMode = "STRICT_TRANS_TABLES,STRICT_ALL_TABLES"
-	}
 	if c.TimeZone == "" {
 		c.TimeZone = "+00:00"
 	}

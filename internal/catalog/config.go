@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 )
 
 // DefaultStatusPort is TiDB's default status (HTTP API) port.
@@ -52,7 +54,7 @@ type Config struct {
 	// this long.
 	SchedulerPause time.Duration
 	// SQLMode is the session sql_mode DDL runs with: the dump's (default:
-	// the import's value-conversion mode).
+	// the import's value-conversion mode, TiDB Lightning's default sql-mode).
 	SQLMode string
 	// HTTP is the client for the status and PD APIs (default: one with a
 	// 30s timeout and this config's TLS).
@@ -99,7 +101,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("tidb catalog: scheduler pause %v is shorter than 3s", c.SchedulerPause)
 	}
 	if c.SQLMode == "" {
-		c.SQLMode = "STRICT_TRANS_TABLES,STRICT_ALL_TABLES"
+		c.SQLMode = sqlmode.DefaultText
 	}
 	if c.Warn == nil {
 		c.Warn = func(string) {}

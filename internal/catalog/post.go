@@ -134,10 +134,23 @@ func (c *TiDB) rebaseStatements(ctx context.Context, t *tablemodel.Table) ([]str
 	if t.PKIsHandle && t.HandleOffset >= 0 && t.HandleOffset < len(t.Columns) {
 		handle = t.Columns[t.HandleOffset]
 	}
+	// The AUTO_RANDOM column: the int handle, or the first column of a
+	// clustered composite key (TiDB >= 6.3).
+	var arCol *tablemodel.Column
 	if handle != nil && (handle.AutoRandom || t.AutoRandomBits > 0) {
-		bits := incrementalBits(t.AutoRandomRangeBits, t.AutoRandomBits, handle.Unsigned)
+		arCol = handle
+	} else {
+		for _, col := range t.Columns {
+			if col.AutoRandom {
+				arCol = col
+				break
+			}
+		}
+	}
+	if arCol != nil {
+		bits := incrementalBits(t.AutoRandomRangeBits, t.AutoRandomBits, arCol.Unsigned)
 		mask := uint64(1)<<uint(bits) - 1
-		maxBase, err := c.queryMax(ctx, fmt.Sprintf("SELECT IFNULL(MAX(%s & %d), 0) FROM %s", quoteName(handle.Name), mask, name))
+		maxBase, err := c.queryMax(ctx, fmt.Sprintf("SELECT IFNULL(MAX(%s & %d), 0) FROM %s", quoteName(arCol.Name), mask, name))
 		if err != nil {
 			return nil, err
 		}

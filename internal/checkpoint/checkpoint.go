@@ -50,10 +50,15 @@ type Table struct {
 	Name    string `json:"table"`
 	TableID int64  `json:"table_id"`
 	Status  Status `json:"status"`
-	// Rows encoded, from the encoders' chunk reports.
-	Rows   uint64   `json:"rows"`
-	Source Checksum `json:"source_checksum"`
-	Store  Checksum `json:"store_checksum"`
+	// Rows encoded, from the encoders' chunk reports; RowsParsed the rows
+	// the chunks' readers parsed (their own count) and RowsRejected those
+	// skipped with --max-error: RowsParsed = Rows + RowsRejected, or the
+	// table failed with the chunk that differs.
+	Rows         uint64   `json:"rows"`
+	RowsParsed   uint64   `json:"rows_parsed"`
+	RowsRejected uint64   `json:"rows_rejected"`
+	Source       Checksum `json:"source_checksum"`
+	Store        Checksum `json:"store_checksum"`
 	// Sorted is when the last of the table's partitions held all its pairs
 	// sorted in its engine, Ingested when the last ingest ended (from the
 	// sorters' reports; zero if unknown).
@@ -75,6 +80,10 @@ func Key(db, table string) string { return fmt.Sprintf("%q.%q", db, table) }
 type State struct {
 	ImportID string `json:"import_id"`
 	Dump     string `json:"dump"`
+	// DumpID is the digest of the import's plan its manifests carry
+	// (TableManifest.dump_id): a restarted coordinator refuses manifests
+	// of another dump under the same import id.
+	DumpID string `json:"dump_id,omitempty"`
 	// Selection is the table filter and routes the plan was made with
 	// (pipeline.selection): a resume must use the same, or its plan would
 	// not be the one the checkpoint records.
@@ -86,6 +95,9 @@ type State struct {
 	Tables      map[string]*Table `json:"tables"`
 	NextTableID int64             `json:"next_table_id"`
 	Error       string            `json:"error,omitempty"`
+
+	// Views by Key(db, view), kept apart from the tables (views.go).
+	Views map[string]*View `json:"views,omitempty"`
 }
 
 // File is a State bound to its path; its methods are safe for concurrent

@@ -6,6 +6,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/internal/bench"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 )
 
 func init() {
@@ -17,7 +18,7 @@ func init() {
 		&cli.StringFlag{Name: "chunk-size", Value: "64MiB", Usage: "source bytes per chunk, as for import"},
 		&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of each table's KV topic (one per 64 MiB of source data), as for import"},
 		&cli.StringFlag{Name: "round-size", Value: "64MiB", Usage: "parsed field bytes held in memory per round of the encode, broker and engine stages"},
-		&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
+		&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "SQL mode values are converted with"},
 		&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values (the dump's SET TIME_ZONE wins)"},
 		&cli.BoolFlag{Name: "keep", Usage: "keep the scratch directories"},
 		&cli.StringFlag{Name: "profile-dir", Usage: "write CPU profiles of each stage, the whole import and the hand-off import here (go tool pprof DIR/ingest.*.pprof)"},

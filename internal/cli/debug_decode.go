@@ -78,7 +78,7 @@ func debugDecodePairs(opts debugCodecOptions, in io.Reader, out io.Writer) error
 			if err != nil {
 				return err
 			}
-			if d.gen, err = debugGenerated(t, opts.Loc, conv); err != nil {
+			if d.gen, err = debugGenerated(t, opts.Loc, 0, conv); err != nil {
 				return fmt.Errorf("table %s: %w", t.Name, err)
 			}
 			break

@@ -29,7 +29,7 @@ func init() {
 		ArgsUsage: " ",
 		Flags: append(debugTableFlags(),
 			&cli.StringFlag{Name: "rows", Usage: "file of INSERT statements (default: stdin)"},
-			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted under"},
+			&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "SQL mode values are converted under"},
 			&cli.StringFlag{Name: "now", Usage: "statement time for DEFAULT CURRENT_TIMESTAMP, RFC 3339 (default: the current time)"},
 			&cli.Int64Flag{Name: "auto-random-seed", Usage: "seed of the AUTO_RANDOM shard (Lightning: the chunk's PrevRowIDMax)"},
 		),
@@ -120,16 +120,16 @@ func debugInput(stdin io.Reader, path string) (io.Reader, string, func(), error)
 	return f, path, func() { f.Close() }, nil
 }
 
-// debugGenerated compiles the table's generated columns, nil when it
-// has none.
-func debugGenerated(t *tablemodel.Table, loc *time.Location, conv *valueconv.Converter) (valueconv.GeneratedEvaluator, error) {
+// debugGenerated compiles the table's generated columns, evaluated under
+// SQL mode mode, nil when it has none.
+func debugGenerated(t *tablemodel.Table, loc *time.Location, mode sqlmode.Mode, conv *valueconv.Converter) (valueconv.GeneratedEvaluator, error) {
 	for _, col := range t.Columns {
 		if col.IsGenerated() {
 			ev, err := genexpr.Compile(t, loc)
 			if err != nil {
 				return nil, fmt.Errorf("generated columns: %w", err)
 			}
-			return ev.Bind(conv), nil
+			return ev.WithSQLMode(mode).Bind(conv), nil
 		}
 	}
 	return nil, nil
@@ -162,7 +162,7 @@ func debugEncodeRows(opts debugCodecOptions, in io.Reader, out io.Writer) error 
 	if err != nil {
 		return err
 	}
-	gen, err := debugGenerated(t, opts.Loc, conv)
+	gen, err := debugGenerated(t, opts.Loc, opts.Mode, conv)
 	if err != nil {
 		return fmt.Errorf("table %s: %w", t.Name, err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"github.com/lightstream-io/lightstream/internal/mytime"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/storecatalog"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/valueconv"
 )
@@ -24,9 +27,9 @@ func init() {
 	addCommand(&cli.Command{
 		Name:      "export",
 		Usage:     "read a table back out of the store and write it as CSV (dumpling's dialect, MySQL text form)",
-		UsageText: "lightstream export --work-dir W --table db.t [--out FILE] [--pd host:port]",
+		UsageText: "lightstream export --pd host:port --table db.t [--out FILE] | export --work-dir W --table db.t",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "the import's work directory"},
+			&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "the import's work directory: its embedded store (without --pd); a table the store's catalog does not record is looked up in its checkpoint"},
 			&cli.StringFlag{Name: "table", Usage: "the table, as db.table", Required: true},
 			&cli.StringFlag{Name: "out", Usage: "output file (default stdout)"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone TIMESTAMP values are shown in"},
@@ -34,6 +37,9 @@ func init() {
 		Action: runExport,
 	})
 }
+
+// ErrExportView: export was asked for a view, which holds no rows.
+var ErrExportView = errors.New("cannot export a view")
 
 // splitTableName splits db.table; the first dot separates them unless the
 // name is written with backquotes (`a.b`.`c`).
@@ -77,6 +83,35 @@ func splitTableName(s string) (db, table string, err error) {
 	return db, table, nil
 }
 
+// exportModel finds the --table's model in the store's catalog; a table
+// the catalog does not record (imported by a lightstream older than the
+// catalog) is looked up in the --work-dir's checkpoint.
+func exportModel(c *cli.Context, st store.Store) (*tablemodel.Table, error) {
+	name := c.String("table")
+	db, table, err := splitTableName(name)
+	if err != nil {
+		return nil, err
+	}
+	if meta, err := storecatalog.Open(st); err == nil {
+		rec, err := meta.Table(c.Context, db, table)
+		if err == nil {
+			return rec.Decode()
+		}
+		if !errors.Is(err, storecatalog.ErrNotFound) {
+			return nil, err
+		}
+	}
+	workDir := c.String("work-dir")
+	if _, err := os.Stat(pipeline.CheckpointPath(workDir)); err == nil {
+		return loadTable(workDir, name)
+	}
+	where := "the embedded store of " + workDir
+	if pd := c.StringSlice("pd"); len(pd) > 0 {
+		where = "the store at " + strings.Join(pd, ",")
+	}
+	return nil, fmt.Errorf("table %s.%s is not in the catalog of %s (lightstream tables lists what it holds)", db, table, where)
+}
+
 // loadTable finds a table's model in an import's checkpoint; names match
 // case-insensitively as in MySQL.
 func loadTable(workDir, name string) (*tablemodel.Table, error) {
@@ -89,6 +124,10 @@ func loadTable(workDir, name string) (*tablemodel.Table, error) {
 		return nil, err
 	}
 	st := cp.Snapshot()
+	if v := st.FindView(db, table); v != nil {
+		return nil, fmt.Errorf("%w: %s.%s is a view (%s in the dump), not a table: it holds no rows to export; its definition: %s",
+			ErrExportView, v.DB, v.Name, v.File, v.Definition)
+	}
 	if len(st.Tables) == 0 {
 		return nil, fmt.Errorf("work directory %s holds no import", workDir)
 	}
@@ -108,23 +147,19 @@ func loadTable(workDir, name string) (*tablemodel.Table, error) {
 }
 
 func runExport(c *cli.Context) error {
-	t, err := loadTable(c.String("work-dir"), c.String("table"))
-	if err != nil {
-		return err
-	}
 	loc, err := mytime.ParseLocation(c.String("time-zone"))
 	if err != nil {
 		return err
 	}
-	sc, err := storeConfig(c)
+	st, err := openCatalogStore(c)
 	if err != nil {
 		return err
 	}
-	st, err := pipeline.OpenStore(c.String("work-dir"), sc)
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
-	}
 	defer st.Close()
+	t, err := exportModel(c, st)
+	if err != nil {
+		return err
+	}
 	var w io.Writer = c.App.Writer
 	if out := c.String("out"); out != "" {
 		f, err := os.Create(out)
@@ -144,7 +179,7 @@ func runExport(c *cli.Context) error {
 
 // generatedEvaluator computes virtual generated columns after decoding.
 func generatedEvaluator(t *tablemodel.Table, loc *time.Location) (valueconv.GeneratedEvaluator, error) {
-	sess := valueconv.Session{Mode: sqlmode.Default, Loc: loc}
+	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: loc}
 	conv, err := valueconv.NewConverter(t, sess)
 	if err != nil {
 		return nil, err

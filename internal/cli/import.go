@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -18,13 +19,14 @@ import (
 	"github.com/lightstream-io/lightstream/internal/gen"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/summary"
 )
 
 func init() {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory (required, unless --config names it)"},
-		&cli.StringFlag{Name: "config", Usage: "a TiDB Lightning configuration file (tidb-lightning.toml): its [mydumper] source, filter and CSV options, [tidb] sql-mode, host, port and pd-addr, [security], [[routes]] and max-error stand for the flags of the same meaning (flags given win); keys with no meaning here are listed"},
+		&cli.StringFlag{Name: "config", Usage: "a TiDB Lightning configuration file (tidb-lightning.toml): its keys stand for the flags of the same meaning (flags given win, for every key; --no-tidb keeps its [tidb] from choosing the catalog), [[mydumper.files]] and [black-white-list] apply as in Lightning; a key Lightning does not know is an error, known keys with no effect here are listed with why (README: Coming from TiDB Lightning)"},
 		&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "keeps broker data, store, engines and checkpoints; rerun with the same one to resume"},
 		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process (0: none, encoders run elsewhere against --brokers)"},
 		&cli.IntFlag{Name: "sorters", Value: 2, Usage: "sorter group members to run in this process (0: none, sorters run elsewhere against --brokers)"},
@@ -33,7 +35,7 @@ func init() {
 		&cli.StringFlag{Name: "chunk-size", Value: "64MiB", Usage: "source bytes per chunk"},
 		&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 		&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
-		&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
+		&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "SQL mode values are converted with"},
 		&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values (the dump's SET TIME_ZONE wins)"},
 		&cli.IntFlag{Name: "max-error", Usage: "record up to N bad rows in <work-dir>/rejects.jsonl and go on"},
 		&cli.StringFlag{Name: "summary", Usage: "write a JSON summary to this file"},
@@ -44,11 +46,14 @@ func init() {
 		&cli.StringFlag{Name: "memory-limit", Value: "3GiB", Usage: "soft limit of the Go heap (GOMEMLIMIT); the garbage collector works harder near it (the embedded store's block cache alone takes 600 MiB of it)"},
 	}
 	flags = append(flags, csvFlags()...)
+	flags = append(flags, sourceFlags()...)
+	flags = append(flags, noTiDBFlag)
 	flags = append(flags, diskFlags()...)
 	flags = append(flags, lightningFlags()...)
 	flags = append(flags, statusFlag(), statusLingerFlag())
 	flags = append(flags, precheckFlags()...)
-	flags = append(flags, &cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}})
+	flags = append(flags, progressFlag())
+	flags = append(flags, importIDFlag(importIDUsageImport))
 	flags = append(flags, kafkaFlags("brokers")...)
 	flags = append(flags, ingestFlag())
 	flags = append(flags, storeFlags()...)
@@ -67,6 +72,15 @@ func runImport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// The configuration file sets the flags the command line left, the
+	// log's and the status page's included: before they are used.
+	var lists configLists
+	if path := c.String("config"); path != "" {
+		warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
+		if lists, err = applyLightningConfig(c, path, warn); err != nil {
+			return err
+		}
+	}
 	logClose, err := setupLogger(c)
 	if err != nil {
 		return err
@@ -75,18 +89,14 @@ func runImport(c *cli.Context) error {
 	if note != "" {
 		slog.Warn(note)
 	}
+	for _, n := range lists.Notes {
+		slog.Warn(n, "config", c.String("config"))
+	}
 	status, err := openStatus(c)
 	if err != nil {
 		return err
 	}
 	defer status.close()
-	var lists configLists
-	if path := c.String("config"); path != "" {
-		warn := func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) }
-		if lists, err = applyLightningConfig(c, path, warn); err != nil {
-			return err
-		}
-	}
 	if c.String("dump") == "" {
 		return errors.New(`import: no dump directory: give --dump DIR (or [mydumper] data-source-dir in --config)`)
 	}
@@ -109,12 +119,24 @@ func runImport(c *cli.Context) error {
 	if lists.Filter != nil && !c.IsSet("filter") {
 		filter = lists.Filter
 	}
+	src, err := sourceOptions(c, lists)
+	if err != nil {
+		return err
+	}
 	partSize, err := sizeFlag(c, "partition-size")
 	if err != nil {
 		return err
 	}
 	if err := setMemoryLimit(c.String("memory-limit")); err != nil {
 		return err
+	}
+	// Bound before any work: a busy port fails the run at once.
+	var metricsLn net.Listener
+	if addr := c.String("metrics-addr"); addr != "" {
+		if metricsLn, err = listenMetrics(addr); err != nil {
+			return err
+		}
+		defer metricsLn.Close()
 	}
 	kcfg, err := optionalKafka(c)
 	if err != nil {
@@ -140,13 +162,18 @@ func runImport(c *cli.Context) error {
 	}); err != nil {
 		return err
 	}
-	ui := newProgress(c.App.ErrWriter, c.Bool("quiet"))
+	mode, err := progressModeOf(c, c.App.ErrWriter)
+	if err != nil {
+		return err
+	}
+	ui := newProgress(c.App.ErrWriter, mode)
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
-		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes,
+		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes, Source: src,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
 		KVCompression: comp, Warn: status.warn(ui.warn), EngineDir: c.String("sorted-kv-dir"),
+		OnImportID: printImportID(c),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
 	if err := diskOptions(c, &cfg); err != nil {
@@ -172,22 +199,21 @@ func runImport(c *cli.Context) error {
 		coord = co
 		ui.start(co)
 		status.start(co)
-		if addr := c.String("metrics-addr"); addr != "" {
-			if err := serveMetrics(ctx, addr, co); err != nil {
-				ui.warn(fmt.Sprintf("metrics: %v", err))
-			}
+		if metricsLn != nil {
+			serveMetrics(ctx, metricsLn, co)
 		}
 	}
 	res, err := pipeline.Run(ctx, cfg)
+	err = diskFull(err, cfg.WorkDir)
 	ui.stop()
 	_ = coord
 	if res != nil && res.AlreadyComplete {
 		fmt.Fprintf(c.App.Writer, "import of %s is already complete (work dir %s); nothing to do\n", res.State.Dump, cfg.WorkDir)
-		return writeSummary(c, res)
+		return writeSummary(c, res, cfg)
 	}
 	if res != nil {
 		summary.PrintTable(c.App.Writer, summary.FromResult(res))
-		if serr := writeSummary(c, res); serr != nil && err == nil {
+		if serr := writeSummary(c, res, cfg); serr != nil && err == nil {
 			err = serr
 		}
 	}
@@ -200,12 +226,16 @@ func runImport(c *cli.Context) error {
 	return nil
 }
 
-func writeSummary(c *cli.Context, res *pipeline.Result) error {
+func writeSummary(c *cli.Context, res *pipeline.Result, cfg pipeline.Config) error {
 	path := c.String("summary")
 	if path == "" {
 		return nil
 	}
-	return summary.WriteFile(path, summary.FromResult(res))
+	s, err := summaryOf(res, cfg)
+	if werr := summary.WriteFile(path, s); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // csvFlags are Lightning's [mydumper.csv] options.

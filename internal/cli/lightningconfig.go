@@ -4,33 +4,59 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/urfave/cli/v2"
+
+	"github.com/lightstream-io/lightstream/internal/dump"
 )
 
+// ErrConfig: the Lightning configuration file has a key that is not
+// Lightning's, or a value lightstream cannot honour.
+var ErrConfig = errors.New("invalid configuration file")
+
 // lightningConfig is the part of TiDB Lightning's configuration file
-// (tidb-lightning.toml) that lightstream import honours. Other keys are
-// reported as ignored; keys whose meaning it cannot honour are errors.
+// (tidb-lightning.toml) that lightstream import honours or checks. Every
+// key of Lightning is known (lightningKeys): the others are errors, and
+// known keys with no effect here are reported with why.
 type lightningConfig struct {
 	Lightning struct {
 		// MaxError is `max-error = N` or `[lightning.max-error] type = N`.
-		MaxError any `toml:"max-error"`
+		MaxError          any     `toml:"max-error"`
+		ServerMode        bool    `toml:"server-mode"`
+		CheckRequirements *bool   `toml:"check-requirements"`
+		Level             *string `toml:"level"`
+		File              *string `toml:"file"`
+		Format            *string `toml:"format"`
+		StatusAddr        *string `toml:"status-addr"`
+		PProfPort         int     `toml:"pprof-port"`
 	} `toml:"lightning"`
 	Mydumper struct {
-		DataSourceDir string   `toml:"data-source-dir"`
-		Filter        []string `toml:"filter"`
-		NoSchema      bool     `toml:"no-schema"`
-		CSV           struct {
+		DataSourceDir          string           `toml:"data-source-dir"`
+		Filter                 []string         `toml:"filter"`
+		NoSchema               bool             `toml:"no-schema"`
+		CaseSensitive          *bool            `toml:"case-sensitive"`
+		CharacterSet           *string          `toml:"character-set"`
+		DataCharacterSet       *string          `toml:"data-character-set"`
+		DataInvalidCharReplace *string          `toml:"data-invalid-char-replace"`
+		DefaultFileRules       bool             `toml:"default-file-rules"`
+		MaxRegionSize          any              `toml:"max-region-size"`
+		Files                  []dump.FileRule  `toml:"files"`
+		IgnoreDataColumns      []map[string]any `toml:"ignore-data-columns"`
+		IgnoreColumns          []map[string]any `toml:"ignore-columns"`
+		CSV                    struct {
 			Separator         *string `toml:"separator"`
 			Delimiter         *string `toml:"delimiter"`
 			Terminator        *string `toml:"terminator"`
 			Header            *bool   `toml:"header"`
+			HeaderSchemaMatch *bool   `toml:"header-schema-match"`
 			NotNull           *bool   `toml:"not-null"`
 			Null              any     `toml:"null"` // a string or a list of strings
 			BackslashEscape   *bool   `toml:"backslash-escape"`
+			EscapedBy         *string `toml:"escaped-by"`
 			TrimLastSeparator *bool   `toml:"trim-last-separator"`
 		} `toml:"csv"`
 	} `toml:"mydumper"`
@@ -42,35 +68,62 @@ type lightningConfig struct {
 		StatusPort int     `toml:"status-port"`
 		PDAddr     string  `toml:"pd-addr"`
 		SQLMode    *string `toml:"sql-mode"`
+		TLS        string  `toml:"tls"`
 	} `toml:"tidb"`
 	TiKVImporter struct {
-		Backend string `toml:"backend"`
+		Backend             string  `toml:"backend"`
+		SortedKVDir         *string `toml:"sorted-kv-dir"`
+		KeyspaceName        string  `toml:"keyspace-name"`
+		DuplicateResolution string  `toml:"duplicate-resolution"`
 		// DiskQuota is Lightning's ByteSize: bytes, or text such as "10GB"
 		// (binary units, as Lightning reads them).
 		DiskQuota any `toml:"disk-quota"`
 	} `toml:"tikv-importer"`
+	PostRestore struct {
+		Checksum any `toml:"checksum"`
+	} `toml:"post-restore"`
+	Conflict struct {
+		Strategy string `toml:"strategy"`
+	} `toml:"conflict"`
 	Security struct {
 		CAPath   string `toml:"ca-path"`
 		CertPath string `toml:"cert-path"`
 		KeyPath  string `toml:"key-path"`
 	} `toml:"security"`
 	Routes []map[string]any `toml:"routes"`
+	BWList struct {
+		DoDBs        []string    `toml:"do-dbs"`
+		IgnoreDBs    []string    `toml:"ignore-dbs"`
+		DoTables     []bwTableKV `toml:"do-tables"`
+		IgnoreTables []bwTableKV `toml:"ignore-tables"`
+	} `toml:"black-white-list"`
 }
 
-// configLists are a configuration's list values, returned rather than
-// set as flags: urfave/cli splits a list flag's values at commas, and a
-// filter rule or a NULL marker may hold one.
+type bwTableKV struct {
+	DB    string `toml:"db-name"`
+	Table string `toml:"tbl-name"`
+}
+
+// configLists are what a configuration says that is not a flag: list
+// values (urfave/cli splits a list flag's values at commas, and a filter
+// rule or a NULL marker may hold one), the [[mydumper.files]] rules and
+// the [black-white-list].
 type configLists struct {
 	Filter []string
 	Null   []string
+	// Notes are for the log (slog), once it is set up.
+	Notes            []string
+	FileRules        []dump.FileRule
+	DefaultFileRules bool
+	BWList           dump.BWList
 }
 
 // applyLightningConfig reads the Lightning configuration file at path and
 // sets the import flags its keys stand for, wherever the command line did
-// not set them (the command line wins); the filter and NULL markers come
-// back in lists, for the caller to use where --filter and --csv-null were
-// not given. warn receives the keys that have no meaning here
-// (concurrency, checkpoint and importer tuning: lightstream has its own).
+// not set them (the command line wins, for every key); the lists, file
+// rules and [black-white-list] come back for the caller. A key Lightning
+// does not know is an error (all of them named at once); warn receives
+// the known keys that have no effect here, with why.
 func applyLightningConfig(c *cli.Context, path string, warn func(string)) (configLists, error) {
 	var (
 		cfg   lightningConfig
@@ -80,19 +133,28 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 	if err != nil {
 		return lists, fmt.Errorf("--config %s: %w", path, err)
 	}
-	var ignored []string
-	for _, k := range md.Undecoded() {
-		// A table's own key is listed with its sub-keys; only leaves matter.
-		if md.Type(k...) != "Hash" {
-			ignored = append(ignored, k.String())
-		}
-	}
-	if len(ignored) > 0 {
-		warn(fmt.Sprintf("--config %s: ignored (no equivalent in lightstream): %s", path, strings.Join(ignored, ", ")))
-	}
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("--config %s: %s", path, fmt.Sprintf(format, args...))
+		return fmt.Errorf("--config %s: %w: %s", path, ErrConfig, fmt.Sprintf(format, args...))
 	}
+	unknown, noEffect := classifyKeys(md)
+	if len(unknown) > 0 {
+		return lists, fail("unknown configuration options (not TiDB Lightning's): %s", strings.Join(unknown, ", "))
+	}
+	if len(noEffect) > 0 {
+		warn(fmt.Sprintf("--config %s: no effect in lightstream: %s", path, strings.Join(noEffect, "; ")))
+	}
+	if err := checkRefused(c, &cfg, fail); err != nil {
+		return lists, err
+	}
+	if v, ok := cfg.PostRestore.Checksum.(string); (ok && (strings.EqualFold(v, "off") || strings.EqualFold(v, "false"))) || cfg.PostRestore.Checksum == false {
+		warn(fmt.Sprintf("--config %s: post-restore.checksum = off has no effect: lightstream always compares every table's checksum", path))
+	}
+	if b := strings.ToLower(cfg.TiKVImporter.Backend); b == "importer" && !c.IsSet("backend") {
+		// Lightning's former physical path (tikv-importer): what its local
+		// backend does now, and what lightstream does.
+		lists.Notes = append(lists.Notes, `tikv-importer.backend = "importer" is TiDB Lightning's former name of the physical import: imported as backend = "local"`)
+	}
+
 	var routes []string
 	for i, r := range cfg.Routes {
 		str := func(k string) string { v, _ := r[k].(string); return v }
@@ -112,13 +174,9 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		}
 		routes = append(routes, src+"="+dst)
 	}
-	if cfg.Mydumper.NoSchema {
-		return lists, fail("mydumper.no-schema = true is not supported: lightstream creates the tables from the dump's schema files")
-	}
-	switch b := strings.ToLower(cfg.TiKVImporter.Backend); b {
-	case "", "local":
-	default:
-		return lists, fail("tikv-importer.backend = %q: lightstream writes KV pairs as the local backend does, and has no other backend", cfg.TiKVImporter.Backend)
+	if len(cfg.Mydumper.Files) > 0 && (len(cfg.Routes) > 0 || c.IsSet("route")) {
+		// Lightning's loader refuses the pair.
+		return lists, fail("table route is deprecated, can't config both [routes] (--route) and [mydumper.files]")
 	}
 
 	var sets []error
@@ -146,6 +204,54 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		}
 	}
 	lists.Filter = cfg.Mydumper.Filter
+	lists.FileRules, lists.DefaultFileRules = cfg.Mydumper.Files, cfg.Mydumper.DefaultFileRules
+	lists.BWList = dump.BWList{DoDBs: cfg.BWList.DoDBs, IgnoreDBs: cfg.BWList.IgnoreDBs}
+	for _, t := range cfg.BWList.DoTables {
+		lists.BWList.DoTables = append(lists.BWList.DoTables, dump.BWTable{DB: t.DB, Table: t.Table})
+	}
+	for _, t := range cfg.BWList.IgnoreTables {
+		lists.BWList.IgnoreTables = append(lists.BWList.IgnoreTables, dump.BWTable{DB: t.DB, Table: t.Table})
+	}
+	if !lists.BWList.Empty() {
+		lists.Notes = append(lists.Notes, "the config `black-white-list` has been deprecated, please replace with `mydumper.filter`")
+		// Lightning's Adjust: the legacy list and a filter (from the file,
+		// or -f, which replaces the file's) cannot be both given.
+		if (lists.Filter != nil && !slices.Equal(lists.Filter, dump.DefaultFilterRules)) ||
+			(filterGiven(c) && !slices.Equal(c.StringSlice("filter"), dump.DefaultFilterRules)) {
+			return lists, fail("`mydumper.filter` (or -f) and `black-white-list` cannot be simultaneously defined")
+		}
+	}
+	if b := strings.ToLower(cfg.TiKVImporter.Backend); b != "" {
+		if b == "importer" {
+			b = "local"
+		}
+		set("backend", b)
+	}
+	setString("sorted-kv-dir", cfg.TiKVImporter.SortedKVDir)
+	app := &cfg.Lightning
+	setBool("check-requirements", app.CheckRequirements)
+	setString("log-level", app.Level)
+	setString("log-file", app.File)
+	setString("log-format", app.Format)
+	setString("status-addr", app.StatusAddr)
+	if app.StatusAddr == nil && app.PProfPort != 0 {
+		// Lightning's legacy alias of status-addr.
+		set("status-addr", ":"+strconv.Itoa(app.PProfPort))
+	}
+	setBool("case-sensitive", cfg.Mydumper.CaseSensitive)
+	setString("character-set", cfg.Mydumper.CharacterSet)
+	setString("data-character-set", cfg.Mydumper.DataCharacterSet)
+	setString("data-invalid-char-replace", cfg.Mydumper.DataInvalidCharReplace)
+	switch v := cfg.Mydumper.MaxRegionSize.(type) {
+	case nil:
+	case int64:
+		// Lightning's region is a chunk: the unit of work of one encoder.
+		set("chunk-size", strconv.FormatInt(v, 10))
+	case string:
+		set("chunk-size", v)
+	default:
+		return lists, fail("mydumper.max-region-size: want a size, got %v", v)
+	}
 	csv := &cfg.Mydumper.CSV
 	setString("csv-separator", csv.Separator)
 	setString("csv-delimiter", csv.Delimiter)
@@ -153,6 +259,10 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 	setBool("csv-header", csv.Header)
 	setBool("csv-not-null", csv.NotNull)
 	setBool("csv-backslash-escape", csv.BackslashEscape)
+	if e := csv.EscapedBy; e != nil {
+		// Lightning's escaped-by wins over backslash-escape.
+		set("csv-backslash-escape", strconv.FormatBool(*e == `\`))
+	}
 	setBool("csv-trim-last-separator", csv.TrimLastSeparator)
 	switch v := csv.Null.(type) {
 	case nil:
@@ -170,27 +280,17 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		return lists, fail("mydumper.csv.null: want a string or a list of strings, got %v", v)
 	}
 	setString("sql-mode", cfg.TiDB.SQLMode)
-	if cfg.TiDB.PDAddr != "" && cfg.TiDB.Host == "" {
-		// Lightning's default: a config aimed at a cluster without a host
-		// means the TiDB on this machine. Writing to that cluster's TiKV
-		// with lightstream's own catalog instead would put data under
-		// table IDs TiDB never gave out.
-		cfg.TiDB.Host = "127.0.0.1"
-	}
-	if cfg.TiDB.Host != "" {
-		port := cfg.TiDB.Port
-		if port == 0 {
-			port = 4000
-		}
-		set("tidb", net.JoinHostPort(cfg.TiDB.Host, strconv.Itoa(port)))
-		if cfg.TiDB.StatusPort != 0 {
-			set("tidb-status", net.JoinHostPort(cfg.TiDB.Host, strconv.Itoa(cfg.TiDB.StatusPort)))
-		}
-	}
+	applyTiDB(c, &cfg, set)
 	setString("tidb-user", cfg.TiDB.User)
 	setString("tidb-password", cfg.TiDB.Password)
-	if cfg.TiDB.PDAddr != "" {
-		set("pd", cfg.TiDB.PDAddr)
+	switch strings.ToLower(cfg.TiDB.TLS) {
+	case "":
+	case "cluster":
+		set("tidb-tls", "true")
+	case "false", "skip-verify", "preferred":
+		set("tidb-tls", strings.ToLower(cfg.TiDB.TLS))
+	default:
+		return lists, fail("unsupported `tidb.tls` config %s", cfg.TiDB.TLS)
 	}
 	if cfg.Security.CAPath != "" {
 		set("ca", cfg.Security.CAPath)
@@ -204,10 +304,10 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 	switch v := cfg.Lightning.MaxError.(type) {
 	case nil:
 	case int64:
-		set("max-error", strconv.FormatInt(v, 10))
+		set("max-error", strconv.FormatInt(max(v, 0), 10))
 	case map[string]any:
 		if n, ok := v["type"].(int64); ok {
-			set("max-error", strconv.FormatInt(n, 10))
+			set("max-error", strconv.FormatInt(max(n, 0), 10))
 		}
 	default:
 		return lists, fail("lightning.max-error: want a number or a table with type = N, got %v", v)
@@ -223,4 +323,98 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		return lists, fail("%v", err)
 	}
 	return lists, nil
+}
+
+// applyTiDB sets the catalog and store flags of [tidb]: TiDB's address,
+// status API and PD. --no-tidb, or --tidb ” on the command line, keeps
+// the embedded catalog and store whatever the file says.
+func applyTiDB(c *cli.Context, cfg *lightningConfig, set func(name, value string)) {
+	if c.Bool("no-tidb") || (c.IsSet("tidb") && c.String("tidb") == "") {
+		return
+	}
+	host := cfg.TiDB.Host
+	if cfg.TiDB.PDAddr != "" && host == "" {
+		// Lightning's default: a config aimed at a cluster without a host
+		// means the TiDB on this machine. Writing to that cluster's TiKV
+		// with lightstream's own catalog instead would put data under
+		// table IDs TiDB never gave out.
+		host = "127.0.0.1"
+	}
+	if host != "" {
+		port := cfg.TiDB.Port
+		if port == 0 {
+			port = 4000
+		}
+		set("tidb", net.JoinHostPort(host, strconv.Itoa(port)))
+		if cfg.TiDB.StatusPort != 0 {
+			set("tidb-status", net.JoinHostPort(host, strconv.Itoa(cfg.TiDB.StatusPort)))
+		}
+	}
+	if cfg.TiDB.PDAddr != "" {
+		set("pd", cfg.TiDB.PDAddr)
+	}
+}
+
+// checkRefused rejects the values whose meaning lightstream cannot
+// honour: importing them otherwise would give other tables or rows than
+// Lightning.
+func checkRefused(c *cli.Context, cfg *lightningConfig, fail func(string, ...any) error) error {
+	b := strings.ToLower(cfg.TiKVImporter.Backend)
+	if c.IsSet("backend") {
+		b = "" // the command line's --backend wins (checked with it)
+	}
+	switch b {
+	case "", "local", "importer":
+	case "tidb":
+		return fail("tikv-importer.backend = %q: lightstream writes KV pairs as the local backend does; the tidb backend (SQL INSERTs) is not supported", cfg.TiKVImporter.Backend)
+	default:
+		return fail("tikv-importer.backend = %q: lightstream writes KV pairs as the local backend does, and has no other backend", cfg.TiKVImporter.Backend)
+	}
+	m := &cfg.Mydumper
+	switch {
+	case m.NoSchema:
+		return fail("mydumper.no-schema = true is not supported: lightstream creates the tables from the dump's schema files")
+	case len(m.IgnoreDataColumns) > 0 || len(m.IgnoreColumns) > 0:
+		return fail("mydumper.ignore-data-columns is not supported: lightstream imports every column of the data files")
+	case m.CSV.HeaderSchemaMatch != nil && !*m.CSV.HeaderSchemaMatch:
+		return fail("mydumper.csv.header-schema-match = false is not supported: lightstream maps CSV columns by the header's names")
+	case m.CSV.EscapedBy != nil && *m.CSV.EscapedBy != "" && *m.CSV.EscapedBy != `\`:
+		return fail("mydumper.csv.escaped-by = %q is not supported (only \\ or empty)", *m.CSV.EscapedBy)
+	case cfg.Lightning.ServerMode && !c.IsSet("server-mode"):
+		return fail("lightning.server-mode = true is not supported: lightstream imports one dump per command")
+	case cfg.TiKVImporter.KeyspaceName != "":
+		return fail("tikv-importer.keyspace-name is not supported: lightstream writes keys without a keyspace prefix")
+	}
+	for _, s := range []struct{ key, value string }{
+		{"conflict.strategy", cfg.Conflict.Strategy},
+		{"tikv-importer.duplicate-resolution", cfg.TiKVImporter.DuplicateResolution},
+	} {
+		switch strings.ToLower(s.value) {
+		case "", "none", "error":
+		default:
+			return fail("%s = %q is not supported: lightstream stops on duplicate keys (as \"error\")", s.key, s.value)
+		}
+	}
+	switch v := cfg.PostRestore.Checksum.(type) {
+	case nil, bool:
+	case string:
+		switch strings.ToLower(v) {
+		case "off", "false", "required", "true", "optional":
+		default:
+			return fail("invalid op level '%s', please choose valid option between ['off', 'optional', 'required']", v)
+		}
+	}
+	for _, cs := range []struct {
+		key  string
+		v    *string
+		auto bool
+	}{{"mydumper.character-set", m.CharacterSet, true}, {"mydumper.data-character-set", m.DataCharacterSet, false}} {
+		if cs.v == nil {
+			continue
+		}
+		if _, err := dump.ParseCharset(*cs.v, cs.auto); err != nil {
+			return fail("%s: %v", cs.key, err)
+		}
+	}
+	return nil
 }

@@ -113,8 +113,11 @@ target-schema = "new"
 	if got := c.StringSlice("pd"); !slices.Equal(got, []string{"pd.example:2379"}) {
 		t.Errorf("pd %q", got)
 	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "lightning.table-concurrency") || !strings.Contains(warnings[0], "tikv-importer.sorted-kv-dir") {
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "lightning.table-concurrency") || strings.Contains(warnings[0], "sorted-kv-dir") {
 		t.Errorf("warnings %q", warnings)
+	}
+	if got := c.String("sorted-kv-dir"); got != "/tmp/sorted" {
+		t.Errorf("--sorted-kv-dir %q, want the file's tikv-importer.sorted-kv-dir", got)
 	}
 
 	// pd-addr without a host is Lightning's default host: the TiDB of this

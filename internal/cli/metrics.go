@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -31,11 +32,11 @@ func newProgressCollector(co *coordinator.Coordinator) *progressCollector {
 		rows:       d("rows_encoded_total", "Rows encoded."),
 		srcBytes:   d("source_bytes", "Source bytes of the import."),
 		doneBytes:  d("source_bytes_encoded_total", "Source bytes of the chunks encoded."),
-		tables:     d("tables_verified", "Tables imported and verified."),
+		tables:     d("tables_verified_total", "Tables imported and verified."),
 		chunks:     d("chunks", "Chunks of the import."),
-		chunksDone: d("chunks_encoded", "Chunks encoded."),
+		chunksDone: d("chunks_encoded_total", "Chunks encoded (as the coordinator learned of them)."),
 		parts:      d("partitions", "KV topic partitions of tables with data."),
-		partsDone:  d("partitions_ingested", "Partitions ingested into the store."),
+		partsDone:  d("partitions_ingested_total", "Partitions ingested into the store (as the coordinator learned of them)."),
 	}
 }
 
@@ -59,15 +60,26 @@ func (c *progressCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.rows, prometheus.CounterValue, float64(p.Rows))
 	ch <- prometheus.MustNewConstMetric(c.srcBytes, prometheus.GaugeValue, float64(p.SourceBytes))
 	ch <- prometheus.MustNewConstMetric(c.doneBytes, prometheus.CounterValue, float64(p.DoneBytes))
-	ch <- prometheus.MustNewConstMetric(c.tables, prometheus.GaugeValue, float64(p.TablesDone))
+	ch <- prometheus.MustNewConstMetric(c.tables, prometheus.CounterValue, float64(p.TablesDone))
 	ch <- prometheus.MustNewConstMetric(c.chunks, prometheus.GaugeValue, float64(chunks))
-	ch <- prometheus.MustNewConstMetric(c.chunksDone, prometheus.GaugeValue, float64(done))
+	ch <- prometheus.MustNewConstMetric(c.chunksDone, prometheus.CounterValue, float64(done))
 	ch <- prometheus.MustNewConstMetric(c.parts, prometheus.GaugeValue, float64(parts))
-	ch <- prometheus.MustNewConstMetric(c.partsDone, prometheus.GaugeValue, float64(ingested))
+	ch <- prometheus.MustNewConstMetric(c.partsDone, prometheus.CounterValue, float64(ingested))
 }
 
-// serveMetrics serves /metrics and /debug/pprof until ctx ends.
-func serveMetrics(ctx context.Context, addr string, co *coordinator.Coordinator) error {
+// listenMetrics binds the metrics address at start-up, before any work:
+// a port another process holds is an error naming the address, never a
+// warning (a scraper would read the other process's figures).
+func listenMetrics(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// serveMetrics serves /metrics and /debug/pprof on ln until ctx ends.
+func serveMetrics(ctx context.Context, ln net.Listener, co *coordinator.Coordinator) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newProgressCollector(co), prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
@@ -76,10 +88,6 @@ func serveMetrics(ctx context.Context, addr string, co *coordinator.Coordinator)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -92,5 +100,4 @@ func serveMetrics(ctx context.Context, addr string, co *coordinator.Coordinator)
 			_ = err
 		}
 	}()
-	return nil
 }

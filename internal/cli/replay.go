@@ -17,6 +17,7 @@ func init() {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "the import's work directory"},
 			&cli.StringFlag{Name: "table", Usage: "the table, as db.table", Required: true},
+			importIDFlag("the import's id (default: the one the work directory records; given, it must be that one)"),
 			diskFlags()[0],
 		}, append(append(kafkaFlags("brokers"), ingestFlag()), storeFlags()...)...),
 		Action: runReplay,
@@ -42,7 +43,7 @@ func runReplay(c *cli.Context) error {
 	}
 	ctx, stop := signalContext(c)
 	defer stop()
-	res, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: c.String("work-dir"), Kafka: kcfg, Store: sc, Ingest: iopts, KeepEngines: c.Bool("keep-engines")}, db, table)
+	res, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: c.String("work-dir"), ImportID: c.String("import-id"), Kafka: kcfg, Store: sc, Ingest: iopts, KeepEngines: c.Bool("keep-engines")}, db, table)
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,8 +18,8 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/member"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/producer"
-	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -29,9 +29,7 @@ import (
 // drives the lifecycle and exits when the import is verified.
 
 func roleFlags(extra ...cli.Flag) flagList {
-	flags := append([]cli.Flag{
-		&cli.StringFlag{Name: "import-id", Value: "lightstream", Usage: "names the import's topics and consumer groups", EnvVars: []string{"LIGHTSTREAM_IMPORT_ID"}},
-	}, extra...)
+	flags := append([]cli.Flag{importIDFlag(importIDUsageRole)}, extra...)
 	return append(flags, kafkaFlags("brokers")...)
 }
 
@@ -57,7 +55,7 @@ func init() {
 			&cli.IntFlag{Name: "kv-partitions", Value: 8, Usage: "most partitions of a table's KV topic (one per --partition-size of source data)"},
 			&cli.StringFlag{Name: "partition-size", Value: "64MiB", Usage: "source bytes per KV topic partition"},
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
-		}, csvFlags()...)...),
+		}, append(csvFlags(), sourceFlags()...)...)...),
 		Action: runProducer,
 	})
 	addCommand(&cli.Command{
@@ -68,6 +66,7 @@ func init() {
 			&cli.IntFlag{Name: "max-error", Usage: "record up to N bad rows in --rejects and go on"},
 			&cli.StringFlag{Name: "rejects", Value: "rejects.jsonl", Usage: "rejects file (with --max-error)"},
 			kvCompressionFlag,
+			waitForImportFlag,
 		),
 		Action: runEncoder,
 	})
@@ -79,6 +78,7 @@ func init() {
 			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
 			&cli.IntFlag{Name: "ingest-concurrency", Value: 4, Usage: "ingest batches in flight per partition (the embedded store takes one partition and one batch at a time)"},
 			ingestFlag(),
+			waitForImportFlag,
 			diskFlags()[0], diskFlags()[1],
 		).withStore(),
 		Action: runSorter,
@@ -89,9 +89,10 @@ func init() {
 		Flags: append(roleFlags(
 			&cli.StringFlag{Name: "work-dir", Value: "lightstream-coordinator", Usage: "keeps the checkpoint", EnvVars: []string{"LIGHTSTREAM_WORK_DIR"}},
 			&cli.StringFlag{Name: "store-dir", Usage: "embedded store directory (one process at a time may open it); required without --pd", EnvVars: []string{"LIGHTSTREAM_STORE_DIR"}},
-			&cli.StringFlag{Name: "sql-mode", Value: "STRICT_TRANS_TABLES,STRICT_ALL_TABLES", Usage: "SQL mode values are converted with"},
+			&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "SQL mode values are converted with"},
 			&cli.StringFlag{Name: "time-zone", Value: "+00:00", Usage: "time zone of TIMESTAMP values"},
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
+			waitForImportFlag,
 			statusFlag(),
 		).withStore(), tidbFlags()...),
 		Action: runCoordinator,
@@ -106,6 +107,10 @@ func roleKafka(c *cli.Context) (kafkaio.Config, error) {
 }
 
 func runProducer(c *cli.Context) error {
+	id, err := roleImportID(c)
+	if err != nil {
+		return err
+	}
 	kcfg, err := roleKafka(c)
 	if err != nil {
 		return err
@@ -126,10 +131,14 @@ func runProducer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	src, err := sourceOptions(c, configLists{})
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	res, err := producer.Run(ctx, producer.Config{
-		ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes,
+		ImportID: id, Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes, Source: src,
 		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, ChunkPartitions: c.Int("chunk-partitions"),
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
@@ -137,11 +146,15 @@ func runProducer(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "published %d tables, %d chunks, %d source bytes\n", res.Tables, res.Chunks, res.SourceBytes)
+	fmt.Fprintf(c.App.Writer, "published %d tables, %d chunks, %d source bytes as import %s\n", res.Tables, res.Chunks, res.SourceBytes, id)
 	return nil
 }
 
 func runEncoder(c *cli.Context) error {
+	id, err := roleImportID(c)
+	if err != nil {
+		return err
+	}
 	kcfg, err := roleKafka(c)
 	if err != nil {
 		return err
@@ -150,8 +163,8 @@ func runEncoder(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := encoder.Config{ImportID: c.String("import-id"), Dump: c.String("dump"), Kafka: kcfg, MaxErrors: c.Int("max-error"), KVCompression: comp,
-		OnAssign: logAssignment(c, "encoder")}
+	cfg := encoder.Config{ImportID: id, Dump: c.String("dump"), Kafka: kcfg, MaxErrors: c.Int("max-error"), KVCompression: comp,
+		WaitForImport: c.Duration("wait-for-import"), OnAssign: logAssignment(c, "encoder")}
 	if cfg.MaxErrors > 0 {
 		if cfg.Rejects, err = encoder.OpenRejects(c.String("rejects"), cfg.MaxErrors); err != nil {
 			return err
@@ -160,37 +173,14 @@ func runEncoder(c *cli.Context) error {
 	}
 	ctx, stop := signalContext(c)
 	defer stop()
-	// A group member that joins before its topic exists is assigned no
-	// partitions when the topic appears later (kafka-go's consumer group
-	// does not watch for it), so an encoder started before the producer,
-	// as containers are, would idle forever: wait for the chunks topic.
-	if err := waitForTopic(ctx, kcfg, schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)); err != nil {
-		return err
-	}
 	return encoder.Run(ctx, cfg)
 }
 
-// waitForTopic polls the brokers until the topic exists or ctx ends (then
-// it returns nil: the role stops quietly as on SIGTERM).
-func waitForTopic(ctx context.Context, kcfg kafkaio.Config, topic string) error {
-	for {
-		// An error (a broker still starting) is retried like a missing
-		// topic.
-		topics, _ := kafkaio.ListTopics(ctx, kcfg)
-		for _, t := range topics {
-			if t.Name == topic && t.Partitions > 0 {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-}
-
 func runSorter(c *cli.Context) error {
+	id, err := roleImportID(c)
+	if err != nil {
+		return err
+	}
 	kcfg, err := roleKafka(c)
 	if err != nil {
 		return err
@@ -211,7 +201,7 @@ func runSorter(c *cli.Context) error {
 	ctx, stop := signalContext(c)
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
-		ImportID: c.String("import-id"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
+		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
 		Ingest: pipeline.IngestOptions(sc, opts), SpanChecksums: pipeline.SpanChecksums(sc),
 		OnAssign: logAssignment(c, "sorter"), KeepEngines: disk.KeepEngines, Space: sorter.NewEngineSpace(disk.DiskQuota),
 	})
@@ -226,10 +216,27 @@ func logAssignment(c *cli.Context, role string) func(int32, map[string][]int) {
 }
 
 func runCoordinator(c *cli.Context) error {
+	id, err := roleImportID(c)
+	if err != nil {
+		return err
+	}
 	kcfg, err := roleKafka(c)
 	if err != nil {
 		return err
 	}
+	// Bound before any work: a busy port fails the role at once.
+	var metricsLn net.Listener
+	if addr := c.String("metrics-addr"); addr != "" {
+		if metricsLn, err = listenMetrics(addr); err != nil {
+			return fmt.Errorf("coordinator: %w", err)
+		}
+		defer metricsLn.Close()
+	}
+	status, err := openStatus(c)
+	if err != nil {
+		return fmt.Errorf("coordinator: %w", err)
+	}
+	defer status.close()
 	st, _, err := roleStore(c)
 	if err != nil {
 		return err
@@ -239,11 +246,6 @@ func runCoordinator(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	status, err := openStatus(c)
-	if err != nil {
-		return err
-	}
-	defer status.close()
 	warn := status.warn(func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) })
 	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"), warn)
 	if err != nil {
@@ -253,7 +255,7 @@ func runCoordinator(c *cli.Context) error {
 		defer tidb.Close()
 	}
 	co, err := coordinator.New(coordinator.Config{
-		ImportID: c.String("import-id"), Kafka: kcfg, Store: st, Checkpoint: cp,
+		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
 		Warn: warn, Catalog: asCatalog(tidb),
 	})
@@ -263,10 +265,8 @@ func runCoordinator(c *cli.Context) error {
 	ctx, stop := signalContext(c)
 	defer stop()
 	status.start(co)
-	if addr := c.String("metrics-addr"); addr != "" {
-		if err := serveMetrics(ctx, addr, co); err != nil {
-			return fmt.Errorf("coordinator: --metrics-addr: %w", err)
-		}
+	if metricsLn != nil {
+		serveMetrics(ctx, metricsLn, co)
 	}
 	if err := co.Run(ctx); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/statuspage"
 )
 
@@ -57,8 +58,9 @@ func openStatus(c *cli.Context) (*statusServer, error) {
 	}
 	s := &statusServer{ln: ln, linger: c.Duration("status-linger"), parent: c.Context}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(statusCollector{s}, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-	if s.srv, err = statuspage.New(statuspage.Config{Progress: s.progress, Metrics: reg}); err != nil {
+	reg.MustRegister(statusCollector{s})
+	gather := prometheus.Gatherers{metrics.Registry, reg}
+	if s.srv, err = statuspage.New(statuspage.Config{Progress: s.progress, Metrics: gather}); err != nil {
 		ln.Close()
 		return nil, err
 	}

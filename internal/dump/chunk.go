@@ -27,6 +27,11 @@ type ChunkOptions struct {
 	CSV rowparse.CSVOptions
 	// NoBackslashEscapes is the SQL mode flag for SQL files.
 	NoBackslashEscapes bool
+	// DataCharset and InvalidCharReplace are Lightning's
+	// data-character-set and data-invalid-char-replace: the files are
+	// decoded to UTF-8 before they are scanned (cuts stay file offsets).
+	DataCharset        Charset
+	InvalidCharReplace string
 }
 
 // Chunk is a byte range of a data file that starts at a row boundary.
@@ -58,12 +63,18 @@ type Chunk struct {
 	// Names and TimeZone are the SET NAMES / SET TIME_ZONE in effect at
 	// the start of a SQL chunk (empty when none came before it).
 	Names, TimeZone string
+	// DataCharset is the character set the file is written in; the rows
+	// are decoded to UTF-8 before parsing, with InvalidCharReplace for
+	// what cannot be decoded (binary, the default: bytes as they are).
+	DataCharset        Charset
+	InvalidCharReplace string
 }
 
 // SQLOptions returns the reader options for a SQL chunk.
 func (c *Chunk) SQLOptions(noBackslashEscapes bool) rowparse.SQLOptions {
 	return rowparse.SQLOptions{File: c.File, Offset: c.Start, NoBackslashEscapes: noBackslashEscapes,
-		Header: []byte(c.Header), CutAfterTuple: c.CutAfterTuple}
+		Header: []byte(c.Header), CutAfterTuple: c.CutAfterTuple, AtFileEnd: c.atFileEnd(),
+		OnSkip: func(offset int64, head string) { warnSkipped(c.File, offset, head) }}
 }
 
 // CSVOptions returns the reader options for a CSV chunk from the dump's.
@@ -137,6 +148,7 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 			c.ID = fmt.Sprintf("%s.%s:%d:%d", t.DB, t.Name, fi, c.Start)
 			c.DB, c.Table, c.File, c.FileIndex = t.DB, t.Name, f.Path, fi
 			c.Format, c.Compression = f.Format, f.Compression
+			c.DataCharset, c.InvalidCharReplace = opts.DataCharset, opts.InvalidCharReplace
 			c.RowIDBase = rowID
 			rowID += (c.End - c.Start) / divisor
 			c.RowIDMax = rowID
@@ -166,7 +178,8 @@ func cutSQL(f DataFile, opts ChunkOptions) ([]Chunk, error) {
 		return nil, err
 	}
 	defer r.Close()
-	sr := rowparse.NewSQLReader(r, rowparse.SQLOptions{File: f.Path, NoBackslashEscapes: opts.NoBackslashEscapes})
+	in, dec := newDecodingReader(r, opts.DataCharset, opts.InvalidCharReplace)
+	sr := rowparse.NewSQLReader(in, rowparse.SQLOptions{File: f.Path, NoBackslashEscapes: opts.NoBackslashEscapes})
 	cur := Chunk{Start: 0}
 	var out []Chunk
 	lastStmt := int64(-1)
@@ -176,7 +189,7 @@ func cutSQL(f DataFile, opts ChunkOptions) ([]Chunk, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, dec.fileError(err, 0)
 		}
 		st := sr.Statement()
 		first := st.Offset != lastStmt
@@ -185,6 +198,7 @@ func cutSQL(f DataFile, opts ChunkOptions) ([]Chunk, error) {
 		if first {
 			at = st.Offset
 		}
+		at = dec.fileOffset(at, 0)
 		if at-cur.Start < opts.ChunkSize || at == cur.Start {
 			continue
 		}
@@ -242,13 +256,14 @@ func cutCSV(f DataFile, opts ChunkOptions) ([]Chunk, error) {
 	defer r.Close()
 	co := opts.CSV
 	co.File, co.Offset = f.Path, 0
-	cr, err := rowparse.NewCSVReader(r, co)
+	in, dec := newDecodingReader(r, opts.DataCharset, opts.InvalidCharReplace)
+	cr, err := rowparse.NewCSVReader(in, co)
 	if err != nil {
 		return nil, err
 	}
 	header, err := cr.Header()
 	if err != nil {
-		return nil, err
+		return nil, dec.fileError(err, 0)
 	}
 	cur := Chunk{Start: 0, HasHeader: co.Header, Columns: header}
 	var out []Chunk
@@ -258,9 +273,9 @@ func cutCSV(f DataFile, opts ChunkOptions) ([]Chunk, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, dec.fileError(err, 0)
 		}
-		at := cr.Pos()
+		at := dec.fileOffset(cr.Pos(), 0)
 		if at-cur.Start < opts.ChunkSize || f.Size-at < opts.ChunkSize/10 {
 			continue
 		}

@@ -4,8 +4,10 @@
 package dump
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -59,7 +61,11 @@ type DataFile struct {
 	// relative name).
 	Path string
 	// Index is the file number of {db}.{table}.{N}.sql, -1 without one.
-	Index       int
+	Index int
+	// Key is the sort key a [[mydumper.files]] rule gave the file
+	// (Index is -1 then); files sort by Index, then Key as text, then
+	// path, as Lightning sorts by its SortKey.
+	Key         string
 	Format      Format
 	Compression Compression
 	// Size is the file size on disk in bytes.
@@ -87,7 +93,9 @@ type Database struct {
 	SchemaFile string
 }
 
-// View is a {db}.{view}-schema-view.sql file: recorded, not imported.
+// View is a {db}.{view}-schema-view.sql file: no table is imported for
+// it; the coordinator creates it after the tables. DB and Name are after
+// routing.
 type View struct {
 	DB, Name, SchemaFile string
 }
@@ -145,6 +153,10 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 // routed onto one target share it: their data files all feed it, and the
 // first schema file found (in path order) defines it.
 func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
+	return scan(dir, filter, router, nil, Source{})
+}
+
+func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src Source) (*Dump, error) {
 	d := &Dump{Dir: dir}
 	dbs := map[string]*Database{}
 	tables := map[string]*Table{}
@@ -182,11 +194,34 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 		if err != nil {
 			return fmt.Errorf("scan dump %s: %w", dir, err)
 		}
+		base := e.Name()
+		if !e.Type().IsRegular() && path != dir {
+			if err := notAFile(path, e, filter); err != nil {
+				return err
+			}
+		}
 		if e.IsDir() {
 			return nil
 		}
-		base := e.Name()
 		rel, _ := filepath.Rel(dir, path)
+		if len(routes) > 0 {
+			res, err := routeFile(routes, filepath.ToSlash(rel))
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			if res != nil {
+				return addRouted(d, res, path, e, filter, routed, getDB, src)
+			}
+			if !src.DefaultFileRules {
+				// Lightning's loader drops such a file too ("filtered by
+				// file router"); say so.
+				d.Warnings = append(d.Warnings, fmt.Sprintf("%s: no [[mydumper.files]] rule matches it (and default-file-rules is off), not imported", rel))
+				return nil
+			}
+		}
+		if base, err = decodeName(base, src.CharacterSet); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
 		switch {
 		case base == "metadata":
 			d.Metadata = path
@@ -231,9 +266,9 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 				// Skipping it would import the table without its rows.
 				return fmt.Errorf("%s: data file of table %s.%s compressed as %q, which lightstream cannot read (gzip, zstd and snappy only)", path, m[1], m[2], m[5])
 			}
-			info, err := e.Info()
+			size, err := dataFileSize(path, e)
 			if err != nil {
-				return fmt.Errorf("scan dump %s: %w", dir, err)
+				return err
 			}
 			idx := -1
 			if m[3] != "" {
@@ -241,7 +276,7 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 					idx = n
 				}
 			}
-			f := DataFile{Path: path, Index: idx, Compression: comp, Size: info.Size()}
+			f := DataFile{Path: path, Index: idx, Compression: comp, Size: size}
 			if strings.EqualFold(m[4], "csv") {
 				f.Format = FormatCSV
 			}
@@ -255,6 +290,9 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := resolveViews(d, tables, dbs, router); err != nil {
+		return nil, err
+	}
 	for _, db := range dbs {
 		d.Databases = append(d.Databases, *db)
 	}
@@ -266,6 +304,9 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 			a, b := t.DataFiles[i], t.DataFiles[j]
 			if a.Index != b.Index {
 				return a.Index < b.Index
+			}
+			if a.Key != b.Key {
+				return a.Key < b.Key
 			}
 			return a.Path < b.Path
 		})
@@ -285,6 +326,31 @@ func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
 	return d, nil
 }
 
+// dataFileSize is the size of a data file's contents. A symbolic link is
+// read through to its target, so its size is the target's (a DirEntry
+// describes the link itself: its size is the length of the target's
+// path), as Lightning's local storage stats what is not a regular file.
+func dataFileSize(path string, e fs.DirEntry) (int64, error) {
+	if e.Type()&fs.ModeSymlink == 0 {
+		info, err := e.Info()
+		if err != nil {
+			return 0, fmt.Errorf("data file %s: %w", path, err)
+		}
+		return info.Size(), nil
+	}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		target, _ := os.Readlink(path)
+		return 0, fmt.Errorf("data file %s is a symbolic link to %q, which does not exist: %w", path, target, err)
+	case err != nil:
+		return 0, fmt.Errorf("data file %s (a symbolic link): %w", path, err)
+	case !info.Mode().IsRegular():
+		return 0, fmt.Errorf("data file %s is a symbolic link to %s, which is not a regular file", path, info.Mode().Type())
+	}
+	return info.Size(), nil
+}
+
 // Table returns the table db.name (case-insensitively), nil if absent.
 func (d *Dump) Table(db, name string) *Table {
 	for _, t := range d.Tables {
@@ -293,4 +359,52 @@ func (d *Dump) Table(db, name string) *Table {
 		}
 	}
 	return nil
+}
+
+// notAFile refuses a directory or another non-regular file (a FIFO, a
+// device, a socket) named as a data or schema file of a selected table:
+// walking past it would import the table without its rows, a whole table
+// lost without a word. Lightning lists only regular files and would not
+// see it at all. Symbolic links are followed (the target must be a
+// regular file).
+func notAFile(path string, e fs.DirEntry, filter *Filter) error {
+	base := e.Name()
+	var m []string
+	for _, re := range []*regexp.Regexp{reData, reParquet, reTableSchema} {
+		if m = re.FindStringSubmatch(base); m != nil {
+			break
+		}
+	}
+	if m == nil || !filter.Match(m[1], m[2]) {
+		return nil
+	}
+	if e.Type()&fs.ModeSymlink != 0 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return fmt.Errorf("%s: file of table %s.%s: %w", path, m[1], m[2], err)
+		}
+		if fi.Mode().IsRegular() {
+			return nil
+		}
+		return fmt.Errorf("%s: file of table %s.%s is a link to a %s, not a regular file: %w", path, m[1], m[2], kindOf(fi.Mode()), ErrNotRegular)
+	}
+	return fmt.Errorf("%s: file of table %s.%s is a %s, not a regular file: %w", path, m[1], m[2], kindOf(e.Type()), ErrNotRegular)
+}
+
+// ErrNotRegular marks a dump entry named as a table's file that is not a
+// regular file (a directory, a FIFO, a device).
+var ErrNotRegular = errors.New("not a regular file")
+
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }

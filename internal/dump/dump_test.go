@@ -10,10 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 )
 
-const corpora = "/work/shared/corpora/"
+// corpora is the shared corpora folder, with a trailing slash.
+func corpora(t testing.TB) string { return golden.Shared(t, "corpora") + "/" }
 
 // readChunks reads all rows of the chunks, each field rendered as N (NULL)
 // or its bytes quoted.
@@ -83,7 +85,7 @@ func TestSakilaVariants(t *testing.T) {
 		Table string `json:"table"`
 		Count int    `json:"count"`
 	}
-	raw, err := os.ReadFile(corpora + "sakila-expected-checks.json")
+	raw, err := os.ReadFile(corpora(t) + "sakila-expected-checks.json")
 	if err != nil {
 		t.Skip(err)
 	}
@@ -92,7 +94,7 @@ func TestSakilaVariants(t *testing.T) {
 	}
 	dumps := map[string]*Dump{}
 	for _, v := range []string{"sakila", "sakila-csv", "sakila-gzip", "sakila-zstd"} {
-		d, err := Scan(corpora+v, nil)
+		d, err := Scan(corpora(t)+v, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +130,7 @@ func TestSakilaVariants(t *testing.T) {
 func TestScanLightningCases(t *testing.T) {
 	counts := map[string]int{"bigint": 6, "binary": 51, "bit": 16, "char": 50, "datetime": 70, "decimal": 50,
 		"double": 41, "empty_strings": 6, "enum-set": 26, "json": 92, "precise_types": 1}
-	d, err := Scan(corpora+"lightning-cases/lightning_various_types/data", nil)
+	d, err := Scan(corpora(t)+"lightning-cases/lightning_various_types/data", nil)
 	if err != nil {
 		t.Skip(err)
 	}
@@ -141,7 +143,7 @@ func TestScanLightningCases(t *testing.T) {
 			t.Errorf("vt.%s: %d rows, want %d", name, got, n)
 		}
 	}
-	d, err = Scan(corpora+"lightning-cases/lightning_tool_241/data", nil)
+	d, err = Scan(corpora(t)+"lightning-cases/lightning_tool_241/data", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +163,7 @@ func TestScanLightningCases(t *testing.T) {
 			t.Errorf("qyjc.%s: %d rows, want %d", tb.Name, len(rows), want)
 		}
 	}
-	d, err = Scan(corpora+"lightning-cases/lightning_csv/data", nil)
+	d, err = Scan(corpora(t)+"lightning-cases/lightning_csv/data", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +180,7 @@ func TestScanLightningCases(t *testing.T) {
 }
 
 func TestScanExoticFilenames(t *testing.T) {
-	src := corpora + "lightning-cases/lightning_exotic_filenames/data/"
+	src := corpora(t) + "lightning-cases/lightning_exotic_filenames/data/"
 	dir := t.TempDir()
 	names := map[string]string{
 		"zwk-schema-create.sql": "中文庫-schema-create.sql",

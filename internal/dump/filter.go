@@ -11,10 +11,14 @@ import (
 // (pkg/util/table-filter): each rule is `db.table`, each part a wildcard
 // pattern (* ? [a-z], `\` escapes a character) or a /regexp/, parts may
 // be backquoted; a leading ! excludes. The last matching rule decides and
-// a table no rule matches is excluded. Matching ignores case, as
-// Lightning's filter does.
+// a table no rule matches is excluded. Matching ignores case unless the
+// filter was parsed case-sensitive, as Lightning's [mydumper]
+// case-sensitive says. A Filter from ParseBWList applies a legacy
+// [black-white-list] instead.
 type Filter struct {
-	rules []filterRule
+	rules         []filterRule
+	caseSensitive bool
+	bw            *bwFilter
 }
 
 type filterRule struct {
@@ -24,14 +28,16 @@ type filterRule struct {
 
 type matcher struct {
 	re      *regexp.Regexp
-	pattern string // lower-cased wildcard pattern for path.Match
+	pattern string // wildcard pattern for path.Match (lower-cased unless case-sensitive)
 }
 
+// match reports whether s matches; s is lower-cased already when the
+// filter ignores case.
 func (m matcher) match(s string) bool {
 	if m.re != nil {
 		return m.re.MatchString(s)
 	}
-	ok, _ := path.Match(m.pattern, strings.ToLower(s))
+	ok, _ := path.Match(m.pattern, s)
 	return ok
 }
 
@@ -40,14 +46,21 @@ func (m matcher) match(s string) bool {
 var DefaultFilterRules = []string{"*.*", "!mysql.*", "!sys.*", "!INFORMATION_SCHEMA.*",
 	"!PERFORMANCE_SCHEMA.*", "!METRICS_SCHEMA.*", "!INSPECTION_SCHEMA.*"}
 
-// ParseFilter parses filter rules; no rules means DefaultFilterRules.
+// ParseFilter parses filter rules, matched without regard to case; no
+// rules means DefaultFilterRules.
 func ParseFilter(rules []string) (*Filter, error) {
+	return ParseFilterCase(rules, false)
+}
+
+// ParseFilterCase is ParseFilter with Lightning's [mydumper]
+// case-sensitive: true compares names and patterns exactly.
+func ParseFilterCase(rules []string, caseSensitive bool) (*Filter, error) {
 	if len(rules) == 0 {
 		rules = DefaultFilterRules
 	}
-	f := &Filter{}
+	f := &Filter{caseSensitive: caseSensitive}
 	for _, r := range rules {
-		rule, err := parseRule(r)
+		rule, err := parseRule(r, !caseSensitive)
 		if err != nil {
 			return nil, fmt.Errorf("table filter %q: %w", r, err)
 		}
@@ -62,6 +75,12 @@ func (f *Filter) Match(db, table string) bool {
 	if f == nil {
 		return true
 	}
+	if f.bw != nil {
+		return f.bw.match(db, table)
+	}
+	if !f.caseSensitive {
+		db, table = strings.ToLower(db), strings.ToLower(table)
+	}
 	for i := len(f.rules) - 1; i >= 0; i-- {
 		r := f.rules[i]
 		if r.db.match(db) && r.table.match(table) {
@@ -71,21 +90,21 @@ func (f *Filter) Match(db, table string) bool {
 	return false
 }
 
-func parseRule(s string) (filterRule, error) {
+func parseRule(s string, fold bool) (filterRule, error) {
 	var r filterRule
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "!") {
 		r.negate = true
 		s = strings.TrimSpace(s[1:])
 	}
-	db, rest, err := parsePart(s)
+	db, rest, err := parsePart(s, fold)
 	if err != nil {
 		return r, err
 	}
 	if !strings.HasPrefix(rest, ".") {
 		return r, fmt.Errorf("expected '.' between the database and table patterns")
 	}
-	table, rest, err := parsePart(rest[1:])
+	table, rest, err := parsePart(rest[1:], fold)
 	if err != nil {
 		return r, err
 	}
@@ -96,8 +115,15 @@ func parseRule(s string) (filterRule, error) {
 	return r, nil
 }
 
-// parsePart reads one pattern and returns the rest of s.
-func parsePart(s string) (matcher, string, error) {
+// parsePart reads one pattern and returns the rest of s; fold makes it
+// match lower-cased names.
+func parsePart(s string, fold bool) (matcher, string, error) {
+	lower := func(s string) string {
+		if fold {
+			return strings.ToLower(s)
+		}
+		return s
+	}
 	switch {
 	case strings.HasPrefix(s, "`"):
 		var b strings.Builder
@@ -108,7 +134,7 @@ func parsePart(s string) (matcher, string, error) {
 					i++
 					continue
 				}
-				return matcher{pattern: escapeWildcards(strings.ToLower(b.String()))}, s[i+1:], nil
+				return matcher{pattern: escapeWildcards(lower(b.String()))}, s[i+1:], nil
 			}
 			b.WriteByte(s[i])
 		}
@@ -118,7 +144,11 @@ func parsePart(s string) (matcher, string, error) {
 		if end < 0 {
 			return matcher{}, "", fmt.Errorf("unterminated /regexp/")
 		}
-		re, err := regexp.Compile("(?i)" + s[1:1+end])
+		expr := s[1 : 1+end]
+		if fold {
+			expr = "(?i)" + expr
+		}
+		re, err := regexp.Compile(expr)
 		if err != nil {
 			return matcher{}, "", err
 		}
@@ -136,7 +166,7 @@ func parsePart(s string) (matcher, string, error) {
 		}
 		b.WriteByte(c)
 	}
-	p := strings.ToLower(b.String())
+	p := lower(b.String())
 	if p == "" {
 		return matcher{}, "", fmt.Errorf("empty pattern")
 	}

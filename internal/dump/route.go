@@ -52,19 +52,28 @@ func (r Route) validate() error {
 // name.
 type Router struct {
 	table, schema []Route
+	caseSensitive bool
 }
 
 // NewRouter checks and compiles routes; no routes gives a nil Router.
 func NewRouter(routes []Route) (*Router, error) {
+	return NewRouterCase(routes, false)
+}
+
+// NewRouterCase is NewRouter with Lightning's [mydumper] case-sensitive:
+// true matches the patterns exactly.
+func NewRouterCase(routes []Route, caseSensitive bool) (*Router, error) {
 	if len(routes) == 0 {
 		return nil, nil
 	}
-	r := &Router{}
+	r := &Router{caseSensitive: caseSensitive}
 	for _, rt := range routes {
 		if err := rt.validate(); err != nil {
 			return nil, err
 		}
-		rt.SchemaPattern, rt.TablePattern = strings.ToLower(rt.SchemaPattern), strings.ToLower(rt.TablePattern)
+		if !caseSensitive {
+			rt.SchemaPattern, rt.TablePattern = strings.ToLower(rt.SchemaPattern), strings.ToLower(rt.TablePattern)
+		}
 		if rt.TablePattern == "" {
 			r.schema = append(r.schema, rt)
 		} else {
@@ -74,8 +83,11 @@ func NewRouter(routes []Route) (*Router, error) {
 	return r, nil
 }
 
-func match(pattern, s string) bool {
-	ok, _ := path.Match(pattern, strings.ToLower(s))
+func (r *Router) match(pattern, s string) bool {
+	if !r.caseSensitive {
+		s = strings.ToLower(s)
+	}
+	ok, _ := path.Match(pattern, s)
 	return ok
 }
 
@@ -85,7 +97,7 @@ func (r *Router) Route(db, table string) (string, string) {
 		return db, table
 	}
 	for _, rt := range r.table {
-		if match(rt.SchemaPattern, db) && match(rt.TablePattern, table) {
+		if r.match(rt.SchemaPattern, db) && r.match(rt.TablePattern, table) {
 			if rt.TargetTable != "" {
 				table = rt.TargetTable
 			}
@@ -101,7 +113,7 @@ func (r *Router) Schema(db string) string {
 		return db
 	}
 	for _, rt := range r.schema {
-		if match(rt.SchemaPattern, db) {
+		if r.match(rt.SchemaPattern, db) {
 			return rt.TargetSchema
 		}
 	}

@@ -13,6 +13,7 @@ type Rows struct {
 	next    func() ([]rowparse.Field, error)
 	columns func() []string
 	pos     func() int64
+	parsed  func() uint64
 	sql     *rowparse.SQLReader
 }
 
@@ -24,13 +25,31 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		return nil, fmt.Errorf("open chunk %s: %w", c.ID, err)
 	}
 	rows := &Rows{closer: r}
+	// A chunk in another character set is decoded to UTF-8 before it is
+	// parsed; the reader then counts decoded bytes from the chunk start,
+	// mapped back to file offsets for every place it reports.
+	in, dec := newDecodingReader(r, c.DataCharset, c.InvalidCharReplace)
+	start := int64(0)
+	if dec != nil {
+		start = c.Start
+	}
 	switch c.Format {
 	case FormatSQL:
-		sr := rowparse.NewSQLReader(r, c.SQLOptions(noBackslashEscapes))
+		opts := c.SQLOptions(noBackslashEscapes)
+		opts.Offset -= start
+		sr := rowparse.NewSQLReader(in, opts)
 		rows.sql = sr
-		rows.next, rows.columns, rows.pos = sr.Next, sr.Columns, sr.Pos
+		rows.columns, rows.parsed = sr.Columns, sr.Tuples
+		next := checkInsertTable(c.File, sr)
+		rows.next = func() ([]rowparse.Field, error) {
+			f, err := next()
+			return f, dec.fileError(err, start)
+		}
+		rows.pos = func() int64 { return dec.fileOffset(sr.Pos(), start) }
 	case FormatCSV:
-		cr, err := rowparse.NewCSVReader(r, c.CSVOptions(csv))
+		opts := c.CSVOptions(csv)
+		opts.Offset -= start
+		cr, err := rowparse.NewCSVReader(in, opts)
 		if err != nil {
 			r.Close()
 			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
@@ -39,7 +58,12 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		if !csv.Header {
 			header = nil
 		}
-		rows.next, rows.pos = cr.Next, cr.Pos
+		rows.parsed = cr.Records
+		rows.next = func() ([]rowparse.Field, error) {
+			f, err := cr.Next()
+			return f, dec.fileError(err, start)
+		}
+		rows.pos = func() int64 { return dec.fileOffset(cr.Pos(), start) }
 		rows.columns = func() []string {
 			if h, _ := cr.Header(); h != nil {
 				return h
@@ -60,6 +84,10 @@ func (r *Rows) Next() ([]rowparse.Field, error) { return r.next() }
 // Columns returns the column list of the current row: the INSERT
 // statement's list or the CSV header; nil means all columns in order.
 func (r *Rows) Columns() []string { return r.columns() }
+
+// Parsed returns how many rows the reader has parsed so far: value tuples
+// lexed (SQL) or data records read (CSV), counted by the reader itself.
+func (r *Rows) Parsed() uint64 { return r.parsed() }
 
 // Pos returns the file offset where the current row starts.
 func (r *Rows) Pos() int64 { return r.pos() }

@@ -226,7 +226,7 @@ func readTable(t *testing.T, dt *dump.Table, f Format) int64 {
 	if err != nil || len(warns) > 0 {
 		t.Fatalf("schema of %s: %v %v", dt.Name, err, warns)
 	}
-	conv, err := valueconv.NewConverter(tbl, valueconv.Session{Mode: sqlmode.Default, Loc: time.UTC, Now: time.Unix(loadTime, 0)})
+	conv, err := valueconv.NewConverter(tbl, valueconv.Session{Mode: sqlmode.StrictAll, Loc: time.UTC, Now: time.Unix(loadTime, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -333,6 +333,9 @@ func (cp *compiler) call(x *ast.FuncCallExpr) (node, error) {
 	if len(args) < def.min || (def.max >= 0 && len(args) > def.max) {
 		return nil, cp.errorf("incorrect parameter count in the call to %s: %d", name, len(args))
 	}
+	if rule := argCountRules[name]; rule != nil && !rule(len(args)) {
+		return nil, cp.errorf("incorrect parameter count in the call to %s: %d", name, len(args))
+	}
 	return &callNode{name: name, fn: def.fn, args: args}, nil
 }
 
@@ -355,6 +358,11 @@ type funcDef struct {
 }
 
 type evalFn func(c *evalCtx, args []Value) (Value, error)
+
+// argCountRules holds the argument-count rules beyond min/max (pairs of
+// arguments), checked at Compile as TiDB checks them when it builds the
+// function.
+var argCountRules = map[string]func(n int) bool{}
 
 // functions maps lower-case function names to their implementation;
 // the tables are filled by the func_*.go files.

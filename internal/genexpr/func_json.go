@@ -217,7 +217,10 @@ func jsonArrayOf(items []string) []byte {
 		for i, k := range items {
 			parts[i] = jsonbin.FromString(k)
 		}
-		return buildArray(parts)
+		if arr, err := buildArray(parts); err == nil {
+			return arr
+		}
+		return jsonbin.Null()
 	}
 	return bin
 }
@@ -325,11 +328,17 @@ func fnJSONArray(_ *evalCtx, a []Value) (Value, error) {
 	for i, v := range a {
 		parts[i] = toJSONValue(v)
 	}
-	return JSONValue(buildArray(parts)), nil
+	arr, err := buildArray(parts)
+	if err != nil {
+		return Null, err
+	}
+	return JSONValue(arr), nil
 }
 
-// buildArray builds a JSON array from binary elements through text.
-func buildArray(parts [][]byte) []byte {
+// buildArray builds a JSON array from binary elements through text; an
+// array nested too deep is TiDB's ErrJSONDocumentTooDeep
+// (CreateBinaryJSONWithCheck).
+func buildArray(parts [][]byte) ([]byte, error) {
 	text := []byte{'['}
 	for i, p := range parts {
 		if i > 0 {
@@ -344,9 +353,9 @@ func buildArray(parts [][]byte) []byte {
 	text = append(text, ']')
 	bin, err := jsonbin.Parse(text, nil)
 	if err != nil {
-		return jsonbin.Null()
+		return nil, fmt.Errorf("%w: %v", ErrEval, err)
 	}
-	return bin
+	return bin, nil
 }
 
 func fnJSONQuote(_ *evalCtx, a []Value) (Value, error) {

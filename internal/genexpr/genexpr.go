@@ -20,6 +20,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/jsonbin"
 	"github.com/lightstream-io/lightstream/internal/mytime"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
 )
@@ -43,6 +44,9 @@ type Expr struct {
 type Evaluator struct {
 	t   *tablemodel.Table
 	loc *time.Location
+	// strict is the SQL mode's strictness (WithSQLMode; sqlmode.StrictAll
+	// after Compile).
+	strict bool
 	// order lists the generated columns in evaluation order.
 	order []genColumn
 }
@@ -61,7 +65,7 @@ func Compile(t *tablemodel.Table, loc *time.Location) (*Evaluator, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	e := &Evaluator{t: t, loc: loc}
+	e := &Evaluator{t: t, loc: loc, strict: sqlmode.StrictAll.Strict()}
 	exprs := make(map[int]*Expr)
 	for _, col := range t.Columns {
 		if !col.IsGenerated() {
@@ -139,13 +143,24 @@ func compileColumn(t *tablemodel.Table, column, text string) (x *Expr, err error
 	return &Expr{root: root, Refs: cp.refs}, nil
 }
 
+// WithSQLMode returns a copy of e evaluating under mode m. Where TiDB's
+// functions consult the statement's strictness (a truncation inside
+// SEC_TO_TIME is an error in a strict INSERT, a warning otherwise; CHAR's
+// bytes invalid in their charset give NULL in strict mode and '?' otherwise),
+// m decides; Compile's evaluator uses sqlmode.StrictAll.
+func (e *Evaluator) WithSQLMode(m sqlmode.Mode) *Evaluator {
+	cp := *e
+	cp.strict = m.Strict()
+	return &cp
+}
+
 // Eval evaluates x over row (indexed by column offset) with the session
-// zone loc.
+// zone loc, in sqlmode.StrictAll.
 func (x *Expr) Eval(row []datum.Datum, loc *time.Location) (Value, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	c := &evalCtx{loc: loc, row: row}
+	c := &evalCtx{loc: loc, row: row, strict: sqlmode.StrictAll.Strict()}
 	return x.root.eval(c)
 }
 
@@ -170,7 +185,7 @@ type Bound struct {
 
 // Bind returns an evaluator that casts results with conv.
 func (e *Evaluator) Bind(conv Converter) *Bound {
-	return &Bound{e: e, conv: conv, ctx: evalCtx{loc: e.loc}}
+	return &Bound{e: e, conv: conv, ctx: evalCtx{loc: e.loc, strict: e.strict}}
 }
 
 // Eval computes every generated column of row, in dependency order, and

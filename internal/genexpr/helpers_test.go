@@ -26,7 +26,7 @@ func mustTable(t testing.TB, sql string) *tablemodel.Table {
 
 func newConverter(t testing.TB, tbl *tablemodel.Table, loc *time.Location) *valueconv.Converter {
 	t.Helper()
-	conv, err := valueconv.NewConverter(tbl, valueconv.Session{Mode: sqlmode.Default, Loc: loc, Now: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)})
+	conv, err := valueconv.NewConverter(tbl, valueconv.Session{Mode: sqlmode.StrictAll, Loc: loc, Now: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,11 @@ import (
 // evalCtx is the state of one evaluation: the row, the session zone and
 // an argument stack reused between rows.
 type evalCtx struct {
-	loc   *time.Location
-	row   []datum.Datum
-	stack []Value
+	loc *time.Location
+	// strict: truncations inside functions are errors (a strict SQL mode).
+	strict bool
+	row    []datum.Datum
+	stack  []Value
 }
 
 type constNode struct{ v Value }

@@ -5,10 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lightstream-io/lightstream/internal/golden"
 )
 
 func mustParse(t testing.TB, s string) []byte {
@@ -21,10 +22,7 @@ func mustParse(t testing.TB, s string) []byte {
 }
 
 func TestVectors(t *testing.T) {
-	raw, err := os.ReadFile("/work/shared/tidb-encoding/vectors.json")
-	if err != nil {
-		t.Skip(err)
-	}
+	raw := golden.Vectors()
 	var file struct {
 		Vectors []struct {
 			ID, Category string
@@ -208,10 +206,7 @@ func TestExtract(t *testing.T) {
 // TestCorpus parses the 92 documents of lightning_various_types vt.json.sql.
 // 1764 nests 127 arrays: TiDB (since the depth check, like MySQL) rejects it.
 func TestCorpus(t *testing.T) {
-	raw, err := os.ReadFile("/work/shared/corpora/lightning-cases/lightning_various_types/data/vt.json.sql")
-	if err != nil {
-		t.Skip(err)
-	}
+	raw := golden.ReadShared(t, "corpora/lightning-cases/lightning_various_types/data/vt.json.sql")
 	re := regexp.MustCompile(`(?s)\((\d+), '(.*?)'\)[,;]`)
 	texts := map[string]string{}
 	seen := map[string]string{}

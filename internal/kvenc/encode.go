@@ -29,6 +29,19 @@ func (e *Encoder) Encode(row []datum.Datum, rowID int64, dst *Pairs) error {
 }
 
 func (e *Encoder) encode(row []datum.Datum, rowID int64, dst *Pairs) error {
+	if e.autoRandom && !e.t.PKIsHandle && row[e.arOffset].Kind == datum.Null {
+		// An AUTO_RANDOM column of a clustered composite key with no
+		// value: Lightning's getActualDatum gives it AutoIDFn(rowID), the
+		// shard over the row ID, like an int handle.
+		copy(e.rowCopy, row)
+		row = e.rowCopy
+		v := e.autoRandomHandle(rowID)
+		if e.t.Columns[e.arOffset].Unsigned {
+			row[e.arOffset] = datum.NewUint(uint64(v))
+		} else {
+			row[e.arOffset] = datum.NewInt(v)
+		}
+	}
 	var h tidbcodec.Handle
 	switch {
 	case e.t.PKIsHandle:

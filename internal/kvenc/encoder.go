@@ -64,7 +64,14 @@ type Encoder struct {
 	physIDs    []int64            // the IDs records may be under (Table.PhysicalIDs)
 	commonV1   bool
 	autoRandom bool
-	shard      int64
+	// arOffset is the AUTO_RANDOM column: the int handle, or the first
+	// column of a clustered composite primary key (TiDB >= 6.3).
+	arOffset int
+	shard    int64
+	// spread, when set, draws the AUTO_RANDOM shard per row from
+	// spreadSeed and the row ID (SpreadAutoRandom) instead of using shard.
+	spread     bool
+	spreadSeed int64
 	rowIDRand  *rand.Rand
 
 	rowEnc    tidbcodec.RowEncoder
@@ -120,8 +127,16 @@ func NewEncoder(t *tablemodel.Table, opts Options) (*Encoder, error) {
 		hc := t.Columns[t.HandleOffset]
 		e.cols[t.HandleOffset].skipRow = true
 		if hc.AutoRandom || t.AutoRandomBits > 0 {
-			e.autoRandom = true
+			e.autoRandom, e.arOffset = true, t.HandleOffset
 			e.SetAutoRandomSeed(opts.AutoRandomSeed)
+		}
+	} else {
+		for _, c := range t.Columns {
+			if c.AutoRandom {
+				e.autoRandom, e.arOffset = true, c.Offset
+				e.SetAutoRandomSeed(opts.AutoRandomSeed)
+				break
+			}
 		}
 	}
 	if t.IsCommonHandle {
@@ -174,6 +189,29 @@ func (e *Encoder) SetAutoRandomSeed(seed int64) {
 	e.shard = rand.New(rand.NewSource(seed)).Int63()
 }
 
+// SpreadAutoRandom makes every generated AUTO_RANDOM handle take a shard
+// drawn from seed and its row ID, instead of the one shard Lightning draws
+// per encoder (SetAutoRandomSeed). TiDB gives each transaction a new shard
+// (sessionctx/variable RowIDShardGenerator), so rows inserted through SQL
+// spread over the shards; one shard per chunk would make the hot spot
+// AUTO_RANDOM exists to avoid. With seed the chunk's row ID base the
+// handles depend only on the chunk and the row's position in it, so a
+// resumed import writes the same keys. The allocated part (the row ID) is
+// unchanged, so AUTO_RANDOM_BASE rebasing still masks the shard away.
+func (e *Encoder) SpreadAutoRandom(seed int64) {
+	e.spread, e.spreadSeed = true, seed
+}
+
+// rowShard mixes a seed and a row ID into well-distributed bits (the
+// SplitMix64 finalizer): consecutive row IDs land on unrelated shards.
+func rowShard(seed, rowID int64) int64 {
+	z := uint64(seed)*0x9e3779b97f4a7c15 ^ uint64(rowID)
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return int64(z ^ z>>31)
+}
+
 func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {
 		return false
@@ -198,10 +236,14 @@ func (e *Encoder) autoRandomHandle(rowID int64) int64 {
 		rangeBits = 64
 	}
 	incBits := rangeBits - shardBits
-	if !e.t.Columns[e.t.HandleOffset].Unsigned {
+	if !e.t.Columns[e.arOffset].Unsigned {
 		incBits--
 	}
-	shard := (e.shard & (1<<uint(shardBits) - 1)) << uint(incBits)
+	s := e.shard
+	if e.spread {
+		s = rowShard(e.spreadSeed, rowID)
+	}
+	shard := (s & (1<<uint(shardBits) - 1)) << uint(incBits)
 	return shard | (rowID & (1<<uint(incBits) - 1))
 }
 

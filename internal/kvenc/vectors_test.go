@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/lightstream-io/lightstream/internal/collate"
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/tidbcodec"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
@@ -24,10 +24,7 @@ type vector struct {
 
 func loadVectors(t *testing.T) []vector {
 	t.Helper()
-	raw, err := os.ReadFile("/work/shared/tidb-encoding/vectors.json")
-	if err != nil {
-		t.Skipf("vectors not available: %v", err)
-	}
+	raw := golden.Vectors()
 	var f struct{ Vectors []vector }
 	if err := json.Unmarshal(raw, &f); err != nil {
 		t.Fatal(err)

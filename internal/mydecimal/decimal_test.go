@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/lightstream-io/lightstream/internal/golden"
 )
 
 func mustParse(t testing.TB, s string) Decimal {
@@ -22,10 +23,7 @@ func mustParse(t testing.TB, s string) Decimal {
 
 // TestVectors checks the shared golden decimal_bin vectors.
 func TestVectors(t *testing.T) {
-	raw, err := os.ReadFile("/work/shared/tidb-encoding/vectors.json")
-	if err != nil {
-		t.Skipf("vectors: %v", err)
-	}
+	raw := golden.Vectors()
 	var file struct {
 		Vectors []struct {
 			ID       string `json:"id"`
@@ -377,10 +375,7 @@ func TestMaxOrMin(t *testing.T) {
 // TestCorpusDecimal checks the lightning_various_types decimal expectations:
 // 50 rows, min -99.9990, max 99.9912, sum -9.9123 for DECIMAL(6,4).
 func TestCorpusDecimal(t *testing.T) {
-	raw, err := os.ReadFile("/work/shared/corpora/lightning-cases/lightning_various_types/data/vt.decimal.sql")
-	if err != nil {
-		t.Skip(err)
-	}
+	raw := golden.ReadShared(t, "corpora/lightning-cases/lightning_various_types/data/vt.decimal.sql")
 	var bins [][]byte
 	sum := Decimal{}
 	for _, line := range strings.Split(string(raw), "\n") {

@@ -10,7 +10,7 @@ func BenchmarkParseTime(b *testing.B) {
 	in := []byte("2006-02-15 05:03:42.123456")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ParseTime(in, Datetime, 6, sqlmode.Default); err != nil {
+		if _, err := ParseTime(in, Datetime, 6, sqlmode.StrictAll); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -20,7 +20,7 @@ func BenchmarkParseTimestampToUTC(b *testing.B) {
 	in := []byte("2006-02-15 05:03:42")
 	b.ReportAllocs()
 	for b.Loop() {
-		t, err := ParseTime(in, Timestamp, 0, sqlmode.Default)
+		t, err := ParseTime(in, Timestamp, 0, sqlmode.StrictAll)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 
 func mustTime(t *testing.T, s string) Time {
 	t.Helper()
-	tm, err := ParseTime([]byte(s), Datetime, 6, sqlmode.Default)
+	tm, err := ParseTime([]byte(s), Datetime, 6, sqlmode.StrictAll)
 	if err != nil {
 		t.Fatalf("ParseTime(%q): %v", s, err)
 	}

@@ -7,14 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
 )
 
-const corpora = "/work/shared/corpora"
+// corpora is the shared corpora folder.
+func corpora(t testing.TB) string { return golden.Shared(t, "corpora") }
 
 func readCorpus(t *testing.T, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpora, rel))
+	b, err := os.ReadFile(filepath.Join(corpora(t), rel))
 	if err != nil {
 		t.Skip("corpus not available:", err)
 	}
@@ -38,14 +40,14 @@ func TestCorpusVariousTypesDatetime(t *testing.T) {
 	ukHi := mustTime(t, "2001-12-31")
 	var pkRefs, ukRefs []string
 	for i, r := range rows {
-		pk, err := ParseTime(r[2], Datetime, 6, sqlmode.Default)
+		pk, err := ParseTime(r[2], Datetime, 6, sqlmode.StrictAll)
 		if err != nil {
 			t.Fatalf("pk %s: %v", r[2], err)
 		}
 		if got := Format(pk, Datetime, 6); got != string(r[2]) {
 			t.Errorf("pk %s formats back as %s", r[2], got)
 		}
-		uk, err := ParseTime(r[3], Timestamp, 3, sqlmode.Default)
+		uk, err := ParseTime(r[3], Timestamp, 3, sqlmode.StrictAll)
 		if err != nil {
 			t.Fatalf("uk %s: %v", r[3], err)
 		}
@@ -94,8 +96,8 @@ func TestCorpusVariousTypesDatetime(t *testing.T) {
 // Every date literal of sakila and lightning_tool_241 parses as DATETIME
 // and TIMESTAMP and formats back unchanged; sakila's YEARs are numbers.
 func TestCorpusLiterals(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(corpora, "sakila", "sakila.*.sql"))
-	more, _ := filepath.Glob(filepath.Join(corpora, "lightning-cases", "lightning_tool_241", "data", "*.sql"))
+	files, _ := filepath.Glob(filepath.Join(corpora(t), "sakila", "sakila.*.sql"))
+	more, _ := filepath.Glob(filepath.Join(corpora(t), "lightning-cases", "lightning_tool_241", "data", "*.sql"))
 	files = append(files, more...)
 	if len(files) == 0 {
 		t.Skip("corpora not available")
@@ -120,7 +122,7 @@ func TestCorpusLiterals(t *testing.T) {
 				if ct == Timestamp && tp == Date {
 					continue
 				}
-				v, err := ParseTime(s, ct, fsp, sqlmode.Default)
+				v, err := ParseTime(s, ct, fsp, sqlmode.StrictAll)
 				if err != nil {
 					t.Errorf("%s: %s as %s: %v", filepath.Base(f), s, ct, err)
 					continue

@@ -22,13 +22,13 @@ func FuzzParseTime(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, fsp uint8, tp uint8) {
 		fsp %= 7
 		typ := Type(tp % 3)
-		v, err := ParseTime([]byte(s), typ, int(fsp), sqlmode.Default)
-		_, _ = ParseTimeFromNumeric([]byte(s), typ, int(fsp), sqlmode.Default, nil)
+		v, err := ParseTime([]byte(s), typ, int(fsp), sqlmode.StrictAll)
+		_, _ = ParseTimeFromNumeric([]byte(s), typ, int(fsp), sqlmode.StrictAll, nil)
 		if err != nil {
 			return
 		}
 		text := Format(v, typ, int(fsp))
-		w, err := ParseTime([]byte(text), typ, int(fsp), sqlmode.Default)
+		w, err := ParseTime([]byte(text), typ, int(fsp), sqlmode.StrictAll)
 		if err != nil {
 			t.Fatalf("%q -> %s does not parse back: %v", s, text, err)
 		}

@@ -9,7 +9,7 @@ import (
 
 // Cases from TiDB pkg/types/time_test.go TestDateTime (ParseDatetime uses
 // the string's own fraction length as fsp), run with StrictFlags plus
-// IgnoreZeroInDate, which is what sqlmode.Default gives.
+// IgnoreZeroInDate, which is what sqlmode.StrictAll gives.
 func TestParseDatetimeTiDBCases(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"2012-12-31 11:30:45", "2012-12-31 11:30:45"},
@@ -57,7 +57,7 @@ func TestParseDatetimeTiDBCases(t *testing.T) {
 	}
 	for _, c := range cases {
 		fsp := stringFsp(c.in)
-		got, err := ParseTime([]byte(c.in), Datetime, fsp, sqlmode.Default)
+		got, err := ParseTime([]byte(c.in), Datetime, fsp, sqlmode.StrictAll)
 		if err != nil {
 			t.Errorf("ParseTime(%q): %v", c.in, err)
 			continue
@@ -105,7 +105,7 @@ func TestParseTimeFsp(t *testing.T) {
 		{"2020-01-01 10:20:30+08", 0, "2020-01-01 02:20:30"},
 	}
 	for _, c := range cases {
-		got, err := ParseTime([]byte(c.in), Datetime, c.fsp, sqlmode.Default)
+		got, err := ParseTime([]byte(c.in), Datetime, c.fsp, sqlmode.StrictAll)
 		if err != nil {
 			t.Errorf("ParseTime(%q, %d): %v", c.in, c.fsp, err)
 			continue
@@ -124,7 +124,7 @@ func TestParseDatetimeErrors(t *testing.T) {
 		"1710-10", "1710-1000", "", "abc", "2021-02-30", "2020-01-01 24:00:00",
 		"2020-01-01 00:00:00+15:00", "2020-01-01 00:00:00-00:00",
 	} {
-		got, err := ParseTime([]byte(in), Datetime, 0, sqlmode.Default)
+		got, err := ParseTime([]byte(in), Datetime, 0, sqlmode.StrictAll)
 		if err == nil {
 			t.Errorf("ParseTime(%q) = %+v, want an error", in, got)
 			continue
@@ -164,7 +164,7 @@ func TestParseDate(t *testing.T) {
 		{"2020-01-01 23:59:59.5", "2020-01-02"},
 	}
 	for _, c := range cases {
-		got, err := ParseTime([]byte(c.in), Date, 0, sqlmode.Default)
+		got, err := ParseTime([]byte(c.in), Date, 0, sqlmode.StrictAll)
 		if err != nil {
 			t.Errorf("ParseTime(%q, Date): %v", c.in, err)
 			continue
@@ -178,7 +178,7 @@ func TestParseDate(t *testing.T) {
 	}
 	for _, in := range []string{"0121231", "1201012736.0000", "1201012736", "2019.01", "2019 01 02",
 		"2019A01A02", "2019-01T02", "2011-12-13 10:10T10", "2019–01–02", "2019—01—02"} {
-		if got, err := ParseTime([]byte(in), Date, 0, sqlmode.Default); err == nil {
+		if got, err := ParseTime([]byte(in), Date, 0, sqlmode.StrictAll); err == nil {
 			t.Errorf("ParseTime(%q, Date) = %+v, want an error", in, got)
 		}
 	}
@@ -186,7 +186,7 @@ func TestParseDate(t *testing.T) {
 
 // The zero-date rules of table.handleZeroDatetime under the SQL modes.
 func TestParseTimeSQLMode(t *testing.T) {
-	strict := sqlmode.Default
+	strict := sqlmode.StrictAll
 	nonStrict := sqlmode.Mode(0)
 	cases := []struct {
 		in      string
@@ -274,7 +274,7 @@ func TestParseTimeFromNumber(t *testing.T) {
 	for _, c := range cases {
 		check := func(tp Type, wantErr bool, want string) {
 			t.Helper()
-			got, err := ParseTimeFromNumber(c.in, tp, 0, sqlmode.Default)
+			got, err := ParseTimeFromNumber(c.in, tp, 0, sqlmode.StrictAll)
 			if (err != nil) != wantErr {
 				t.Errorf("ParseTimeFromNumber(%d, %s) error = %v, want error %v", c.in, tp, err, wantErr)
 			}
@@ -309,7 +309,7 @@ func TestParseTimeFromNumeric(t *testing.T) {
 		{"0.000", 0, false, "0000-00-00 00:00:00"},
 	}
 	for _, c := range cases {
-		got, err := ParseTimeFromNumeric([]byte(c.in), Datetime, c.fsp, sqlmode.Default, nil)
+		got, err := ParseTimeFromNumeric([]byte(c.in), Datetime, c.fsp, sqlmode.StrictAll, nil)
 		if (err != nil) != c.wantErr {
 			t.Errorf("ParseTimeFromNumeric(%q) error = %v, want error %v", c.in, err, c.wantErr)
 			continue

@@ -3,12 +3,12 @@ package mytime
 import (
 	"encoding/json"
 	"math/rand"
-	"os"
 	"sort"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
 )
 
@@ -35,10 +35,7 @@ func TestPackSpec(t *testing.T) {
 // TestGoldenVectors checks the shared vectors (SPEC "the law") when they
 // are present on this machine.
 func TestGoldenVectors(t *testing.T) {
-	raw, err := os.ReadFile("/work/shared/tidb-encoding/vectors.json")
-	if err != nil {
-		t.Skip("vectors.json not available:", err)
-	}
+	raw := golden.Vectors()
 	var file struct {
 		Vectors []struct {
 			ID       string         `json:"id"`
@@ -63,7 +60,7 @@ func TestGoldenVectors(t *testing.T) {
 			s := v.What["value"].(string)
 			i := indexByte(s, '\'')
 			j := i + 1 + indexByte(s[i+1:], '\'')
-			tm, err := ParseTime([]byte(s[i+1:j]), Timestamp, 6, sqlmode.Default)
+			tm, err := ParseTime([]byte(s[i+1:j]), Timestamp, 6, sqlmode.StrictAll)
 			if err != nil {
 				t.Fatalf("%s: %v", v.ID, err)
 			}
@@ -184,7 +181,7 @@ func TestZones(t *testing.T) {
 		{"2038-01-19 11:14:08", sh, "0000-00-00 00:00:00", true},
 	}
 	for _, c := range cases {
-		tm, err := ParseTime([]byte(c.in), Datetime, 0, sqlmode.Default)
+		tm, err := ParseTime([]byte(c.in), Datetime, 0, sqlmode.StrictAll)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +199,7 @@ func TestZones(t *testing.T) {
 		}
 	}
 	// A zone suffix converts into the session zone.
-	tm, err := ParseTimeIn([]byte("2020-01-01 00:00:00+00:00"), Timestamp, 0, sqlmode.Default, sh)
+	tm, err := ParseTimeIn([]byte("2020-01-01 00:00:00+00:00"), Timestamp, 0, sqlmode.StrictAll, sh)
 	if err != nil || Format(tm, Datetime, 0) != "2020-01-01 08:00:00" {
 		t.Errorf("ParseTimeIn with +00:00 in Shanghai = %+v, %v", tm, err)
 	}

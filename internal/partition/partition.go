@@ -196,7 +196,7 @@ func (l *Locator) asColumn(t *tablemodel.Table, j int, v genexpr.Value) (genexpr
 	col := t.Column(l.p.Columns[j])
 	if l.conv == nil {
 		var err error
-		if l.conv, err = valueconv.NewConverter(t, valueconv.Session{Mode: sqlmode.Default, Loc: l.loc}); err != nil {
+		if l.conv, err = valueconv.NewConverter(t, valueconv.Session{Mode: sqlmode.StrictAll, Loc: l.loc}); err != nil {
 			return v, err
 		}
 	}

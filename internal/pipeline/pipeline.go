@@ -41,8 +41,13 @@ type Config struct {
 	WorkDir string
 	// Kafka: with no Brokers, an embedded broker runs under WorkDir/broker.
 	Kafka kafkaio.Config
-	// ImportID names the import's topics (default "lightstream").
+	// ImportID names the import's topics and groups. Empty: the one the
+	// work directory's checkpoint records, or for a new import a generated
+	// one (importid.Generate); given, it must be the recorded one.
 	ImportID string
+	// OnImportID, if set, is told the import's id before anything is
+	// published (created: a new import).
+	OnImportID func(id string, created bool)
 	// Encoders and Sorters are the group members to run (default 2 each).
 	// A negative count runs none: a deployment whose encoders or sorters
 	// run in other processes (deploy/compose.yaml's importer; sorter
@@ -52,7 +57,10 @@ type Config struct {
 	// Filter rules, chunk size and KV partitions, as for the producer.
 	Filter []string
 	// Routes map source tables onto target tables (Lightning's [[routes]]).
-	Routes         []dump.Route
+	Routes []dump.Route
+	// Source: Lightning's [mydumper] file rules, case sensitivity,
+	// [black-white-list] and character sets, as for the producer.
+	Source         dump.Source
 	ChunkSize      int64
 	KVPartitions   int
 	PartitionBytes int64
@@ -97,9 +105,6 @@ func (c *Config) validate() error {
 	}
 	if c.WorkDir == "" {
 		c.WorkDir = "lightstream-work"
-	}
-	if c.ImportID == "" {
-		c.ImportID = "lightstream"
 	}
 	if c.Encoders == 0 {
 		c.Encoders = 2
@@ -184,16 +189,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
 	}
 	sel := selection(cfg.Filter, cfg.Routes)
+	if d := cfg.Source.Describe(); d != "" {
+		sel += "; " + d
+	}
 	// A checkpoint of an older build records none: it is taken as it is.
 	if snap.Dump != "" && snap.Selection != "" && snap.Selection != sel {
 		return nil, fmt.Errorf("%w: %s was used for %s with %s; resume it with the same filters and routes, or use another --work-dir",
 			ErrWorkDirInUse, cfg.WorkDir, snap.Dump, describeSelection(snap.Selection))
 	}
 	if snap.Status == checkpoint.Complete {
+		if _, _, err := resolveImportID(cfg, snap, nil, absDump); err != nil {
+			return nil, err
+		}
 		return &Result{AlreadyComplete: true, State: snap}, nil
 	}
 	pcfg := producer.Config{
-		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, ChunkSize: cfg.ChunkSize,
+		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, Source: cfg.Source, ChunkSize: cfg.ChunkSize,
 		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
 	}
 	var plan *producer.Plan
@@ -208,9 +219,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
-	if err := cp.Update(func(s *checkpoint.State) error { s.Dump, s.Selection = absDump, sel; return nil }); err != nil {
+	id, created, err := resolveImportID(cfg, snap, plan, absDump)
+	if err != nil {
 		return nil, err
 	}
+	cfg.ImportID, pcfg.ImportID = id, id
+	if err := cp.Update(func(s *checkpoint.State) error { s.Dump, s.Selection, s.ImportID = absDump, sel, id; return nil }); err != nil {
+		return nil, err
+	}
+	announceImportID(cfg, id, created)
 
 	kcfg, st, closeAll, err := openRuntime(ctx, cfg)
 	if err != nil {

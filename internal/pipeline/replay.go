@@ -8,6 +8,8 @@ import (
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/importid"
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -53,9 +55,16 @@ func Replay(ctx context.Context, cfg Config, db, table string) (*ReplayResult, e
 	}
 	defer closeAll()
 	cfg.Ingest = IngestOptions(cfg.Store, cfg.Ingest)
+	id := snap.ImportID
+	if id == "" {
+		id = importid.Legacy
+	}
+	if cfg.ImportID != "" && cfg.ImportID != id {
+		return nil, fmt.Errorf("replay: %w: --import-id %s, but %s holds import %s", importid.ErrMismatch, cfg.ImportID, cfg.WorkDir, id)
+	}
 	parts, err := sorter.Replay(ctx, sorter.Config{
-		ImportID: snap.ImportID, Kafka: kcfg, EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest,
-		Group: snap.ImportID + ".replay", KeepEngines: cfg.KeepEngines,
+		ImportID: id, Kafka: kcfg, EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest,
+		Group: id + schemas.ReplayGroupSuffix, KeepEngines: cfg.KeepEngines,
 	}, rec.DB, rec.Name)
 	if err != nil {
 		return nil, err

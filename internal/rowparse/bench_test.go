@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/lightstream-io/lightstream/internal/golden"
 )
 
 // benchRand is a small deterministic generator (xorshift) so benchmark
@@ -174,7 +176,7 @@ func genSysbenchCSV(rows int) []byte {
 // corpusFiles concatenates the files of a corpus folder matching pattern;
 // nil when the corpus is not on this machine.
 func corpusFiles(tb testing.TB, pattern string) [][]byte {
-	names, _ := filepath.Glob(filepath.Join("/work/shared/corpora", pattern))
+	names, _ := filepath.Glob(filepath.Join(golden.Shared(tb, "corpora"), pattern))
 	sort.Strings(names)
 	var out [][]byte
 	for _, n := range names {

@@ -88,6 +88,8 @@ type CSVReader struct {
 	recStart int64
 	wr       int // write index for in-place unescaping
 	err      error
+	// records counts the data records read (not the header), for Records.
+	records uint64
 }
 
 // NewCSVReader returns a reader over r. It fails only on invalid options.
@@ -170,8 +172,16 @@ func (c *CSVReader) Next() ([]Field, error) {
 	if err := c.start(); err != nil {
 		return nil, err
 	}
-	return c.next()
+	row, err := c.next()
+	if err == nil {
+		c.records++
+	}
+	return row, err
 }
+
+// Records returns how many data records (the header not included) the
+// reader has read.
+func (c *CSVReader) Records() uint64 { return c.records }
 
 func (c *CSVReader) next() ([]Field, error) {
 	if c.err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/lightstream-io/lightstream/internal/golden"
 )
 
 func readAllCSV(t testing.TB, r io.Reader, opts CSVOptions) ([]string, error) {
@@ -107,6 +109,13 @@ func TestCSVHeaderAndPos(t *testing.T) {
 			t.Fatalf("pos %d want %d", cr.Pos(), 1000+want)
 		}
 	}
+	if _, err := cr.Next(); err != io.EOF {
+		t.Fatalf("want EOF, got %v", err)
+	}
+	// The header and the empty line are not records.
+	if cr.Records() != 2 {
+		t.Fatalf("Records() = %d, want 2", cr.Records())
+	}
 }
 
 func TestCSVErrors(t *testing.T) {
@@ -140,7 +149,7 @@ func TestCSVErrors(t *testing.T) {
 // TestLightningCSVCases reads TiDB Lightning's own lightning_csv inputs and
 // checks the values its run.sh expects.
 func TestLightningCSVCases(t *testing.T) {
-	dir := "/work/shared/corpora/lightning-cases/lightning_csv/"
+	dir := golden.Shared(t, "corpora/lightning-cases/lightning_csv") + "/"
 	read := func(name string) [][]Field {
 		f, err := os.Open(dir + name)
 		if err != nil {

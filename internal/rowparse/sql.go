@@ -54,6 +54,17 @@ type SQLOptions struct {
 	BufferSize int
 	// MaxRowSize bounds one row in bytes (default 512 MiB).
 	MaxRowSize int
+	// AtFileEnd says the input runs to the end of its file. A statement
+	// other than INSERT, REPLACE or SET that no INSERT follows is then a
+	// syntax error at its offset, as Lightning's data-file parser ends
+	// such input with "syntax error: premature EOF": garbage after the
+	// last statement is refused, not dropped.
+	AtFileEnd bool
+	// OnSkip, when set, is called for each statement other than INSERT,
+	// REPLACE or SET that is skipped and not refused, with its file
+	// offset and its first bytes (Lightning imports the rows around it
+	// too; the caller warns).
+	OnSkip func(offset int64, head string)
 }
 
 type readerState uint8
@@ -94,6 +105,12 @@ type SQLReader struct {
 	hdrLen    int64
 	// afterComma is set when the last tuple was followed by a comma.
 	afterComma bool
+	// tuples counts the tuples lexed, for Tuples.
+	tuples uint64
+	// skipped is the last statement skipped that is not INSERT, REPLACE
+	// or SET, as the error it becomes when nothing follows it (AtFileEnd);
+	// nil once a row statement follows it.
+	skipped *SyntaxError
 }
 
 // NewSQLReader returns a reader over r.
@@ -121,6 +138,12 @@ func (s *SQLReader) Pos() int64 { return s.w.offset + s.rowStart }
 // Offset returns the file offset the reader has consumed up to.
 func (s *SQLReader) Offset() int64 { return s.w.offset + s.w.abs(s.w.pos) }
 
+// Tuples returns how many value tuples the reader has lexed: a count kept
+// where a tuple's closing parenthesis is read, independent of the rows
+// Next hands out, so that a row lost between the two shows (the
+// coordinator compares it with the rows encoded and rejected).
+func (s *SQLReader) Tuples() uint64 { return s.tuples }
+
 // Names returns the character set of the last SET NAMES seen, lower case;
 // empty when none was seen.
 func (s *SQLReader) Names() string { return s.names }
@@ -138,12 +161,12 @@ func (s *SQLReader) Next() ([]Field, error) {
 	}
 	for {
 		if s.state == stateInValues {
-			row, err := s.tuple()
+			row, ok, err := s.tuple()
 			if err != nil {
 				s.err = err
 				return nil, err
 			}
-			if row != nil {
+			if ok {
 				return row, nil
 			}
 			continue
@@ -167,6 +190,10 @@ func (s *SQLReader) endOfInput() error {
 		s.err = s.w.syntaxError(s.w.abs(s.w.pos), "read failed")
 		return s.err
 	}
+	if err := s.endSkipped(); err != nil {
+		s.err = err
+		return err
+	}
 	s.err = io.EOF
 	return io.EOF
 }
@@ -189,20 +216,56 @@ func (s *SQLReader) statement() error {
 		return s.insertHeader(StatementReplace, start)
 	case bytes.EqualFold(kw, []byte("set")):
 		return s.setStatement(start)
-	case len(kw) == 0:
-		if s.err != nil {
-			return s.err
-		}
-		// Not a keyword: skip the statement anyway, token-aware.
-		return s.skipStatement(start, nil)
+	case len(kw) == 0 && s.err != nil:
+		return s.err
 	default:
+		// Not a statement that carries rows (or not a keyword at all):
+		// skip it, token-aware, and remember it until rows follow.
+		s.followSkipped()
+		s.skipped = s.w.syntaxError(start, "%q... is not an INSERT statement and no INSERT follows it (garbage after the last statement?)", statementHead(w.buf[w.idx(start):]))
 		return s.skipStatement(start, nil)
 	}
+}
+
+// followSkipped reports the statement last skipped, which another
+// statement follows, to OnSkip.
+func (s *SQLReader) followSkipped() {
+	if e := s.skipped; e != nil {
+		s.skipped = nil
+		if s.opts.OnSkip != nil {
+			s.opts.OnSkip(e.Offset, e.Excerpt)
+		}
+	}
+}
+
+// endSkipped settles the statement last skipped at the end of input: in a
+// file's last chunk (AtFileEnd) nothing follows it, and it is returned as
+// a syntax error; otherwise the next chunk goes on, and it is reported.
+func (s *SQLReader) endSkipped() error {
+	if e := s.skipped; e != nil && s.opts.AtFileEnd {
+		s.skipped = nil
+		return e
+	}
+	s.followSkipped()
+	return nil
+}
+
+// statementHead is the start of a skipped statement for messages: up to
+// its first line break, at most 24 bytes.
+func statementHead(b []byte) string {
+	if i := bytes.IndexAny(b, "\r\n"); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) > 24 {
+		b = b[:24]
+	}
+	return string(b)
 }
 
 // insertHeader parses `[LOW_PRIORITY|DELAYED|HIGH_PRIORITY] [IGNORE]
 // [INTO] name [(cols)] VALUES|VALUE` after INSERT or REPLACE.
 func (s *SQLReader) insertHeader(kind StatementKind, start int64) error {
+	s.followSkipped()
 	s.stmt = Statement{Kind: kind, Offset: s.w.offset + start}
 	if s.hdrLen > 0 && start < s.hdrLen {
 		s.stmt.Offset = s.opts.Offset
@@ -214,7 +277,9 @@ func (s *SQLReader) insertHeader(kind StatementKind, start int64) error {
 		if s.w.buf[s.w.pos] == '`' {
 			break
 		}
-		save := s.w.pos
+		// word may read more input and move the window: keep the place
+		// as an absolute offset.
+		save := s.w.abs(s.w.pos)
 		kw := s.word()
 		switch {
 		case bytes.EqualFold(kw, []byte("ignore")):
@@ -224,7 +289,7 @@ func (s *SQLReader) insertHeader(kind StatementKind, start int64) error {
 			bytes.EqualFold(kw, []byte("delayed")), bytes.EqualFold(kw, []byte("high_priority")):
 			continue
 		}
-		s.w.pos = save
+		s.w.pos = s.w.idx(save)
 		break
 	}
 	name, ok := s.qualifiedName()

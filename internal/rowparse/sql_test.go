@@ -76,6 +76,10 @@ func TestSQLValues(t *testing.T) {
 		{"value keyword and replace", `REPLACE INTO t VALUE (1);INSERT IGNORE t VALUES (2)`, []string{`n1`, `n2`}, SQLOptions{}},
 		{"other statements", "/*!40101 SET NAMES binary*/;\nSET FOREIGN_KEY_CHECKS=0;\nUSE `x;y`;\nLOCK TABLES t WRITE;\nINSERT INTO t VALUES (1);\nUNLOCK TABLES;", []string{`n1`}, SQLOptions{}},
 		{"empty tuple", `INSERT INTO t VALUES ();`, []string{``}, SQLOptions{}},
+		// One row per (): every column defaulted (MySQL's INSERT ... VALUES ()).
+		{"empty tuples, empty column list", "INSERT INTO t () VALUES (), ();", []string{``, ``}, SQLOptions{}},
+		{"empty tuples, no column list", "INSERT INTO `t` VALUES (),( ) ,();", []string{``, ``, ``}, SQLOptions{}},
+		{"empty tuples mixed", "INSERT INTO t VALUES (),(1),();INSERT INTO t () VALUE ()", []string{``, `n1`, ``, ``}, SQLOptions{}},
 		{"utf8", `INSERT INTO t VALUES ('İnegöl','中文');`, []string{`s"İnegöl"|s"中文"`}, SQLOptions{}},
 		{"fast path edges", "INSERT t VALUES ('a' ,\"b\" ),('c''d','e\\'f',''),(-5,- 5,+5,-.5,5.,1e3,0x41,nUlL,NULL ),(1)",
 			[]string{`s"a"|s"b"`, `s"c'd"|s"e'f"|s""`, `n-5|n-5|n5|n-.5|n5.|n1e3|x41|NULL|NULL`, `n1`}, SQLOptions{}},
@@ -92,12 +96,15 @@ func TestSQLValues(t *testing.T) {
 				if size > 0 {
 					r = iotest.OneByteReader(r)
 				}
-				got, _, err := readAllSQL(t, r, opts)
+				got, sr, err := readAllSQL(t, r, opts)
 				if err != nil {
 					t.Fatalf("error: %v", err)
 				}
-				if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				if len(got) != len(tc.want) || strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 					t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+				}
+				if sr.Tuples() != uint64(len(tc.want)) {
+					t.Fatalf("Tuples() = %d, want %d", sr.Tuples(), len(tc.want))
 				}
 			})
 		}

@@ -6,30 +6,32 @@ import (
 )
 
 // tuple reads one parenthesised tuple of an INSERT and the separator after
-// it. It returns nil, nil when the statement ended without another tuple.
+// it. ok is false when the statement ended without another tuple; an empty
+// tuple `()` is a row (every column takes its default, as in MySQL), so
+// the row itself may be empty, or nil.
 //
 // Values go straight into s.row with Bytes aliasing the window, and their
 // absolute start offsets into s.starts: a read in the middle of the tuple
 // may move the window, and then the slices are rebuilt from the offsets.
 // Common values (plain strings, numbers, NULL) that lie wholly in the
 // window are read by fastValue without the general lexer.
-func (s *SQLReader) tuple() ([]Field, error) {
+func (s *SQLReader) tuple() (row []Field, ok bool, err error) {
 	w := &s.w
 	if !s.skipSpace() {
 		if s.err != nil {
-			return nil, s.err
+			return nil, false, s.err
 		}
 		if s.afterComma && !s.opts.CutAfterTuple {
-			return nil, w.syntaxError(w.abs(w.pos), "unexpected end of input after ',' in VALUES")
+			return nil, false, w.syntaxError(w.abs(w.pos), "unexpected end of input after ',' in VALUES")
 		}
 		if !s.afterComma {
-			return nil, w.syntaxError(w.abs(w.pos), "unexpected end of input, expected a tuple after VALUES")
+			return nil, false, w.syntaxError(w.abs(w.pos), "unexpected end of input, expected a tuple after VALUES")
 		}
 		s.state = stateOutside
-		return nil, nil
+		return nil, false, nil
 	}
 	if w.buf[w.pos] != '(' {
-		return nil, w.syntaxError(w.abs(w.pos), "expected '(' to start a tuple")
+		return nil, false, w.syntaxError(w.abs(w.pos), "expected '(' to start a tuple")
 	}
 	w.pin = w.pos
 	s.rowStart = w.abs(w.pos)
@@ -38,7 +40,7 @@ func (s *SQLReader) tuple() ([]Field, error) {
 	s.starts = s.starts[:0]
 	moves := w.moves
 	if !s.skipSpace() {
-		return nil, s.unterminatedTuple()
+		return nil, false, s.unterminatedTuple()
 	}
 	if w.buf[w.pos] == ')' {
 		w.pos++
@@ -47,7 +49,7 @@ func (s *SQLReader) tuple() ([]Field, error) {
 			if !s.fastValue() {
 				v, err := s.value()
 				if err != nil {
-					return nil, err
+					return nil, false, err
 				}
 				s.appendSpan(v)
 			}
@@ -55,7 +57,7 @@ func (s *SQLReader) tuple() ([]Field, error) {
 			// is called only when it has something to do.
 			if w.pos >= len(w.buf) || sqlClass[w.buf[w.pos]]&clsSkip != 0 {
 				if !s.skipSpace() {
-					return nil, s.unterminatedTuple()
+					return nil, false, s.unterminatedTuple()
 				}
 			}
 			c := w.buf[w.pos]
@@ -64,23 +66,24 @@ func (s *SQLReader) tuple() ([]Field, error) {
 				break
 			}
 			if c != ',' {
-				return nil, w.syntaxError(w.abs(w.pos-1), "expected ',' or ')' after a value")
+				return nil, false, w.syntaxError(w.abs(w.pos-1), "expected ',' or ')' after a value")
 			}
 			if w.pos >= len(w.buf) || sqlClass[w.buf[w.pos]]&clsSkip != 0 {
 				if !s.skipSpace() {
-					return nil, s.unterminatedTuple()
+					return nil, false, s.unterminatedTuple()
 				}
 			}
 		}
 	}
 	s.afterComma = false
+	s.tuples++
 	if w.pos >= len(w.buf) || sqlClass[w.buf[w.pos]]&clsSkip != 0 {
 		if !s.skipSpace() {
 			if s.err != nil {
-				return nil, s.err
+				return nil, false, s.err
 			}
 			s.state = stateOutside // the last statement may omit its ';'
-			return s.finishRow(moves), nil
+			return s.finishRow(moves), true, nil
 		}
 	}
 	switch w.buf[w.pos] {
@@ -91,9 +94,9 @@ func (s *SQLReader) tuple() ([]Field, error) {
 		w.pos++
 		s.state = stateOutside
 	default:
-		return nil, w.syntaxError(w.abs(w.pos), "expected ',' or ';' after a tuple")
+		return nil, false, w.syntaxError(w.abs(w.pos), "expected ',' or ';' after a tuple")
 	}
-	return s.finishRow(moves), nil
+	return s.finishRow(moves), true, nil
 }
 
 // finishRow re-slices the fields' Bytes when the window moved while the
@@ -380,13 +383,13 @@ func (s *SQLReader) number() (span, error) {
 		return span{}, w.syntaxError(at, "invalid number")
 	}
 	if b := s.peek(2); len(b) >= 2 && (b[0]|0x20 == 'e') {
-		save := w.pos
+		save := w.abs(w.pos) // peek may move the window
 		w.pos++
 		if b := s.peek(1); len(b) > 0 && (b[0] == '+' || b[0] == '-') {
 			w.pos++
 		}
 		if s.scanClass(clsDigit) == 0 {
-			w.pos = save
+			w.pos = w.idx(save)
 			return span{}, w.syntaxError(at, "invalid number exponent")
 		}
 	}

@@ -40,10 +40,23 @@ var names = map[string]Mode{
 	"ANSI_QUOTES":                ANSIQuotes,
 }
 
-// Default is the mode lightstream imports with unless told otherwise:
-// strict (out-of-range and malformed values are errors) but accepting the
-// zero dates that real dumps contain.
-const Default = StrictTransTables | StrictAllTables
+// DefaultText is the sql_mode an import runs with unless told otherwise:
+// TiDB Lightning's default [tidb] sql-mode
+// (pkg/lightning/config: "ONLY_FULL_GROUP_BY,NO_AUTO_CREATE_USER"), so a
+// dump Lightning imports is imported with the same values. It is not
+// strict: a value TiDB would adjust (clamp, truncate, zero) is stored
+// adjusted with a warning instead of failing the row.
+const DefaultText = "ONLY_FULL_GROUP_BY,NO_AUTO_CREATE_USER"
+
+// Default is DefaultText parsed: no flag that changes conversion.
+const Default Mode = 0
+
+// StrictAll is STRICT_TRANS_TABLES,STRICT_ALL_TABLES: out-of-range and
+// malformed values are errors naming the column, zero dates accepted. It
+// is what `--sql-mode STRICT_TRANS_TABLES` asks for, and what lightstream
+// uses for values it converts outside an import (partition bounds, the
+// generated columns of an export).
+const StrictAll = StrictTransTables | StrictAllTables
 
 // Strict reports whether bad values are errors rather than warnings.
 func (m Mode) Strict() bool { return m&(StrictTransTables|StrictAllTables) != 0 }

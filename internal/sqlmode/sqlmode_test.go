@@ -34,7 +34,18 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q) = %b, missing %b", c.in, m, c.has)
 		}
 	}
-	if !Default.Strict() || Default.Has(NoZeroDate) {
-		t.Error("Default must be strict and accept zero dates")
+	// Lightning's default [tidb] sql-mode is not strict: TiDB adjusts bad
+	// values with a warning instead of failing the row.
+	if m, err := Parse(DefaultText); err != nil || m != Default {
+		t.Errorf("Parse(DefaultText) = %b, %v; want Default %b", m, err, Default)
+	}
+	if Default.Strict() {
+		t.Error("Default must not be strict (TiDB Lightning's default sql-mode)")
+	}
+	if m, err := Parse("STRICT_TRANS_TABLES"); err != nil || !m.Strict() {
+		t.Errorf("Parse(STRICT_TRANS_TABLES) = %b, %v; want strict", m, err)
+	}
+	if !StrictAll.Strict() || StrictAll.Has(NoZeroDate) {
+		t.Error("StrictAll must be strict and accept zero dates")
 	}
 }

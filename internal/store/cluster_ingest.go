@@ -51,14 +51,17 @@ func (c *Cluster) BulkWrite(ctx context.Context, pairs []Pair) error {
 	}
 	commitTS, err := c.currentTS(ctx)
 	if err != nil {
-		return err
+		return pdUnavailable(ctx, err)
 	}
 	codecPD := c.kv.GetPDClient() // decodes region keys
 	rest, attempts := pairs, 0
 	for len(rest) > 0 {
 		r, err := codecPD.GetRegion(ctx, rest[0].Key)
-		if err != nil || r == nil || r.Meta == nil || r.Leader == nil {
-			return fmt.Errorf("bulk write: locate key %x: region %v, %v", rest[0].Key, r, err)
+		if err != nil {
+			return fmt.Errorf("bulk write: locate key %x: %w", rest[0].Key, pdUnavailable(ctx, err))
+		}
+		if r == nil || r.Meta == nil || r.Leader == nil {
+			return fmt.Errorf("bulk write: locate key %x: region %v: %w", rest[0].Key, r, ErrUnavailable)
 		}
 		end := r.Meta.GetEndKey()
 		n := sort.Search(len(rest), func(i int) bool { return len(end) > 0 && bytes.Compare(rest[i].Key, end) >= 0 })
@@ -97,7 +100,7 @@ func (c *Cluster) ingestRegion(ctx context.Context, region *metapb.Region, leade
 		}
 		metas, err := writeSST(ctx, import_sstpb.NewImportSSTClient(conn), meta, pairs, commitTS)
 		if err != nil {
-			return fmt.Errorf("write to store %d: %w", peer.GetStoreId(), err)
+			return fmt.Errorf("write to store %d: %w", peer.GetStoreId(), unavailable(ctx, err))
 		}
 		if peer.GetId() == leader.GetId() {
 			leaderMetas, leaderConn = metas, conn
@@ -114,7 +117,9 @@ func (c *Cluster) ingestRegion(ctx context.Context, region *metapb.Region, leade
 		Ssts:    leaderMetas,
 	})
 	if err != nil {
-		return fmt.Errorf("ingest into region %d: %w", region.GetId(), err)
+		// Unavailable after the request was sent: the ingest may or may
+		// not have been applied; writing the region again is harmless.
+		return fmt.Errorf("ingest into region %d: %w", region.GetId(), unavailable(ctx, err))
 	}
 	if e := resp.GetError(); e != nil {
 		if e.GetNotLeader() != nil || e.GetEpochNotMatch() != nil || e.GetRegionNotFound() != nil || e.GetKeyNotInRegion() != nil || e.GetServerIsBusy() != nil || e.GetStoreNotMatch() != nil {
@@ -178,8 +183,11 @@ func writeSST(ctx context.Context, cli import_sstpb.ImportSSTClient, meta *impor
 // storeConn returns a cached connection to a store's gRPC address.
 func (c *Cluster) storeConn(ctx context.Context, storeID uint64) (*grpc.ClientConn, error) {
 	st, err := c.pd.GetStore(ctx, storeID)
-	if err != nil || st == nil {
-		return nil, fmt.Errorf("store %d: %v, %w", storeID, st, err)
+	if err != nil {
+		return nil, fmt.Errorf("store %d: %w", storeID, pdUnavailable(ctx, err))
+	}
+	if st == nil {
+		return nil, fmt.Errorf("store %d: not known to PD: %w", storeID, ErrUnavailable)
 	}
 	addr := st.GetAddress()
 	c.connMu.Lock()

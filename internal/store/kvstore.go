@@ -201,7 +201,7 @@ func IsRetriable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrClosed) {
 		return false
 	}
-	if tikverr.IsErrWriteConflict(err) || tikverr.IsErrorUndetermined(err) {
+	if errors.Is(err, ErrUnavailable) || tikverr.IsErrWriteConflict(err) || tikverr.IsErrorUndetermined(err) {
 		return true
 	}
 	for _, e := range []error{

@@ -156,7 +156,9 @@ func Open(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("store server %s: open store: %w", cfg.DataDir, err)
 	}
 	s.rpc, s.cluster, s.mvcc = rpc, cluster, rpc.MvccStore
-	if s.meta, err = bootstrap(cluster, storeAddr, m, loaded); err == nil && !loaded {
+	// The layout is saved again after a restart too: the restored epochs
+	// (raised by restartVersionGap) must be what the next restart raises.
+	if s.meta, err = bootstrap(cluster, storeAddr, m, loaded); err == nil {
 		s.meta = snapshotMeta(cluster, s.meta)
 		err = saveMeta(s.metaPath, s.meta)
 	}

@@ -50,6 +50,10 @@ func (s *Server) forward(ctx context.Context, cmd tikvrpc.CmdType, inner any) (r
 		}
 	}()
 	if cmd == tikvrpc.CmdSplitRegion {
+		if sr, ok := inner.(*kvrpcpb.SplitRegionRequest); ok && len(sr.GetSplitKeys()) > maxSplitKeys {
+			n := len(sr.GetSplitKeys())
+			return nil, fmt.Errorf("%s: %d split keys in one request, at most %d", cmd, n, maxSplitKeys)
+		}
 		s.metaMu.Lock()
 		defer s.metaMu.Unlock()
 	}

@@ -15,9 +15,15 @@ import (
 
 // Table is one table's line.
 type Table struct {
-	DB             string `json:"db"`
-	Table          string `json:"table"`
-	Rows           uint64 `json:"rows"`
+	DB    string `json:"db"`
+	Table string `json:"table"`
+	Rows  uint64 `json:"rows"`
+	// RowsParsed is the readers' own count, RowsEncoded and RowsRejected
+	// (--max-error) the encoders': parsed = encoded + rejected, or the
+	// table failed naming the chunk that differs.
+	RowsParsed     uint64 `json:"rows_parsed"`
+	RowsEncoded    uint64 `json:"rows_encoded"`
+	RowsRejected   uint64 `json:"rows_rejected"`
 	KVPairs        uint64 `json:"kv_pairs"`
 	Bytes          uint64 `json:"bytes"`
 	SourceChecksum uint64 `json:"source_checksum"`
@@ -31,12 +37,15 @@ type Table struct {
 
 // Totals over all tables.
 type Totals struct {
-	Tables      int    `json:"tables"`
-	Rows        uint64 `json:"rows"`
-	KVPairs     uint64 `json:"kv_pairs"`
-	Bytes       uint64 `json:"bytes"`
-	SourceBytes int64  `json:"source_bytes"`
-	Rejected    int    `json:"rejected_rows"`
+	Tables       int    `json:"tables"`
+	Rows         uint64 `json:"rows"`
+	RowsParsed   uint64 `json:"rows_parsed"`
+	RowsEncoded  uint64 `json:"rows_encoded"`
+	RowsRejected uint64 `json:"rows_rejected"`
+	KVPairs      uint64 `json:"kv_pairs"`
+	Bytes        uint64 `json:"bytes"`
+	SourceBytes  int64  `json:"source_bytes"`
+	Rejected     int    `json:"rejected_rows"`
 }
 
 // Summary is the whole report.
@@ -45,6 +54,7 @@ type Summary struct {
 	Status          string                     `json:"status"`
 	AlreadyComplete bool                       `json:"already_complete,omitempty"`
 	Tables          []Table                    `json:"tables"`
+	Views           []View                     `json:"views,omitempty"`
 	Totals          Totals                     `json:"totals"`
 	DurationSeconds float64                    `json:"duration_seconds"`
 	MBPerSecond     float64                    `json:"throughput_mb_per_s"`
@@ -53,6 +63,8 @@ type Summary struct {
 	Error           string                     `json:"error,omitempty"`
 	// Disk is what the work directory holds at the end, by area.
 	Disk *pipeline.DiskUse `json:"disk,omitempty"`
+	// Files is every file of the dump directory and its status (DumpFiles).
+	Files []File `json:"files,omitempty"`
 }
 
 // FromResult builds the summary of an import.
@@ -62,7 +74,7 @@ func FromResult(res *pipeline.Result) *Summary {
 	for _, k := range st.TableKeys() {
 		t := st.Tables[k]
 		line := Table{
-			DB: t.DB, Table: t.Name, Rows: t.Rows, KVPairs: t.Source.KVs, Bytes: t.Source.Bytes,
+			DB: t.DB, Table: t.Name, Rows: t.Rows, RowsParsed: t.RowsParsed, RowsEncoded: t.Rows, RowsRejected: t.RowsRejected, KVPairs: t.Source.KVs, Bytes: t.Source.Bytes,
 			SourceChecksum: t.Source.Sum, StoreChecksum: t.Store.Sum, StoreKVPairs: t.Store.KVs, StoreBytes: t.Store.Bytes,
 			ChecksumMatch: t.Status == checkpoint.Done && t.Source == t.Store, Status: string(t.Status), Error: t.Error,
 		}
@@ -71,10 +83,14 @@ func FromResult(res *pipeline.Result) *Summary {
 		}
 		s.Tables = append(s.Tables, line)
 		s.Totals.Rows += line.Rows
+		s.Totals.RowsParsed += line.RowsParsed
+		s.Totals.RowsEncoded += line.RowsEncoded
+		s.Totals.RowsRejected += line.RowsRejected
 		s.Totals.KVPairs += line.KVPairs
 		s.Totals.Bytes += line.Bytes
 	}
 	s.Totals.Tables = len(s.Tables)
+	s.Views = views(&st)
 	s.Totals.SourceBytes = res.Progress.SourceBytes
 	s.Totals.Rejected = res.Rejected
 	if res.AlreadyComplete && !st.Finished.IsZero() {
@@ -119,6 +135,7 @@ func PrintTable(w io.Writer, s *Summary) {
 	fmt.Fprintf(w, "%d tables, %d rows, %d KV pairs, %.1f MB source in %.1fs (%.1f MB/s, %.0f rows/s): %s\n",
 		s.Totals.Tables, s.Totals.Rows, s.Totals.KVPairs, float64(s.Totals.SourceBytes)/1e6, s.DurationSeconds,
 		s.MBPerSecond, s.RowsPerSecond, s.Status)
+	printViews(w, s.Views)
 	if s.Totals.Rejected > 0 {
 		fmt.Fprintf(w, "%d rows rejected (see rejects.jsonl in the work directory)\n", s.Totals.Rejected)
 	}

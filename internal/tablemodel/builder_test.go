@@ -8,15 +8,18 @@ import (
 	"testing"
 
 	"github.com/pingcap/tidb/pkg/parser/mysql"
+
+	"github.com/lightstream-io/lightstream/internal/golden"
 )
 
-const corpora = "/work/shared/corpora"
+// corpora is the shared corpora folder.
+func corpora(t testing.TB) string { return golden.Shared(t, "corpora") }
 
 // schemaFiles lists every <db>.<table>-schema.sql of the corpora.
 func schemaFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
-	for _, pat := range []string{corpora + "/sakila/*-schema.sql", corpora + "/lightning-cases/*/*/*-schema.sql"} {
+	for _, pat := range []string{corpora(t) + "/sakila/*-schema.sql", corpora(t) + "/lightning-cases/*/*/*-schema.sql"} {
 		m, _ := filepath.Glob(pat)
 		for _, f := range m {
 			if !strings.HasSuffix(f, "-schema-create.sql") {
@@ -52,7 +55,7 @@ func TestCorporaSchemasBuild(t *testing.T) {
 
 func sakila(t *testing.T, name string) (*Table, []string) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(corpora, "sakila", "sakila."+name+"-schema.sql"))
+	data, err := os.ReadFile(filepath.Join(corpora(t), "sakila", "sakila."+name+"-schema.sql"))
 	if err != nil {
 		t.Skip("corpora not present")
 	}

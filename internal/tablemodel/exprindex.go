@@ -201,6 +201,9 @@ func (b *builder) funcType(t *Table, x *ast.FuncCallExpr) (*Column, error) {
 	case ast.Concat:
 		return b.concatType(t, x)
 	}
+	if c, ok, err := b.moreFuncType(t, x); ok {
+		return c, err
+	}
 	return nil, fmt.Errorf("function %s", x.FnName.O)
 }
 

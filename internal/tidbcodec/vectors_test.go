@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"strconv"
 	"testing"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/mydecimal"
 )
-
-const vectorsPath = "/work/shared/tidb-encoding/vectors.json"
 
 type vector struct {
 	ID       string          `json:"id"`
@@ -26,10 +24,7 @@ type vector struct {
 
 func loadVectors(t *testing.T) []vector {
 	t.Helper()
-	raw, err := os.ReadFile(vectorsPath)
-	if err != nil {
-		t.Skipf("vectors not available: %v", err)
-	}
+	raw := golden.Vectors()
 	var f struct {
 		Vectors []vector `json:"vectors"`
 	}

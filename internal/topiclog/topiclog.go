@@ -20,11 +20,50 @@ import (
 // Follow reads partition 0 of topic from the first offset and calls fn for
 // every record, then keeps waiting for new ones until ctx ends or fn
 // returns an error. ErrStop from fn ends Follow with a nil error.
+//
+// A read that fails (the broker restarting: connection refused, a
+// dropped connection) is retried from the next offset for up to
+// FollowRetryTime: a coordinator must outlive a broker restart, as the
+// other members do.
 func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kafka.Message) error) error {
 	dialer, err := cfg.Dialer()
 	if err != nil {
 		return err
 	}
+	next := kafka.FirstOffset
+	var failingSince time.Time
+	backoff := 100 * time.Millisecond
+	for {
+		before := next
+		err := follow(ctx, cfg, dialer, topic, &next, fn)
+		if err == nil || ctx.Err() != nil || !errors.Is(err, errRead) {
+			return err
+		}
+		// Records read since the last failure: this is a new outage.
+		if failingSince.IsZero() || next != before {
+			failingSince, backoff = time.Now(), 100*time.Millisecond
+		}
+		if time.Since(failingSince) > FollowRetryTime {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// FollowRetryTime is how long Follow retries a topic it cannot read.
+const FollowRetryTime = 2 * time.Minute
+
+// errRead marks a failed fetch (as opposed to an error of fn).
+var errRead = errors.New("read failed")
+
+// follow reads from *next (kafka.FirstOffset or an offset) until an
+// error; *next is kept at the offset after the last record handled.
+func follow(ctx context.Context, cfg kafkaio.Config, dialer *kafka.Dialer, topic string, next *int64, fn func(m kafka.Message) error) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:     cfg.Brokers,
 		Dialer:      dialer,
@@ -36,13 +75,18 @@ func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kaf
 		StartOffset: kafka.FirstOffset,
 	})
 	defer r.Close()
+	if *next >= 0 {
+		if err := r.SetOffset(*next); err != nil {
+			return fmt.Errorf("read %s from offset %d: %w", topic, *next, err)
+		}
+	}
 	for {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("read %s: %w", topic, err)
+			return fmt.Errorf("read %s: %w: %w", topic, errRead, err)
 		}
 		if err := fn(m); err != nil {
 			if errors.Is(err, ErrStop) {
@@ -50,6 +94,7 @@ func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kaf
 			}
 			return err
 		}
+		*next = m.Offset + 1
 	}
 }
 

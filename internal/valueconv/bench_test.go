@@ -23,7 +23,7 @@ const rentalSchema = `CREATE TABLE rental (
 // BenchmarkRentalRow is RowBuilder.Build (and so Convert) on one sakila
 // rental row, what the encoder runs per row.
 func BenchmarkRentalRow(b *testing.B) {
-	c := convFor(b, rentalSchema, Session{Mode: sqlmode.Default, Loc: time.UTC})
+	c := convFor(b, rentalSchema, Session{Mode: sqlmode.StrictAll, Loc: time.UTC})
 	rb, err := NewRowBuilder(c, nil, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -43,7 +43,7 @@ func BenchmarkRentalRow(b *testing.B) {
 // BenchmarkRentalRowNullAuto is the same row with the AUTO_INCREMENT id
 // NULL and return_date NULL.
 func BenchmarkRentalRowNullAuto(b *testing.B) {
-	c := convFor(b, rentalSchema, Session{Mode: sqlmode.Default, Loc: time.UTC})
+	c := convFor(b, rentalSchema, Session{Mode: sqlmode.StrictAll, Loc: time.UTC})
 	rb, err := NewRowBuilder(c, nil, nil)
 	if err != nil {
 		b.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
@@ -49,7 +50,7 @@ func hexf(b ...byte) rowparse.Field {
 }
 
 func TestConvert(t *testing.T) {
-	c := newConv(t, sqlmode.Default)
+	c := newConv(t, sqlmode.StrictAll)
 	cases := []struct {
 		col  string
 		in   rowparse.Field
@@ -166,7 +167,7 @@ func TestConvert(t *testing.T) {
 }
 
 func TestFloatStorage(t *testing.T) {
-	c := newConv(t, sqlmode.Default)
+	c := newConv(t, sqlmode.StrictAll)
 	var d datum.Datum
 	if err := c.Convert(c.Table().Column("f").Offset, num("3.14"), &d); err != nil {
 		t.Fatal(err)
@@ -178,7 +179,7 @@ func TestFloatStorage(t *testing.T) {
 }
 
 func TestTimestampUTC(t *testing.T) {
-	c := newConv(t, sqlmode.Default)
+	c := newConv(t, sqlmode.StrictAll)
 	var d datum.Datum
 	col := c.Table().Column("ts")
 	if err := c.Convert(col.Offset, str("2020-01-01 08:00:00"), &d); err != nil {
@@ -190,7 +191,7 @@ func TestTimestampUTC(t *testing.T) {
 }
 
 func TestDecimalDatum(t *testing.T) {
-	c := newConv(t, sqlmode.Default)
+	c := newConv(t, sqlmode.StrictAll)
 	var d datum.Datum
 	col := c.Table().Column("dec1")
 	if err := c.Convert(col.Offset, num("1.5"), &d); err != nil {
@@ -220,7 +221,7 @@ func TestRowBuilder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewConverter(tbl, Session{Mode: sqlmode.Default})
+	c, err := NewConverter(tbl, Session{Mode: sqlmode.StrictAll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,13 +247,40 @@ func TestRowBuilder(t *testing.T) {
 	if _, err := rb.Build([]rowparse.Field{{Kind: rowparse.FieldNull}, str("y"), num("1")}, 9, row); err != nil || row[0].I != 9 {
 		t.Errorf("auto increment from row id: %v %+v", err, row[0])
 	}
+	// INSERT INTO t VALUES () and INSERT INTO t () VALUES (): no value,
+	// every column defaulted, the AUTO_INCREMENT column from the row ID. b
+	// is NOT NULL without a default: strict mode refuses it, as TiDB does
+	// (error 1364), non-strict gives it the type's zero.
+	lax, err := NewConverter(tbl, Session{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cols := range [][]string{nil, {}} {
+		rb, err := NewRowBuilder(lax, cols, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row[3] = datum.Datum{}
+		if _, err := rb.Build(nil, 12, row); err != nil || row[0].I != 12 || string(row[1].B) != "x" || !row[2].IsNull() ||
+			row[3].Kind != datum.Int64 || row[3].I != 0 {
+			t.Errorf("columns %#v: all defaults: %v %+v", cols, err, row)
+		}
+		rb, err = NewRowBuilder(c, cols, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rb.Build(nil, 12, row); !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "column b") {
+			t.Errorf("columns %#v: strict, no default for b: %v", cols, err)
+		}
+	}
 }
 
 // TestSakilaRoundTrip converts every row of the sakila dump and checks that
 // FormatText gives back the dump's text for every column (modulo MySQL's
 // canonical forms, which the dump already uses).
 func TestSakilaRoundTrip(t *testing.T) {
-	files, _ := filepath.Glob("/work/shared/corpora/sakila/sakila.*.0*.sql")
+	sakila := golden.Shared(t, "corpora/sakila")
+	files, _ := filepath.Glob(filepath.Join(sakila, "sakila.*.0*.sql"))
 	if len(files) == 0 {
 		t.Skip("corpora not present")
 	}
@@ -261,7 +289,7 @@ func TestSakilaRoundTrip(t *testing.T) {
 		name := strings.SplitN(strings.TrimPrefix(filepath.Base(f), "sakila."), ".", 2)[0]
 		c := convs[name]
 		if c == nil {
-			schema, err := os.ReadFile("/work/shared/corpora/sakila/sakila." + name + "-schema.sql")
+			schema, err := os.ReadFile(filepath.Join(sakila, "sakila."+name+"-schema.sql"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,7 +297,7 @@ func TestSakilaRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err = NewConverter(tbl, Session{Mode: sqlmode.Default, Loc: time.UTC})
+			c, err = NewConverter(tbl, Session{Mode: sqlmode.StrictAll, Loc: time.UTC})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -323,7 +351,7 @@ func FuzzConvert(f *testing.F) {
 	f.Add(uint8(10), uint8(1), []byte("2020-01-01 00:00:00.5"))
 	f.Add(uint8(27), uint8(3), []byte{0xff, 0xfe})
 	f.Fuzz(func(t *testing.T, col, kind uint8, b []byte) {
-		c := newConv(t, sqlmode.Default)
+		c := newConv(t, sqlmode.StrictAll)
 		n := len(c.Table().Columns)
 		var d datum.Datum
 		_ = c.Convert(int(col)%n, rowparse.Field{Kind: rowparse.FieldKind(kind % 7), Bytes: b}, &d)

@@ -12,7 +12,7 @@ import (
 
 // slowTime is the general path fastTime must agree with.
 func slowTime(s []byte, tp mytime.Type, fsp int, loc *time.Location) (mytime.Time, error) {
-	t, err := mytime.ParseTimeIn(s, tp, fsp, sqlmode.Default, loc)
+	t, err := mytime.ParseTimeIn(s, tp, fsp, sqlmode.StrictAll, loc)
 	if err != nil || tp != mytime.Timestamp {
 		return t, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/jsonbin"
 	"github.com/lightstream-io/lightstream/internal/rowparse"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
@@ -34,7 +35,7 @@ func convFor(t testing.TB, schema string, s Session) *Converter {
 // rejects it) converts, prints back as text that parses to the same
 // binary, and the upstream checks hold.
 func TestJSONCorpus(t *testing.T) {
-	dir := "/work/shared/corpora/lightning-cases/lightning_various_types/data/"
+	dir := golden.Shared(t, "corpora/lightning-cases/lightning_various_types/data") + "/"
 	schema, err := os.ReadFile(dir + "vt.json-schema.sql")
 	if err != nil {
 		t.Skip("corpus not present")
@@ -43,7 +44,7 @@ func TestJSONCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := convFor(t, string(schema), Session{Mode: sqlmode.Default})
+	c := convFor(t, string(schema), Session{Mode: sqlmode.StrictAll})
 	js := c.Table().Column("js")
 	r := rowparse.NewSQLReader(bytes.NewReader(data), rowparse.SQLOptions{File: "vt.json.sql"})
 	distinct := map[string]bool{}
@@ -117,7 +118,7 @@ func TestCharsets(t *testing.T) {
 		{"a", "ab  ", "ab", nil},
 		{"u3", "ab😀", "", ErrInvalidValue},
 	}
-	c := convFor(t, schema, Session{Mode: sqlmode.Default})
+	c := convFor(t, schema, Session{Mode: sqlmode.StrictAll})
 	var d datum.Datum
 	for _, tc := range cases {
 		col := c.Table().Column(tc.col)
@@ -132,14 +133,16 @@ func TestCharsets(t *testing.T) {
 			t.Errorf("%s %q: %q %v, want %q", tc.col, tc.in, d.B, err, tc.want)
 		}
 	}
-	// Non-strict: cut at the first bad character, then to the length.
+	// Non-strict: each character the charset cannot hold becomes '?'
+	// (Datum.GetStringWithCheck, Transform with OpReplace), without the
+	// length rule; a valid value is cut to the length.
 	var warned []string
 	c = convFor(t, schema, Session{Warn: func(col string, err error) { warned = append(warned, col) }})
 	for _, tc := range []struct{ col, in, want string }{
-		{"g", "a😀b", "a"},
+		{"g", "a😀b", "a?b"},
 		{"g", "中文字", "中文"},
-		{"u3", "abc😀", "abc"},
-		{"a", "xé", "x"},
+		{"u3", "abc😀", "abc?"},
+		{"a", "xé", "x?"},
 	} {
 		col := c.Table().Column(tc.col)
 		if err := c.Convert(col.Offset, str(tc.in), &d); err != nil || string(d.B) != tc.want {
@@ -210,7 +213,7 @@ func TestNonStrictValues(t *testing.T) {
 		}
 	}
 	// The same values are errors in strict mode.
-	s := newConv(t, sqlmode.Default)
+	s := newConv(t, sqlmode.StrictAll)
 	for _, tc := range cases {
 		if err := s.Convert(s.Table().Column(tc.col).Offset, tc.in, &d); err == nil {
 			t.Errorf("strict %s %q: no error", tc.col, tc.in.Bytes)
@@ -219,7 +222,7 @@ func TestNonStrictValues(t *testing.T) {
 }
 
 func TestEnumSetCollation(t *testing.T) {
-	c := convFor(t, "create table t (ci enum('a','B c') collate utf8mb4_general_ci, bn enum('x','Y') collate utf8mb4_bin, uc set('ä','b') collate utf8mb4_unicode_ci, nn enum('p','q') not null, sb set('m','n') collate utf8mb4_bin)", Session{Mode: sqlmode.Default})
+	c := convFor(t, "create table t (ci enum('a','B c') collate utf8mb4_general_ci, bn enum('x','Y') collate utf8mb4_bin, uc set('ä','b') collate utf8mb4_unicode_ci, nn enum('p','q') not null, sb set('m','n') collate utf8mb4_bin)", Session{Mode: sqlmode.StrictAll})
 	cases := []struct {
 		col string
 		in  rowparse.Field
@@ -266,7 +269,7 @@ func TestEnumSetCollation(t *testing.T) {
 // checks the resulting key against the golden vector); a given value is
 // kept.
 func TestAutoRandomLeftToEncoder(t *testing.T) {
-	c := convFor(t, "create table t (id bigint unsigned not null auto_random primary key clustered, a varchar(100))", Session{Mode: sqlmode.Default})
+	c := convFor(t, "create table t (id bigint unsigned not null auto_random primary key clustered, a varchar(100))", Session{Mode: sqlmode.StrictAll})
 	row := make([]datum.Datum, 2)
 	rb, err := NewRowBuilder(c, []string{"a"}, nil)
 	if err != nil {

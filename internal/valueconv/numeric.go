@@ -2,7 +2,6 @@ package valueconv
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 
@@ -39,48 +38,6 @@ func trimSpace(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// floatPrefix is the longest prefix of b that reads as a number
-// ([sign] digits [. digits] [e [sign] digits]), what TiDB keeps of a
-// malformed number in non-strict mode (types.getValidFloatPrefix); "0"
-// when there is none.
-func floatPrefix(b []byte) []byte {
-	b = trimSpace(b)
-	i := 0
-	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		i++
-	}
-	digits := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-		digits++
-	}
-	if i < len(b) && b[i] == '.' {
-		j := i + 1
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			j++
-			digits++
-		}
-		i = j
-	}
-	if digits == 0 {
-		return []byte("0")
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		j := i + 1
-		if j < len(b) && (b[j] == '+' || b[j] == '-') {
-			j++
-		}
-		k := j
-		for k < len(b) && b[k] >= '0' && b[k] <= '9' {
-			k++
-		}
-		if k > j {
-			i = k
-		}
-	}
-	return b[:i]
 }
 
 // intRange is the range of an integer column type.
@@ -138,118 +95,89 @@ func parseDigits(s []byte) (neg bool, mag uint64, overflow, ok bool) {
 	return neg && mag != 0, mag, overflow, true
 }
 
-// parseIntText reads number text for an integer column the way TiDB casts
-// a string (types.StrToInt via getValidFloatPrefix and rounding, not
-// truncation: '1.5' -> 2, '-2.5' -> -3, '1e3' -> 1000). neg reports a
-// negative value; mag its magnitude. overflow is set when it does not fit
-// 64 bits.
-func parseIntText(b []byte) (neg bool, mag uint64, overflow bool, err error) {
-	s := trimSpace(b)
-	if len(s) == 0 {
-		return false, 0, false, errors.New("empty string is not an integer")
-	}
-	if neg, mag, overflow, ok := parseDigits(s); ok {
-		return neg, mag, overflow, nil
-	}
-	d, e := mydecimal.Parse(s)
-	if e != nil {
-		f, ferr := strconv.ParseFloat(string(s), 64)
-		if ferr != nil && !errors.Is(ferr, strconv.ErrRange) {
-			return false, 0, false, fmt.Errorf("not an integer")
-		}
-		f = math.Round(f)
-		if math.Abs(f) >= 1<<64 || math.IsInf(f, 0) {
-			return f < 0, math.MaxUint64, true, nil
-		}
-		return f < 0, uint64(math.Abs(f)), false, nil
-	}
-	d = d.Round(0)
-	if d.IsNegative() {
-		v, e := d.ToInt64()
-		if e != nil {
-			return true, math.MaxUint64, true, nil
-		}
-		if v == math.MinInt64 {
-			return true, 1 << 63, false, nil
-		}
-		return v != 0, uint64(-v), false, nil
-	}
-	u, e := d.ToUint64()
-	if e != nil {
-		return false, math.MaxUint64, true, nil
-	}
-	return false, u, false, nil
-}
-
+// convertInt casts to TINYINT..BIGINT [UNSIGNED] as TiDB's
+// Datum.convertToInt/convertToUint do. Text is read by TiDB's StrToInt /
+// StrToUint: the longest number prefix ('12abc' is 12, 'abc' and 'NaN' are
+// 0, '1e3' is 1000, '1.5' is 2), the rest a truncation; the result is then
+// held to the column type's range (ConvertIntToInt / ConvertUintToUint:
+// the nearest bound; a negative number into UNSIGNED is 0). Strict mode
+// makes a truncation or an out-of-range value an error naming the column;
+// otherwise the adjusted value is stored with a warning.
 func (c *Converter) convertInt(col *tablemodel.Column, f rowparse.Field, dst *datum.Datum) error {
-	var neg, overflow bool
-	var mag uint64
+	lo, hi := intRange(col.Tp, col.Unsigned)
+	var (
+		i                   int64
+		u                   uint64
+		truncated, overflow bool
+	)
 	switch f.Kind {
 	case rowparse.FieldHex, rowparse.FieldBit:
+		// A binary literal is its unsigned value (BinaryLiteral.ToInt);
+		// wider than 64 bits is a truncation to the largest value.
 		var ok bool
-		mag, ok = bytesToUint(f.Bytes)
-		overflow = !ok
-	default:
-		var err error
-		neg, mag, overflow, err = parseIntText(f.Bytes)
-		if err != nil {
-			if err := c.bad(valueErr(col.Name, f.Bytes, ErrTruncated, "incorrect integer value: %v", err)); err != nil {
-				return err
+		u, ok = bytesToUint(f.Bytes)
+		if !ok {
+			u, truncated = math.MaxUint64, true
+		}
+		if !col.Unsigned {
+			i = int64(u)
+			if u > math.MaxInt64 {
+				i, overflow = math.MaxInt64, true
 			}
-			neg, mag, overflow, _ = parseIntText(floatPrefix(f.Bytes))
+		}
+	default:
+		s := trimNumberSpace(f.Bytes)
+		if neg, mag, over, ok := parseDigits(s); ok && !over {
+			// Plain digits, the common case, without allocating.
+			switch {
+			case col.Unsigned && neg:
+				overflow = true
+			case col.Unsigned:
+				u = mag
+			case neg && mag > 1<<63:
+				i, overflow = math.MinInt64, true
+			case neg:
+				i = -int64(mag-1) - 1
+			case mag > math.MaxInt64:
+				i, overflow = math.MaxInt64, true
+			default:
+				i = int64(mag)
+			}
+		} else if col.Unsigned {
+			u, truncated, overflow = strToUint(s)
+		} else {
+			i, truncated, overflow = strToInt(s)
 		}
 	}
-	if mag == 0 {
-		neg = false
-	}
-	lo, hi := intRange(col.Tp, col.Unsigned)
 	if col.Unsigned {
-		reset(dst, datum.Uint64)
+		if u > hi {
+			u, overflow = hi, true
+		}
+	} else {
 		switch {
-		case neg:
-			if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "negative value for UNSIGNED column")); err != nil {
-				return err
-			}
-			dst.U = 0
-		case overflow || mag > hi:
-			if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "value exceeds %d", hi)); err != nil {
-				return err
-			}
-			dst.U = hi
-		default:
-			dst.U = mag
+		case i > int64(hi):
+			i, overflow = int64(hi), true
+		case i < lo:
+			i, overflow = lo, true
 		}
-		return nil
 	}
-	reset(dst, datum.Int64)
-	var v int64
-	var outside bool
 	switch {
+	case truncated:
+		if err := c.bad(valueErr(col.Name, f.Bytes, ErrTruncated, "incorrect integer value")); err != nil {
+			return err
+		}
 	case overflow:
-		outside = true
-	case neg:
-		if mag > uint64(-(lo+1))+1 {
-			outside = true
-		} else {
-			v = -int64(mag-1) - 1
-		}
-	default:
-		if mag > uint64(hi) {
-			outside = true
-		} else {
-			v = int64(mag)
-		}
-	}
-	if outside {
 		if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "value outside %d..%d", lo, hi)); err != nil {
 			return err
 		}
-		v = int64(hi)
-		if neg {
-			v = lo
-		}
 	}
-	dst.I = v
+	if col.Unsigned {
+		reset(dst, datum.Uint64)
+		dst.U = u
+		return nil
+	}
+	reset(dst, datum.Int64)
+	dst.I = i
 	return nil
 }
 
@@ -277,21 +205,19 @@ func (c *Converter) convertFloat(col *tablemodel.Column, f rowparse.Field, dst *
 		}
 		v = float64(u)
 	default:
-		var err error
-		v, err = parseFloatText(trimSpace(f.Bytes))
-		if err != nil {
-			if errors.Is(err, strconv.ErrRange) {
-				if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "value outside DOUBLE range")); err != nil {
-					return err
-				}
-			} else {
-				if err := c.bad(valueErr(col.Name, f.Bytes, ErrTruncated, "incorrect floating point value")); err != nil {
-					return err
-				}
-				v, _ = parseFloatText(floatPrefix(f.Bytes))
+		// TiDB's StrToFloat: the number prefix ('1.5e3xyz' is 1500,
+		// 'NaN' and 'inf' are 0), past the float64 range the largest
+		// float64; both are truncations.
+		var truncated, outOfRange bool
+		v, truncated, outOfRange = strToFloat(f.Bytes)
+		switch {
+		case outOfRange:
+			if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "value outside DOUBLE range")); err != nil {
+				return err
 			}
-			if math.IsInf(v, 0) {
-				v = math.Copysign(math.MaxFloat64, v)
+		case truncated:
+			if err := c.bad(valueErr(col.Name, f.Bytes, ErrTruncated, "incorrect floating point value")); err != nil {
+				return err
 			}
 		}
 	}
@@ -342,8 +268,10 @@ func (c *Converter) convertFloat(col *tablemodel.Column, f rowparse.Field, dst *
 // number prefix of malformed text, with a warning.
 func (c *Converter) convertDecimal(col *tablemodel.Column, f rowparse.Field, dst *datum.Datum) error {
 	text := f.Bytes
-	var num [24]byte
 	if f.Kind == rowparse.FieldHex || f.Kind == rowparse.FieldBit {
+		// Declared here: the text reaches error messages, so the buffer
+		// escapes, and only this rare case should pay the allocation.
+		var num [24]byte
 		u, ok := bytesToUint(f.Bytes)
 		if !ok {
 			if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "literal wider than 64 bits")); err != nil {
@@ -368,7 +296,7 @@ func (c *Converter) convertDecimal(col *tablemodel.Column, f rowparse.Field, dst
 		return err
 	}
 	if sentinel == ErrTruncated {
-		text = floatPrefix(text)
+		text, _ = validFloatPrefix(trimNumberSpace(text))
 	}
 	d, perr := mydecimal.Parse(trimSpace(text))
 	if perr != nil {

@@ -37,13 +37,20 @@ type RowBuilder struct {
 	// omitted are the offsets that take their default; generated those
 	// computed after conversion (both precomputed: Build runs per row).
 	omitted, generated []int
+	// allDefaults maps a row with no values under no column list
+	// (`INSERT INTO t VALUES ()`): MySQL and TiDB give every column its
+	// default then, as for `INSERT INTO t () VALUES ()` (TiDB's
+	// buildValuesListOfInsert). Set only when the column list is nil.
+	allDefaults *RowBuilder
 }
 
 const rowIDField = -1
 
 // NewRowBuilder prepares the mapping for a column list (an INSERT column
 // list or a CSV header); nil means every non-generated column in order,
-// unsupported (GEOMETRY) columns included so positional values align.
+// unsupported (GEOMETRY) columns included so positional values align, and
+// an empty list (`INSERT INTO t () VALUES ()`) means no column is given:
+// every one takes its default.
 func NewRowBuilder(conv *Converter, columns []string, gen GeneratedEvaluator) (*RowBuilder, error) {
 	t := conv.t
 	rb := &RowBuilder{conv: conv, gen: gen, given: make([]bool, len(t.Columns)), autoInc: -1}
@@ -91,6 +98,12 @@ func NewRowBuilder(conv *Converter, columns []string, gen GeneratedEvaluator) (*
 			rb.omitted = append(rb.omitted, off)
 		}
 	}
+	if columns == nil && len(rb.target) > 0 {
+		var err error
+		if rb.allDefaults, err = NewRowBuilder(conv, []string{}, gen); err != nil {
+			return nil, err
+		}
+	}
 	return rb, nil
 }
 
@@ -103,6 +116,9 @@ func (rb *RowBuilder) Build(fields []rowparse.Field, rowID int64, row []datum.Da
 	c := rb.conv
 	if len(row) != len(c.cols) {
 		return rowID, fmt.Errorf("row buffer has %d columns, table %s has %d", len(row), c.t.Name, len(c.cols))
+	}
+	if len(fields) == 0 && rb.allDefaults != nil {
+		return rb.allDefaults.Build(fields, rowID, row)
 	}
 	if len(fields) != len(rb.target) {
 		return rowID, fmt.Errorf("%w: table %s expects %d values, got %d", ErrColumnMismatch, c.t.Name, len(rb.target), len(fields))

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/lightstream-io/lightstream/internal/charset"
 	"github.com/lightstream-io/lightstream/internal/datum"
@@ -32,7 +34,7 @@ func byteLimit(tp byte) int {
 
 // convertString casts to CHAR/VARCHAR/TEXT/BINARY/VARBINARY/BLOB. A value
 // the column charset cannot hold is "Incorrect string value" (strict) or
-// cut at the first bad character (non-strict; table.handleWrongCharsetValue);
+// has each such character replaced by '?' (non-strict; see below);
 // a value longer than the column is "Data too long" or truncated
 // (types.ProduceStrWithSpecifiedTp); CHAR drops trailing spaces first.
 func (c *Converter) convertString(col *tablemodel.Column, f rowparse.Field, dst *datum.Datum) error {
@@ -47,28 +49,56 @@ func (c *Converter) convertString(col *tablemodel.Column, f rowparse.Field, dst 
 		if err := c.bad(wrapErr(col.Name, s, ErrInvalidValue, err)); err != nil {
 			return err
 		}
-		s = s[:bad]
+		// Datum.GetStringWithCheck: each character the charset cannot
+		// hold becomes '?' (Encoding.Transform with OpReplace), and the
+		// length rules are skipped: convertToString only runs
+		// ProduceStrWithSpecifiedTp when the check passed, so TiDB
+		// stores the whole replaced value. CHAR still loses its
+		// trailing spaces (castColumnValue truncateTrailingSpaces).
+		reset(dst, datum.String)
+		dst.B = replaceInvalid(col.Charset, s, bad, dst.B)
+		if col.Tp == mysql.TypeString && !c.s.Mode.Has(sqlmode.PadCharToFullLength) {
+			dst.B = bytes.TrimRight(dst.B, " ")
+		}
+		return nil
 	}
 	if limit := byteLimit(col.Tp); limit >= 0 {
 		if len(s) > limit {
 			if err := c.bad(valueErr(col.Name, s, ErrTruncated, "data too long: %d bytes, column holds %d", len(s), limit)); err != nil {
 				return err
 			}
+			// TEXT limits are bytes, cut back to a whole character
+			// (ProduceStrWithSpecifiedTp: DecodeLastRuneInString).
 			s = s[:limit]
+			for len(s) > 0 {
+				if r, n := utf8.DecodeLastRune(s); r != utf8.RuneError || n > 1 {
+					break
+				}
+				s = s[:len(s)-1]
+			}
 		}
 	} else {
 		if col.Tp == mysql.TypeString && !c.s.Mode.Has(sqlmode.PadCharToFullLength) {
-			// CHAR drops trailing spaces before the length check
-			// (pkg/table/column.go CastValue, SPEC §3.1).
+			// CHAR drops trailing spaces (pkg/table/column.go
+			// castColumnValue, SPEC §3.1); doing it before the length
+			// check gives the same value, as spaces cut off by the
+			// length are no error.
 			s = bytes.TrimRight(s, " ")
 		}
 		if col.Flen >= 0 && len(s) > col.Flen {
 			// Only then can it be too long: a character is at least a byte.
 			if n := charset.CharLen(col.Charset, s); n > col.Flen {
-				if err := c.bad(valueErr(col.Name, s, ErrTruncated, "data too long: %d characters, column holds %d", n, col.Flen)); err != nil {
-					return err
+				cut := charset.TruncateChars(col.Charset, s, col.Flen)
+				// What the length cuts off may be white space only: CHAR
+				// and VARCHAR then keep the cut value without an error
+				// (ProduceStrWithSpecifiedTp: TrimRight " \t\n\r"; VARCHAR
+				// gets a note, in every mode).
+				if len(bytes.TrimRight(s[charsPrefix(s, col.Flen):], " \t\n\r")) != 0 {
+					if err := c.bad(valueErr(col.Name, s, ErrTruncated, "data too long: %d characters, column holds %d", n, col.Flen)); err != nil {
+						return err
+					}
 				}
-				s = charset.TruncateChars(col.Charset, s, col.Flen)
+				s = cut
 			}
 		}
 	}
@@ -213,13 +243,13 @@ func (c *Converter) convertBit(col *tablemodel.Column, f rowparse.Field, dst *da
 	var u uint64
 	reset(dst, datum.Bit)
 	if neg, mag, ok := integerField(f); ok {
-		if neg {
-			if err := c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "negative value for BIT(%d)", col.Flen)); err != nil {
-				return err
-			}
-			mag = 0
-		}
+		// A negative integer is taken as its 64-bit unsigned value
+		// (convertToMysqlBit: KindInt64 becomes KindUint64), then held to
+		// the width below.
 		u = mag
+		if neg {
+			u = -mag
+		}
 	} else {
 		var ok bool
 		if u, ok = bytesToUint(f.Bytes); !ok {
@@ -237,4 +267,58 @@ func (c *Converter) convertBit(col *tablemodel.Column, f rowparse.Field, dst *da
 	}
 	dst.U = u
 	return nil
+}
+
+// replaceInvalid appends s to dst with every character the charset cannot
+// hold replaced by one '?', as TiDB's Encoding.Transform(OpReplace) does;
+// bad is the offset of the first one. A character is what TiDB's
+// Foreach for the charset steps over: for utf8mb4 and utf8 an invalid
+// byte alone (utf8.DecodeRune) or a whole 4-byte character (utf8mb3);
+// for ascii, gbk and gb18030 the bytes its lead byte announces
+// (encodingUTF8.Peek).
+func replaceInvalid(cs string, s []byte, bad int, dst []byte) []byte {
+	for bad >= 0 {
+		dst = append(dst, s[:bad]...)
+		dst = append(dst, '?')
+		s = s[bad+invalidWidth(cs, s[bad:]):]
+		next, err := charset.Validate(cs, s)
+		if err == nil {
+			break
+		}
+		bad = next
+	}
+	return append(dst, s...)
+}
+
+// invalidWidth is the byte length of the rejected character at the start
+// of s (see replaceInvalid).
+func invalidWidth(cs string, s []byte) int {
+	switch strings.ToLower(cs) {
+	case charset.UTF8, charset.UTF8MB4, "utf8mb3":
+		if _, n := utf8.DecodeRune(s); n > 1 {
+			return n
+		}
+		return 1
+	}
+	n := 4
+	switch {
+	case s[0] < 0x80:
+		n = 1
+	case s[0] < 0xe0:
+		n = 2
+	case s[0] < 0xf0:
+		n = 3
+	}
+	return min(n, len(s))
+}
+
+// charsPrefix is the byte length of the first n characters of s (an
+// invalid byte counts as one, as utf8.RuneCount does).
+func charsPrefix(s []byte, n int) int {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRune(s[i:])
+		i += size
+	}
+	return i
 }

@@ -1,7 +1,7 @@
 package valueconv
 
 import (
-	"strconv"
+	"math"
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/datum"
@@ -94,22 +94,67 @@ func (c *Converter) convertDuration(col *tablemodel.Column, f rowparse.Field, ds
 	return nil
 }
 
-// convertYear casts to YEAR; non-strict mode keeps mytime's clamped value
-// (1901/2155, or 0 for text that is no number).
+// convertYear casts to YEAR as TiDB's Datum.ConvertToMysqlYear does: an
+// integer is its value; text goes through StrToInt (the number prefix,
+// rounded: '1e3' is 1000, '12abc' is 12) and a text zero other than
+// '0000' that starts with 0 is the year 2000; then AdjustYear: 1..69 are
+// 2001..2069, 70..99 are 1970..1999, the rest is held to 1901..2155 (0
+// stays 0). A truncation or a year out of range is a warning, or an
+// error in strict mode.
 func (c *Converter) convertYear(col *tablemodel.Column, f rowparse.Field, dst *datum.Datum) error {
-	text, isNum := f.Bytes, f.Kind == rowparse.FieldNumber || f.Kind == rowparse.FieldBool
-	var num [24]byte
-	if f.Kind == rowparse.FieldHex || f.Kind == rowparse.FieldBit {
-		u, _ := bytesToUint(f.Bytes)
-		text, isNum = strconv.AppendUint(num[:0], u, 10), true
-	}
-	y, err := mytime.ParseYear(text, isNum)
-	if err != nil {
-		if err := c.bad(wrapErr(col.Name, f.Bytes, ErrOutOfRange, err)); err != nil {
-			return err
+	var (
+		y                   int64
+		adjustZero          bool
+		truncated, overflow bool
+	)
+	if neg, mag, ok := integerField(f); ok {
+		switch {
+		case neg && mag > 1<<63, !neg && mag > math.MaxInt64:
+			overflow = true
+		case neg:
+			y = -int64(mag-1) - 1
+		default:
+			y = int64(mag)
 		}
+	} else if f.Kind == rowparse.FieldHex || f.Kind == rowparse.FieldBit {
+		u, ok := bytesToUint(f.Bytes)
+		if !ok || u > math.MaxInt64 {
+			overflow = true
+		}
+		y = int64(u)
+	} else {
+		trimmed := trimNumberSpace(f.Bytes)
+		y, truncated, overflow = strToInt(trimmed)
+		adjustZero = len(f.Bytes) != 4 && y == 0 && len(trimmed) > 0 && trimmed[0] == '0'
 	}
 	reset(dst, datum.Int64)
+	if overflow {
+		// ConvertToMysqlYear returns 0 with the overflow error.
+		dst.I = 0
+		return c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "year out of range"))
+	}
+	outside := false
+	switch {
+	case y == 0 && !adjustZero:
+	case y >= 0 && y <= 69:
+		y += 2000
+	case y >= 70 && y <= 99:
+		y += 1900
+	}
+	switch {
+	case y < 0:
+		y, outside = 0, true
+	case y != 0 && y < 1901:
+		y, outside = 1901, true
+	case y > 2155:
+		y, outside = 2155, true
+	}
 	dst.I = y
+	switch {
+	case truncated:
+		return c.bad(valueErr(col.Name, f.Bytes, ErrTruncated, "incorrect year value"))
+	case outside:
+		return c.bad(valueErr(col.Name, f.Bytes, ErrOutOfRange, "year outside 1901..2155"))
+	}
 	return nil
 }

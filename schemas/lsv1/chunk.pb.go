@@ -269,6 +269,13 @@ type Chunk struct {
 	TimeZone string `protobuf:"bytes,21,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
 	// no_backslash_escapes: the SQL mode flag the dump was written with.
 	NoBackslashEscapes bool `protobuf:"varint,22,opt,name=no_backslash_escapes,json=noBackslashEscapes,proto3" json:"no_backslash_escapes,omitempty"`
+	// data_character_set: the character set the data file is written in
+	// (Lightning's data-character-set: gb18030, gbk or latin1); the chunk's
+	// bytes are decoded to UTF-8 before parsing. Empty: bytes as they are.
+	DataCharacterSet string `protobuf:"bytes,40,opt,name=data_character_set,json=dataCharacterSet,proto3" json:"data_character_set,omitempty"`
+	// data_invalid_char_replace replaces what the character set cannot
+	// decode (empty: U+FFFD).
+	DataInvalidCharReplace string `protobuf:"bytes,41,opt,name=data_invalid_char_replace,json=dataInvalidCharReplace,proto3" json:"data_invalid_char_replace,omitempty"`
 	// table_offset is the table's source bytes before this chunk (the sum of
 	// the earlier chunks' source_bytes) and table_bytes the table's total:
 	// the chunk's place on the table's byte line, along which its record
@@ -465,6 +472,20 @@ func (x *Chunk) GetNoBackslashEscapes() bool {
 	return false
 }
 
+func (x *Chunk) GetDataCharacterSet() string {
+	if x != nil {
+		return x.DataCharacterSet
+	}
+	return ""
+}
+
+func (x *Chunk) GetDataInvalidCharReplace() string {
+	if x != nil {
+		return x.DataInvalidCharReplace
+	}
+	return ""
+}
+
 func (x *Chunk) GetTableOffset() int64 {
 	if x != nil {
 		return x.TableOffset
@@ -495,7 +516,7 @@ const file_lightstream_v1_chunk_proto_rawDesc = "" +
 	"\bnot_null\x18\x05 \x01(\bR\anotNull\x12\x12\n" +
 	"\x04null\x18\x06 \x03(\tR\x04null\x12)\n" +
 	"\x10backslash_escape\x18\a \x01(\bR\x0fbackslashEscape\x12.\n" +
-	"\x13trim_last_separator\x18\b \x01(\bR\x11trimLastSeparator\"\x91\x06\n" +
+	"\x13trim_last_separator\x18\b \x01(\bR\x11trimLastSeparator\"\xfa\x06\n" +
 	"\x05Chunk\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x0e\n" +
@@ -523,7 +544,9 @@ const file_lightstream_v1_chunk_proto_rawDesc = "" +
 	"has_header\x18\x13 \x01(\bR\thasHeader\x12\x14\n" +
 	"\x05names\x18\x14 \x01(\tR\x05names\x12\x1b\n" +
 	"\ttime_zone\x18\x15 \x01(\tR\btimeZone\x120\n" +
-	"\x14no_backslash_escapes\x18\x16 \x01(\bR\x12noBackslashEscapes\x12!\n" +
+	"\x14no_backslash_escapes\x18\x16 \x01(\bR\x12noBackslashEscapes\x12,\n" +
+	"\x12data_character_set\x18( \x01(\tR\x10dataCharacterSet\x129\n" +
+	"\x19data_invalid_char_replace\x18) \x01(\tR\x16dataInvalidCharReplace\x12!\n" +
 	"\ftable_offset\x18\x17 \x01(\x03R\vtableOffset\x12\x1f\n" +
 	"\vtable_bytes\x18\x18 \x01(\x03R\n" +
 	"tableBytes*@\n" +

@@ -162,7 +162,17 @@ type ChunkEncoded struct {
 	Checksum    uint64                 `protobuf:"varint,8,opt,name=checksum,proto3" json:"checksum,omitempty"`
 	SourceBytes int64                  `protobuf:"varint,9,opt,name=source_bytes,json=sourceBytes,proto3" json:"source_bytes,omitempty"`
 	// rejected rows (with --max-error) that were written to the rejects file.
-	Rejected      uint64 `protobuf:"varint,10,opt,name=rejected,proto3" json:"rejected,omitempty"`
+	Rejected uint64 `protobuf:"varint,10,opt,name=rejected,proto3" json:"rejected,omitempty"`
+	// rows_parsed is how many rows the chunk's reader parsed (value tuples
+	// lexed, CSV records read), counted by the reader itself: the
+	// coordinator fails the table unless rows_parsed = rows + rejected.
+	// Absent from older encoders (no check).
+	RowsParsed *uint64 `protobuf:"varint,11,opt,name=rows_parsed,json=rowsParsed,proto3,oneof" json:"rows_parsed,omitempty"`
+	// file (relative to the dump) and the byte range [start_offset,
+	// end_offset) of the chunk, to name it in errors.
+	File          string `protobuf:"bytes,12,opt,name=file,proto3" json:"file,omitempty"`
+	StartOffset   int64  `protobuf:"varint,13,opt,name=start_offset,json=startOffset,proto3" json:"start_offset,omitempty"`
+	EndOffset     int64  `protobuf:"varint,14,opt,name=end_offset,json=endOffset,proto3" json:"end_offset,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -263,6 +273,34 @@ func (x *ChunkEncoded) GetSourceBytes() int64 {
 func (x *ChunkEncoded) GetRejected() uint64 {
 	if x != nil {
 		return x.Rejected
+	}
+	return 0
+}
+
+func (x *ChunkEncoded) GetRowsParsed() uint64 {
+	if x != nil && x.RowsParsed != nil {
+		return *x.RowsParsed
+	}
+	return 0
+}
+
+func (x *ChunkEncoded) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *ChunkEncoded) GetStartOffset() int64 {
+	if x != nil {
+		return x.StartOffset
+	}
+	return 0
+}
+
+func (x *ChunkEncoded) GetEndOffset() int64 {
+	if x != nil {
+		return x.EndOffset
 	}
 	return 0
 }
@@ -585,7 +623,7 @@ const file_lightstream_v1_events_proto_rawDesc = "" +
 	"\rchunk_encoded\x18\x04 \x01(\v2\x1c.lightstream.v1.ChunkEncodedH\x00R\fchunkEncoded\x12R\n" +
 	"\x12partition_ingested\x18\x05 \x01(\v2!.lightstream.v1.PartitionIngestedH\x00R\x11partitionIngested\x126\n" +
 	"\x06failed\x18\x06 \x01(\v2\x1c.lightstream.v1.ImportFailedH\x00R\x06failedB\x06\n" +
-	"\x04body\"\x80\x02\n" +
+	"\x04body\"\x8c\x03\n" +
 	"\fChunkEncoded\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x19\n" +
@@ -597,7 +635,14 @@ const file_lightstream_v1_events_proto_rawDesc = "" +
 	"\bchecksum\x18\b \x01(\x04R\bchecksum\x12!\n" +
 	"\fsource_bytes\x18\t \x01(\x03R\vsourceBytes\x12\x1a\n" +
 	"\brejected\x18\n" +
-	" \x01(\x04R\brejected\"\xbe\x02\n" +
+	" \x01(\x04R\brejected\x12$\n" +
+	"\vrows_parsed\x18\v \x01(\x04H\x00R\n" +
+	"rowsParsed\x88\x01\x01\x12\x12\n" +
+	"\x04file\x18\f \x01(\tR\x04file\x12!\n" +
+	"\fstart_offset\x18\r \x01(\x03R\vstartOffset\x12\x1d\n" +
+	"\n" +
+	"end_offset\x18\x0e \x01(\x03R\tendOffsetB\x0e\n" +
+	"\f_rows_parsed\"\xbe\x02\n" +
 	"\x11PartitionIngested\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x1c\n" +
@@ -665,6 +710,7 @@ func file_lightstream_v1_events_proto_init() {
 		(*Event_PartitionIngested)(nil),
 		(*Event_Failed)(nil),
 	}
+	file_lightstream_v1_events_proto_msgTypes[1].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -44,10 +44,21 @@ type TableManifest struct {
 	TableCount uint32 `protobuf:"varint,10,opt,name=table_count,json=tableCount,proto3" json:"table_count,omitempty"`
 	// ordinal of this table in the import (0-based).
 	TableOrdinal uint32 `protobuf:"varint,11,opt,name=table_ordinal,json=tableOrdinal,proto3" json:"table_ordinal,omitempty"`
+	// views of the import: on the manifest of table_ordinal 0 only (each
+	// view once), empty on the others.
+	Views []*ViewDefinition `protobuf:"bytes,12,rep,name=views,proto3" json:"views,omitempty"`
+	// dump is the dump directory as the producer was given it, and dump_id a
+	// digest of the import's plan (every table's name, schema, chunks and
+	// source size; the same in every manifest of the import). Two producers
+	// of different dumps under one import id give different dump_ids: the
+	// producer and the coordinator refuse to mix them (empty in manifests of
+	// older builds).
+	Dump   string `protobuf:"bytes,13,opt,name=dump,proto3" json:"dump,omitempty"`
+	DumpId string `protobuf:"bytes,14,opt,name=dump_id,json=dumpId,proto3" json:"dump_id,omitempty"`
 	// chunk_bytes are the chunks' source bytes, in chunk_ids order: with
 	// the partition count they say which KV partitions each chunk's record
 	// pairs go to (schemas.RecordSplit). Empty from an older producer.
-	ChunkBytes    []int64 `protobuf:"varint,12,rep,packed,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
+	ChunkBytes    []int64 `protobuf:"varint,15,rep,packed,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -159,11 +170,106 @@ func (x *TableManifest) GetTableOrdinal() uint32 {
 	return 0
 }
 
+func (x *TableManifest) GetViews() []*ViewDefinition {
+	if x != nil {
+		return x.Views
+	}
+	return nil
+}
+
+func (x *TableManifest) GetDump() string {
+	if x != nil {
+		return x.Dump
+	}
+	return ""
+}
+
+func (x *TableManifest) GetDumpId() string {
+	if x != nil {
+		return x.DumpId
+	}
+	return ""
+}
+
 func (x *TableManifest) GetChunkBytes() []int64 {
 	if x != nil {
 		return x.ChunkBytes
 	}
 	return nil
+}
+
+// ViewDefinition is a view of the dump: dumpling and mydumper write its
+// CREATE VIEW to {db}.{view}-schema-view.sql (with a placeholder CREATE
+// TABLE in {db}.{view}-schema.sql, which is not imported). The coordinator
+// creates it after every table, as TiDB Lightning does.
+type ViewDefinition struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Db    string                 `protobuf:"bytes,1,opt,name=db,proto3" json:"db,omitempty"`
+	Name  string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// file is the -schema-view.sql file, relative to the dump.
+	File string `protobuf:"bytes,3,opt,name=file,proto3" json:"file,omitempty"`
+	// schema_sql is the file's text.
+	SchemaSql     string `protobuf:"bytes,4,opt,name=schema_sql,json=schemaSql,proto3" json:"schema_sql,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ViewDefinition) Reset() {
+	*x = ViewDefinition{}
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ViewDefinition) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ViewDefinition) ProtoMessage() {}
+
+func (x *ViewDefinition) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ViewDefinition.ProtoReflect.Descriptor instead.
+func (*ViewDefinition) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ViewDefinition) GetDb() string {
+	if x != nil {
+		return x.Db
+	}
+	return ""
+}
+
+func (x *ViewDefinition) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ViewDefinition) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *ViewDefinition) GetSchemaSql() string {
+	if x != nil {
+		return x.SchemaSql
+	}
+	return ""
 }
 
 // TableSchema is the table definition encoders must use: table, column and
@@ -190,7 +296,7 @@ type TableSchema struct {
 
 func (x *TableSchema) Reset() {
 	*x = TableSchema{}
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -202,7 +308,7 @@ func (x *TableSchema) String() string {
 func (*TableSchema) ProtoMessage() {}
 
 func (x *TableSchema) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -215,7 +321,7 @@ func (x *TableSchema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TableSchema.ProtoReflect.Descriptor instead.
 func (*TableSchema) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{1}
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *TableSchema) GetVersion() uint32 {
@@ -285,7 +391,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xf9\x02\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xdc\x03\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -300,9 +406,18 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\vtable_count\x18\n" +
 	" \x01(\rR\n" +
 	"tableCount\x12#\n" +
-	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\x12\x1f\n" +
-	"\vchunk_bytes\x18\f \x03(\x03R\n" +
-	"chunkBytes\"\x94\x02\n" +
+	"\rtable_ordinal\x18\v \x01(\rR\ftableOrdinal\x124\n" +
+	"\x05views\x18\f \x03(\v2\x1e.lightstream.v1.ViewDefinitionR\x05views\x12\x12\n" +
+	"\x04dump\x18\r \x01(\tR\x04dump\x12\x17\n" +
+	"\adump_id\x18\x0e \x01(\tR\x06dumpId\x12\x1f\n" +
+	"\vchunk_bytes\x18\x0f \x03(\x03R\n" +
+	"chunkBytes\"g\n" +
+	"\x0eViewDefinition\x12\x0e\n" +
+	"\x02db\x18\x01 \x01(\tR\x02db\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
+	"\x04file\x18\x03 \x01(\tR\x04file\x12\x1d\n" +
+	"\n" +
+	"schema_sql\x18\x04 \x01(\tR\tschemaSql\"\x94\x02\n" +
 	"\vTableSchema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -327,17 +442,19 @@ func file_lightstream_v1_manifest_proto_rawDescGZIP() []byte {
 	return file_lightstream_v1_manifest_proto_rawDescData
 }
 
-var file_lightstream_v1_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_lightstream_v1_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_lightstream_v1_manifest_proto_goTypes = []any{
-	(*TableManifest)(nil), // 0: lightstream.v1.TableManifest
-	(*TableSchema)(nil),   // 1: lightstream.v1.TableSchema
+	(*TableManifest)(nil),  // 0: lightstream.v1.TableManifest
+	(*ViewDefinition)(nil), // 1: lightstream.v1.ViewDefinition
+	(*TableSchema)(nil),    // 2: lightstream.v1.TableSchema
 }
 var file_lightstream_v1_manifest_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	1, // 0: lightstream.v1.TableManifest.views:type_name -> lightstream.v1.ViewDefinition
+	1, // [1:1] is the sub-list for method output_type
+	1, // [1:1] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_lightstream_v1_manifest_proto_init() }
@@ -351,7 +468,7 @@ func file_lightstream_v1_manifest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lightstream_v1_manifest_proto_rawDesc), len(file_lightstream_v1_manifest_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -193,9 +193,15 @@ func run(t *testing.T, timeout time.Duration, args ...string) string {
 }
 
 func runErr(timeout time.Duration, args ...string) (string, error) {
+	return runErrIn("", timeout, args...)
+}
+
+// runErrIn is runErr in the working directory dir ("": the test's).
+func runErrIn(dir string, timeout time.Duration, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, lsBinary, args...)
+	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -83,6 +83,9 @@ func TestTwoSorterProcesses(t *testing.T) {
 	_, pd := startStore(t)
 	_, brokers := startBroker(t)
 	base := t.TempDir()
+	// Every process of one import is given its id; the sorters, started
+	// first, wait for the importer to create the import's topics.
+	const id = "two-sorters"
 	var (
 		engineDirs []string
 		sorters    []*proc
@@ -90,16 +93,16 @@ func TestTwoSorterProcesses(t *testing.T) {
 	for i := range 2 {
 		dir := filepath.Join(base, "engines", string(rune('a'+i)))
 		engineDirs = append(engineDirs, dir)
-		sorters = append(sorters, start(t, "sorter", "--brokers", brokers, "--pd", pd, "--engine-dir", dir, "--ingest", "physical"))
+		sorters = append(sorters, start(t, "sorter", "--import-id", id, "--brokers", brokers, "--pd", pd, "--engine-dir", dir, "--ingest", "physical"))
 	}
 	work := filepath.Join(base, "work")
-	imp := start(t, importArgs(t, work, pd, "--brokers", brokers, "--encoders", "0", "--sorters", "0",
+	imp := start(t, importArgs(t, work, pd, "--import-id", id, "--brokers", brokers, "--encoders", "0", "--sorters", "0",
 		"--kv-partitions", "4", "--partition-size", "256KiB")...)
 	claimed := regexp.MustCompile(`^sorter: generation \d+: [1-9]\d* partitions`)
 	for _, s := range sorters {
 		s.waitLine(t, claimed, importTimeout)
 	}
-	start(t, "encoder", "--brokers", brokers, "--dump", sakilaDump(t))
+	start(t, "encoder", "--import-id", id, "--brokers", brokers, "--dump", sakilaDump(t))
 	if err := imp.wait(importTimeout); err != nil || !strings.Contains(imp.Stderr(), "complete") {
 		t.Fatalf("import: %v; output:\n%s", err, tail(imp.Stderr(), 3000))
 	}

@@ -14,7 +14,7 @@ func sakilaDump(t testing.TB) string {
 	t.Helper()
 	d := filepath.Join(sharedDir(t), "corpora", "sakila")
 	if _, err := os.Stat(d); err != nil {
-		t.Skipf("sakila corpus not found (set LIGHTSTREAM_SHARED): %v", err)
+		missing(t, fmt.Sprintf("sakila corpus not found (set LIGHTSTREAM_SHARED): %v", err))
 	}
 	abs, err := filepath.Abs(d)
 	if err != nil {
@@ -70,7 +70,7 @@ func (p progress) waitEncoded(n float64) (done, total float64) {
 	p.c.t.Helper()
 	for {
 		m := p.read()
-		done, total = m["lightstream_chunks_encoded"], m["lightstream_chunks"]
+		done, total = m["lightstream_chunks_encoded_total"], m["lightstream_chunks"]
 		if total > 0 && (done >= n || done >= total) {
 			return done, total
 		}
@@ -105,7 +105,7 @@ func TestEncodersScaleAndCrash(t *testing.T) {
 		t.Fatalf("only %v chunks: the test needs more to change the groups mid-import", total)
 	}
 	m := p.read()
-	parts, ingested := m["lightstream_partitions"], m["lightstream_partitions_ingested"]
+	parts, ingested := m["lightstream_partitions"], m["lightstream_partitions_ingested_total"]
 	if ingested >= parts {
 		t.Fatalf("every partition was ingested before the sorter crash: nothing to take over")
 	}
@@ -173,13 +173,13 @@ func benchImport(b *testing.B, encoders int) {
 		defer func() { phases <- [3]time.Duration{first, encoded, ingested} }()
 		for ctx.Err() == nil {
 			if m, err := c.metrics(ctx); err == nil && m["lightstream_chunks"] > 0 {
-				if first == 0 && m["lightstream_chunks_encoded"] > 0 {
+				if first == 0 && m["lightstream_chunks_encoded_total"] > 0 {
 					first = time.Since(start)
 				}
-				if encoded == 0 && m["lightstream_chunks_encoded"] >= m["lightstream_chunks"] {
+				if encoded == 0 && m["lightstream_chunks_encoded_total"] >= m["lightstream_chunks"] {
 					encoded = time.Since(start)
 				}
-				if ingested == 0 && m["lightstream_partitions_ingested"] >= m["lightstream_partitions"] {
+				if ingested == 0 && m["lightstream_partitions_ingested_total"] >= m["lightstream_partitions"] {
 					ingested = time.Since(start)
 					return
 				}

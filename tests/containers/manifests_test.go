@@ -354,6 +354,14 @@ func TestKubernetesManifests(t *testing.T) {
 					t.Errorf("%s: %s without --pd or LIGHTSTREAM_PD", ckey, c.Args[0])
 				}
 			}
+			switch c.Args[0] {
+			case "producer", "encoder", "sorter", "coordinator":
+				// Roles started on their own require the import's id,
+				// set once in the ConfigMap.
+				if hasArgPrefix(c.Args, "--import-id") || !envFromHas(c, configMapData, "LIGHTSTREAM_IMPORT_ID") {
+					t.Errorf("%s: %s must read LIGHTSTREAM_IMPORT_ID from the ConfigMap (and not set --import-id of its own)", ckey, c.Args[0])
+				}
+			}
 		}
 	}
 	// Every Service selects the pods of some workload.
@@ -433,7 +441,8 @@ func TestComposeFile(t *testing.T) {
 			DependsOn map[string]struct {
 				Condition string `yaml:"condition"`
 			} `yaml:"depends_on"`
-			Volumes []string `yaml:"volumes"`
+			Volumes     []string          `yaml:"volumes"`
+			Environment map[string]string `yaml:"environment"`
 		} `yaml:"services"`
 		Volumes map[string]any `yaml:"volumes"`
 	}
@@ -479,6 +488,23 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("%s: no --pd (the store is reached through PD)", svc)
 		}
 	}
+	// The import's id is set once, in the environment every role shares,
+	// and has no default: two deployments on one Kafka must not meet.
+	var idSetting string
+	for _, role := range []string{"producer", "coordinator", "encoder", "sorter"} {
+		s := f.Services[role]
+		v := s.Environment["LIGHTSTREAM_IMPORT_ID"]
+		if v == "" || hasArgPrefix(s.Command, "--import-id") {
+			t.Errorf("%s: LIGHTSTREAM_IMPORT_ID not set in its environment (or --import-id set on its own)", role)
+		}
+		if idSetting != "" && v != idSetting {
+			t.Errorf("%s: LIGHTSTREAM_IMPORT_ID %q, other roles %q: set it in one place", role, v, idSetting)
+		}
+		idSetting = v
+	}
+	if !strings.HasPrefix(idSetting, "${LIGHTSTREAM_IMPORT_ID:?") {
+		t.Errorf("LIGHTSTREAM_IMPORT_ID is %q: want it required (${LIGHTSTREAM_IMPORT_ID:?...})", idSetting)
+	}
 	if s := f.Services["producer"]; s.Restart != "no" {
 		t.Errorf("producer: restart %q, want \"no\" (it runs once)", s.Restart)
 	}
@@ -516,8 +542,19 @@ func TestComposeFile(t *testing.T) {
 		return
 	}
 	cmd := exec.Command("docker-compose", "-f", path, "config", "-q")
-	cmd.Env = append(os.Environ(), "LIGHTSTREAM_DUMP="+t.TempDir())
+	cmd.Env = append(os.Environ(), "LIGHTSTREAM_DUMP="+t.TempDir(), "LIGHTSTREAM_IMPORT_ID=compose-test")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("docker-compose config: %v\n%s", err, out)
+	}
+	// Without an id, compose refuses to start anything.
+	cmd = exec.Command("docker-compose", "-f", path, "config", "-q")
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "LIGHTSTREAM_IMPORT_ID=") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	cmd.Env = append(cmd.Env, "LIGHTSTREAM_DUMP="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "LIGHTSTREAM_IMPORT_ID") {
+		t.Errorf("docker-compose config without LIGHTSTREAM_IMPORT_ID: %v\n%s", err, out)
 	}
 }

@@ -66,10 +66,12 @@ func checkFailed(t *testing.T, work string, res *pipeline.Result, err error, fil
 	}
 }
 
-// TestMalformedRowStops: a bad number in an INT column, a wrong value
-// count and an unterminated string each stop the import with an error that
-// names the file, the byte offset of the row (of the quote, for the syntax
-// error) and the column or the reason.
+// TestMalformedRowStops: in strict mode (--sql-mode STRICT_TRANS_TABLES;
+// the default, Lightning's, stores 0 instead) a bad number in an INT
+// column, and in any mode a wrong value count and an unterminated string,
+// each stop the import with an error that names the file, the byte offset
+// of the row (of the quote, for the syntax error) and the column or the
+// reason.
 func TestMalformedRowStops(t *testing.T) {
 	const file = "bad.t.000000000.sql"
 	for _, c := range []struct {
@@ -85,7 +87,7 @@ func TestMalformedRowStops(t *testing.T) {
 			t.Parallel()
 			dump := writeDump(t, map[string]string{file: c.body})
 			work := t.TempDir()
-			res, _, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work})
+			res, _, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work, SQLMode: "STRICT_TRANS_TABLES"})
 			checkFailed(t, work, res, err, file, strings.Index(c.body, c.at), c.texts...)
 		})
 	}
@@ -102,14 +104,14 @@ func TestMalformedRowResume(t *testing.T) {
 	body := "INSERT INTO t VALUES (1,'a',1),(2,'b','abc'),(3,'c',3);\n"
 	dump := writeDump(t, map[string]string{file: body})
 	work := t.TempDir()
-	res, _, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work})
+	res, _, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work, SQLMode: "STRICT_TRANS_TABLES"})
 	checkFailed(t, work, res, err, file, strings.Index(body, "(2,"), "column n")
 
 	fixed := strings.Replace(body, "'abc'", "'222'", 1)
 	if err := os.WriteFile(filepath.Join(dump, file), []byte(fixed), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, _, err = runImport(t, pipeline.Config{Dump: dump, WorkDir: work})
+	res, _, err = runImport(t, pipeline.Config{Dump: dump, WorkDir: work, SQLMode: "STRICT_TRANS_TABLES"})
 	if err != nil {
 		t.Fatalf("rerun after fixing %s: %v", file, err)
 	}
@@ -122,7 +124,7 @@ func TestMalformedRowResume(t *testing.T) {
 	}
 }
 
-// TestMaxErrorsRejects: with MaxErrors the bad rows land in
+// TestMaxErrorsRejects: in strict mode, with MaxErrors the bad rows land in
 // <work>/rejects.jsonl (file, offset, reason, row) and the good rows are
 // imported; one bad row more than the budget still stops the import.
 func TestMaxErrorsRejects(t *testing.T) {
@@ -135,12 +137,15 @@ func TestMaxErrorsRejects(t *testing.T) {
 
 	t.Run("within budget", func(t *testing.T) {
 		work := t.TempDir()
-		res := mustImport(t, pipeline.Config{Dump: dump, WorkDir: work, MaxErrors: 2})
+		res := mustImport(t, pipeline.Config{Dump: dump, WorkDir: work, SQLMode: "STRICT_TRANS_TABLES", MaxErrors: 2})
 		if res.Rejected != 2 {
 			t.Errorf("Rejected = %d, want 2", res.Rejected)
 		}
 		if s := summary.FromResult(res); s.Totals.Rejected != 2 || len(s.Tables) != 1 || !s.Tables[0].ChecksumMatch || s.Tables[0].Rows != 4 {
 			t.Errorf("summary: rejected %d, tables %+v; want 2 rejected, 4 rows matched", s.Totals.Rejected, s.Tables)
+		} else if tb := s.Tables[0]; tb.RowsParsed != 6 || tb.RowsEncoded != 4 || tb.RowsRejected != 2 ||
+			s.Totals.RowsParsed != 6 || s.Totals.RowsEncoded != 4 || s.Totals.RowsRejected != 2 {
+			t.Errorf("summary row counts: table %+v totals %+v; want parsed 6, encoded 4, rejected 2", tb, s.Totals)
 		}
 		e := exportTable(t, work, "bad", "t")
 		if got := sorted(e.values(t, "id")); !slices.Equal(got, []string{"1", "10", "12", "3"}) {
@@ -173,7 +178,7 @@ func TestMaxErrorsRejects(t *testing.T) {
 
 	t.Run("over budget", func(t *testing.T) {
 		work := t.TempDir()
-		res, _, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work, MaxErrors: 1})
+		res, _, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: work, SQLMode: "STRICT_TRANS_TABLES", MaxErrors: 1})
 		if err == nil {
 			t.Fatal("two bad rows with MaxErrors 1: import succeeded")
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/export"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/pipeline"
 	"github.com/lightstream-io/lightstream/internal/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/store"
@@ -60,12 +61,12 @@ func sharedDir(t testing.TB) string {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			d := filepath.Join(filepath.Dir(dir), "shared")
 			if _, err := os.Stat(filepath.Join(d, "corpora")); err != nil {
-				t.Skipf("shared corpora not found at %s (set LIGHTSTREAM_SHARED): %v", d, err)
+				golden.Missing(t, fmt.Sprintf("shared corpora not found at %s (set LIGHTSTREAM_SHARED): %v", d, err))
 			}
 			return d
 		}
 		if filepath.Dir(dir) == dir {
-			t.Skip("repository root (go.mod) not found; set LIGHTSTREAM_SHARED")
+			golden.Missing(t, "repository root (go.mod) not found; set LIGHTSTREAM_SHARED")
 		}
 	}
 }
@@ -207,7 +208,7 @@ func exportCSV(t testing.TB, workDir, db, table string) []byte {
 		t.Fatalf("open store: %v", err)
 	}
 	defer st.Close()
-	sess := valueconv.Session{Mode: sqlmode.Default, Loc: time.UTC}
+	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: time.UTC}
 	conv, err := valueconv.NewConverter(m, sess)
 	if err != nil {
 		t.Fatal(err)

@@ -13,9 +13,14 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/lightstream-io/lightstream/internal/cli"
 	"github.com/lightstream-io/lightstream/internal/gen"
+	"github.com/lightstream-io/lightstream/internal/metrics"
 	"github.com/lightstream-io/lightstream/internal/statuspage"
 )
 
@@ -100,6 +105,39 @@ func TestStatusPage(t *testing.T) {
 	}
 	if got := strings.Join(names, " "); !strings.Contains(got, "create-schemas=done") || !strings.Contains(got, "import-tables=done") {
 		t.Fatalf("steps: %s", got)
+	}
+
+	// The metrics, by Prometheus' naming rules and ours.
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mfs []*dto.MetricFamily
+	for name, mf := range families {
+		mfs = append(mfs, mf)
+		if strings.HasPrefix(name, "lightstream_") {
+			if msg := metrics.CheckName(name, mf.GetType()); msg != "" {
+				t.Errorf("metric %s: %s", name, msg)
+			}
+		}
+	}
+	problems, err := promlint.NewWithMetricFamilies(mfs).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("metric %s: %s", p.Metric, p.Text)
+	}
+	for _, want := range []string{"lightstream_chunks_encoded_total", "lightstream_tables_verified_total", "lightstream_encoder_rows_encoded_total"} {
+		if families[want] == nil {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 
 	// The page, in a real browser.

@@ -276,7 +276,7 @@ func exportFigures(ctx context.Context, st store.Store, model json.RawMessage) (
 	if err := json.Unmarshal(model, &tbl); err != nil {
 		return textFigures{}, err
 	}
-	sess := valueconv.Session{Mode: sqlmode.Default, Loc: time.UTC}
+	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: time.UTC}
 	conv, err := valueconv.NewConverter(&tbl, sess)
 	if err != nil {
 		return textFigures{}, err

@@ -65,7 +65,7 @@ func runWithCatalog(t *testing.T, cat *fakeCluster, coord **coordinator.Coordina
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	return pipeline.Run(ctx, pipeline.Config{
-		Dump: sakila, WorkDir: t.TempDir(), Filter: []string{"sakila.actor", "sakila.film_actor"},
+		Dump: sakilaDir(t), WorkDir: t.TempDir(), Filter: []string{"sakila.actor", "sakila.film_actor"},
 		Encoders: 1, Sorters: 1, Catalog: cat,
 		OnStart: func(c *coordinator.Coordinator) { *coord = c },
 	})

@@ -132,7 +132,7 @@ func TestMariaDB(t *testing.T) {
 	}
 	defer c.Close()
 
-	schemas, _ := filepath.Glob(filepath.Join(sakila, "sakila.*-schema.sql"))
+	schemas, _ := filepath.Glob(filepath.Join(sakilaDir(t), "sakila.*-schema.sql"))
 	if len(schemas) < 16 {
 		t.Fatalf("sakila schema files: %d", len(schemas))
 	}
@@ -141,7 +141,7 @@ func TestMariaDB(t *testing.T) {
 	for _, f := range schemas {
 		table := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "sakila."), "-schema.sql")
 		tables = append(tables, table)
-		tbl, _, err := c.CreateTable(ctx, manifest(t, sakila, "sakila", table), 1)
+		tbl, _, err := c.CreateTable(ctx, manifest(t, sakilaDir(t), "sakila", table), 1)
 		switch {
 		case fixtures[table] && err != nil:
 			t.Fatalf("%s: %v", table, err)
@@ -163,7 +163,7 @@ func TestMariaDB(t *testing.T) {
 		t.Error("no foreign keys")
 	}
 	// Creating again (a resumed import) is harmless.
-	if _, _, err := c.CreateTable(ctx, manifest(t, sakila, "sakila", "actor"), 1); err != nil {
+	if _, _, err := c.CreateTable(ctx, manifest(t, sakilaDir(t), "sakila", "actor"), 1); err != nil {
 		t.Errorf("again: %v", err)
 	}
 
@@ -171,7 +171,7 @@ func TestMariaDB(t *testing.T) {
 	if err := sess.Exec(ctx, "USE sakila"); err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.Exec(ctx, readFile(t, filepath.Join(sakila, "sakila.actor.000000000.sql"))); err != nil {
+	if err := sess.Exec(ctx, readFile(t, filepath.Join(sakilaDir(t), "sakila.actor.000000000.sql"))); err != nil {
 		t.Fatal(err)
 	}
 	// MariaDB moved its counter on INSERT already; set it back to show the

@@ -17,6 +17,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/catalog"
 	"github.com/lightstream-io/lightstream/internal/catalog/catalogtest"
 	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -28,7 +29,8 @@ var (
 	_ coordinator.SchedulerPauser = (*catalog.TiDB)(nil)
 )
 
-const sakila = "/work/shared/corpora/sakila"
+// sakilaDir is the shared sakila corpus.
+func sakilaDir(t testing.TB) string { return golden.Shared(t, "corpora/sakila") }
 
 func readFile(t *testing.T, path string) string {
 	t.Helper()
@@ -84,7 +86,7 @@ func recordedCatalog(t *testing.T, cfg catalog.Config) (*catalog.TiDB, *catalogt
 func TestCreateTableLoadsTiDBIDs(t *testing.T) {
 	st := statusWithFixtures(t)
 	c, rec := recordedCatalog(t, catalog.Config{StatusAddr: st.URL, SQLMode: "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION"})
-	tbl, warns, err := c.CreateTable(context.Background(), manifest(t, sakila, "sakila", "actor"), 7)
+	tbl, warns, err := c.CreateTable(context.Background(), manifest(t, sakilaDir(t), "sakila", "actor"), 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func TestCreateTableLoadsTiDBIDs(t *testing.T) {
 		t.Errorf("indexes: %+v", tbl.Indexes)
 	}
 	// The database is created once per catalog.
-	if _, _, err := c.CreateTable(context.Background(), manifest(t, sakila, "sakila", "category"), 8); err != nil {
+	if _, _, err := c.CreateTable(context.Background(), manifest(t, sakilaDir(t), "sakila", "category"), 8); err != nil {
 		t.Fatal(err)
 	}
 	n := 0

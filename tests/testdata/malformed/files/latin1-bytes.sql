@@ -1,0 +1,2 @@
+SET NAMES latin1;
+INSERT INTO t VALUES (1,'café',1,'2020-01-01',1.50);

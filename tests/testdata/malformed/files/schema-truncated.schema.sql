@@ -1,0 +1,3 @@
+CREATE TABLE t (
+  id INT PRIMARY KEY,
+  name VARCH
