@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -24,7 +25,13 @@ func TestLightningDiskQuota(t *testing.T) {
 		"disk-quota = '1.5.2GiB'": -1,
 	} {
 		c := importContext(t)
-		_, err := applyLightningConfig(c, writeConfig(t, "[tikv-importer]\n"+text+"\n"), func(string) {})
+		var warned []string
+		_, err := applyLightningConfig(c, writeConfig(t, "[tikv-importer]\n"+text+"\n"), func(s string) { warned = append(warned, s) })
+		for _, w := range warned {
+			if strings.Contains(w, "disk-quota") {
+				t.Errorf("%s: warned %q, but the quota is honoured", text, w)
+			}
+		}
 		if want < 0 {
 			if err == nil {
 				t.Errorf("%s: no error (--disk-quota %q)", text, c.String("disk-quota"))

@@ -150,7 +150,7 @@ var lightningKeys = map[string]string{
 	"tikv-importer.region-split-concurrency":    whyImporter,
 	"tikv-importer.region-check-backoff-limit":  whyImporter,
 	"tikv-importer.sorted-kv-dir":               "",
-	"tikv-importer.disk-quota":                  whyImporter,
+	"tikv-importer.disk-quota":                  "",
 	"tikv-importer.range-concurrency":           whyImporter,
 	"tikv-importer.incremental-import":          whyImporter,
 	"tikv-importer.parallel-import":             whyImporter,
