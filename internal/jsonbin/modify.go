@@ -402,6 +402,12 @@ func (s *searcher) walk(v value, path string, level int) (bool, error) {
 		}
 		return false, nil
 	}
+	return eachChild(v, path, func(e value, sub string) (bool, error) { return s.walk(e, sub, level+1) })
+}
+
+// eachChild calls fn with every element or member of v (an array or an
+// object; nothing for a scalar) and its path, until fn says stop.
+func eachChild(v value, path string, fn func(e value, sub string) (bool, error)) (bool, error) {
 	if v.typ != TypeArray && v.typ != TypeObject {
 		return false, nil
 	}
@@ -418,7 +424,7 @@ func (s *searcher) walk(v value, path string, level int) (bool, error) {
 		if err != nil {
 			return true, err
 		}
-		if stop, err := s.walk(e, sub, level+1); stop || err != nil {
+		if stop, err := fn(e, sub); stop || err != nil {
 			return stop, err
 		}
 	}
@@ -510,26 +516,7 @@ func (s *searcher) select_(v value, legs []leg, path string, level int) (bool, e
 		if stop, err := s.select_(v, rest, path, level+1); stop || err != nil {
 			return stop, err
 		}
-		if v.typ != TypeArray && v.typ != TypeObject {
-			return false, nil
-		}
-		n, err := v.count()
-		if err != nil {
-			return true, err
-		}
-		for i := range n {
-			sub, err := childPath(v, path, i, n)
-			if err != nil {
-				return true, err
-			}
-			e, err := v.elem(i, n)
-			if err != nil {
-				return true, err
-			}
-			if stop, err := s.select_(e, legs, sub, level+1); stop || err != nil {
-				return stop, err
-			}
-		}
+		return eachChild(v, path, func(e value, sub string) (bool, error) { return s.select_(e, legs, sub, level+1) })
 	}
 	return false, nil
 }
