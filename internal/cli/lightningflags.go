@@ -30,7 +30,7 @@ func lightningFlags() []cli.Flag {
 		&cli.StringFlag{Name: "tidb-host", Usage: "TiDB Lightning's name of --tidb's host (with --tidb-port, default 4000)"},
 		&cli.IntFlag{Name: "tidb-port", Usage: "TiDB Lightning's name of --tidb's port (default 4000)"},
 		&cli.StringSliceFlag{Name: "pd-urls", Usage: "TiDB Lightning's name of --pd"},
-		&cli.StringFlag{Name: "log-level", Aliases: []string{"L"}, Value: "info", Usage: "log level: debug, info, warn or error"},
+		&cli.StringFlag{Name: "log-level", Aliases: []string{"L"}, Usage: "log level: debug, info, warn or error (default: info with --log-file; warn on the terminal, where the progress display is)"},
 		&cli.StringFlag{Name: "log-file", Usage: "write the log to this file instead of standard error"},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 		&cli.BoolFlag{Name: "server-mode", Usage: "TiDB Lightning's server mode: not built (refused)"},
@@ -131,7 +131,12 @@ func isDigits(s string) bool {
 // and --log-format. It returns a closer for the log file.
 func setupLogger(c *cli.Context) (io.Closer, error) {
 	var level slog.Level
-	switch strings.ToLower(c.String("log-level")) {
+	name := c.String("log-level")
+	if name == "" && c.String("log-file") == "" {
+		// The terminal shows the progress; the log adds warnings only.
+		name = "warn"
+	}
+	switch strings.ToLower(name) {
 	case "debug":
 		level = slog.LevelDebug
 	case "info", "":
