@@ -476,17 +476,20 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		}
 		stored = checkpoint.Checksum{Sum: got.Sum, KVs: got.KVs, Bytes: got.Bytes}
 	}
-	status, errText := checkpoint.Done, ""
+	// failure wraps the sentinel (ErrChecksumMismatch, ErrNoRows) that
+	// callers match with errors.Is; the checkpoint keeps its text.
+	var failure error
 	if stored != source {
-		status = checkpoint.Failed
-		errText = fmt.Sprintf("%v: %s.%s: source checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d%s",
+		failure = fmt.Errorf("%w: %s.%s: source checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d%s",
 			ErrChecksumMismatch, mf.Db, mf.Table, source.Sum, source.KVs, source.Bytes, c.checksumSource(), stored.Sum, stored.KVs, stored.Bytes,
 			mismatchHint(source, stored))
 	}
-	if status == checkpoint.Done {
-		if msg := noRows(mf, rows, rejected); msg != "" {
-			status, errText = checkpoint.Failed, msg
-		}
+	if failure == nil {
+		failure = noRows(mf, rows, rejected)
+	}
+	status, errText := checkpoint.Done, ""
+	if failure != nil {
+		status, errText = checkpoint.Failed, failure.Error()
 	}
 	var rebaseStep, analyzeStep checkpoint.Step
 	if status == checkpoint.Done && post != nil {
@@ -538,10 +541,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	}); err != nil {
 		return err
 	}
-	if status != checkpoint.Done {
-		return errors.New(errText)
-	}
-	return nil
+	return failure
 }
 
 // checksumSource names where the compared checksum came from.

@@ -24,10 +24,10 @@ func rejectedRows(chunks map[string]*lsv1.ChunkEncoded) uint64 {
 // noRows is the error text of a table that got no row from non-empty
 // data files, "" otherwise. Rows rejected under --max-error were read:
 // those are reported as rejects, not here.
-func noRows(mf *lsv1.TableManifest, rows, rejected uint64) string {
+func noRows(mf *lsv1.TableManifest, rows, rejected uint64) error {
 	if rows > 0 || rejected > 0 || mf.GetSourceBytes() == 0 || len(mf.GetChunkIds()) == 0 {
-		return ""
+		return nil
 	}
-	return fmt.Sprintf("%v: %s.%s: %d chunk(s), %d bytes of data files, no row (only comments, SET statements or blank lines?)",
+	return fmt.Errorf("%w: %s.%s: %d chunk(s), %d bytes of data files, no row (only comments, SET statements or blank lines?)",
 		ErrNoRows, mf.GetDb(), mf.GetTable(), len(mf.GetChunkIds()), mf.GetSourceBytes())
 }

@@ -1,6 +1,7 @@
 package coordinator
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -9,8 +10,8 @@ import (
 
 func TestNoRows(t *testing.T) {
 	mf := &lsv1.TableManifest{Db: "db", Table: "t", SourceBytes: 40, ChunkIds: []string{"db.t:0:0"}}
-	if msg := noRows(mf, 0, 0); !strings.Contains(msg, ErrNoRows.Error()) || !strings.Contains(msg, "db.t") {
-		t.Errorf("non-empty files, no rows: %q", msg)
+	if err := noRows(mf, 0, 0); !errors.Is(err, ErrNoRows) || !strings.Contains(err.Error(), "db.t") {
+		t.Errorf("non-empty files, no rows: %v", err)
 	}
 	for _, c := range []struct {
 		name           string
@@ -22,8 +23,8 @@ func TestNoRows(t *testing.T) {
 		{"empty files", &lsv1.TableManifest{Db: "db", Table: "t", ChunkIds: []string{"db.t:0:0"}}, 0, 0},
 		{"no data files", &lsv1.TableManifest{Db: "db", Table: "t"}, 0, 0},
 	} {
-		if msg := noRows(c.mf, c.rows, c.rejected); msg != "" {
-			t.Errorf("%s: %q, want none", c.name, msg)
+		if err := noRows(c.mf, c.rows, c.rejected); err != nil {
+			t.Errorf("%s: %v, want none", c.name, err)
 		}
 	}
 	chunks := map[string]*lsv1.ChunkEncoded{"a": {Rejected: 2}, "b": {Rejected: 1, Rows: 4}}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/lightstream-io/lightstream/coordinator"
@@ -89,7 +88,7 @@ func TestChecksumCatchesStrayKeys(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, _, err := runImport(t, cfg(work))
-			if err == nil || !strings.Contains(err.Error(), coordinator.ErrChecksumMismatch.Error()) {
+			if !errors.Is(err, coordinator.ErrChecksumMismatch) {
 				t.Fatalf("import over a stray pair at %x: %v", key, err)
 			}
 			for _, r := range res.State.Tables {

@@ -117,7 +117,7 @@ func TestCoordinatorChecksumMismatch(t *testing.T) {
 	var coord *coordinator.Coordinator
 	cat := &fakeCluster{checksum: func(string, string) checkpoint.Checksum { return checkpoint.Checksum{Sum: 1, KVs: 1, Bytes: 1} }}
 	_, err := runWithCatalog(t, cat, &coord)
-	if err == nil || !strings.Contains(err.Error(), "ADMIN CHECKSUM") || !strings.Contains(err.Error(), coordinator.ErrChecksumMismatch.Error()) {
+	if !errors.Is(err, coordinator.ErrChecksumMismatch) || !strings.Contains(err.Error(), "ADMIN CHECKSUM") {
 		t.Fatalf("err = %v", err)
 	}
 	if len(cat.rebased) != 0 || len(cat.analyzed) != 0 {
