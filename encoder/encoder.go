@@ -235,11 +235,18 @@ func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			// Tell the coordinator, which stops the import with this error.
-			_ = e.events.Append(context.Background(), schemas.Topic(e.cfg.ImportID, schemas.EventsSuffix), ch.Id, &lsv1.Event{
+			// Tell the coordinator, which stops the import with this error
+			// (bounded: a broker that does not answer must not hold the
+			// member past its own failure).
+			ectx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			aerr := e.events.Append(ectx, schemas.Topic(e.cfg.ImportID, schemas.EventsSuffix), ch.Id, &lsv1.Event{
 				Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: e.cfg.Member,
 				Body: &lsv1.Event_Failed{Failed: &lsv1.ImportFailed{Db: ch.Db, Table: ch.Table, ChunkId: ch.Id, Error: err.Error()}},
 			})
+			cancel()
+			if aerr != nil {
+				return fmt.Errorf("%w (telling the coordinator failed too: %v)", err, aerr)
+			}
 			return err
 		}
 		if err := commitRetry(ctx, c, m.Offset+1); err != nil {

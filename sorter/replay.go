@@ -76,9 +76,7 @@ func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.Partitio
 		defer cfg.Engines.Close()
 	}
 	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: tableschemas.NewCache()}
-	followCtx, stopFollow := context.WithCancel(ctx)
-	defer stopFollow()
-	go func() { _ = s.tables.Follow(followCtx, cfg.Kafka, cfg.ImportID) }()
+	defer s.followSchemas(ctx)()
 	var out []*lsv1.PartitionIngested
 	for p := 0; p < int(mf.KvPartitions); p++ {
 		dir := EngineDir(cfg.EngineDir, mf.KvTopic, p)

@@ -174,9 +174,7 @@ func Run(ctx context.Context, cfg Config) error {
 		defer cfg.Engines.Close()
 	}
 	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: tableschemas.NewCache()}
-	followCtx, stopFollow := context.WithCancel(ctx)
-	defer stopFollow()
-	go func() { _ = s.tables.Follow(followCtx, cfg.Kafka, cfg.ImportID) }()
+	defer s.followSchemas(ctx)()
 	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
 		func(ctx context.Context, c *member.Claim) error {
 			_, err := s.sortPartition(ctx, c.Topic, c.Partition, c.Commit, false)
@@ -186,6 +184,22 @@ func Run(ctx context.Context, cfg Config) error {
 		return nil
 	}
 	return err
+}
+
+// followSchemas follows the import's schemas topic into s.tables until
+// the returned stop is called; stop waits for the follower. The follower's
+// failure is not lost: every later s.tables.Wait returns it.
+func (s *partitionSorter) followSchemas(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.tables.Follow(ctx, s.cfg.Kafka, s.cfg.ImportID)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 type partitionSorter struct {
