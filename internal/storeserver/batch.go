@@ -82,7 +82,7 @@ func (s *Server) batchOne(ctx context.Context, r *tikvpb.BatchCommandsRequest_Re
 	case *tikvpb.BatchCommandsRequest_Request_CheckSecondaryLocks:
 		return &tikvpb.BatchCommandsResponse_Response{Cmd: &tikvpb.BatchCommandsResponse_Response_CheckSecondaryLocks{CheckSecondaryLocks: checkSecondaryLocks(c.CheckSecondaryLocks)}}
 	case *tikvpb.BatchCommandsRequest_Request_GetHealthFeedback:
-		fb := &kvrpcpb.HealthFeedback{StoreId: s.meta.StoreID, SlowScore: 1}
+		fb := &kvrpcpb.HealthFeedback{StoreId: s.storeID, SlowScore: 1}
 		return &tikvpb.BatchCommandsResponse_Response{Cmd: &tikvpb.BatchCommandsResponse_Response_GetHealthFeedback{GetHealthFeedback: &kvrpcpb.GetHealthFeedbackResponse{HealthFeedback: fb}}}
 	}
 	cmd, inner, ok := batchRequest(r)

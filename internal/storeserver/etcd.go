@@ -31,7 +31,7 @@ func (e *endpoint) etcdHeader() *etcdserverpb.ResponseHeader {
 	s := &e.s.etcd
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return &etcdserverpb.ResponseHeader{ClusterId: e.s.meta.ClusterID, MemberId: e.memberID(), Revision: s.revision + 1, RaftTerm: 1}
+	return &etcdserverpb.ResponseHeader{ClusterId: e.s.clusterID, MemberId: e.memberID(), Revision: s.revision + 1, RaftTerm: 1}
 }
 
 // inRange reports whether k is in etcd's [key, end) with etcd's end-key

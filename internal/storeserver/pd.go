@@ -32,7 +32,7 @@ type pdService struct {
 }
 
 func (p *pdService) header() *pdpb.ResponseHeader {
-	return &pdpb.ResponseHeader{ClusterId: p.e.s.meta.ClusterID}
+	return &pdpb.ResponseHeader{ClusterId: p.e.s.clusterID}
 }
 
 func (p *pdService) errHeader(t pdpb.ErrorType, msg string) *pdpb.ResponseHeader {
@@ -43,7 +43,7 @@ func (p *pdService) errHeader(t pdpb.ErrorType, msg string) *pdpb.ResponseHeader
 
 // memberID is the member's ID, derived from the cluster ID so that it is
 // stable across restarts and equal on every listener.
-func (e *endpoint) memberID() uint64 { return e.s.meta.ClusterID>>1 | 1 }
+func (e *endpoint) memberID() uint64 { return e.s.clusterID>>1 | 1 }
 
 func (e *endpoint) member() *pdpb.Member {
 	url := "http://" + e.advertise
@@ -71,7 +71,7 @@ func (p *pdService) GetClusterInfo(context.Context, *pdpb.GetClusterInfoRequest)
 
 // GetClusterConfig implements pdpb.PDServer.
 func (p *pdService) GetClusterConfig(context.Context, *pdpb.GetClusterConfigRequest) (*pdpb.GetClusterConfigResponse, error) {
-	return &pdpb.GetClusterConfigResponse{Header: p.header(), Cluster: &metapb.Cluster{Id: p.e.s.meta.ClusterID, MaxPeerCount: 1}}, nil
+	return &pdpb.GetClusterConfigResponse{Header: p.header(), Cluster: &metapb.Cluster{Id: p.e.s.clusterID, MaxPeerCount: 1}}, nil
 }
 
 // IsBootstrapped implements pdpb.PDServer.
@@ -95,8 +95,8 @@ func (p *pdService) Tso(stream pdpb.PD_TsoServer) error {
 		if err != nil {
 			return err
 		}
-		if id := req.GetHeader().GetClusterId(); id != 0 && id != p.e.s.meta.ClusterID {
-			return status.Errorf(codes.FailedPrecondition, "mismatch cluster id, need %d but got %d", p.e.s.meta.ClusterID, id)
+		if id := req.GetHeader().GetClusterId(); id != 0 && id != p.e.s.clusterID {
+			return status.Errorf(codes.FailedPrecondition, "mismatch cluster id, need %d but got %d", p.e.s.clusterID, id)
 		}
 		ts, err := p.e.s.tso.next(req.GetCount())
 		if err != nil {

@@ -100,9 +100,12 @@ type Server struct {
 	metaPath string
 
 	// metaMu serializes region splits with saving the layout, so the file
-	// always holds a layout the cluster had.
-	metaMu sync.Mutex
-	meta   clusterMeta
+	// always holds a layout the cluster had; meta is read and written under
+	// it. clusterID and storeID never change after start: read them, not
+	// meta, from request handlers.
+	metaMu             sync.Mutex
+	meta               clusterMeta
+	clusterID, storeID uint64
 
 	gc   gcState
 	ssts sstStore
@@ -166,6 +169,7 @@ func Open(cfg Config) (*Server, error) {
 		_ = rpc.Close()
 		return nil, fmt.Errorf("store server %s: %w", cfg.DataDir, err)
 	}
+	s.clusterID, s.storeID = s.meta.ClusterID, s.meta.StoreID
 	for _, l := range cfg.Listeners {
 		lis, err := net.Listen("tcp", l.Addr)
 		if err != nil {
@@ -226,7 +230,7 @@ func (s *Server) Addrs() []string {
 func (s *Server) Addr() string { return s.endpoints[0].lis.Addr().String() }
 
 // ClusterID returns the PD cluster ID (stable across restarts).
-func (s *Server) ClusterID() uint64 { return s.meta.ClusterID }
+func (s *Server) ClusterID() uint64 { return s.clusterID }
 
 // RegionCount returns how many regions the cluster holds.
 func (s *Server) RegionCount() int { return len(s.cluster.ScanRegions(nil, nil, 0)) }
