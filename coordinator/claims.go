@@ -44,11 +44,13 @@ func (h *claimHolder) list() []storecatalog.TableName {
 }
 
 // importToken identifies this import in the catalog's holds: its topics'
-// import ID, dump and first start, as the checkpoint keeps them, so a
-// resumed run is the same import.
+// import ID and first start, as the checkpoint keeps them, so a resumed
+// run is the same import. Not the dump: a coordinator started role by role
+// records it only once it has read the manifests, after its first holds,
+// and a restarted one would then no longer recognise its own holds.
 func (c *Coordinator) importToken() string {
 	s := c.cfg.Checkpoint.Snapshot()
-	return fmt.Sprintf("%s %s %s", s.ImportID, s.Started.Format(time.RFC3339Nano), s.Dump)
+	return fmt.Sprintf("%s %s", s.ImportID, s.Started.Format(time.RFC3339Nano))
 }
 
 // claim takes the hold on a table before its pre-check (store catalog
