@@ -2,7 +2,6 @@ package genexpr
 
 import (
 	"bytes"
-	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -326,36 +325,13 @@ func fnRegexpLike(_ *evalCtx, a []Value) (Value, error) {
 	if anyNull(a) {
 		return Null, nil
 	}
-	ci := strings.HasSuffix(collationOf(a[0], a[1]), "_ci")
-	flags := map[byte]bool{'i': ci}
+	var matchType []byte
 	if len(a) > 2 {
-		for _, c := range toText(a[2]) {
-			switch c {
-			case 'c':
-				flags['i'] = false
-			case 'i', 'm', 's':
-				flags[c] = true
-			default:
-				return Null, fmt.Errorf("%w: regexp: invalid match type %q", ErrEval, c)
-			}
-		}
+		matchType = toText(a[2])
 	}
-	prefix := ""
-	for _, f := range []byte{'i', 'm', 's'} {
-		if flags[f] {
-			prefix += string(f)
-		}
-	}
-	pat := string(toText(a[1]))
-	if pat == "" {
-		return Null, fmt.Errorf("%w: regexp: empty pattern is invalid", ErrEval)
-	}
-	if prefix != "" {
-		pat = "(?" + prefix + ")" + pat
-	}
-	re, err := compileRegexp(pat)
+	re, err := regexpFor(a[0], a[1], matchType)
 	if err != nil {
-		return Null, fmt.Errorf("regexp %q: %w", toText(a[1]), err)
+		return Null, err
 	}
 	return boolValue(re.Match(toText(a[0]))), nil
 }

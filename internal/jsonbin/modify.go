@@ -471,14 +471,8 @@ func (s *searcher) select_(v value, legs []leg, path string, level int) (bool, e
 			return true, err
 		}
 		for i := range n {
-			if l.kind == legIndex {
-				want := l.index
-				if l.fromLast {
-					want = n - 1 - l.index
-				}
-				if i != want {
-					continue
-				}
+			if !l.selects(i, n) {
+				continue
 			}
 			e, err := v.elem(i, n)
 			if err != nil {

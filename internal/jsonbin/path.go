@@ -27,6 +27,18 @@ type leg struct {
 	fromLast bool // index counts back from the last element
 }
 
+// selects reports whether the leg selects element i of n: any element for
+// [*], the indexed one (counted from the end for [last-k]) for [n].
+func (l leg) selects(i, n int) bool {
+	if l.kind != legIndex {
+		return true
+	}
+	if l.fromLast {
+		return i == n-1-l.index
+	}
+	return i == l.index
+}
+
 // Path is a parsed MySQL JSON path ($, .key, ."quoted key", .*, [n],
 // [last], [last-n], [*], **), TiDB pkg/types/json_path_expr.go.
 type Path struct {
@@ -246,14 +258,8 @@ func walkAt(v value, legs []leg, out []value, level int) ([]value, error) {
 			return out, err
 		}
 		for i := 0; i < n; i++ {
-			if l.kind == legIndex {
-				want := l.index
-				if l.fromLast {
-					want = n - 1 - l.index
-				}
-				if i != want {
-					continue
-				}
+			if !l.selects(i, n) {
+				continue
 			}
 			e, err := v.elem(i, n)
 			if err != nil {
