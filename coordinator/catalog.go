@@ -8,7 +8,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 

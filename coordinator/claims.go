@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/storecatalog"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/storecatalog"
 )
 
 // ClaimTTL is how long the store's catalog holds a table for an import

@@ -19,12 +19,12 @@ import (
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/importid"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kafka/importid"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -240,7 +240,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	}
 	defer stopImportMode()
 
-	// --- cluster catalog (internal/catalog): PD's schedulers stay paused
+	// --- cluster catalog (internal/state/tidbcatalog): PD's schedulers stay paused
 	// until the import ends, whichever way it ends.
 	if sp, ok := c.cfg.Catalog.(SchedulerPauser); ok {
 		resume, err := sp.PauseSchedulers(ctx)

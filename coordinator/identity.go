@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/importid"
+	"github.com/lightstream-io/lightstream/internal/kafka/importid"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // claimCheckpoint binds the checkpoint to the import: a new one records

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 )
 
 // DefaultImportModeRefresh is how often import mode is switched on again

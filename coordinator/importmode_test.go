@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // modeStore records SwitchMode calls.

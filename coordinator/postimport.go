@@ -3,8 +3,8 @@ package coordinator
 import (
 	"context"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
 // PostImporter is a Catalog with a SQL layer that finishes each table

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/storecatalog"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/storecatalog"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
 // StepPrecheck is the per-table step that found the table's key ranges

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 

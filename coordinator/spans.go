@@ -5,7 +5,7 @@ import (
 	"context"
 	"sort"
 
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 

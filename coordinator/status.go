@@ -1,6 +1,6 @@
 package coordinator
 
-import "github.com/lightstream-io/lightstream/internal/checkpoint"
+import "github.com/lightstream-io/lightstream/internal/state/checkpoint"
 
 // StepImportTables is the lifecycle stage between creating the schemas and
 // compacting: every table encoded, sorted, ingested and verified. The

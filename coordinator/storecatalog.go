@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/storecatalog"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/storecatalog"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -19,7 +19,7 @@ import (
 var ErrCatalogConflict = errors.New("work directory does not fit the store's catalog")
 
 // StoreCatalog is the catalog lightstream keeps in the store itself
-// (internal/storecatalog) when no TiDB is the catalog: models are built
+// (internal/state/storecatalog) when no TiDB is the catalog: models are built
 // from the dump's DDL as EmbeddedCatalog builds them, with IDs from the
 // store's global allocator, so every import into one store gets IDs of
 // its own. A table the catalog already holds keeps its record (ID and

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 

@@ -4,11 +4,11 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/kvenc"
-	"github.com/lightstream-io/lightstream/internal/rowparse"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/tableschemas"
-	"github.com/lightstream-io/lightstream/internal/tidbcodec"
+	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
+	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
+	"github.com/lightstream-io/lightstream/internal/tidb/literal"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -21,7 +21,7 @@ func TestChunkCoderSpreadsAutoRandom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ti := &tableschemas.Table{Msg: &lsv1.TableSchema{}, Model: tbl}
+	ti := &schematopic.Table{Msg: &lsv1.TableSchema{}, Model: tbl}
 	ch := &lsv1.Chunk{RowIdBase: 300}
 	encode := func() []int64 {
 		rc, err := newChunkCoder(ti, ch, "")
@@ -32,7 +32,7 @@ func TestChunkCoderSpreadsAutoRandom(t *testing.T) {
 		var pairs kvenc.Pairs
 		for k := int64(1); k <= 200; k++ {
 			pairs.Reset()
-			f := []rowparse.Field{{Kind: rowparse.FieldNumber, Bytes: []byte(strconv.FormatInt(k, 10))}}
+			f := []literal.Field{{Kind: literal.FieldNumber, Bytes: []byte(strconv.FormatInt(k, 10))}}
 			if err := rc.Encode([]string{"a"}, f, ch.RowIdBase+k, &pairs); err != nil {
 				t.Fatal(err)
 			}

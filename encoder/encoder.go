@@ -20,13 +20,13 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/lightstream-io/lightstream/internal/gate"
-	"github.com/lightstream-io/lightstream/internal/importid"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/member"
-	"github.com/lightstream-io/lightstream/internal/metrics"
-	"github.com/lightstream-io/lightstream/internal/tableschemas"
-	"github.com/lightstream-io/lightstream/internal/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kafka/importid"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/member"
+	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kv/gate"
+	"github.com/lightstream-io/lightstream/internal/ops/metrics"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -123,7 +123,7 @@ func Run(ctx context.Context, cfg Config) error {
 	defer events.Close()
 
 	g, gctx := errgroup.WithContext(ctx)
-	cache := tableschemas.NewCache()
+	cache := schematopic.NewCache()
 	g.Go(func() error {
 		err := cache.Follow(gctx, cfg.Kafka, cfg.ImportID)
 		if gctx.Err() != nil {
@@ -187,7 +187,7 @@ type worker struct {
 	// chunks, the one earliest in its table goes first (chunkEarlier).
 	busy   *gate.Gate[*lsv1.Chunk]
 	cfg    Config
-	cache  *tableschemas.Cache
+	cache  *schematopic.Cache
 	kv     *kafka.Writer
 	events *topiclog.Writer
 }

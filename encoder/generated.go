@@ -1,9 +1,9 @@
 package encoder
 
 import (
-	"github.com/lightstream-io/lightstream/internal/genexpr"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/valueconv"
+	"github.com/lightstream-io/lightstream/internal/tidb/genexpr"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 )
 
 type tableModel = tablemodel.Table

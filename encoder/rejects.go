@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/tidb/literal"
 )
 
 // RejectWriter records bad rows (with --max-error) as JSON lines: file,
@@ -44,7 +44,7 @@ type rejectRecord struct {
 
 // Reject records a bad row and reports whether it fit under the limit
 // (false: the row must stop the import).
-func (r *RejectWriter) Reject(e *RowError, fields []rowparse.Field) bool {
+func (r *RejectWriter) Reject(e *RowError, fields []literal.Field) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.count >= r.limit {
@@ -52,7 +52,7 @@ func (r *RejectWriter) Reject(e *RowError, fields []rowparse.Field) bool {
 	}
 	rec := rejectRecord{File: e.File, Offset: e.Offset, Reason: e.Err.Error()}
 	for _, f := range fields {
-		if f.Kind == rowparse.FieldNull {
+		if f.Kind == literal.FieldNull {
 			rec.Row = append(rec.Row, nil)
 			continue
 		}

@@ -9,15 +9,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/datum"
-	"github.com/lightstream-io/lightstream/internal/dump"
-	"github.com/lightstream-io/lightstream/internal/kvenc"
-	"github.com/lightstream-io/lightstream/internal/metrics"
-	"github.com/lightstream-io/lightstream/internal/mytime"
-	"github.com/lightstream-io/lightstream/internal/rowparse"
-	"github.com/lightstream-io/lightstream/internal/sqlmode"
-	"github.com/lightstream-io/lightstream/internal/tableschemas"
-	"github.com/lightstream-io/lightstream/internal/valueconv"
+	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
+	"github.com/lightstream-io/lightstream/internal/ops/metrics"
+	"github.com/lightstream-io/lightstream/internal/source/dump"
+	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/tidb/datum"
+	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
+	"github.com/lightstream-io/lightstream/internal/tidb/literal"
+	"github.com/lightstream-io/lightstream/internal/tidb/mytime"
+	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -32,7 +33,7 @@ type chunkStats struct {
 // rowSource is what the encoder reads a chunk's rows from: dump.Rows, or
 // a test's reader.
 type rowSource interface {
-	Next() ([]rowparse.Field, error)
+	Next() ([]literal.Field, error)
 	Columns() []string
 	Pos() int64
 	TimeZone() string
@@ -123,7 +124,7 @@ func Session(ts *lsv1.TableSchema, dumpTimeZone string) (valueconv.Session, erro
 }
 
 // encodeRows parses, converts and encodes every row of a chunk into sink.
-func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv1.Chunk, sink pairSink) (chunkStats, error) {
+func encodeRows(ctx context.Context, cfg Config, ti *schematopic.Table, ch *lsv1.Chunk, sink pairSink) (chunkStats, error) {
 	if _, err := dump.ParseCharset(ch.DataCharacterSet, false); err != nil {
 		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
 	}
@@ -138,7 +139,7 @@ func encodeRows(ctx context.Context, cfg Config, ti *tableschemas.Table, ch *lsv
 
 // encodeFrom encodes every row rows yields; file names the chunk's file in
 // errors. At the end of the rows the stats take the reader's own count.
-func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Table, ch *lsv1.Chunk, file string, rows rowSource, sink pairSink) (chunkStats, error) {
+func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *schematopic.Table, ch *lsv1.Chunk, file string, rows rowSource, sink pairSink) (chunkStats, error) {
 	var st chunkStats
 	rc, err := newChunkCoder(ti, ch, ch.TimeZone)
 	if err != nil {
@@ -202,7 +203,7 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *tableschemas.Tab
 // handles spread over the shards, drawn from the chunk's row ID base and
 // each row's ID, so that the rows of a chunk do not share one shard and a
 // resumed chunk gives the same keys (kvenc.Encoder.SpreadAutoRandom).
-func newChunkCoder(ti *tableschemas.Table, ch *lsv1.Chunk, dumpTimeZone string) (*RowCoder, error) {
+func newChunkCoder(ti *schematopic.Table, ch *lsv1.Chunk, dumpTimeZone string) (*RowCoder, error) {
 	rc, err := NewRowCoder(ti.Msg, ti.Model, dumpTimeZone)
 	if err != nil {
 		return nil, err
@@ -248,7 +249,7 @@ func NewRowCoder(ts *lsv1.TableSchema, t *tableModel, dumpTimeZone string) (*Row
 }
 
 // Encode converts one row and appends its pairs to dst.
-func (rc *RowCoder) Encode(columns []string, fields []rowparse.Field, rowID int64, dst *kvenc.Pairs) error {
+func (rc *RowCoder) Encode(columns []string, fields []literal.Field, rowID int64, dst *kvenc.Pairs) error {
 	key := strings.Join(columns, "\x00")
 	if columns == nil {
 		key = "\x01all"

@@ -5,9 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/rowparse"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/tableschemas"
+	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
+	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/tidb/literal"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -20,7 +21,7 @@ type sqlRows struct {
 	drop map[int]bool
 }
 
-func (r *sqlRows) Next() ([]rowparse.Field, error) {
+func (r *sqlRows) Next() ([]literal.Field, error) {
 	for {
 		row, err := r.sr.Next()
 		if err != nil {
@@ -42,13 +43,13 @@ type pairCount int
 func (p *pairCount) row(int64)             {}
 func (p *pairCount) add(_, _ []byte) error { *p++; return nil }
 
-func testTable(t *testing.T, ddl string) *tableschemas.Table {
+func testTable(t *testing.T, ddl string) *schematopic.Table {
 	t.Helper()
 	m, _, err := tablemodel.ParseCreateTable(ddl, tablemodel.DBDefaults{Name: "d"}, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &tableschemas.Table{Msg: &lsv1.TableSchema{Db: "d", Table: m.Name, TableId: 100}, Model: m}
+	return &schematopic.Table{Msg: &lsv1.TableSchema{Db: "d", Table: m.Name, TableId: 100}, Model: m}
 }
 
 // TestEncodeRowCounts: the parsed count is the reader's, so a row lost

@@ -8,9 +8,9 @@ import (
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/lightstream-io/lightstream/internal/crc64ecma"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/metrics"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/ops/metrics"
+	"github.com/lightstream-io/lightstream/internal/tidb/crc64ecma"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )

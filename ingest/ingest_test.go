@@ -16,7 +16,7 @@ import (
 	tikverr "github.com/tikv/client-go/v2/error"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 )
 
 func TestMain(m *testing.M) {

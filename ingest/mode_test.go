@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 )
 
 // bulkRecorder is an embedded store that records splits and bulk batches.

@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 )
 
 // presplit splits the store's regions every `every` bytes of src before any

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 )
 
 // downStore fails its first writes as a restarting store does: the

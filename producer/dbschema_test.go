@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
 // TestPlanSchemaCreateForms: a schema-create file Lightning accepts, such

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"hash"
 
-	"github.com/lightstream-io/lightstream/internal/importid"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/importid"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/schemas"
 )
 

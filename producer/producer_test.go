@@ -11,9 +11,9 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
-	"github.com/lightstream-io/lightstream/internal/dump"
 	"github.com/lightstream-io/lightstream/internal/golden"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/schemas"
 )
 

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
 // ErrSchemaFile marks a table schema file that cannot define its table.

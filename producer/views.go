@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/lightstream-io/lightstream/internal/dump"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/source/dump"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 

@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 tag="${1:-${LIGHTSTREAM_IMAGE:-lightstream:dev}}"
 # The commit is stamped explicitly: GOFLAGS may hold -buildvcs=false.
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-CGO_ENABLED=0 go build -ldflags "-X github.com/lightstream-io/lightstream/internal/cli.Commit=$commit" -o deploy/lightstream ./cmd/lightstream
+CGO_ENABLED=0 go build -ldflags "-X github.com/lightstream-io/lightstream/internal/app/cli.Commit=$commit" -o deploy/lightstream ./cmd/lightstream
 docker build -q -t "$tag" deploy >/dev/null
 echo "$tag"

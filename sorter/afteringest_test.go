@@ -9,8 +9,8 @@ import (
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/lightstream-io/lightstream/internal/broker"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/broker"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/engine"
+	"github.com/lightstream-io/lightstream/internal/kv/engine"
 )
 
 // EnginePool bounds the engines a process keeps open (each holds a

@@ -10,11 +10,11 @@ import (
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/lightstream-io/lightstream/internal/broker"
-	"github.com/lightstream-io/lightstream/internal/engine"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kafka/broker"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kv/engine"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )

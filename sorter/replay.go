@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 
 	"github.com/lightstream-io/lightstream/ingest"
-	"github.com/lightstream-io/lightstream/internal/engine"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/tableschemas"
-	"github.com/lightstream-io/lightstream/internal/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kv/engine"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -75,7 +75,7 @@ func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.Partitio
 		cfg.Engines = NewEnginePool(4)
 		defer cfg.Engines.Close()
 	}
-	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: tableschemas.NewCache()}
+	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: schematopic.NewCache()}
 	defer s.followSchemas(ctx)()
 	var out []*lsv1.PartitionIngested
 	for p := 0; p < int(mf.KvPartitions); p++ {

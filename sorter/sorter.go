@@ -26,15 +26,15 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/ingest"
-	"github.com/lightstream-io/lightstream/internal/engine"
-	"github.com/lightstream-io/lightstream/internal/importid"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/member"
-	"github.com/lightstream-io/lightstream/internal/metrics"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/tableschemas"
-	"github.com/lightstream-io/lightstream/internal/tidbcodec"
-	"github.com/lightstream-io/lightstream/internal/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kafka/importid"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/member"
+	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kv/engine"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/ops/metrics"
+	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -173,7 +173,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Engines = NewEnginePool(4)
 		defer cfg.Engines.Close()
 	}
-	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: tableschemas.NewCache()}
+	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: schematopic.NewCache()}
 	defer s.followSchemas(ctx)()
 	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
 		func(ctx context.Context, c *member.Claim) error {
@@ -208,7 +208,7 @@ type partitionSorter struct {
 	events    *topiclog.Writer
 	// tables holds the published schemas: a partition's index ids say
 	// which chunks feed it (schemas.ChunkFeedsPartition).
-	tables *tableschemas.Cache
+	tables *schematopic.Cache
 }
 
 // feeds works out which chunks feed st's partition, once: the schema is

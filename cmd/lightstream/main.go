@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/lightstream-io/lightstream/internal/cli"
+	"github.com/lightstream-io/lightstream/internal/app/cli"
 )
 
 func main() {

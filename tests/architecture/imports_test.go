@@ -17,11 +17,36 @@ const module = "github.com/lightstream-io/lightstream"
 // The stages of the dataflow (top-level folders).
 var stages = map[string]bool{"producer": true, "encoder": true, "sorter": true, "ingest": true, "coordinator": true}
 
-// The application layer: the only code that wires stages together.
-var appLayer = map[string]bool{
-	"cmd/lightstream": true, "internal/cli": true, "internal/pipeline": true, "internal/bench": true,
-	"internal/summary": true, "internal/export": true, "internal/statuspage": true,
+// isApp says whether pkg is in the application layer, the only code that
+// wires stages together: cmd/ and internal/app/.
+func isApp(pkg string) bool {
+	return strings.HasPrefix(pkg, "cmd/") || strings.HasPrefix(pkg, "internal/app/")
 }
+
+// area is the area of an internal package ("tidb", "source", "kafka", "kv",
+// "state", "ops", "app", "golden"), or "" outside internal/.
+func area(pkg string) string {
+	parts := strings.Split(pkg, "/")
+	if len(parts) < 2 || parts[0] != "internal" {
+		return ""
+	}
+	return parts[1]
+}
+
+// lower lists, for each area below the application layer, the areas it may
+// import besides itself. TiDB's rules are the floor; sources parse rows with
+// them; the KV area stores what they encode; state and ops sit above those.
+var lower = map[string][]string{
+	"tidb":   nil,
+	"golden": nil,
+	"source": {"tidb"},
+	"kafka":  {"tidb"},
+	"kv":     {"tidb"},
+	"state":  {"tidb", "kv", "kafka"},
+	"ops":    {"tidb", "kv", "kafka", "state", "source"},
+}
+
+var areas = map[string]bool{"tidb": true, "golden": true, "source": true, "kafka": true, "kv": true, "state": true, "ops": true, "app": true}
 
 // packages lists the module's packages (tests excluded) with their
 // imports of the module, by path relative to the module.
@@ -83,7 +108,10 @@ func TestImportRules(t *testing.T) {
 // violation says which rule an import of dep by pkg breaks, or "".
 func violation(pkg, dep string) string {
 	top := func(p string) string { return strings.SplitN(p, "/", 2)[0] }
+	appLayer := map[string]bool{pkg: isApp(pkg), dep: isApp(dep)}
 	switch {
+	case top(pkg) == "internal" && !areas[area(pkg)]:
+		return "internal/ is grouped by area: " + strings.Join(sortedAreas(), ", ")
 	case top(pkg) == "schemas" && top(dep) != "schemas":
 		return "schemas/ is a leaf: it imports nothing of the project"
 	case stages[pkg] && stages[dep] && !(pkg == "sorter" && dep == "ingest"):
@@ -94,25 +122,50 @@ func violation(pkg, dep string) string {
 		return "packages below the application layer import no stage and no application code"
 	case stages[pkg] && appLayer[dep]:
 		return "a stage never imports the application layer"
+	case area(pkg) != "" && area(pkg) != "app" && area(dep) != "" && area(dep) != area(pkg) && !allowed(area(pkg), area(dep)):
+		return "internal/" + area(pkg) + " may import only " + strings.Join(append([]string{area(pkg)}, lower[area(pkg)]...), ", ") + " of internal/"
 	}
 	return ""
+}
+
+func allowed(from, to string) bool {
+	for _, a := range lower[from] {
+		if a == to {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedAreas() []string {
+	var out []string
+	for a := range areas {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // TestRulesCatch: each rule fires on an import that breaks it.
 func TestRulesCatch(t *testing.T) {
 	for _, c := range [][2]string{
-		{"schemas", "internal/kafkaio"},
+		{"schemas", "internal/kafka/kafkaio"},
 		{"encoder", "sorter"},
 		{"coordinator", "ingest"},
-		{"internal/kvenc", "encoder"},
-		{"internal/store", "internal/pipeline"},
-		{"producer", "internal/cli"},
+		{"internal/tidb/kvenc", "encoder"},
+		{"internal/kv/store", "internal/app/pipeline"},
+		{"producer", "internal/app/cli"},
+		{"internal/tidb/kvenc", "internal/kv/engine"},
+		{"internal/source/dump", "internal/kafka/kafkaio"},
+		{"internal/kv/store", "internal/state/checkpoint"},
+		{"internal/newthing", "internal/tidb/kvenc"},
 	} {
 		if violation(c[0], c[1]) == "" {
 			t.Errorf("%s -> %s passes", c[0], c[1])
 		}
 	}
-	for _, c := range [][2]string{{"sorter", "ingest"}, {"internal/cli", "encoder"}, {"encoder", "schemas/lsv1"}, {"internal/bench", "internal/pipeline"}} {
+	for _, c := range [][2]string{{"sorter", "ingest"}, {"internal/app/cli", "encoder"}, {"encoder", "schemas/lsv1"},
+		{"internal/app/bench", "internal/app/pipeline"}, {"internal/source/dump", "internal/tidb/charset"}, {"internal/state/storecatalog", "internal/kv/store"}} {
 		if why := violation(c[0], c[1]); why != "" {
 			t.Errorf("%s -> %s refused: %s", c[0], c[1], why)
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/lightstream-io/lightstream/ingest"
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 )
 
 // benchPairs and benchValueBytes size one ingested engine: 100k row-like

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/summary"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/summary"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // writeDump writes a small dumpling-layout dump of database bad, table

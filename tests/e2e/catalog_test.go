@@ -15,13 +15,13 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/coordinator"
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/export"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/storecatalog"
-	"github.com/lightstream-io/lightstream/internal/storeserver"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/app/export"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/kv/storeserver"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/storecatalog"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
 // Two dumps whose tables overlap by name: shop holds tables of both,

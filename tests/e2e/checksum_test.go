@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/lightstream-io/lightstream/coordinator"
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/gen"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/store"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/source/dumpgen"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 var errStop = errors.New("stop")
@@ -25,7 +25,7 @@ var errStop = errors.New("stop")
 func TestChecksumCatchesStrayKeys(t *testing.T) {
 	ctx := context.Background()
 	dump := t.TempDir()
-	if _, err := gen.Run(ctx, gen.Config{Dir: dump, Size: 4 << 20, Seed: 3}); err != nil {
+	if _, err := dumpgen.Run(ctx, dumpgen.Config{Dir: dump, Size: 4 << 20, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	cfg := func(work string) pipeline.Config {

@@ -13,9 +13,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/rowparse"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // corpusDir is the malformed-input corpus (tests/testdata/malformed,

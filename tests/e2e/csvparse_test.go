@@ -11,7 +11,7 @@ import (
 // `lightstream export`: a header line, `,` separator, `\n` terminator,
 // values quoted with `"` and backslash escapes inside quotes (\\ \" \n \r
 // \t \0 \Z, dumpling/export/sql_type.go escapeBackslashCSV), and an
-// unquoted \N for NULL. It is written independently of internal/dumpcsv so
+// unquoted \N for NULL. It is written independently of internal/app/export/csvwriter so
 // that a bug there shows up as a mismatch.
 func parseDumpCSV(b []byte) (*exported, error) {
 	var (

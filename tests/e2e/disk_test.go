@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/engine"
-	"github.com/lightstream-io/lightstream/internal/gen"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/kv/engine"
+	"github.com/lightstream-io/lightstream/internal/source/dumpgen"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/sorter"
 )
@@ -24,7 +24,7 @@ import (
 func genDump(t *testing.T, size, fileSize int64, tables ...string) string {
 	t.Helper()
 	dump := t.TempDir()
-	if _, err := gen.Run(context.Background(), gen.Config{Dir: dump, Size: size, Seed: 5, Tables: tables, FileSize: fileSize}); err != nil {
+	if _, err := dumpgen.Run(context.Background(), dumpgen.Config{Dir: dump, Size: size, Seed: 5, Tables: tables, FileSize: fileSize}); err != nil {
 		t.Fatal(err)
 	}
 	return dump

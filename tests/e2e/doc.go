@@ -1,7 +1,7 @@
 // Package e2e holds lightstream's end-to-end correctness tests: each test
-// imports a real dump in-process through internal/pipeline (two encoders and
+// imports a real dump in-process through internal/app/pipeline (two encoders and
 // two sorters, the embedded kfake broker on loopback TCP, the embedded
-// TiKV-protocol store), reads the tables back out through internal/export
+// TiKV-protocol store), reads the tables back out through internal/app/export
 // (or the CLI app run in-process) and checks the rows against oracles
 // computed independently of lightstream: the expected checks of the sakila
 // corpus (computed by a MySQL-compatible server) and the values TiDB

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/summary"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/summary"
 )
 
 // TestEmptyValuesRows: `INSERT INTO t () VALUES (), ()` and `INSERT INTO t

@@ -3,8 +3,8 @@ package e2e
 import (
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // TestGeneratedColumnFunctions imports a table whose STORED and VIRTUAL

@@ -17,14 +17,14 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/lightstream-io/lightstream/encoder"
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/export"
+	"github.com/lightstream-io/lightstream/internal/app/export"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/golden"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/sqlmode"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/valueconv"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 )
 
 func TestMain(m *testing.M) {

@@ -12,13 +12,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/cli"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/rowparse"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/summary"
-	"github.com/lightstream-io/lightstream/internal/tidbcodec"
+	"github.com/lightstream-io/lightstream/internal/app/cli"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/summary"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 )
 
 // TestTool241 imports lightning_tool_241 (tidb-tools#241): 0-byte data

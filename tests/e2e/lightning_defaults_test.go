@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 )
 
 // TestDefaultSQLModeIsLightnings: with no sql-mode given, values are

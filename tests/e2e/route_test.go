@@ -5,9 +5,9 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/dump"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/source/dump"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // TestRoutedShards merges the shards of a sharded database into one table

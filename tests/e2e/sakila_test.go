@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/rowparse"
-	"github.com/lightstream-io/lightstream/internal/summary"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/summary"
+	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 )
 
 // expectedCheck is one entry of sakila-expected-checks.json.

@@ -18,10 +18,10 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/lightstream-io/lightstream/internal/cli"
-	"github.com/lightstream-io/lightstream/internal/gen"
-	"github.com/lightstream-io/lightstream/internal/metrics"
-	"github.com/lightstream-io/lightstream/internal/statuspage"
+	"github.com/lightstream-io/lightstream/internal/app/cli"
+	"github.com/lightstream-io/lightstream/internal/app/statuspage"
+	"github.com/lightstream-io/lightstream/internal/ops/metrics"
+	"github.com/lightstream-io/lightstream/internal/source/dumpgen"
 )
 
 // freeAddr returns a loopback address nothing listens on now.
@@ -58,7 +58,7 @@ func browser(t *testing.T) string {
 func TestStatusPage(t *testing.T) {
 	chrome := browser(t)
 	dump := t.TempDir()
-	if _, err := gen.Run(context.Background(), gen.Config{Dir: dump, Size: 12 << 20, FileSize: 1 << 20, Seed: 5}); err != nil {
+	if _, err := dumpgen.Run(context.Background(), dumpgen.Config{Dir: dump, Size: 12 << 20, FileSize: 1 << 20, Seed: 5}); err != nil {
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
@@ -146,7 +146,7 @@ func TestStatusPage(t *testing.T) {
 	defer acancel()
 	bctx, bcancel := chromedp.NewContext(actx)
 	defer bcancel()
-	const rowSel = `#tables tbody tr[data-table="gen.sbtest"]`
+	const rowSel = `#tables tbody tr[data-table="dumpgen.sbtest"]`
 	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(rowSel)); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
@@ -172,7 +172,7 @@ func TestStatusPage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser: screenshot: %v", err)
 	}
-	if !strings.Contains(row, "gen.sbtest") || !strings.Contains(row, "match") || !strings.Contains(row, "done") {
+	if !strings.Contains(row, "dumpgen.sbtest") || !strings.Contains(row, "match") || !strings.Contains(row, "done") {
 		t.Errorf("table row in the page: %q", row)
 	}
 	if !strings.Contains(summary, "complete") || !strings.Contains(summary, "1/1 tables verified") {

@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/dump"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/summary"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/summary"
+	"github.com/lightstream-io/lightstream/internal/source/dump"
 )
 
 // TestSummaryFiles: the summary's files section lists every file of the

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // deepJSONPK is the vt.json row whose document nests 127 arrays deep. TiDB

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/cli"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/summary"
+	"github.com/lightstream-io/lightstream/internal/app/cli"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/summary"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // TestViewsEmbedded: a dump with views in dumpling's and mydumper's

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // The fault campaign (README "Tests"): trials of SIGKILL at a random

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 // mountTmpfs mounts a tmpfs of size at dir, or skips the test saying why

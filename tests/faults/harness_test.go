@@ -17,13 +17,13 @@ import (
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/export"
-	"github.com/lightstream-io/lightstream/internal/kafkaio"
-	"github.com/lightstream-io/lightstream/internal/sqlmode"
-	"github.com/lightstream-io/lightstream/internal/store"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/valueconv"
+	"github.com/lightstream-io/lightstream/internal/app/export"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -32,9 +32,9 @@ import (
 
 const importID = "faults"
 
-// run is one import driven stage by stage, as internal/pipeline wires it,
+// run is one import driven stage by stage, as internal/app/pipeline wires it,
 // but with every group member started and killed by the test. The broker
-// is kfake itself (what internal/broker wraps) so that tests can watch
+// is kfake itself (what internal/kafka/broker wraps) so that tests can watch
 // and fault requests with its control hooks.
 type run struct {
 	t       *testing.T

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
 var (

@@ -11,7 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/lightstream-io/lightstream/coordinator"
-	"github.com/lightstream-io/lightstream/internal/engine"
+	"github.com/lightstream-io/lightstream/internal/kv/engine"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 

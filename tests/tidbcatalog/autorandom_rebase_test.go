@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lightstream-io/lightstream/internal/catalog"
-	"github.com/lightstream-io/lightstream/internal/catalog/catalogtest"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog/catalogtest"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
 // TestRebaseAutoRandomCompositeKey: an AUTO_RANDOM column that is the
@@ -20,7 +20,7 @@ func TestRebaseAutoRandomCompositeKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, rec := recordedCatalog(t, catalog.Config{})
+	c, rec := recordedCatalog(t, tidbcatalog.Config{})
 	// 64 range bits - 6 shard bits - the sign bit: 57 allocated bits.
 	q := "SELECT IFNULL(MAX(`id` & 144115188075855871), 0) FROM `ar`.`ev`"
 	rec.Answer(q, catalogtest.Rows([]string{"m"}, []string{"4242"}))

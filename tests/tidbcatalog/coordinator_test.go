@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/coordinator"
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
 // fakeCluster is a catalog with a SQL layer for the coordinator: tables

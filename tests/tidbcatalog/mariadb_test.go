@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lightstream-io/lightstream/internal/catalog"
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
 )
 
 // startMariaDB starts a private mariadbd on a socket in a fresh data
@@ -104,7 +104,7 @@ func lastLines(b []byte) string {
 }
 
 // query runs a one-value query on the catalog's connection.
-func query(t *testing.T, s catalog.Session, q string) string {
+func query(t *testing.T, s tidbcatalog.Session, q string) string {
 	t.Helper()
 	rs, err := s.Query(context.Background(), q)
 	if err != nil {
@@ -125,7 +125,7 @@ func TestMariaDB(t *testing.T) {
 	sock := startMariaDB(t)
 	st := statusWithFixtures(t)
 	ctx := context.Background()
-	c, err := catalog.Open(ctx, catalog.Config{Net: "unix", Addr: sock, StatusAddr: st.URL, StatusWait: 50 * time.Millisecond,
+	c, err := tidbcatalog.Open(ctx, tidbcatalog.Config{Net: "unix", Addr: sock, StatusAddr: st.URL, StatusWait: 50 * time.Millisecond,
 		SQLMode: "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION"})
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +147,7 @@ func TestMariaDB(t *testing.T) {
 			t.Fatalf("%s: %v", table, err)
 		case fixtures[table] && tbl.ID == 0:
 			t.Errorf("%s: no id", table)
-		case !fixtures[table] && !errors.Is(err, catalog.ErrTableNotFound):
+		case !fixtures[table] && !errors.Is(err, tidbcatalog.ErrTableNotFound):
 			// Created in MariaDB; only the recorded status API lacks it.
 			t.Errorf("%s: %v", table, err)
 		}
@@ -212,7 +212,7 @@ func TestMariaDB(t *testing.T) {
 	}
 }
 
-func mustSession(t *testing.T, c *catalog.TiDB) catalog.Session {
+func mustSession(t *testing.T, c *tidbcatalog.TiDB) tidbcatalog.Session {
 	t.Helper()
 	s, err := c.Session(context.Background())
 	if err != nil {

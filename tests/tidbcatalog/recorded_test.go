@@ -1,4 +1,4 @@
-// Package tidbcatalog tests the TiDB catalog (internal/catalog): against
+// Package tidbcatalog tests the TiDB catalog (internal/state/tidbcatalog): against
 // recorded TiDB responses (status API TableInfo JSON, ADMIN CHECKSUM
 // result sets, PD's scheduler API) and, for the statements TiDB shares
 // with MySQL, against a private MariaDB server. No TiDB server runs here.
@@ -14,19 +14,19 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/coordinator"
-	"github.com/lightstream-io/lightstream/internal/catalog"
-	"github.com/lightstream-io/lightstream/internal/catalog/catalogtest"
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/golden"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog/catalogtest"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
-// The TiDB catalog is what the coordinator expects of a cluster catalog.
+// The TiDB catalog is what the coordinator expects of a cluster tidbcatalog.
 var (
-	_ coordinator.Catalog         = (*catalog.TiDB)(nil)
-	_ coordinator.PostImporter    = (*catalog.TiDB)(nil)
-	_ coordinator.SchedulerPauser = (*catalog.TiDB)(nil)
+	_ coordinator.Catalog         = (*tidbcatalog.TiDB)(nil)
+	_ coordinator.PostImporter    = (*tidbcatalog.TiDB)(nil)
+	_ coordinator.SchedulerPauser = (*tidbcatalog.TiDB)(nil)
 )
 
 // sakilaDir is the shared sakila corpus.
@@ -67,7 +67,7 @@ func statusWithFixtures(t *testing.T) *catalogtest.StatusServer {
 	return st
 }
 
-func recordedCatalog(t *testing.T, cfg catalog.Config) (*catalog.TiDB, *catalogtest.Recorded) {
+func recordedCatalog(t *testing.T, cfg tidbcatalog.Config) (*tidbcatalog.TiDB, *catalogtest.Recorded) {
 	t.Helper()
 	rec := catalogtest.NewRecorded()
 	if cfg.Addr == "" {
@@ -76,7 +76,7 @@ func recordedCatalog(t *testing.T, cfg catalog.Config) (*catalog.TiDB, *catalogt
 	if cfg.StatusWait == 0 {
 		cfg.StatusWait = 50 * time.Millisecond
 	}
-	c, err := catalog.New(cfg, rec)
+	c, err := tidbcatalog.New(cfg, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func recordedCatalog(t *testing.T, cfg catalog.Config) (*catalog.TiDB, *catalogt
 
 func TestCreateTableLoadsTiDBIDs(t *testing.T) {
 	st := statusWithFixtures(t)
-	c, rec := recordedCatalog(t, catalog.Config{StatusAddr: st.URL, SQLMode: "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION"})
+	c, rec := recordedCatalog(t, tidbcatalog.Config{StatusAddr: st.URL, SQLMode: "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION"})
 	tbl, warns, err := c.CreateTable(context.Background(), manifest(t, sakilaDir(t), "sakila", "actor"), 7)
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestCreateTableLoadsTiDBIDs(t *testing.T) {
 	if len(tbl.Indexes) != 1 || tbl.Indexes[0].ID != 1 || tbl.Indexes[0].Columns[0].Offset != 2 {
 		t.Errorf("indexes: %+v", tbl.Indexes)
 	}
-	// The database is created once per catalog.
+	// The database is created once per tidbcatalog.
 	if _, _, err := c.CreateTable(context.Background(), manifest(t, sakilaDir(t), "sakila", "category"), 8); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestCreateTableLoadsTiDBIDs(t *testing.T) {
 // SQL mode decides how the DDL is read (ANSI_QUOTES).
 func TestCreateTableKeepsTiDBCommentsAndSQLMode(t *testing.T) {
 	st := statusWithFixtures(t)
-	c, rec := recordedCatalog(t, catalog.Config{StatusAddr: st.URL, SQLMode: "ANSI_QUOTES"})
+	c, rec := recordedCatalog(t, tidbcatalog.Config{StatusAddr: st.URL, SQLMode: "ANSI_QUOTES"})
 	m := &lsv1.TableManifest{Db: "ar", Table: "orders", SchemaSql: `CREATE TABLE "orders" (
   "code" VARCHAR(16) NOT NULL,
   "seq" INT NOT NULL AUTO_INCREMENT,
@@ -173,14 +173,14 @@ func TestCreateTableKeepsTiDBCommentsAndSQLMode(t *testing.T) {
 
 func TestCreateTableErrors(t *testing.T) {
 	st := statusWithFixtures(t)
-	c, rec := recordedCatalog(t, catalog.Config{StatusAddr: st.URL, StatusWait: time.Second})
+	c, rec := recordedCatalog(t, tidbcatalog.Config{StatusAddr: st.URL, StatusWait: time.Second})
 	ctx := context.Background()
-	if _, _, err := c.CreateTable(ctx, &lsv1.TableManifest{Db: "d", Table: "t"}, 1); !errors.Is(err, catalog.ErrNoSchema) {
+	if _, _, err := c.CreateTable(ctx, &lsv1.TableManifest{Db: "d", Table: "t"}, 1); !errors.Is(err, tidbcatalog.ErrNoSchema) {
 		t.Errorf("no schema: %v", err)
 	}
 	// Created, but TiDB's status API does not know it (yet).
 	_, _, err := c.CreateTable(ctx, &lsv1.TableManifest{Db: "d", Table: "missing", SchemaSql: "CREATE TABLE missing (a INT)"}, 1)
-	if !errors.Is(err, catalog.ErrTableNotFound) {
+	if !errors.Is(err, tidbcatalog.ErrTableNotFound) {
 		t.Errorf("missing table: %v", err)
 	}
 	if st.Hits("d", "missing") < 2 {
@@ -204,13 +204,13 @@ func TestCreateTableErrors(t *testing.T) {
 // adminChecksum is ADMIN CHECKSUM TABLE's result as TiDB sends it
 // (pkg/executor checksum.go: Db_name, Table_name, Checksum_crc64_xor,
 // Total_kvs, Total_bytes; all text on the wire).
-func adminChecksum(db, table, sum, kvs, bytes string) *catalog.ResultSet {
+func adminChecksum(db, table, sum, kvs, bytes string) *tidbcatalog.ResultSet {
 	return catalogtest.Rows([]string{"Db_name", "Table_name", "Checksum_crc64_xor", "Total_kvs", "Total_bytes"},
 		[]string{db, table, sum, kvs, bytes})
 }
 
 func TestChecksumFromAdminChecksum(t *testing.T) {
-	c, rec := recordedCatalog(t, catalog.Config{})
+	c, rec := recordedCatalog(t, tidbcatalog.Config{})
 	ctx := context.Background()
 	rec.Answer("ADMIN CHECKSUM TABLE `sakila`.`actor`", adminChecksum("sakila", "actor", "18446744073709551615", "400", "23110"))
 	got, err := c.Checksum(ctx, "sakila", "actor")
@@ -220,7 +220,7 @@ func TestChecksumFromAdminChecksum(t *testing.T) {
 	if want := (checkpoint.Checksum{Sum: 18446744073709551615, KVs: 400, Bytes: 23110}); got != want {
 		t.Errorf("got %+v want %+v", got, want)
 	}
-	for name, rs := range map[string]*catalog.ResultSet{
+	for name, rs := range map[string]*tidbcatalog.ResultSet{
 		"no rows":     catalogtest.Rows([]string{"Db_name", "Table_name", "Checksum_crc64_xor", "Total_kvs", "Total_bytes"}),
 		"no column":   catalogtest.Rows([]string{"Db_name", "Table_name", "Checksum_crc64_xor", "Total_kvs"}, []string{"a", "b", "1", "2"}),
 		"not numeric": adminChecksum("a", "b", "x", "1", "2"),
@@ -243,7 +243,7 @@ func loadFixture(t *testing.T, db, table string) *tablemodel.Table {
 }
 
 func TestRebase(t *testing.T) {
-	one := func(v string) *catalog.ResultSet { return catalogtest.Rows([]string{"m"}, []string{v}) }
+	one := func(v string) *tidbcatalog.ResultSet { return catalogtest.Rows([]string{"m"}, []string{v}) }
 	cases := []struct {
 		db, table string
 		answers   map[string]string
@@ -275,7 +275,7 @@ func TestRebase(t *testing.T) {
 			[]string{"ALTER TABLE `sakila`.`actor` FORCE AUTO_INCREMENT=9223372036854775807"}},
 	}
 	for _, tc := range cases {
-		c, rec := recordedCatalog(t, catalog.Config{})
+		c, rec := recordedCatalog(t, tidbcatalog.Config{})
 		for q, v := range tc.answers {
 			rec.Answer(q, one(v))
 		}
@@ -305,7 +305,7 @@ func TestRebase(t *testing.T) {
 }
 
 func TestAnalyzeReportsErrorRows(t *testing.T) {
-	c, rec := recordedCatalog(t, catalog.Config{})
+	c, rec := recordedCatalog(t, tidbcatalog.Config{})
 	cols := []string{"Table", "Op", "Msg_type", "Msg_text"}
 	rec.Answer("ANALYZE TABLE `d`.`ok`", catalogtest.Rows(cols, []string{"d.ok", "analyze", "status", "OK"}))
 	rec.Answer("ANALYZE TABLE `d`.`bad`", catalogtest.Rows(cols, []string{"d.bad", "analyze", "Error", "Table 'd.bad' doesn't exist"}))
@@ -324,7 +324,7 @@ func TestAnalyzeReportsErrorRows(t *testing.T) {
 func TestPauseSchedulers(t *testing.T) {
 	pd := catalogtest.NewPDServer("balance-leader-scheduler", "balance-region-scheduler", "evict-leader-scheduler-1", "balance-hot-region-scheduler")
 	defer pd.Close()
-	c, _ := recordedCatalog(t, catalog.Config{PDAddrs: []string{"127.0.0.1:1", pd.URL}, SchedulerPause: 3 * time.Second})
+	c, _ := recordedCatalog(t, tidbcatalog.Config{PDAddrs: []string{"127.0.0.1:1", pd.URL}, SchedulerPause: 3 * time.Second})
 	resume, err := c.PauseSchedulers(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -378,12 +378,12 @@ func countDelay(calls []catalogtest.PDCall, d int64) int {
 
 func TestPauseSchedulersWithoutPD(t *testing.T) {
 	var warned []string
-	c, _ := recordedCatalog(t, catalog.Config{Warn: func(s string) { warned = append(warned, s) }})
+	c, _ := recordedCatalog(t, tidbcatalog.Config{Warn: func(s string) { warned = append(warned, s) }})
 	resume, err := c.PauseSchedulers(context.Background())
 	if err != nil || resume(context.Background()) != nil || len(warned) != 1 {
 		t.Errorf("err %v warned %v", err, warned)
 	}
-	c2, _ := recordedCatalog(t, catalog.Config{PDAddrs: []string{"127.0.0.1:1"}})
+	c2, _ := recordedCatalog(t, tidbcatalog.Config{PDAddrs: []string{"127.0.0.1:1"}})
 	if _, err := c2.PauseSchedulers(context.Background()); err == nil {
 		t.Error("unreachable PD: no error")
 	}

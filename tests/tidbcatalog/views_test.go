@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/coordinator"
-	"github.com/lightstream-io/lightstream/internal/catalog"
-	"github.com/lightstream-io/lightstream/internal/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/pipeline"
-	"github.com/lightstream-io/lightstream/internal/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
-var _ coordinator.ViewCreator = (*catalog.TiDB)(nil)
+var _ coordinator.ViewCreator = (*tidbcatalog.TiDB)(nil)
 
 // viewFile is a -schema-view.sql as dumpling writes it.
 const viewFile = "/*!40101 SET NAMES binary*/;\nDROP TABLE IF EXISTS `v`;\nDROP VIEW IF EXISTS `v`;\n" +
@@ -28,12 +28,12 @@ const viewFile = "/*!40101 SET NAMES binary*/;\nDROP TABLE IF EXISTS `v`;\nDROP 
 // runs them, in the view's database, each naming db.view; a view that
 // exists already is left alone.
 func TestCreateViewStatements(t *testing.T) {
-	c, rec := recordedCatalog(t, catalog.Config{})
+	c, rec := recordedCatalog(t, tidbcatalog.Config{})
 	v, err := tablemodel.ParseView("shop", "v", viewFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.Answer("SELECT TABLE_NAME FROM information_schema.VIEWS", &catalog.ResultSet{Columns: []string{"TABLE_NAME"}})
+	rec.Answer("SELECT TABLE_NAME FROM information_schema.VIEWS", &tidbcatalog.ResultSet{Columns: []string{"TABLE_NAME"}})
 	if err := c.CreateView(context.Background(), v); err != nil {
 		t.Fatal(err)
 	}
@@ -48,9 +48,9 @@ func TestCreateViewStatements(t *testing.T) {
 		}
 	}
 
-	c2, rec2 := recordedCatalog(t, catalog.Config{})
+	c2, rec2 := recordedCatalog(t, tidbcatalog.Config{})
 	s := "v"
-	rec2.Answer("SELECT TABLE_NAME FROM information_schema.VIEWS", &catalog.ResultSet{Columns: []string{"TABLE_NAME"}, Rows: [][]*string{{&s}}})
+	rec2.Answer("SELECT TABLE_NAME FROM information_schema.VIEWS", &tidbcatalog.ResultSet{Columns: []string{"TABLE_NAME"}, Rows: [][]*string{{&s}}})
 	if err := c2.CreateView(context.Background(), v); err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +60,8 @@ func TestCreateViewStatements(t *testing.T) {
 		}
 	}
 
-	c3, rec3 := recordedCatalog(t, catalog.Config{})
-	rec3.Answer("SELECT TABLE_NAME FROM information_schema.VIEWS", &catalog.ResultSet{Columns: []string{"TABLE_NAME"}})
+	c3, rec3 := recordedCatalog(t, tidbcatalog.Config{})
+	rec3.Answer("SELECT TABLE_NAME FROM information_schema.VIEWS", &tidbcatalog.ResultSet{Columns: []string{"TABLE_NAME"}})
 	rec3.Fail("CREATE ALGORITHM", errors.New("Table 'shop.t' doesn't exist"))
 	if err := c3.CreateView(context.Background(), v); err == nil || !strings.Contains(err.Error(), "doesn't exist") {
 		t.Errorf("failed CREATE VIEW: %v", err)

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/lightstream-io/lightstream/internal/ops/precheck"
+)
+
+// precheckFlags are TiDB Lightning's check-requirements and the timeout of
+// the reachability checks.
+func precheckFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "check-requirements", Value: true, Usage: "run the pre-checks (source readable, free space, targets reachable) before any write, as TiDB Lightning does"},
+		&cli.DurationFlag{Name: "check-timeout", Value: 5 * time.Second, Usage: "how long a target (TiDB, PD, Kafka) may take to answer a pre-check"},
+	}
+}
+
+// Shares of the source size an import writes under the work directory at
+// its peak (precheck.SpaceFactor in all): sorted engines, the embedded
+// broker's retained KV topics, the embedded store.
+const (
+	engineSpace = 1.25
+	brokerSpace = 1.25
+	storeSpace  = 0.7
+)
+
+// importPrechecks are the checks of one import, given where it reads and
+// writes.
+type importTargets struct {
+	dump, workDir, engineDir string
+	tidb                     string
+	pd, brokers              []string
+}
+
+func runPrechecks(ctx context.Context, c *cli.Context, w io.Writer, t importTargets) error {
+	if !c.Bool("check-requirements") {
+		return nil
+	}
+	timeout := c.Duration("check-timeout")
+	checks := []precheck.Check{precheck.Source(t.dump)}
+	_, src, _ := precheck.SourceSize(t.dump)
+	_, used, _ := precheck.SourceSize(t.workDir) // a resumed import holds part already
+	work := 0.0
+	if len(t.brokers) == 0 {
+		work += brokerSpace
+	}
+	if len(t.pd) == 0 {
+		work += storeSpace
+	}
+	if t.engineDir == "" {
+		work += engineSpace
+	} else {
+		checks = append(checks, precheck.FreeSpace("engine space", t.engineDir, int64(float64(src)*engineSpace)))
+	}
+	if need := int64(float64(src)*work) - used; work > 0 {
+		checks = append(checks, precheck.FreeSpace("work-dir space", t.workDir, max(need, 0)))
+	}
+	if t.tidb != "" {
+		checks = append(checks, precheck.Reachable("--tidb", []string{t.tidb}, timeout, "TiDB"))
+	}
+	if len(t.pd) > 0 {
+		checks = append(checks, precheck.Reachable("--pd", t.pd, timeout, "PD"))
+	}
+	if len(t.brokers) > 0 {
+		checks = append(checks, precheck.Reachable("--brokers", t.brokers, timeout, "Kafka broker"))
+	}
+	results, err := precheck.Run(ctx, checks)
+	quiet := c.Bool("quiet")
+	for _, r := range results {
+		quiet = quiet && r.Status == precheck.Pass
+	}
+	if !quiet {
+		precheck.Print(w, results)
+	}
+	return err
+}

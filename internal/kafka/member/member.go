@@ -1,0 +1,221 @@
+// Package member runs one consumer-group member: it joins a Kafka consumer
+// group with kafka-go's ConsumerGroup, and for every partition the group
+// assigns it, runs a handler until the next rebalance. Encoders and
+// sorters are both built on it; they differ only in what a claim does.
+//
+// The handler, not the group, decides where reading starts: a sorter
+// resumes from the offset its engine recorded (the engine is the durable
+// state), an encoder from the group's committed offset.
+package member
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+)
+
+// Config says which group to join.
+type Config struct {
+	// Brokers are bootstrap addresses (host:port).
+	Brokers []string
+	// Dialer carries TLS/SASL settings; nil for plaintext.
+	Dialer *kafka.Dialer
+	// Group is the consumer group ID.
+	Group string
+	// Topics the group consumes.
+	Topics []string
+	// SessionTimeout: how long the broker waits for heartbeats before it
+	// gives a member's partitions to others (default 10s).
+	SessionTimeout time.Duration
+	// RebalanceTimeout: how long members get to finish their claims when
+	// the group rebalances (default 30s).
+	RebalanceTimeout time.Duration
+	// HeartbeatInterval: how often a member heartbeats, which is also how
+	// soon it notices a rebalance (default 1s; kafka-go's 3s makes every
+	// member joining or leaving stall the group for seconds).
+	HeartbeatInterval time.Duration
+	// GroupBalancers are the assignors the member offers, preferred first
+	// (the group uses the first that every member offers; default
+	// kafka-go's range, then round-robin).
+	GroupBalancers []kafka.GroupBalancer
+	// OnAssign, if set, is told each generation's assignment of this
+	// member (topic -> partitions; empty when it got none), before its
+	// claims start.
+	OnAssign func(generation int32, assigned map[string][]int)
+}
+
+func (c *Config) validate() error {
+	switch {
+	case len(c.Brokers) == 0:
+		return errors.New("member: no brokers")
+	case c.Group == "":
+		return errors.New("member: no group id")
+	case len(c.Topics) == 0:
+		return errors.New("member: no topics")
+	}
+	if c.SessionTimeout == 0 {
+		c.SessionTimeout = 10 * time.Second
+	}
+	if c.RebalanceTimeout == 0 {
+		c.RebalanceTimeout = 30 * time.Second
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = time.Second
+	}
+	return nil
+}
+
+// Claim is one partition assigned to this member for one generation.
+type Claim struct {
+	Topic     string
+	Partition int
+	// Committed is the group's committed offset for the partition: the
+	// next offset to read, or a negative value (kafka.FirstOffset) when
+	// nothing was committed.
+	Committed int64
+	gen       *kafka.Generation
+}
+
+// Commit records that every message before offset is done (offset is the
+// next one to read).
+func (c *Claim) Commit(offset int64) error {
+	return c.gen.CommitOffsets(map[string]map[int]int64{c.Topic: {c.Partition: offset}})
+}
+
+// Handler processes a claim until ctx ends (a rebalance or shutdown: return
+// nil then) or it fails (return the error: the member stops).
+type Handler func(ctx context.Context, c *Claim) error
+
+// Run joins the group and runs h for every assigned partition until ctx
+// ends or a handler fails.
+func Run(ctx context.Context, cfg Config, h Handler) error {
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID:                cfg.Group,
+		Brokers:           cfg.Brokers,
+		Dialer:            cfg.Dialer,
+		Topics:            cfg.Topics,
+		SessionTimeout:    cfg.SessionTimeout,
+		RebalanceTimeout:  cfg.RebalanceTimeout,
+		HeartbeatInterval: cfg.HeartbeatInterval,
+		GroupBalancers:    cfg.GroupBalancers,
+		StartOffset:       kafka.FirstOffset,
+	})
+	if err != nil {
+		return fmt.Errorf("join group %s: %w", cfg.Group, err)
+	}
+	defer group.Close()
+
+	var (
+		failMu sync.Mutex
+		failed error
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for {
+		gen, err := group.Next(ctx)
+		if err != nil {
+			failMu.Lock()
+			f := failed
+			failMu.Unlock()
+			if f != nil {
+				return f
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, kafka.ErrGroupClosed) {
+				return nil
+			}
+			// Joining races with other members joining or leaving
+			// (RebalanceInProgress, UnknownMemberId, ...): the group
+			// retries the join on the next call.
+			if kafkaio.IsRetriable(err) || isGroupChurn(err) {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(200 * time.Millisecond):
+				}
+				continue
+			}
+			return fmt.Errorf("group %s: %w", cfg.Group, err)
+		}
+		if cfg.OnAssign != nil {
+			assigned := make(map[string][]int, len(gen.Assignments))
+			for topic, parts := range gen.Assignments {
+				for _, p := range parts {
+					assigned[topic] = append(assigned[topic], p.ID)
+				}
+			}
+			cfg.OnAssign(gen.ID, assigned)
+		}
+		for topic, parts := range gen.Assignments {
+			for _, p := range parts {
+				claim := &Claim{Topic: topic, Partition: p.ID, Committed: p.Offset, gen: gen}
+				gen.Start(func(gctx context.Context) {
+					// gctx ends at the next rebalance; ctx when the member stops.
+					cctx, ccancel := context.WithCancel(gctx)
+					defer ccancel()
+					go func() {
+						select {
+						case <-ctx.Done():
+							ccancel()
+						case <-cctx.Done():
+						}
+					}()
+					if err := h(cctx, claim); err != nil && cctx.Err() == nil {
+						failMu.Lock()
+						if failed == nil {
+							failed = fmt.Errorf("%s[%d]: %w", claim.Topic, claim.Partition, err)
+						}
+						failMu.Unlock()
+						cancel()
+					}
+				})
+			}
+		}
+	}
+}
+
+// isGroupChurn reports the errors a member sees while the group changes.
+func isGroupChurn(err error) bool {
+	for _, e := range []error{kafka.RebalanceInProgress, kafka.UnknownMemberId, kafka.IllegalGeneration, kafka.NotCoordinatorForGroup, kafka.GroupCoordinatorNotAvailable, kafka.GroupLoadInProgress} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// FormatAssignment is a one-line account of an assignment for logs:
+// "generation 3: 5 partitions: topic[0 1] other[2]".
+func FormatAssignment(generation int32, assigned map[string][]int) string {
+	topics := make([]string, 0, len(assigned))
+	n := 0
+	for t, ps := range assigned {
+		topics = append(topics, t)
+		n += len(ps)
+	}
+	sort.Strings(topics)
+	var b strings.Builder
+	fmt.Fprintf(&b, "generation %d: %d partitions", generation, n)
+	for i, t := range topics {
+		if i == 0 {
+			b.WriteString(":")
+		}
+		ps := slices.Sorted(slices.Values(assigned[t]))
+		fmt.Fprintf(&b, " %s%v", t, ps)
+	}
+	return b.String()
+}

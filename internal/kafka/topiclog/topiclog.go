@@ -1,0 +1,174 @@
+// Package topiclog reads and writes the small single-partition control
+// topics of an import (manifests, schemas, events) as logs of protobuf
+// messages: a reader follows the log from the first offset, a writer
+// appends synchronously (a message is acknowledged by the broker when
+// Append returns).
+package topiclog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+)
+
+// Follow reads partition 0 of topic from the first offset and calls fn for
+// every record, then keeps waiting for new ones until ctx ends or fn
+// returns an error. ErrStop from fn ends Follow with a nil error.
+//
+// A read that fails (the broker restarting: connection refused, a
+// dropped connection) is retried from the next offset for up to
+// FollowRetryTime: a coordinator must outlive a broker restart, as the
+// other members do.
+func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kafka.Message) error) error {
+	dialer, err := cfg.Dialer()
+	if err != nil {
+		return err
+	}
+	next := kafka.FirstOffset
+	var failingSince time.Time
+	backoff := 100 * time.Millisecond
+	for {
+		before := next
+		err := follow(ctx, cfg, dialer, topic, &next, fn)
+		if err == nil || ctx.Err() != nil || !errors.Is(err, errRead) {
+			return err
+		}
+		// Records read since the last failure: this is a new outage.
+		if failingSince.IsZero() || next != before {
+			failingSince, backoff = time.Now(), 100*time.Millisecond
+		}
+		if time.Since(failingSince) > FollowRetryTime {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// FollowRetryTime is how long Follow retries a topic it cannot read.
+const FollowRetryTime = 2 * time.Minute
+
+// errRead marks a failed fetch (as opposed to an error of fn).
+var errRead = errors.New("read failed")
+
+// follow reads from *next (kafka.FirstOffset or an offset) until an
+// error; *next is kept at the offset after the last record handled.
+func follow(ctx context.Context, cfg kafkaio.Config, dialer *kafka.Dialer, topic string, next *int64, fn func(m kafka.Message) error) error {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:     cfg.Brokers,
+		Dialer:      dialer,
+		Topic:       topic,
+		Partition:   0,
+		MinBytes:    1,
+		MaxBytes:    16 << 20,
+		MaxWait:     200 * time.Millisecond,
+		StartOffset: kafka.FirstOffset,
+	})
+	defer r.Close()
+	if *next >= 0 {
+		if err := r.SetOffset(*next); err != nil {
+			return fmt.Errorf("read %s from offset %d: %w", topic, *next, err)
+		}
+	}
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("read %s: %w: %w", topic, errRead, err)
+		}
+		if err := fn(m); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+		*next = m.Offset + 1
+	}
+}
+
+// ErrStop ends Follow without error.
+var ErrStop = errors.New("stop following")
+
+// Writer appends protobuf messages to control topics.
+type Writer struct {
+	w *kafka.Writer
+}
+
+// NewWriter returns a writer for any topic of the cluster.
+func NewWriter(cfg kafkaio.Config) (*Writer, error) {
+	// Control topics have one partition: Message.Partition 0 everywhere.
+	w, err := kafkaio.NewWriter(cfg, kafkaio.WriterOptions{Linger: time.Millisecond})
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{w: w}, nil
+}
+
+// Append writes one message with the given key and waits for the broker's
+// acknowledgement.
+func (w *Writer) Append(ctx context.Context, topic, key string, m proto.Message) error {
+	b, err := proto.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode %T: %w", m, err)
+	}
+	return w.AppendRaw(ctx, kafka.Message{Topic: topic, Key: []byte(key), Value: b})
+}
+
+// AppendRaw writes already encoded messages and waits for their
+// acknowledgement, retrying transient broker errors.
+func (w *Writer) AppendRaw(ctx context.Context, msgs ...kafka.Message) error {
+	var err error
+	for attempt := 0; attempt < 20; attempt++ {
+		if err = w.w.WriteMessages(ctx, msgs...); err == nil || !kafkaio.IsRetriable(err) || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 100 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("write %d messages: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// Close flushes and closes the writer.
+func (w *Writer) Close() error { return w.w.Close() }
+
+// EndOffset returns the offset the next record of partition 0 of topic
+// will get (0 for an empty topic).
+func EndOffset(ctx context.Context, cfg kafkaio.Config, topic string) (int64, error) {
+	tr, err := cfg.Transport()
+	if err != nil {
+		return 0, err
+	}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr}
+	res, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{
+		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(0)}},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("end offset of %s: %w", topic, err)
+	}
+	for _, p := range res.Topics[topic] {
+		if p.Error != nil {
+			return 0, fmt.Errorf("end offset of %s: %w", topic, p.Error)
+		}
+		return p.LastOffset, nil
+	}
+	return 0, fmt.Errorf("end offset of %s: no answer for partition 0", topic)
+}

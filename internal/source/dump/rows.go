@@ -1,0 +1,105 @@
+package dump
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/tidb/literal"
+)
+
+// Rows reads the rows of one chunk, SQL or CSV alike.
+type Rows struct {
+	closer  io.Closer
+	next    func() ([]literal.Field, error)
+	columns func() []string
+	pos     func() int64
+	parsed  func() uint64
+	sql     *rowparse.SQLReader
+}
+
+// OpenRows opens a chunk for reading rows. csv are the dump's CSV options
+// (ignored for SQL); noBackslashEscapes is the dump's SQL mode flag.
+func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Rows, error) {
+	r, err := c.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open chunk %s: %w", c.ID, err)
+	}
+	rows := &Rows{closer: r}
+	// A chunk in another character set is decoded to UTF-8 before it is
+	// parsed; the reader then counts decoded bytes from the chunk start,
+	// mapped back to file offsets for every place it reports.
+	in, dec := newDecodingReader(r, c.DataCharset, c.InvalidCharReplace)
+	start := int64(0)
+	if dec != nil {
+		start = c.Start
+	}
+	switch c.Format {
+	case FormatSQL:
+		opts := c.SQLOptions(noBackslashEscapes)
+		opts.Offset -= start
+		sr := rowparse.NewSQLReader(in, opts)
+		rows.sql = sr
+		rows.columns, rows.parsed = sr.Columns, sr.Tuples
+		next := checkInsertTable(c.File, sr)
+		rows.next = func() ([]literal.Field, error) {
+			f, err := next()
+			return f, dec.fileError(err, start)
+		}
+		rows.pos = func() int64 { return dec.fileOffset(sr.Pos(), start) }
+	case FormatCSV:
+		opts := c.CSVOptions(csv)
+		opts.Offset -= start
+		cr, err := rowparse.NewCSVReader(in, opts)
+		if err != nil {
+			r.Close()
+			return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
+		}
+		header := c.Columns
+		if !csv.Header {
+			header = nil
+		}
+		rows.parsed = cr.Records
+		rows.next = func() ([]literal.Field, error) {
+			f, err := cr.Next()
+			return f, dec.fileError(err, start)
+		}
+		rows.pos = func() int64 { return dec.fileOffset(cr.Pos(), start) }
+		rows.columns = func() []string {
+			if h, _ := cr.Header(); h != nil {
+				return h
+			}
+			return header
+		}
+	default:
+		r.Close()
+		return nil, fmt.Errorf("chunk %s: unknown format %d", c.ID, c.Format)
+	}
+	return rows, nil
+}
+
+// Next returns the next row, or io.EOF after the last one. The fields
+// alias the reader's buffer until the next call.
+func (r *Rows) Next() ([]literal.Field, error) { return r.next() }
+
+// Columns returns the column list of the current row: the INSERT
+// statement's list or the CSV header; nil means all columns in order.
+func (r *Rows) Columns() []string { return r.columns() }
+
+// Parsed returns how many rows the reader has parsed so far: value tuples
+// lexed (SQL) or data records read (CSV), counted by the reader itself.
+func (r *Rows) Parsed() uint64 { return r.parsed() }
+
+// Pos returns the file offset where the current row starts.
+func (r *Rows) Pos() int64 { return r.pos() }
+
+// TimeZone returns the dump's SET TIME_ZONE seen so far (SQL), or "".
+func (r *Rows) TimeZone() string {
+	if r.sql != nil {
+		return r.sql.TimeZone()
+	}
+	return ""
+}
+
+// Close releases the file.
+func (r *Rows) Close() error { return r.closer.Close() }
