@@ -30,7 +30,7 @@ func TestS3WalkAndRead(t *testing.T) {
 	srv.Put(t, "dumps", "day1/db.t.000000001.sql", body)
 	srv.Put(t, "dumps", "day1/db-schema-create.sql", []byte("CREATE DATABASE db;"))
 	srv.Put(t, "dumps", "day1/sub/db.u.sql", []byte("x"))
-	srv.Put(t, "dumps", "day1/", nil)                  // a folder marker
+	srv.Put(t, "dumps", "day1/", nil)                   // a folder marker
 	srv.Put(t, "dumps", "day10/db.t.sql", []byte("no")) // shares the prefix's text, not its folder
 	st := openS3(t, srv.Location("dumps", "day1"))
 	st.PartSize = 64 << 10 // several parts per read

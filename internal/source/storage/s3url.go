@@ -39,7 +39,7 @@ type S3Options struct {
 	// is only read (objects encrypted at rest with SSE-S3 or SSE-KMS are
 	// read as any other).
 	SSE, SSEKMSKeyID, StorageClass, ACL string
-	ObjectLockEnabled                  bool
+	ObjectLockEnabled                   bool
 }
 
 // sensitive are the query keys whose values are secrets (BR's RedactURL).
