@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/ops/metrics"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/internal/tidb/datum"
 	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
@@ -64,10 +64,11 @@ func (e *RowError) Error() string {
 
 func (e *RowError) Unwrap() error { return e.Err }
 
-// DumpChunk rebuilds the reader's view of a chunk from its message.
-func DumpChunk(dumpDir string, ch *lsv1.Chunk) dump.Chunk {
+// DumpChunk rebuilds the reader's view of a chunk from its message: its
+// file is read from st.
+func DumpChunk(st storage.Storage, ch *lsv1.Chunk) dump.Chunk {
 	c := dump.Chunk{
-		ID: ch.Id, DB: ch.Db, Table: ch.Table, File: filepath.Join(dumpDir, filepath.FromSlash(ch.File)),
+		ID: ch.Id, DB: ch.Db, Table: ch.Table, File: st.Join(ch.File), Storage: st,
 		Start: ch.StartOffset, End: ch.EndOffset, RowIDBase: ch.RowIdBase, RowIDMax: ch.RowIdMax,
 		Header: ch.SqlHeader, CutAfterTuple: ch.CutAfterTuple, Columns: ch.Columns, HasHeader: ch.HasHeader,
 		Names: ch.Names, TimeZone: ch.TimeZone,
@@ -128,7 +129,11 @@ func encodeRows(ctx context.Context, cfg Config, ti *schematopic.Table, ch *lsv1
 	if _, err := dump.ParseCharset(ch.DataCharacterSet, false); err != nil {
 		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
 	}
-	dc := DumpChunk(cfg.Dump, ch)
+	st := cfg.Storage
+	if st == nil {
+		st = storage.LocalDir(cfg.Dump)
+	}
+	dc := DumpChunk(st, ch)
 	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
 		return chunkStats{}, err

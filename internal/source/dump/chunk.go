@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 // DefaultChunkSize is the default chunk size: 64 MiB, a quarter of
@@ -32,6 +33,8 @@ type ChunkOptions struct {
 	// decoded to UTF-8 before they are scanned (cuts stay file offsets).
 	DataCharset        Charset
 	InvalidCharReplace string
+	// Storage reads the files (nil: they are local paths).
+	Storage storage.Storage
 }
 
 // Chunk is a byte range of a data file that starts at a row boundary.
@@ -68,6 +71,8 @@ type Chunk struct {
 	// what cannot be decoded (binary, the default: bytes as they are).
 	DataCharset        Charset
 	InvalidCharReplace string
+	// Storage reads File (nil: a local path).
+	Storage storage.Storage
 }
 
 // SQLOptions returns the reader options for a SQL chunk.
@@ -86,7 +91,7 @@ func (c *Chunk) CSVOptions(base rowparse.CSVOptions) rowparse.CSVOptions {
 
 // Open returns the chunk's bytes.
 func (c *Chunk) Open() (io.ReadCloser, error) {
-	return OpenRange(c.File, c.Compression, c.Start, c.End)
+	return OpenRangeIn(c.Storage, c.File, c.Compression, c.Start, c.End)
 }
 
 func (o *ChunkOptions) adjust() {
@@ -125,7 +130,7 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 		var err error
 		switch {
 		case f.Compression != CompressionNone:
-			size, err = decompressedSize(f)
+			size, err = decompressedSize(opts.Storage, f)
 			cuts = []Chunk{{Start: 0, End: size, HasHeader: f.Format == FormatCSV && opts.CSV.Header}}
 		case f.Size > opts.ChunkSize+opts.ChunkSize/10:
 			size = f.Size
@@ -149,6 +154,7 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 			c.DB, c.Table, c.File, c.FileIndex = t.DB, t.Name, f.Path, fi
 			c.Format, c.Compression = f.Format, f.Compression
 			c.DataCharset, c.InvalidCharReplace = opts.DataCharset, opts.InvalidCharReplace
+			c.Storage = opts.Storage
 			c.RowIDBase = rowID
 			rowID += (c.End - c.Start) / divisor
 			c.RowIDMax = rowID
@@ -158,8 +164,8 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 	return chunks, nil
 }
 
-func decompressedSize(f DataFile) (int64, error) {
-	r, err := Open(f.Path, f.Compression)
+func decompressedSize(st storage.Storage, f DataFile) (int64, error) {
+	r, err := OpenIn(st, f.Path, f.Compression)
 	if err != nil {
 		return 0, err
 	}
@@ -173,7 +179,7 @@ func decompressedSize(f DataFile) (int64, error) {
 
 // cutSQL scans a SQL file and cuts it at tuples.
 func cutSQL(f DataFile, opts ChunkOptions) ([]Chunk, error) {
-	r, err := OpenRange(f.Path, CompressionNone, 0, f.Size)
+	r, err := OpenRangeIn(opts.Storage, f.Path, CompressionNone, 0, f.Size)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +255,7 @@ func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``")
 
 // cutCSV scans a CSV file and cuts it at record starts.
 func cutCSV(f DataFile, opts ChunkOptions) ([]Chunk, error) {
-	r, err := OpenRange(f.Path, CompressionNone, 0, f.Size)
+	r, err := OpenRangeIn(opts.Storage, f.Path, CompressionNone, 0, f.Size)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,146 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/app/summary"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
+	"github.com/lightstream-io/lightstream/internal/source/storage/fakes3"
+)
+
+// TestSakilaS3 uploads the sakila dump to an S3 protocol server on
+// loopback, imports it through s3://, and compares every table's export
+// with the same dump imported from its directory. No credential of the
+// URL reaches the checkpoint, the summary or the warnings.
+func TestSakilaS3(t *testing.T) {
+	dir := corpus(t, "sakila")
+	srv := fakes3.Start(t)
+	srv.CreateBucket(t, "dumps")
+	srv.Upload(t, dir, "dumps", "exports/sakila")
+	location := srv.Location("dumps", "exports/sakila")
+
+	works := map[string]string{"dir": t.TempDir(), "s3": t.TempDir()}
+	results := map[string]*pipeline.Result{}
+	var warned []string
+	var mu sync.Mutex
+	t.Run("import", func(t *testing.T) {
+		for name, dump := range map[string]string{"dir": dir, "s3": location} {
+			t.Run(name, func(t *testing.T) {
+				// Each import mostly waits on the broker's round trips:
+				// running both together costs little more than one.
+				t.Parallel()
+				res, warns, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: works[name]})
+				if err != nil {
+					t.Fatalf("import %s: %v", storage.Redact(dump), err)
+				}
+				mu.Lock()
+				results[name] = res
+				if name == "s3" {
+					warned = warns.all()
+				}
+				mu.Unlock()
+			})
+		}
+	})
+	if t.Failed() {
+		return
+	}
+	sum := summary.FromResult(results["s3"])
+	if sum.Status != "complete" || len(sum.Tables) != 16 {
+		t.Fatalf("s3 import: status %q, %d tables", sum.Status, len(sum.Tables))
+	}
+	for _, st := range sum.Tables {
+		if !st.ChecksumMatch {
+			t.Errorf("%s.%s: checksum mismatch", st.DB, st.Table)
+		}
+	}
+	for _, c := range loadExpectedChecks(t) {
+		a := exportCSV(t, works["dir"], c.DB, c.Table)
+		b := exportCSV(t, works["s3"], c.DB, c.Table)
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s.%s: export of the s3:// import (%d bytes) differs from the directory import's (%d bytes)", c.DB, c.Table, len(b), len(a))
+		}
+	}
+	// The record names the bucket and prefix, never the secrets.
+	cp, err := os.ReadFile(pipeline.CheckpointPath(works["s3"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, text := range map[string]string{"checkpoint": string(cp), "summary": string(js), "warnings": strings.Join(warned, "\n")} {
+		if strings.Contains(text, fakes3.SecretKey) || strings.Contains(text, fakes3.AccessKey) {
+			t.Errorf("the %s holds the credentials", what)
+		}
+	}
+	if !strings.Contains(string(cp), "s3://dumps/exports/sakila") {
+		t.Errorf("the checkpoint does not name the dump s3://dumps/exports/sakila")
+	}
+	if srv.Gets.Load() == 0 {
+		t.Errorf("no object was read from the S3 server")
+	}
+}
+
+// TestS3DumpErrors: a missing bucket, a missing prefix, wrong credentials
+// and an object removed while the import runs each stop the import with
+// an error naming the bucket or the object.
+func TestS3DumpErrors(t *testing.T) {
+	dir := corpus(t, "sakila")
+	srv := fakes3.Start(t)
+	srv.CreateBucket(t, "dumps")
+	srv.Upload(t, dir, "dumps", "sakila")
+	for _, c := range []struct {
+		name, location string
+		want           []string
+		is             error
+	}{
+		{"missing bucket", srv.Location("nobucket", "sakila"), []string{"bucket nobucket does not exist"}, storage.ErrNotFound},
+		{"missing prefix", srv.Location("dumps", "sakila2"), []string{"s3://dumps/sakila2", "no objects"}, storage.ErrNotFound},
+		{"wrong credentials", srv.Location("dumps", "sakila", "AKIAWRONG", "wrong-secret"), []string{"s3://dumps/sakila", "InvalidAccessKeyId"}, storage.ErrAccessDenied},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := runImport(t, pipeline.Config{Dump: c.location, WorkDir: t.TempDir()})
+			if err == nil {
+				t.Fatal("import succeeded")
+			}
+			t.Logf("error: %v", err)
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			if !errors.Is(err, c.is) {
+				t.Errorf("error %v is not %v", err, c.is)
+			}
+			if strings.Contains(err.Error(), "wrong-secret") || strings.Contains(err.Error(), fakes3.SecretKey) {
+				t.Errorf("error shows the secret: %v", err)
+			}
+		})
+	}
+	t.Run("object removed mid-import", func(t *testing.T) {
+		// Listed and planned, then gone when an encoder reads it.
+		srv.VanishOnRead("sakila/sakila.film.000000000.sql")
+		work := t.TempDir()
+		_, _, err := runImport(t, pipeline.Config{Dump: srv.Location("dumps", "sakila"), WorkDir: work})
+		if err == nil {
+			t.Fatal("import succeeded")
+		}
+		t.Logf("error: %v", err)
+		if !strings.Contains(err.Error(), "s3://dumps/sakila/sakila.film.000000000.sql") || !strings.Contains(err.Error(), "does not exist") {
+			t.Errorf("error %q does not name the removed object", err)
+		}
+		if _, err := os.Stat(filepath.Join(work, "checkpoint.json")); err != nil {
+			t.Errorf("no checkpoint: %v", err)
+		}
+	})
+}
