@@ -2,14 +2,18 @@ package e2e
 
 import (
 	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/lightstream-io/lightstream/internal/app/cli"
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/app/summary"
 	"github.com/lightstream-io/lightstream/internal/source/storage"
@@ -142,5 +146,93 @@ func TestS3DumpErrors(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(work, "checkpoint.json")); err != nil {
 			t.Errorf("no checkpoint: %v", err)
 		}
+	})
+}
+
+// runCLIAll is runCLI returning what the command wrote to stderr (its
+// logs, warnings and pre-checks) too.
+func runCLIAll(t testing.TB, args ...string) (string, error) {
+	t.Helper()
+	app := cli.NewApp()
+	var out bytes.Buffer
+	app.Writer, app.ErrWriter = &out, &out
+	err := app.RunContext(context.Background(), append([]string{"lightstream", "--verbose"}, args...))
+	return out.String(), err
+}
+
+// TestS3CLI imports through the command line from s3://, by --dump and by
+// [mydumper] data-source-dir: a SQL file cut into several chunks (each
+// read with ranged GETs) and a gzip CSV file read whole. What the command
+// prints holds no credential.
+func TestS3CLI(t *testing.T) {
+	dir := t.TempDir()
+	var sql strings.Builder
+	for stmt := 0; stmt < 30; stmt++ {
+		sql.WriteString("INSERT INTO `t` VALUES ")
+		for i := 0; i < 100; i++ {
+			if i > 0 {
+				sql.WriteString(",")
+			}
+			fmt.Fprintf(&sql, "(%d,'row %d of a file long enough to be cut into several chunks')", stmt*100+i, stmt*100+i)
+		}
+		sql.WriteString(";\n")
+	}
+	var csv bytes.Buffer
+	zw := gzip.NewWriter(&csv)
+	fmt.Fprintln(zw, "id,name")
+	for i := 0; i < 500; i++ {
+		fmt.Fprintf(zw, "%d,name-%d\n", i, i)
+	}
+	zw.Close()
+	writeDumpFiles(t, dir, map[string]string{
+		"shop-schema-create.sql":    "CREATE DATABASE shop;",
+		"shop.t-schema.sql":         "CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(80));",
+		"shop.t.000000000.sql":      sql.String(),
+		"shop.u-schema.sql":         "CREATE TABLE u (id INT PRIMARY KEY, name VARCHAR(20));",
+		"shop.u.000000000.csv.gz":   csv.String(),
+		"shop.u.000000000.csv.gz.x": "", // not a dump file: a warning names it
+	})
+	srv := fakes3.Start(t)
+	srv.CreateBucket(t, "cli")
+	srv.Upload(t, dir, "cli", "shop/full")
+	location := srv.Location("cli", "shop/full")
+	check := func(t *testing.T, work, out string) {
+		t.Helper()
+		t.Logf("output:\n%s", out)
+		if strings.Contains(out, fakes3.SecretKey) || strings.Contains(out, fakes3.AccessKey) {
+			t.Errorf("the command's output holds the credentials:\n%s", out)
+		}
+		if n := len(exportTable(t, work, "shop", "t").Rows); n != 3000 {
+			t.Errorf("shop.t: %d rows, want 3000", n)
+		}
+		if n := len(exportTable(t, work, "shop", "u").Rows); n != 500 {
+			t.Errorf("shop.u: %d rows, want 500", n)
+		}
+	}
+	t.Run("--dump", func(t *testing.T) {
+		work := t.TempDir()
+		before := srv.Gets.Load()
+		out, err := runCLIAll(t, "import", "--dump", location, "--work-dir", work, "--chunk-size", "64KiB")
+		if err != nil {
+			t.Fatalf("import: %v\n%s", err, out)
+		}
+		check(t, work, out)
+		// Three schema files and the two data files, the SQL file in
+		// several chunks.
+		if n := srv.Gets.Load() - before; n < 3+4 {
+			t.Errorf("%d GETs: want the SQL file read in several ranges", n)
+		}
+	})
+	t.Run("data-source-dir", func(t *testing.T) {
+		config := filepath.Join(t.TempDir(), "tidb-lightning.toml")
+		if err := os.WriteFile(config, []byte("[mydumper]\ndata-source-dir = '"+location+"'\n[mydumper.csv]\nheader = true\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		work := t.TempDir()
+		out, err := runCLIAll(t, "import", "--config", config, "--work-dir", work)
+		if err != nil {
+			t.Fatalf("import: %v\n%s", err, out)
+		}
+		check(t, work, out)
 	})
 }
