@@ -55,6 +55,7 @@ func TestParseS3(t *testing.T) {
 		"s3://b/p?endpoint=127.0.0.1:9000",
 		"s3://b/p?force-path-style=maybe",
 		"s3://b/p?regoin=x&secret-access-key=SECRET&access-key=AK",
+		"s3://b/p%zz?secret-access-key=SECRET&access-key=AK",
 	} {
 		_, err := ParseS3(bad)
 		if err == nil {

@@ -96,6 +96,11 @@ func ParseS3(location string) (S3Options, error) {
 	shown := Redact(location)
 	u, err := parseURL(location)
 	if err != nil {
+		// url.Error quotes the whole URL, secrets and all.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return S3Options{}, fmt.Errorf("dump %s: %w", shown, err)
 	}
 	if !strings.EqualFold(u.Scheme, "s3") {
