@@ -45,6 +45,7 @@ func TestSakilaS3(t *testing.T) {
 				if err != nil {
 					t.Fatalf("import %s: %v", storage.Redact(dump), err)
 				}
+				t.Logf("%s import: %v", name, res.Duration)
 				mu.Lock()
 				results[name] = res
 				if name == "s3" {
