@@ -34,6 +34,11 @@ const (
 	// part whose body broke off while it was read.
 	maxAttempts = 8
 	maxBackoff  = 10 * time.Second
+	// requestTimeout bounds one request and the read of its body: a
+	// server that stalls mid-body fails the attempt, which is retried,
+	// rather than hanging the reader (a part is 8 MiB: 2 minutes is
+	// 70 KB/s).
+	requestTimeout = 2 * time.Minute
 	// defaultRegion is Lightning's when none is given or configured.
 	defaultRegion = "us-east-1"
 )
@@ -168,7 +173,9 @@ func (s *S3) Walk(ctx context.Context, fn func(Entry) error) error {
 	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: aws.String(s.opts.Bucket), Prefix: aws.String(prefix)})
 	n := 0
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		pctx, cancel := context.WithTimeout(ctx, requestTimeout)
+		page, err := p.NextPage(pctx)
+		cancel()
 		if err != nil {
 			return s.describe("list", s.Root()+"/", err)
 		}
@@ -196,6 +203,8 @@ func (s *S3) Size(ctx context.Context, path string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
 	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.opts.Bucket), Key: aws.String(key)})
 	if err != nil {
 		return 0, s.describe("head", path, err)
@@ -287,6 +296,8 @@ func (s *S3) getOnce(ctx context.Context, path, key string, start, end int64, bu
 		return 0, ctx.Err()
 	}
 	defer func() { <-s.gets }()
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(s.opts.Bucket), Key: aws.String(key),
 		Range: aws.String(fmt.Sprintf("bytes=%d-%d", start, end-1)),
