@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/internal/source/storage/fakes3"
@@ -152,5 +156,47 @@ func TestS3Errors(t *testing.T) {
 	}
 	if _, err := st.Size(ctx, path); !errors.Is(err, storage.ErrNotFound) || !strings.Contains(err.Error(), "p/db.t.sql") {
 		t.Errorf("size of a removed object: %v", err)
+	}
+}
+
+// TestS3BoundedGets: however many readers read ahead, no more GETs than
+// the storage's concurrency are in flight at once.
+func TestS3BoundedGets(t *testing.T) {
+	srv := fakes3.Start(t)
+	srv.CreateBucket(t, "b")
+	body := bytes.Repeat([]byte("x"), 64<<10)
+	for i := 0; i < 4; i++ {
+		srv.Put(t, "b", fmt.Sprintf("p/f%d", i), body)
+	}
+	opts, err := storage.ParseS3(srv.Location("b", "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.NewS3With(context.Background(), opts, storage.S3Client{Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.PartSize, st.ReadAhead = 4<<10, 4
+	srv.SetDelay(5 * time.Millisecond)
+	var g errgroup.Group
+	for i := 0; i < 4; i++ {
+		g.Go(func() error {
+			rc, err := st.Open(context.Background(), st.Join(fmt.Sprintf("f%d", i)))
+			if err != nil {
+				return err
+			}
+			defer rc.Close()
+			got, err := io.ReadAll(rc)
+			if err == nil && !bytes.Equal(got, body) {
+				err = fmt.Errorf("f%d: %d bytes differ", i, len(got))
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if m := srv.MaxInFlight.Load(); m > 3 || m < 2 {
+		t.Errorf("%d GETs in flight at most, want 2..3 (concurrency 3)", m)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -43,7 +44,14 @@ type Server struct {
 	vanish map[string]bool
 	// Gets counts GET requests of objects; Requests all requests.
 	Gets, Requests atomic.Int64
+	// inFlight and MaxInFlight count object GETs being served, and the
+	// most at once; delay slows each down (SetDelay).
+	inFlight, MaxInFlight atomic.Int64
+	delay                 atomic.Int64
 }
+
+// SetDelay makes every object GET take at least d.
+func (s *Server) SetDelay(d time.Duration) { s.delay.Store(int64(d)) }
 
 var credential = regexp.MustCompile(`Credential=([^/]+)/`)
 
@@ -63,6 +71,11 @@ func Start(t testing.TB) *Server {
 		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 		if r.Method == http.MethodGet && key != "" {
 			s.Gets.Add(1)
+			n := s.inFlight.Add(1)
+			defer s.inFlight.Add(-1)
+			for m := s.MaxInFlight.Load(); n > m && !s.MaxInFlight.CompareAndSwap(m, n); m = s.MaxInFlight.Load() {
+			}
+			time.Sleep(time.Duration(s.delay.Load()))
 			s.mu.Lock()
 			throttle, truncate, vanish := s.throttle > 0, s.truncate > 0, s.vanish[key]
 			if throttle {
