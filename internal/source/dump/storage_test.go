@@ -2,6 +2,7 @@ package dump
 
 import (
 	"compress/gzip"
+	"errors"
 	"context"
 	"fmt"
 	"os"
@@ -125,5 +126,37 @@ func TestScanS3MatchesDirectory(t *testing.T) {
 		if len(lrows) == 0 || !reflect.DeepEqual(lrows, rrows) {
 			t.Errorf("table %s: %d rows local, %d on S3, or they differ", lt.Name, len(lrows), len(rrows))
 		}
+	}
+}
+
+// TestRowsReadError: an object removed after the scan stops its chunk's
+// rows with the storage's error (its kind kept), not a syntax error.
+func TestRowsReadError(t *testing.T) {
+	srv := fakes3.Start(t)
+	srv.CreateBucket(t, "b")
+	srv.Put(t, "b", "d/db-schema-create.sql", []byte("CREATE DATABASE db;"))
+	srv.Put(t, "b", "d/db.t-schema.sql", []byte("CREATE TABLE t (a INT);"))
+	srv.Put(t, "b", "d/db.t.000000000.sql", []byte("INSERT INTO t VALUES (1),(2);\n"))
+	st, err := storage.Open(context.Background(), srv.Location("b", "d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ScanStorage(st, nil, nil, Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks, err := MakeChunks(d.Table("db", "t"), ChunkOptions{Storage: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Delete(t, "b", "d/db.t.000000000.sql")
+	rows, err := chunks[0].OpenRows(rowparse.DefaultCSVOptions(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	_, err = rows.Next()
+	if !errors.Is(err, storage.ErrNotFound) || !strings.Contains(err.Error(), "s3://b/d/db.t.000000000.sql") {
+		t.Errorf("Next = %v; want ErrNotFound naming the object", err)
 	}
 }
