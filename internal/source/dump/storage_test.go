@@ -2,8 +2,8 @@ package dump
 
 import (
 	"compress/gzip"
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
