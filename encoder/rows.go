@@ -72,8 +72,12 @@ func DumpChunk(dumpDir string, ch *lsv1.Chunk) dump.Chunk {
 		Header: ch.SqlHeader, CutAfterTuple: ch.CutAfterTuple, Columns: ch.Columns, HasHeader: ch.HasHeader,
 		Names: ch.Names, TimeZone: ch.TimeZone,
 	}
-	if ch.Format == lsv1.Format_FORMAT_CSV {
+	switch ch.Format {
+	case lsv1.Format_FORMAT_CSV:
 		c.Format = dump.FormatCSV
+	case lsv1.Format_FORMAT_PARQUET:
+		c.Format = dump.FormatParquet
+		c.FirstRowGroup, c.RowGroups, c.FileSize = int(ch.ParquetFirstRowGroup), int(ch.ParquetRowGroups), ch.FileSize
 	}
 	if ch.DataCharacterSet != "" {
 		// The producer wrote a name ParseCharset read; encodeRows refuses
@@ -129,6 +133,12 @@ func encodeRows(ctx context.Context, cfg Config, ti *schematopic.Table, ch *lsv1
 		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
 	}
 	dc := DumpChunk(cfg.Dump, ch)
+	if dc.Format == dump.FormatParquet {
+		// Parquet instants are written in the session's time zone.
+		if sess, err := Session(ti.Msg, ""); err == nil {
+			dc.Location = sess.Loc
+		}
+	}
 	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
 		return chunkStats{}, err
