@@ -5,9 +5,9 @@ type Format uint8
 
 // The data file formats dumpling writes.
 const (
-	FormatSQL Format = iota // multi-row INSERT statements
-	FormatCSV               // dumpling's default CSV dialect
-	FormatParquet           // typed Parquet columns, as a Spark or DuckDB export writes them
+	FormatSQL     Format = iota // multi-row INSERT statements
+	FormatCSV                   // dumpling's default CSV dialect
+	FormatParquet               // typed Parquet columns, as a Spark or DuckDB export writes them
 )
 
 func (f Format) String() string {
