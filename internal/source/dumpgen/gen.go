@@ -106,6 +106,9 @@ type Config struct {
 	FileSize int64
 	// DB is the database name (default "gen").
 	DB string
+	// RowGroupSize is the size in bytes (counted as CSV text) of the rows
+	// of one Parquet row group (default 16 MiB).
+	RowGroupSize int64
 	// StatementSize is the size in bytes after which an INSERT statement
 	// is closed (default 1000000, dumpling's --statement-size).
 	StatementSize int64
@@ -137,6 +140,9 @@ func (c *Config) adjust() error {
 	}
 	if c.FileSize < 0 {
 		return fmt.Errorf("%w: file size %d must be positive", ErrConfig, c.FileSize)
+	}
+	if c.RowGroupSize <= 0 {
+		c.RowGroupSize = defaultRowGroupSize
 	}
 	if c.StatementSize == 0 {
 		c.StatementSize = statementLimit

@@ -18,9 +18,9 @@ import (
 	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
-// rowGroupBytes is the CSV-text size of the rows of one Parquet row group:
-// a few row groups per chunk, so the encoders split a file.
-const rowGroupBytes = 16 << 20
+// defaultRowGroupSize is the CSV-text size of the rows of one Parquet row
+// group: a few row groups per chunk, so the encoders split a file.
+const defaultRowGroupSize = 16 << 20
 
 // pqKind is how a generated column is typed in Parquet, from its SQL type
 // in the CREATE TABLE, as a Spark or DuckDB export types it.
@@ -256,7 +256,7 @@ func writeParquetTable(ctx context.Context, cfg *Config, def *tableDef, share in
 		inGroup += need
 		res.Rows++
 		res.Bytes += need
-		if inGroup >= rowGroupBytes {
+		if inGroup >= cfg.RowGroupSize {
 			if err := flush(); err != nil {
 				return fail(err)
 			}
