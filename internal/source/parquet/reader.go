@@ -193,7 +193,9 @@ func (c *columnReader) next() (pqgo.Value, error) {
 		}
 		n, err := c.values.ReadValues(c.buf)
 		c.i, c.n = 0, n
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) || (n == 0 && err == nil) {
+			// A page that yields nothing more is done (a damaged one
+			// could otherwise say "no values, no error" forever).
 			c.values = nil
 		} else if err != nil {
 			return pqgo.Value{}, err
