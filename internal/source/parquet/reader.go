@@ -40,6 +40,7 @@ type Reader struct {
 
 	cols   []columnReader
 	fields []literal.Field
+	names  []string
 }
 
 // columnReader walks the pages of one column chunk.
@@ -91,14 +92,16 @@ func Open(op Opener, path string, opts Options) (*Reader, error) {
 		r.cols[i] = columnReader{col: &meta.Columns[i], buf: make([]pqgo.Value, 256)}
 	}
 	r.fields = make([]literal.Field, len(meta.Columns))
+	r.names = meta.Names()
 	return r, nil
 }
 
 // Meta returns what the file's footer says.
 func (r *Reader) Meta() *Meta { return r.meta }
 
-// Columns returns the column names, as the file writes them.
-func (r *Reader) Columns() []string { return r.meta.Names() }
+// Columns returns the column names, as the file writes them (the same
+// slice on every call: callers must not change it).
+func (r *Reader) Columns() []string { return r.names }
 
 // Parsed returns the number of rows read so far.
 func (r *Reader) Parsed() uint64 { return uint64(r.read) }
