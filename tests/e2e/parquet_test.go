@@ -148,6 +148,24 @@ func TestParquetTypes(t *testing.T) {
 		t.Errorf("rows\n%q\nwant\n%q", got, want)
 	}
 
+	// A UTC-adjusted TIMESTAMP is an instant: a DATETIME column gets its
+	// wall clock in the session's time zone; a TIMESTAMP column the instant.
+	tzDir := t.TempDir()
+	writeDumpFiles(t, tzDir, map[string]string{
+		"shop-schema-create.sql": "CREATE DATABASE shop;",
+		"shop.events-schema.sql": "CREATE TABLE events (id INT PRIMARY KEY, at DATETIME(3), ts TIMESTAMP(3) NULL);",
+	})
+	writeParquet(t, filepath.Join(tzDir, "shop.events.parquet"), pqgo.Group{
+		"at": pqgo.TimestampAdjusted(pqgo.Millisecond, true), "id": pqgo.Int(32), "ts": pqgo.TimestampAdjusted(pqgo.Millisecond, true),
+	}, [][]any{{ts.UnixMilli(), int32(1), ts.UnixMilli()}})
+	tzWork := t.TempDir()
+	if out, err := runCLI(t, "import", "-q", "--dump", tzDir, "--work-dir", tzWork, "--time-zone", "+08:00"); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if got := sortedRows(t, exportTable(t, tzWork, "shop", "events"), "id", "at", "ts"); !slices.Equal(got, []string{"1|2020-10-29 17:27:52.356|2020-10-29 09:27:52.356"}) {
+		t.Errorf("time zone +08:00: %q", got)
+	}
+
 	// Files the import refuses, each named with the reason.
 	good, err := os.ReadFile(filepath.Join(dir, "shop.items.000000001.parquet"))
 	if err != nil {
