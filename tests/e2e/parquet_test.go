@@ -11,6 +11,7 @@ import (
 	"time"
 
 	pqgo "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/gzip"
 
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/dumpgen"
@@ -64,15 +65,18 @@ func TestParquetGenDump(t *testing.T) {
 }
 
 // writeParquet writes rows (in the schema's field order, nil for NULL).
-func writeParquet(t *testing.T, path string, root pqgo.Group, rows [][]any) {
+func writeParquet(t *testing.T, path string, root pqgo.Group, rows [][]any, opts ...pqgo.WriterOption) {
 	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	schema := pqgo.NewSchema("t", root)
-	w := pqgo.NewWriter(f, schema)
+	w := pqgo.NewWriter(f, append([]pqgo.WriterOption{schema}, opts...)...)
 	fields := schema.Fields()
 	for _, r := range rows {
 		row := make(pqgo.Row, len(fields))
@@ -215,5 +219,43 @@ func TestParquetTypes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParquetAuroraLayout imports a dump laid out as an Aurora snapshot
+// export (db/db.table/part-*.gz.parquet, gzip inside the files), routed by
+// the [[mydumper.files]] rule TiDB's documentation gives for it.
+func TestParquetAuroraLayout(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeDumpFiles(t, dir, map[string]string{
+		"schema/shop-schema-create.sql":   "CREATE DATABASE shop;",
+		"schema/shop.orders-schema.sql":   "CREATE TABLE orders (o_id INT PRIMARY KEY, o_note VARCHAR(20), o_total DECIMAL(12,4));",
+		"schema/shop.customer-schema.sql": "CREATE TABLE customer (c_id INT PRIMARY KEY, c_name VARCHAR(20));",
+	})
+	for i, part := range []string{"part-00000-c3744aeb-c000.gz.parquet", "part-00001-f61f4bef-c000.gz.parquet"} {
+		writeParquet(t, filepath.Join(dir, "shop", "shop.orders", part), pqgo.Group{
+			"o_id": pqgo.Int(32), "o_note": pqgo.Optional(pqgo.String()), "o_total": pqgo.Decimal(4, 12, pqgo.Int64Type),
+		}, [][]any{{int32(2*i + 1), "a", int64(15850)}, {int32(2*i + 2), nil, int64(-1)}}, pqgo.Compression(&gzip.Codec{}))
+	}
+	writeParquet(t, filepath.Join(dir, "shop", "shop.customer", "1", "part-00000-aaaa-c000.gz.parquet"), pqgo.Group{
+		"c_id": pqgo.Int(32), "c_name": pqgo.String(),
+	}, [][]any{{int32(20), "eLNEDIW"}}, pqgo.Compression(&gzip.Codec{}))
+	work := importWithConfig(t, `
+[mydumper]
+data-source-dir = '`+dir+`'
+default-file-rules = true
+[[mydumper.files]]
+pattern = '(?i)^(?:[^/]*/)*([a-z0-9_]+)\.([a-z0-9_]+)/(?:[^/]*/)*(?:[a-z0-9\-_.]+\.(parquet))$'
+schema = '$1'
+table = '$2'
+type = '$3'
+`)
+	if got, want := sortedRows(t, exportTable(t, work, "shop", "orders"), "o_id", "o_note", "o_total"),
+		[]string{"1|a|1.5850", "2|\\N|-0.0001", "3|a|1.5850", "4|\\N|-0.0001"}; !slices.Equal(got, want) {
+		t.Errorf("shop.orders rows %q, want %q", got, want)
+	}
+	if got := sortedRows(t, exportTable(t, work, "shop", "customer"), "c_id", "c_name"); !slices.Equal(got, []string{"20|eLNEDIW"}) {
+		t.Errorf("shop.customer rows %q", got)
 	}
 }
