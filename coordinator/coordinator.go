@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
@@ -69,8 +70,9 @@ type Config struct {
 	// strict; "+00:00"). "" is the empty mode, as Lightning's sql-mode = "".
 	SQLMode  string
 	TimeZone string
-	// Warn receives warnings for the user (nil: dropped).
-	Warn func(string)
+	// Logger receives the coordinator's log (nil: slog.Default()); its
+	// records carry role=coordinator and, per table, table=db.name.
+	Logger *slog.Logger
 	// ImportModeRefresh is how often the store is switched to import mode
 	// again while importing (default DefaultImportModeRefresh; negative:
 	// never).
@@ -93,9 +95,10 @@ func (c *Config) validate() error {
 	if c.TimeZone == "" {
 		c.TimeZone = "+00:00"
 	}
-	if c.Warn == nil {
-		c.Warn = func(string) {}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
+	c.Logger = c.Logger.With("role", "coordinator")
 	if c.ImportModeRefresh == 0 {
 		c.ImportModeRefresh = DefaultImportModeRefresh
 	}
@@ -229,7 +232,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		bg, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := c.cfg.Store.SwitchMode(bg, false); err != nil && !errors.Is(err, store.ErrNotSupported) {
-			c.cfg.Warn(fmt.Sprintf("switch store back to normal mode: %v", err))
+			c.cfg.Logger.Warn("switch store back to normal mode", "err", err)
 		}
 	}()
 	// Import mode lapses on TiKV unless refreshed; a resumed run switches
@@ -251,7 +254,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 			bg, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			if err := resume(bg); err != nil {
-				c.cfg.Warn(fmt.Sprintf("resume PD's schedulers: %v", err))
+				c.cfg.Logger.Warn("resume PD's schedulers", "err", err)
 			}
 		}()
 	}
@@ -505,7 +508,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			c.cfg.Warn(fmt.Sprintf("analyze %s.%s: %v", mf.Db, mf.Table, err))
+			c.cfg.Logger.Warn("analyze table", "table", mf.Db+"."+mf.Table, "err", err)
 			analyzeStep = checkpoint.Step{Status: checkpoint.Failed, Reason: err.Error()}
 		}
 		analyzeStep.At = time.Now().UTC()

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,8 +70,9 @@ type Config struct {
 	// Retention of the import's topics in ms (default -1: kept, so that a
 	// table can be replayed without re-encoding).
 	RetentionMS int64
-	// Warn receives warnings for the user.
-	Warn func(string)
+	// Logger receives the producer's log (nil: slog.Default()): the files
+	// not imported and schema files that name another table, as warnings.
+	Logger *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -102,9 +104,10 @@ func (c *Config) validate() error {
 	if c.RetentionMS == 0 {
 		c.RetentionMS = -1
 	}
-	if c.Warn == nil {
-		c.Warn = func(string) {}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
+	c.Logger = c.Logger.With("role", "producer")
 	return nil
 }
 
@@ -140,7 +143,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		return nil, err
 	}
 	for _, w := range d.Warnings {
-		cfg.Warn(w)
+		cfg.Logger.Warn(w, "dump", cfg.Dump)
 	}
 	if len(d.Tables) == 0 {
 		// Nothing would ever complete the import: say why instead.
@@ -188,7 +191,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := checkSchemaFile(t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
+			if err := checkSchemaFile(cfg.Logger, t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
 				return nil, err
 			}
 			mf.SchemaSql = string(b)

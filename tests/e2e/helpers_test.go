@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/ops/logsink"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
@@ -108,7 +110,9 @@ func runImport(t testing.TB, cfg pipeline.Config) (*pipeline.Result, *warnings, 
 	if cfg.KVPartitions == 0 {
 		cfg.KVPartitions = 2
 	}
-	cfg.Warn = w.add
+	// The import's warnings, as the log's warning records
+	// ("message key=value ...").
+	cfg.Logger = slog.New(logsink.New(slog.LevelWarn, func(_ slog.Level, line string) { w.add(line) }))
 	ctx, cancel := context.WithTimeout(context.Background(), importTimeout())
 	defer cancel()
 	res, err := pipeline.Run(ctx, cfg)
