@@ -253,7 +253,7 @@ func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 			})
 			cancel()
 			if aerr != nil {
-				return fmt.Errorf("%w (telling the coordinator failed too: %v)", err, aerr)
+				return fmt.Errorf("%w (telling the coordinator failed too: %w)", err, aerr)
 			}
 			return err
 		}

@@ -75,6 +75,10 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// ErrNoTables: the dump holds no table that could be imported (no schema
+// file and no data file in the dumpling/mydumper layout).
+var ErrNoTables = errors.New("no tables to import")
+
 func (c *Config) validate() error {
 	if c.Dump == "" {
 		return errors.New("producer: no dump directory")
@@ -153,7 +157,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if len(cfg.Filter) > 0 {
 			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", cfg.Dump, strings.Join(cfg.Filter, ","))
 		}
-		return nil, fmt.Errorf("dump %s: no tables to import: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", cfg.Dump, len(d.Warnings))
+		return nil, fmt.Errorf("dump %s: %w: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", cfg.Dump, ErrNoTables, len(d.Warnings))
 	}
 	dbSchemas := map[string]string{}
 	for _, db := range d.Databases {
