@@ -189,7 +189,7 @@ func runImport(c *cli.Context) error {
 	}
 	if tidb != nil {
 		defer tidb.Close()
-		cfg.Catalog = tidb
+		cfg.Catalog, cfg.Cluster = tidb, tidb
 	}
 	if c.IsSet("encoders") && cfg.Encoders == 0 {
 		// pipeline.Config reads 0 as its default; negative means none.

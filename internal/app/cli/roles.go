@@ -260,7 +260,7 @@ func runCoordinator(c *cli.Context) error {
 	co, err := coordinator.New(coordinator.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
-		Catalog: asCatalog(tidb),
+		Catalog: asCatalog(tidb), Cluster: asCluster(tidb),
 	})
 	if err != nil {
 		return err

@@ -50,6 +50,14 @@ func tidbCatalog(ctx context.Context, c *cli.Context, sqlMode string) (*tidbcata
 	return cat, nil
 }
 
+// asCluster keeps a nil *tidbcatalog.TiDB a nil interface (no cluster).
+func asCluster(t *tidbcatalog.TiDB) coordinator.Cluster {
+	if t == nil {
+		return nil
+	}
+	return t
+}
+
 // asCatalog keeps a nil *tidbcatalog.TiDB a nil interface (the coordinator
 // then uses its default).
 func asCatalog(t *tidbcatalog.TiDB) coordinator.Catalog {

@@ -92,6 +92,9 @@ type Config struct {
 	// Catalog creates the tables (nil: the coordinator's embedded
 	// catalog; internal/state/tidbcatalog for TiDB).
 	Catalog coordinator.Catalog
+	// Cluster is the target's SQL layer for the coordinator's scheduler
+	// pause, checksum, rebase and analyze (nil: see coordinator.Config).
+	Cluster coordinator.Cluster
 	// KeepEngines keeps the sorters' engines after ingest; DiskQuota
 	// bounds the engine directory in bytes (0: no quota; see
 	// sorter.EngineSpace); KVRetention is what becomes of a verified
@@ -257,7 +260,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	coord, err := coordinator.New(coordinator.Config{
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
-		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog,
+		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster,
 	})
 	if err != nil {
 		return nil, err
