@@ -38,7 +38,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	// Normal mode is restored on every way out, as Lightning does (a
 	// background context: a cancelled run must still switch back).
 	defer func() {
-		bg, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		if err := c.cfg.Store.SwitchMode(bg, false); err != nil && !errors.Is(err, store.ErrNotSupported) {
 			c.cfg.Logger.Warn("switch store back to normal mode", "err", err)
@@ -60,7 +60,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 			return c.fail(fmt.Errorf("pause schedulers: %w", err))
 		}
 		defer func() {
-			bg, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			defer cancel()
 			if err := resume(bg); err != nil {
 				c.cfg.Logger.Warn("resume PD's schedulers", "err", err)

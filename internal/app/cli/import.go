@@ -199,12 +199,14 @@ func runImport(c *cli.Context) error {
 		cfg.Sorters = -1
 	}
 	var coord *coordinator.Coordinator
+	stopMetrics := func() {}
+	defer func() { stopMetrics() }() // served until the command returns
 	cfg.OnStart = func(co *coordinator.Coordinator) {
 		coord = co
 		ui.start(co)
 		status.start(co)
 		if metricsLn != nil {
-			serveMetrics(ctx, metricsLn, co)
+			stopMetrics = serveMetrics(ctx, metricsLn, co)
 		}
 	}
 	res, err := pipeline.Run(ctx, cfg)

@@ -58,7 +58,7 @@ func init() {
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
 			metricsFlag(),
 		}, append(csvFlags(), sourceFlags()...)...)...),
-		Action: withMetrics(logged(runProducer)),
+		Action: logged(withMetrics(runProducer)),
 	})
 	addCommand(&cli.Command{
 		Name:  "encoder",
@@ -71,7 +71,7 @@ func init() {
 			waitForImportFlag,
 			metricsFlag(),
 		),
-		Action: withMetrics(logged(runEncoder)),
+		Action: logged(withMetrics(runEncoder)),
 	})
 	addCommand(&cli.Command{
 		Name:  "sorter",
@@ -85,7 +85,7 @@ func init() {
 			diskFlags()[0], diskFlags()[1],
 			metricsFlag(),
 		).withStore(),
-		Action: withMetrics(logged(runSorter)),
+		Action: logged(withMetrics(runSorter)),
 	})
 	addCommand(&cli.Command{
 		Name:  "coordinator",
@@ -269,7 +269,7 @@ func runCoordinator(c *cli.Context) error {
 	defer stop()
 	status.start(co)
 	if metricsLn != nil {
-		serveMetrics(ctx, metricsLn, co)
+		defer serveMetrics(ctx, metricsLn, co)()
 	}
 	if err := co.Run(ctx); err != nil {
 		return err
