@@ -127,8 +127,10 @@ func (c *Coordinator) step(name string, fn func() error) error {
 	err := fn()
 	switch {
 	case err == nil:
+		c.cfg.Logger.Info("step done", "step", name)
 		return c.cfg.Checkpoint.SetStep(name, checkpoint.Done, "")
 	case errors.Is(err, store.ErrNotSupported):
+		c.cfg.Logger.Info("step skipped", "step", name, "reason", err)
 		return c.cfg.Checkpoint.SetStep(name, checkpoint.Skipped, err.Error())
 	default:
 		return fmt.Errorf("%s: %w", name, err)
