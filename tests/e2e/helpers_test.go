@@ -21,6 +21,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/ops/leakcheck"
 	"github.com/lightstream-io/lightstream/internal/ops/logsink"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
@@ -30,7 +31,9 @@ func TestMain(m *testing.M) {
 	// client-go logs region and TSO events through pingcap/log on stdout;
 	// keep test output to failures.
 	log.SetLevel(zapcore.ErrorLevel)
-	os.Exit(m.Run())
+	// Every goroutine of the imports these tests run has an owner that
+	// waits for it: none may outlive the tests.
+	leakcheck.Main(m)
 }
 
 // importTimeout bounds one import; a hang must fail the test, not the
