@@ -1,7 +1,14 @@
-// Package kafkaio holds the kafka-go (github.com/segmentio/kafka-go) helpers
-// every stage shares: client configuration (TLS, SASL), topic management,
-// partition-exact writers, group and replay readers, topic naming and the
-// retriable-error classifier.
+// Package kafkaio is lightstream's one Kafka client boundary: its own
+// Message, Writer, Reader, Compression and GroupBalancer types, client
+// configuration (TLS, SASL), topic and group management, the send queue,
+// topic naming and the retriable-error classifier. kafka-go
+// (github.com/segmentio/kafka-go) stays behind it, as franz-go's kgo keeps
+// its client behind one type: stages and the application layer import this
+// package, never kafka-go (tests/architecture keeps kafka-go inside
+// internal/kafka). The few functions that take or return kafka-go types
+// (Config.Dialer, Config.Transport, MessageOf, KafkaGroupBalancers) are for
+// the other packages of internal/kafka (member, topiclog) that drive
+// kafka-go's consumer group and readers themselves.
 package kafkaio
 
 import (

@@ -25,10 +25,8 @@ import (
 
 // Config says which group to join.
 type Config struct {
-	// Brokers are bootstrap addresses (host:port).
-	Brokers []string
-	// Dialer carries TLS/SASL settings; nil for plaintext.
-	Dialer *kafka.Dialer
+	// Kafka reaches the brokers (addresses, TLS, SASL).
+	Kafka kafkaio.Config
 	// Group is the consumer group ID.
 	Group string
 	// Topics the group consumes.
@@ -44,9 +42,9 @@ type Config struct {
 	// member joining or leaving stall the group for seconds).
 	HeartbeatInterval time.Duration
 	// GroupBalancers are the assignors the member offers, preferred first
-	// (the group uses the first that every member offers; default
-	// kafka-go's range, then round-robin).
-	GroupBalancers []kafka.GroupBalancer
+	// (the group uses the first that every member offers; default range,
+	// then round-robin).
+	GroupBalancers []kafkaio.GroupBalancer
 	// OnAssign, if set, is told each generation's assignment of this
 	// member (topic -> partitions; empty when it got none), before its
 	// claims start.
@@ -55,7 +53,7 @@ type Config struct {
 
 func (c *Config) validate() error {
 	switch {
-	case len(c.Brokers) == 0:
+	case len(c.Kafka.Brokers) == 0:
 		return errors.New("member: no brokers")
 	case c.Group == "":
 		return errors.New("member: no group id")
@@ -79,7 +77,7 @@ type Claim struct {
 	Topic     string
 	Partition int
 	// Committed is the group's committed offset for the partition: the
-	// next offset to read, or a negative value (kafka.FirstOffset) when
+	// next offset to read, or a negative value (kafkaio.FirstOffset) when
 	// nothing was committed.
 	Committed int64
 	gen       *kafka.Generation
@@ -101,15 +99,19 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
+	dialer, err := cfg.Kafka.Dialer()
+	if err != nil {
+		return err
+	}
 	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                cfg.Group,
-		Brokers:           cfg.Brokers,
-		Dialer:            cfg.Dialer,
+		Brokers:           cfg.Kafka.Brokers,
+		Dialer:            dialer,
 		Topics:            cfg.Topics,
 		SessionTimeout:    cfg.SessionTimeout,
 		RebalanceTimeout:  cfg.RebalanceTimeout,
 		HeartbeatInterval: cfg.HeartbeatInterval,
-		GroupBalancers:    cfg.GroupBalancers,
+		GroupBalancers:    kafkaio.KafkaGroupBalancers(cfg.GroupBalancers),
 		StartOffset:       kafka.FirstOffset,
 	})
 	if err != nil {

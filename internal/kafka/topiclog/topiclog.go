@@ -25,7 +25,7 @@ import (
 // dropped connection) is retried from the next offset for up to
 // FollowRetryTime: a coordinator must outlive a broker restart, as the
 // other members do.
-func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kafka.Message) error) error {
+func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kafkaio.Message) error) error {
 	dialer, err := cfg.Dialer()
 	if err != nil {
 		return err
@@ -63,7 +63,7 @@ var errRead = errors.New("read failed")
 
 // follow reads from *next (kafka.FirstOffset or an offset) until an
 // error; *next is kept at the offset after the last record handled.
-func follow(ctx context.Context, cfg kafkaio.Config, dialer *kafka.Dialer, topic string, next *int64, fn func(m kafka.Message) error) error {
+func follow(ctx context.Context, cfg kafkaio.Config, dialer *kafka.Dialer, topic string, next *int64, fn func(m kafkaio.Message) error) error {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:     cfg.Brokers,
 		Dialer:      dialer,
@@ -88,7 +88,7 @@ func follow(ctx context.Context, cfg kafkaio.Config, dialer *kafka.Dialer, topic
 			}
 			return fmt.Errorf("read %s: %w: %w", topic, errRead, err)
 		}
-		if err := fn(m); err != nil {
+		if err := fn(kafkaio.MessageOf(m)); err != nil {
 			if errors.Is(err, ErrStop) {
 				return nil
 			}
@@ -103,7 +103,7 @@ var ErrStop = errors.New("stop following")
 
 // Writer appends protobuf messages to control topics.
 type Writer struct {
-	w *kafka.Writer
+	w *kafkaio.Writer
 }
 
 // NewWriter returns a writer for any topic of the cluster.
@@ -123,12 +123,12 @@ func (w *Writer) Append(ctx context.Context, topic, key string, m proto.Message)
 	if err != nil {
 		return fmt.Errorf("encode %T: %w", m, err)
 	}
-	return w.AppendRaw(ctx, kafka.Message{Topic: topic, Key: []byte(key), Value: b})
+	return w.AppendRaw(ctx, kafkaio.Message{Topic: topic, Key: []byte(key), Value: b})
 }
 
 // AppendRaw writes already encoded messages and waits for their
 // acknowledgement, retrying transient broker errors.
-func (w *Writer) AppendRaw(ctx context.Context, msgs ...kafka.Message) error {
+func (w *Writer) AppendRaw(ctx context.Context, msgs ...kafkaio.Message) error {
 	var err error
 	for attempt := 0; attempt < 20; attempt++ {
 		if err = w.w.WriteMessages(ctx, msgs...); err == nil || !kafkaio.IsRetriable(err) || ctx.Err() != nil {
