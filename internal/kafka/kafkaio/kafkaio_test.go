@@ -144,15 +144,15 @@ func TestConfigValidate(t *testing.T) {
 	if c.ClientID != "lightstream" || !c.TLS.Enable || c.SASL.Mechanism != SASLScramSHA512 {
 		t.Errorf("defaults not filled: %+v", c)
 	}
-	tr, err := c.Transport()
+	tr, err := c.transport()
 	if err != nil || tr.SASL == nil || tr.SASL.Name() != "SCRAM-SHA-512" || tr.TLS == nil {
 		t.Errorf("Transport: %+v %v", tr, err)
 	}
-	d, err := c.Dialer()
+	d, err := c.dialer()
 	if err != nil || d.SASLMechanism == nil || d.TLS == nil {
 		t.Errorf("Dialer: %+v %v", d, err)
 	}
-	if _, err := (Config{Brokers: []string{"h:1"}, TLS: TLSConfig{CAFile: "/nonexistent"}}).Transport(); err == nil {
+	if _, err := (Config{Brokers: []string{"h:1"}, TLS: TLSConfig{CAFile: "/nonexistent"}}).transport(); err == nil {
 		t.Error("missing CA file accepted")
 	}
 }

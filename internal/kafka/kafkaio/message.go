@@ -43,9 +43,8 @@ const (
 	LastOffset int64 = kafka.LastOffset
 )
 
-// MessageOf is the Message of a kafka-go record, sharing its bytes. It is
-// for the other packages of internal/kafka that drive kafka-go themselves.
-func MessageOf(m kafka.Message) Message {
+// messageOf is the Message of a kafka-go record, sharing its bytes.
+func messageOf(m kafka.Message) Message {
 	return Message{
 		Topic: m.Topic, Partition: m.Partition, Offset: m.Offset,
 		Key: m.Key, Value: m.Value, Headers: headersOf(m.Headers), Time: m.Time,

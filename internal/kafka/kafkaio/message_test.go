@@ -26,15 +26,15 @@ func TestMessageSharesBytes(t *testing.T) {
 	if km.Headers[0].Key != "kind" || string(km.Headers[0].Value) != "b" || km.Partition != 3 || km.Offset != 7 || km.Topic != "t" || !km.Time.Equal(m.Time) {
 		t.Errorf("toKafka = %+v", km)
 	}
-	back := MessageOf(km)
+	back := messageOf(km)
 	if fmt.Sprint(back) != fmt.Sprint(m) || unsafe.SliceData(back.Headers) != unsafe.SliceData(m.Headers) {
-		t.Errorf("MessageOf(toKafka(m)) = %+v, want %+v", back, m)
+		t.Errorf("messageOf(toKafka(m)) = %+v, want %+v", back, m)
 	}
-	if MessageOf(kafka.Message{}).Headers != nil || (&Message{}).toKafka().Headers != nil {
+	if messageOf(kafka.Message{}).Headers != nil || (&Message{}).toKafka().Headers != nil {
 		t.Error("no headers became non-nil headers")
 	}
 	var sink Message
-	if n := testing.AllocsPerRun(100, func() { k := m.toKafka(); sink = MessageOf(k) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { k := m.toKafka(); sink = messageOf(k) }); n != 0 {
 		t.Errorf("conversion allocates %v times per message", n)
 	}
 	_ = sink
@@ -141,11 +141,11 @@ func TestCompression(t *testing.T) {
 // TestGroupBalancers: the assignors' names are Kafka's protocol names, in
 // the order given.
 func TestGroupBalancers(t *testing.T) {
-	got := KafkaGroupBalancers([]GroupBalancer{BalanceRoundRobin, BalanceRange})
+	got := kafkaGroupBalancers([]GroupBalancer{BalanceRoundRobin, BalanceRange})
 	if len(got) != 2 || got[0].ProtocolName() != string(BalanceRoundRobin) || got[1].ProtocolName() != string(BalanceRange) {
-		t.Errorf("KafkaGroupBalancers = %v", got)
+		t.Errorf("kafkaGroupBalancers = %v", got)
 	}
-	if KafkaGroupBalancers(nil) != nil {
+	if kafkaGroupBalancers(nil) != nil {
 		t.Error("no assignors should leave kafka-go's default")
 	}
 }

@@ -34,6 +34,13 @@ type ReaderOptions struct {
 	// GroupBalancers are the partition assignors offered to the group;
 	// default range then round-robin (kafka-go's default).
 	GroupBalancers []GroupBalancer
+	// MaxAttempts is how many times the reader tries to reach a
+	// partition's leader before FetchMessage returns the error (it keeps
+	// trying after that); default 10.
+	MaxAttempts int
+	// ReadBackoffMin is the first wait between failed fetches (doubling
+	// up to 1s); default 50ms.
+	ReadBackoffMin time.Duration
 	// WatchPartitionChanges makes a group reader rebalance when
 	// partitions are added; default false.
 	WatchPartitionChanges bool
@@ -53,10 +60,9 @@ const (
 	BalanceRoundRobin GroupBalancer = "roundrobin"
 )
 
-// KafkaGroupBalancers are kafka-go's assignors for bs (nil for none: the
-// default); an unknown name is left out. It is for the other packages of
-// internal/kafka that drive kafka-go themselves.
-func KafkaGroupBalancers(bs []GroupBalancer) []kafka.GroupBalancer {
+// kafkaGroupBalancers are kafka-go's assignors for bs (nil for none: the
+// default); an unknown name is left out.
+func kafkaGroupBalancers(bs []GroupBalancer) []kafka.GroupBalancer {
 	var out []kafka.GroupBalancer
 	for _, b := range bs {
 		switch b {
@@ -81,7 +87,7 @@ func (r *Reader) FetchMessage(ctx context.Context) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
-	return MessageOf(m), nil
+	return messageOf(m), nil
 }
 
 // CommitMessages commits, for a group reader, the offsets after msgs.
@@ -101,7 +107,7 @@ func (o ReaderOptions) config(cfg Config) (kafka.ReaderConfig, error) {
 	if err != nil {
 		return kafka.ReaderConfig{}, err
 	}
-	d, err := v.Dialer()
+	d, err := v.dialer()
 	if err != nil {
 		return kafka.ReaderConfig{}, err
 	}
@@ -123,6 +129,12 @@ func (o ReaderOptions) config(cfg Config) (kafka.ReaderConfig, error) {
 	if o.JoinGroupBackoff == 0 {
 		o.JoinGroupBackoff = time.Second
 	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 10
+	}
+	if o.ReadBackoffMin == 0 {
+		o.ReadBackoffMin = 50 * time.Millisecond
+	}
 	return kafka.ReaderConfig{
 		Brokers:               v.Brokers,
 		Dialer:                d,
@@ -135,11 +147,11 @@ func (o ReaderOptions) config(cfg Config) (kafka.ReaderConfig, error) {
 		HeartbeatInterval:     o.HeartbeatInterval,
 		RebalanceTimeout:      o.RebalanceTimeout,
 		JoinGroupBackoff:      o.JoinGroupBackoff,
-		GroupBalancers:        KafkaGroupBalancers(o.GroupBalancers),
+		GroupBalancers:        kafkaGroupBalancers(o.GroupBalancers),
 		WatchPartitionChanges: o.WatchPartitionChanges,
-		ReadBackoffMin:        50 * time.Millisecond,
+		ReadBackoffMin:        o.ReadBackoffMin,
 		ReadBackoffMax:        time.Second,
-		MaxAttempts:           10,
+		MaxAttempts:           o.MaxAttempts,
 		IsolationLevel:        kafka.ReadCommitted,
 	}, nil
 }

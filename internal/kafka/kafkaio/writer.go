@@ -48,7 +48,7 @@ type WriterOptions struct {
 	Compression Compression
 	// BatchBytes caps a produce batch (uncompressed bytes); default 1 MiB,
 	// under Kafka's default message.max.bytes. A single message larger
-	// than this is rejected with kafka.MessageTooLargeError.
+	// than this is rejected, and not retriable (IsRetriable).
 	BatchBytes int64
 	// BatchSize caps a batch in messages; default 10000.
 	BatchSize int
@@ -115,7 +115,7 @@ func NewWriter(cfg Config, opts WriterOptions) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, err := v.Transport()
+	tr, err := v.transport()
 	if err != nil {
 		return nil, err
 	}

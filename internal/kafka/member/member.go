@@ -1,5 +1,5 @@
 // Package member runs one consumer-group member: it joins a Kafka consumer
-// group with kafka-go's ConsumerGroup, and for every partition the group
+// group (kafkaio.ConsumerGroup), and for every partition the group
 // assigns it, runs a handler until the next rebalance. Encoders and
 // sorters are both built on it; they differ only in what a claim does.
 //
@@ -17,8 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/segmentio/kafka-go"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 )
@@ -80,7 +78,7 @@ type Claim struct {
 	// next offset to read, or a negative value (kafkaio.FirstOffset) when
 	// nothing was committed.
 	Committed int64
-	gen       *kafka.Generation
+	gen       *kafkaio.Generation
 }
 
 // Commit records that every message before offset is done (offset is the
@@ -99,20 +97,13 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	dialer, err := cfg.Kafka.Dialer()
-	if err != nil {
-		return err
-	}
-	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+	group, err := kafkaio.NewConsumerGroup(cfg.Kafka, kafkaio.GroupConfig{
 		ID:                cfg.Group,
-		Brokers:           cfg.Kafka.Brokers,
-		Dialer:            dialer,
 		Topics:            cfg.Topics,
 		SessionTimeout:    cfg.SessionTimeout,
 		RebalanceTimeout:  cfg.RebalanceTimeout,
 		HeartbeatInterval: cfg.HeartbeatInterval,
-		GroupBalancers:    kafkaio.KafkaGroupBalancers(cfg.GroupBalancers),
-		StartOffset:       kafka.FirstOffset,
+		Balancers:         cfg.GroupBalancers,
 	})
 	if err != nil {
 		return fmt.Errorf("join group %s: %w", cfg.Group, err)
@@ -137,13 +128,13 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if errors.Is(err, kafka.ErrGroupClosed) {
+			if errors.Is(err, kafkaio.ErrGroupClosed) {
 				return nil
 			}
 			// Joining races with other members joining or leaving
 			// (RebalanceInProgress, UnknownMemberId, ...): the group
 			// retries the join on the next call.
-			if kafkaio.IsRetriable(err) || isGroupChurn(err) {
+			if kafkaio.IsRetriable(err) || kafkaio.IsGroupChurn(err) {
 				select {
 				case <-ctx.Done():
 					return nil
@@ -188,16 +179,6 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 			}
 		}
 	}
-}
-
-// isGroupChurn reports the errors a member sees while the group changes.
-func isGroupChurn(err error) bool {
-	for _, e := range []error{kafka.RebalanceInProgress, kafka.UnknownMemberId, kafka.IllegalGeneration, kafka.NotCoordinatorForGroup, kafka.GroupCoordinatorNotAvailable, kafka.GroupLoadInProgress} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }
 
 // FormatAssignment is a one-line account of an assignment for logs:

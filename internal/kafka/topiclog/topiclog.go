@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -26,16 +25,15 @@ import (
 // FollowRetryTime: a coordinator must outlive a broker restart, as the
 // other members do.
 func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kafkaio.Message) error) error {
-	dialer, err := cfg.Dialer()
-	if err != nil {
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	next := kafka.FirstOffset
+	next := kafkaio.FirstOffset
 	var failingSince time.Time
 	backoff := 100 * time.Millisecond
 	for {
 		before := next
-		err := follow(ctx, cfg, dialer, topic, &next, fn)
+		err := follow(ctx, cfg, topic, &next, fn)
 		if err == nil || ctx.Err() != nil || !errors.Is(err, errRead) {
 			return err
 		}
@@ -61,25 +59,21 @@ const FollowRetryTime = 2 * time.Minute
 // errRead marks a failed fetch (as opposed to an error of fn).
 var errRead = errors.New("read failed")
 
-// follow reads from *next (kafka.FirstOffset or an offset) until an
+// follow reads from *next (kafkaio.FirstOffset or an offset) until an
 // error; *next is kept at the offset after the last record handled.
-func follow(ctx context.Context, cfg kafkaio.Config, dialer *kafka.Dialer, topic string, next *int64, fn func(m kafkaio.Message) error) error {
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:     cfg.Brokers,
-		Dialer:      dialer,
-		Topic:       topic,
-		Partition:   0,
-		MinBytes:    1,
-		MaxBytes:    16 << 20,
-		MaxWait:     200 * time.Millisecond,
-		StartOffset: kafka.FirstOffset,
+func follow(ctx context.Context, cfg kafkaio.Config, topic string, next *int64, fn func(m kafkaio.Message) error) error {
+	r, err := kafkaio.NewPartitionReader(cfg, topic, 0, *next, kafkaio.ReaderOptions{
+		MaxBytes: 16 << 20,
+		MaxWait:  200 * time.Millisecond,
+		// kafka-go's own retry defaults: a reader that cannot reach the
+		// broker reports it soon, and Follow retries with a new one.
+		MaxAttempts:    3,
+		ReadBackoffMin: 100 * time.Millisecond,
 	})
-	defer r.Close()
-	if *next >= 0 {
-		if err := r.SetOffset(*next); err != nil {
-			return fmt.Errorf("read %s from offset %d: %w", topic, *next, err)
-		}
+	if err != nil {
+		return fmt.Errorf("read %s from offset %d: %w", topic, *next, err)
 	}
+	defer r.Close()
 	for {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
@@ -88,7 +82,7 @@ func follow(ctx context.Context, cfg kafkaio.Config, dialer *kafka.Dialer, topic
 			}
 			return fmt.Errorf("read %s: %w: %w", topic, errRead, err)
 		}
-		if err := fn(kafkaio.MessageOf(m)); err != nil {
+		if err := fn(m); err != nil {
 			if errors.Is(err, ErrStop) {
 				return nil
 			}
@@ -152,23 +146,5 @@ func (w *Writer) Close() error { return w.w.Close() }
 // EndOffset returns the offset the next record of partition 0 of topic
 // will get (0 for an empty topic).
 func EndOffset(ctx context.Context, cfg kafkaio.Config, topic string) (int64, error) {
-	tr, err := cfg.Transport()
-	if err != nil {
-		return 0, err
-	}
-	defer tr.CloseIdleConnections()
-	c := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr}
-	res, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{
-		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(0)}},
-	})
-	if err != nil {
-		return 0, fmt.Errorf("end offset of %s: %w", topic, err)
-	}
-	for _, p := range res.Topics[topic] {
-		if p.Error != nil {
-			return 0, fmt.Errorf("end offset of %s: %w", topic, p.Error)
-		}
-		return p.LastOffset, nil
-	}
-	return 0, fmt.Errorf("end offset of %s: no answer for partition 0", topic)
+	return kafkaio.EndOffset(ctx, cfg, topic, 0)
 }
