@@ -95,3 +95,18 @@ func BenchmarkFetch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMessageConversion is the boundary's own work per message, both
+// ways (the broker round trips above dwarf it).
+func BenchmarkMessageConversion(b *testing.B) {
+	m := benchMessages("bench", 1)[0]
+	b.ReportAllocs()
+	var back Message
+	for range b.N {
+		k := m.toKafka()
+		back = messageOf(k)
+	}
+	if len(back.Value) != benchValueBytes {
+		b.Fatal("lost the value")
+	}
+}

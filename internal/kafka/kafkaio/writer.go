@@ -65,32 +65,50 @@ type WriterOptions struct {
 // by all in-sync replicas. It is safe for concurrent use.
 type Writer struct {
 	w *kafka.Writer
-	// bufs holds *[]kafka.Message: WriteMessages converts into a pooled
-	// slice, so a steady stream of calls allocates nothing of its own.
-	bufs sync.Pool
+	// free holds the kafka-go message slices of finished WriteMessages
+	// calls (at most maxFreeBuffers), so that a steady stream of calls
+	// converts into reused memory and allocates nothing of its own. (A
+	// sync.Pool would be emptied by every GC, which large batches cause
+	// often.)
+	mu   sync.Mutex
+	free [][]kafka.Message
 }
+
+const maxFreeBuffers = 16
 
 // WriteMessages writes msgs and waits for their acknowledgement. The
 // messages' byte slices must not change until it returns.
 func (w *Writer) WriteMessages(ctx context.Context, msgs ...Message) error {
-	bp, _ := w.bufs.Get().(*[]kafka.Message)
-	if bp == nil {
-		bp = new([]kafka.Message)
-	}
-	buf := (*bp)[:0]
+	buf := w.buffer()
 	for i := range msgs {
 		buf = append(buf, msgs[i].toKafka())
 	}
-	err := w.w.WriteMessages(ctx, buf...)
-	if err != nil {
+	if err := w.w.WriteMessages(ctx, buf...); err != nil {
 		// kafka-go's errors may keep the messages (MessageTooLargeError
-		// keeps a sub-slice): leave buf to them.
+		// keeps some): leave buf to them.
 		return err
 	}
-	clear(buf) // the pool must not keep the caller's bytes alive
-	*bp = buf
-	w.bufs.Put(bp)
+	clear(buf) // the free list must not keep the caller's bytes alive
+	w.mu.Lock()
+	if len(w.free) < maxFreeBuffers {
+		w.free = append(w.free, buf[:0])
+	}
+	w.mu.Unlock()
 	return nil
+}
+
+// buffer returns an empty slice to convert into, reused when one is free.
+func (w *Writer) buffer() []kafka.Message {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(w.free)
+	if n == 0 {
+		return nil
+	}
+	buf := w.free[n-1]
+	w.free[n-1] = nil
+	w.free = w.free[:n-1]
+	return buf
 }
 
 // Close flushes pending writes and releases the connections.
