@@ -7,9 +7,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/schemas"
@@ -23,7 +23,7 @@ var ErrImportFailed = errors.New("import failed")
 // is known.
 func (c *Coordinator) loadManifests(ctx context.Context) error {
 	topic := schemas.Topic(c.cfg.ImportID, schemas.ManifestsSuffix)
-	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafka.Message) error {
+	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafkaio.Message) error {
 		var mf lsv1.TableManifest
 		if err := proto.Unmarshal(m.Value, &mf); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)
@@ -64,7 +64,7 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafka.Message) error {
+	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafkaio.Message) error {
 		var ev lsv1.Event
 		if err := proto.Unmarshal(m.Value, &ev); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)

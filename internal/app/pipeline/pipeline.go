@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/kafka-go/compress"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/coordinator"
@@ -73,7 +72,7 @@ type Config struct {
 	// MaxErrors bad rows are recorded in WorkDir/rejects.jsonl and skipped.
 	MaxErrors int
 	// KVCompression is the encoders' KV batch codec (encoder.Config).
-	KVCompression compress.Compression
+	KVCompression kafkaio.Compression
 	// Store is the target: the embedded store under WorkDir (default) or a
 	// cluster through PD.
 	Store StoreConfig
