@@ -85,9 +85,7 @@ type Config struct {
 	// shared by the process's sorter members like Engines (default: no
 	// quota, for this member).
 	Space *EngineSpace
-	// Logger receives the member's log (nil: slog.Default()); records
-	// carry role=sorter and member, and per partition table and
-	// partition.
+	// Logger receives the member's log (nil: slog.Default(); see setLogger).
 	Logger *slog.Logger
 }
 
@@ -117,13 +115,7 @@ func (c *Config) validate() error {
 	if c.Space == nil {
 		c.Space = NewEngineSpace(0)
 	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
-	c.Logger = c.Logger.With("role", "sorter", "member", c.Member)
-	if c.Ingest.Logger == nil {
-		c.Ingest.Logger = c.Logger
-	}
+	c.setLogger()
 	if c.KeepEngines && c.Space.Limit() > 0 {
 		return errors.New("sorter: a disk quota frees space by removing ingested engines: it cannot be combined with keeping them")
 	}
