@@ -29,7 +29,7 @@ for r in $(seq 1 "$ROUNDS"); do
   rss=$(awk '/Maximum resident set size/ {print $NF}' "$tmp/time")
   cpu=$(awk '/User time|System time/ {s+=$NF} END {print s}' "$tmp/time")
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  awk -v r="$r" -v ps="$ps" -v ls="$ls" -v rss="$rss" -v cpu="$cpu" -v b="$bytes" -v load="$load" 'BEGIN {
+  awk -v r="$r" -v ps="$ps" -v ls="$ls" -v rss="$rss" -v cpu="$cpu" -v b="$bytes" -v la="$load" 'BEGIN {
     printf "round %d: mariadb %.1f s, lightstream %.1f s (peak RSS %.2f GiB, %.1f CPU-s/GiB): %.2fx the peer (load %s)\n",
-      r, ps, ls, rss/1048576, cpu/(b/1073741824), ps/ls, load }'
+      r, ps, ls, rss/1048576, cpu/(b/1073741824), ps/ls, la }'
 done
