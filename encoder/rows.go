@@ -69,6 +69,12 @@ func encodeRows(ctx context.Context, cfg Config, ti *schematopic.Table, ch *lsv1
 		st = storage.LocalDir(cfg.Dump)
 	}
 	dc := dump.ChunkFromProtoIn(st, ch)
+	if dc.Format == dump.FormatParquet {
+		// Parquet instants are written in the session's time zone.
+		if sess, err := rowcodec.Session(ti.Msg.SqlMode, ti.Msg.TimeZone, "", time.Time{}); err == nil {
+			dc.Location = sess.Loc
+		}
+	}
 	rows, err := dc.OpenRows(dump.CSVOptionsFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
 		return chunkStats{}, err

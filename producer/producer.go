@@ -12,11 +12,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
@@ -72,9 +72,14 @@ type Config struct {
 	// Retention of the import's topics in ms (default -1: kept, so that a
 	// table can be replayed without re-encoding).
 	RetentionMS int64
-	// Warn receives warnings for the user.
-	Warn func(string)
+	// Logger receives the producer's log (nil: slog.Default()): the files
+	// not imported and schema files that name another table, as warnings.
+	Logger *slog.Logger
 }
+
+// ErrNoTables: the dump holds no table that could be imported (no schema
+// file and no data file in the dumpling/mydumper layout).
+var ErrNoTables = errors.New("no tables to import")
 
 func (c *Config) validate() error {
 	if c.Dump == "" {
@@ -107,9 +112,10 @@ func (c *Config) validate() error {
 	if c.RetentionMS == 0 {
 		c.RetentionMS = -1
 	}
-	if c.Warn == nil {
-		c.Warn = func(string) {}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
+	c.Logger = c.Logger.With("role", "producer")
 	return nil
 }
 
@@ -152,7 +158,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 	}
 	shown := storage.Redact(cfg.Dump)
 	for _, w := range d.Warnings {
-		cfg.Warn(w)
+		cfg.Logger.Warn(w, "dump", shown)
 	}
 	if len(d.Tables) == 0 {
 		// Nothing would ever complete the import: say why instead.
@@ -162,7 +168,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if len(cfg.Filter) > 0 {
 			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", shown, strings.Join(cfg.Filter, ","))
 		}
-		return nil, fmt.Errorf("dump %s: no tables to import: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", shown, len(d.Warnings))
+		return nil, fmt.Errorf("dump %s: %w: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", shown, ErrNoTables, len(d.Warnings))
 	}
 	dbSchemas := map[string]string{}
 	for _, db := range d.Databases {
@@ -200,7 +206,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := checkSchemaFile(t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
+			if err := checkSchemaFile(cfg.Logger, t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
 				return nil, err
 			}
 			mf.SchemaSql = string(b)
@@ -295,6 +301,9 @@ func chunkMessage(cfg Config, st storage.Storage, c *dump.Chunk, ordinal, total 
 	case dump.FormatCSV:
 		m.Format = lsv1.Format_FORMAT_CSV
 		m.Csv = CSVToProto(cfg.CSV)
+	case dump.FormatParquet:
+		m.Format = lsv1.Format_FORMAT_PARQUET
+		m.ParquetFirstRowGroup, m.ParquetRowGroups, m.FileSize = uint32(c.FirstRowGroup), uint32(c.RowGroups), c.FileSize
 	}
 	switch c.Compression {
 	case dump.CompressionGzip:
@@ -394,7 +403,7 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 	// Chunks are spread over the chunks topic's partitions round-robin in
 	// table order, so that the encoder group works on all tables at once.
 	chunksTopic := schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)
-	var batch []kafka.Message
+	var batch []kafkaio.Message
 	var batchBytes int64
 	publish := func() error {
 		if err := w.AppendRaw(ctx, batch...); err != nil {
@@ -412,7 +421,7 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			batch = append(batch, kafka.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
+			batch = append(batch, kafkaio.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
 			batchBytes += c.SourceBytes
 			n++
 			if len(batch) == 256 {

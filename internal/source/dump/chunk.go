@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/lightstream-io/lightstream/internal/source/parquet"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
@@ -35,6 +37,8 @@ type ChunkOptions struct {
 	InvalidCharReplace string
 	// Storage reads the files (nil: they are local paths).
 	Storage storage.Storage
+	// Opener opens Parquet files (nil: local files).
+	Opener parquet.Opener
 }
 
 // Chunk is a byte range of a data file that starts at a row boundary.
@@ -73,6 +77,15 @@ type Chunk struct {
 	InvalidCharReplace string
 	// Storage reads File (nil: a local path).
 	Storage storage.Storage
+	// FirstRowGroup and RowGroups are the run of row groups a Parquet
+	// chunk reads (Start and End the bytes they span); FileSize is the
+	// file's size when listed (0: unknown).
+	FirstRowGroup, RowGroups int
+	FileSize                 int64
+	// Location is the session's time zone for a Parquet chunk's instants
+	// (nil: UTC); Opener opens its file (nil: a local file).
+	Location *time.Location
+	Opener   parquet.Opener
 }
 
 // SQLOptions returns the reader options for a SQL chunk.
@@ -118,6 +131,9 @@ func (o *ChunkOptions) adjust() {
 // row-ID range is an upper bound.
 func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 	opts.adjust()
+	if opts.Opener == nil {
+		opts.Opener = openerOf(opts.Storage)
+	}
 	var chunks []Chunk
 	rowID := int64(0)
 	for fi, f := range t.DataFiles {
@@ -128,6 +144,23 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 		var cuts []Chunk
 		var size int64
 		var err error
+		if f.Format == FormatParquet {
+			cuts, err = cutParquet(f, opts)
+			if err != nil {
+				return nil, fmt.Errorf("make chunks of %s.%s: %w", t.DB, t.Name, err)
+			}
+			for _, c := range cuts {
+				c.ID = fmt.Sprintf("%s.%s:%d:%d", t.DB, t.Name, fi, c.Start)
+				c.DB, c.Table, c.File, c.FileIndex, c.Format = t.DB, t.Name, f.Path, fi, FormatParquet
+				c.FileSize, c.Opener, c.Storage = f.Size, opts.Opener, opts.Storage
+				// A Parquet chunk knows its rows: its IDs are exact.
+				c.RowIDBase = rowID
+				rowID += c.RowIDMax
+				c.RowIDMax = rowID
+				chunks = append(chunks, c)
+			}
+			continue
+		}
 		switch {
 		case f.Compression != CompressionNone:
 			size, err = decompressedSize(opts.Storage, f)

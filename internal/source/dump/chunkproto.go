@@ -19,8 +19,12 @@ func ChunkFromProto(dumpDir string, ch *lsv1.Chunk) Chunk {
 		Header: ch.SqlHeader, CutAfterTuple: ch.CutAfterTuple, Columns: ch.Columns, HasHeader: ch.HasHeader,
 		Names: ch.Names, TimeZone: ch.TimeZone,
 	}
-	if ch.Format == lsv1.Format_FORMAT_CSV {
+	switch ch.Format {
+	case lsv1.Format_FORMAT_CSV:
 		c.Format = FormatCSV
+	case lsv1.Format_FORMAT_PARQUET:
+		c.Format = FormatParquet
+		c.FirstRowGroup, c.RowGroups, c.FileSize = int(ch.ParquetFirstRowGroup), int(ch.ParquetRowGroups), ch.FileSize
 	}
 	if ch.DataCharacterSet != "" {
 		c.DataCharset, _ = ParseCharset(ch.DataCharacterSet, false)
@@ -42,7 +46,7 @@ func ChunkFromProto(dumpDir string, ch *lsv1.Chunk) Chunk {
 // under an S3 prefix), and the chunk reads it from st.
 func ChunkFromProtoIn(st storage.Storage, ch *lsv1.Chunk) Chunk {
 	c := ChunkFromProto("", ch)
-	c.File, c.Storage = st.Join(ch.File), st
+	c.File, c.Storage, c.Opener = st.Join(ch.File), st, openerOf(st)
 	return c
 }
 
