@@ -225,6 +225,16 @@ func TestS3CLI(t *testing.T) {
 			t.Errorf("%d GETs: want the SQL file read in several ranges", n)
 		}
 	})
+	t.Run("debug", func(t *testing.T) {
+		out, err := runCLIAll(t, "debug", "chunks", "--dump", location, "--chunk-size", "65536")
+		if err != nil || strings.Count(out, "s3://cli/shop/full/shop.t.000000000.sql") < 3 || strings.Contains(out, fakes3.SecretKey) {
+			t.Errorf("debug chunks: %v\n%s", err, out)
+		}
+		out, err = runCLIAll(t, "debug", "rows", "--dump", location, "--table", "shop.u", "--csv-header")
+		if err != nil || !strings.Contains(out, "name-499") {
+			t.Errorf("debug rows: %v\n%.500s", err, out)
+		}
+	})
 	t.Run("data-source-dir", func(t *testing.T) {
 		config := filepath.Join(t.TempDir(), "tidb-lightning.toml")
 		if err := os.WriteFile(config, []byte("[mydumper]\ndata-source-dir = '"+location+"'\n[mydumper.csv]\nheader = true\n"), 0o644); err != nil {

@@ -108,6 +108,10 @@ func CompressionOf(name string) Compression {
 // ReadSchemaFile reads a (possibly compressed) local schema file whole.
 func ReadSchemaFile(path string) ([]byte, error) { return readSchemaFile(nil, path) }
 
+// ReadFileIn reads a (possibly compressed) file of a storage (nil:
+// local) whole, as its bytes.
+func ReadFileIn(st storage.Storage, path string) ([]byte, error) { return readSchemaFile(st, path) }
+
 func readSchemaFile(st storage.Storage, path string) ([]byte, error) {
 	r, err := OpenIn(st, path, CompressionOf(path))
 	if err != nil {
