@@ -124,3 +124,9 @@ func runCheckpointControl(command string) cli.ActionFunc {
 		return nil
 	}
 }
+
+// incrementalFlag imports into tables that already hold rows (see
+// pipeline.Config.Incremental).
+var incrementalFlag = &cli.BoolFlag{Name: "incremental", Usage: "import into tables that already hold rows (on the embedded default, after a complete import in the same --work-dir): " +
+	"the empty-table pre-check is skipped for those tables only, a key of the dump the table already holds stops the import (conflict strategy error), " +
+	"and the table is verified against its checksum before the import plus the imported pairs"}

@@ -97,6 +97,9 @@ type Config struct {
 	KeepEngines bool
 	DiskQuota   int64
 	KVRetention KVRetention
+	// Incremental imports into tables that already hold rows
+	// (incremental.go): their keys count as conflicts with the new rows.
+	Incremental bool
 }
 
 func (c *Config) validate() error {
@@ -184,6 +187,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Incremental {
+		if cp, err = startIncremental(&cfg, cp); err != nil {
+			return nil, err
+		}
+	}
 	snap := cp.Snapshot()
 	if snap.Dump != "" && snap.Dump != absDump {
 		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
@@ -255,7 +263,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	coord, err := coordinator.New(coordinator.Config{
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
-		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn, Catalog: cfg.Catalog,
+		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn, Catalog: cfg.Catalog, Incremental: cfg.Incremental,
 	})
 	if err != nil {
 		return nil, err
