@@ -178,6 +178,19 @@ func TestCheckpointRemove(t *testing.T) {
 	if got := exportTable(t, work, "bad", "t").values(t, "n"); !slices.Equal(sorted(got), []string{"1", "2", "3", "444"}) {
 		t.Errorf("n = %q, want 1, 2, 3, 444", got)
 	}
+
+	// remove --table all drops the whole checkpoint: the next run is a new
+	// import, whose pre-check finds the table holding the first one's rows.
+	out, err = runCLI(t, "checkpoint", "remove", "--work-dir", work, "--table", "all")
+	if err != nil || !strings.Contains(out, "checkpoint is removed") {
+		t.Fatalf("remove all: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(pipeline.CheckpointPath(work)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("checkpoint still there after remove all: %v", err)
+	}
+	if _, _, err := runImport(t, ctlImport(dump, work)); !errors.Is(err, coordinator.ErrTableNotEmpty) {
+		t.Fatalf("new import after remove all: %v", err)
+	}
 }
 
 func mustOpen(t *testing.T, work string) *checkpoint.File {

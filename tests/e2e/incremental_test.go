@@ -3,6 +3,7 @@ package e2e
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -38,6 +39,7 @@ func TestIncrementalImport(t *testing.T) {
 		t.Fatalf("second dump without incremental: %v", err)
 	}
 	res := mustImport(t, pipeline.Config{Dump: second, WorkDir: work, Incremental: true})
+	var err error
 	if res.State.ImportID == firstID {
 		t.Errorf("the incremental import kept the complete import's id %s", firstID)
 	}
@@ -60,7 +62,7 @@ func TestIncrementalImport(t *testing.T) {
 	}
 
 	third := writeDump(t, map[string]string{"bad.t.000000000.sql": "INSERT INTO t VALUES (2,'x',9);\n"})
-	_, _, err := runImport(t, pipeline.Config{Dump: third, WorkDir: work, Incremental: true})
+	_, _, err = runImport(t, pipeline.Config{Dump: third, WorkDir: work, Incremental: true})
 	var kerr *ingest.KeyExistsError
 	if !errors.As(err, &kerr) || !strings.Contains(err.Error(), "handle 2") {
 		t.Fatalf("conflicting incremental import: %v", err)
@@ -69,4 +71,51 @@ func TestIncrementalImport(t *testing.T) {
 	if got := e.values(t, "n"); !slices.Equal(sorted(got), []string{"1", "2", "3", "4", "5"}) {
 		t.Errorf("after the refused import bad.t n = %q, want 1..5", got)
 	}
+	// The refused import removed (remove --table all: its checkpoint goes,
+	// nothing of it was written) and the row fixed, a new incremental
+	// import of the dump completes.
+	out, err := runCLI(t, "checkpoint", "remove", "--work-dir", work, "--table", "all")
+	if err != nil || !strings.Contains(out, "checkpoint is removed") {
+		t.Fatalf("remove all: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(third, "bad.t.000000000.sql"), []byte("INSERT INTO t VALUES (6,'x',9);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = mustImport(t, pipeline.Config{Dump: third, WorkDir: work, Incremental: true})
+	if tr := res.State.Tables[checkpoint.Key("bad", "t")]; tr.Before.KVs != 5 || tr.Store.KVs != 6 || tr.Store != checkpoint.Expected(tr) {
+		t.Errorf("resumed bad.t: before %+v source %+v store %+v", tr.Before, tr.Source, tr.Store)
+	}
+	if got := exportTable(t, work, "bad", "t").values(t, "n"); !slices.Equal(sorted(got), []string{"1", "2", "3", "4", "5", "9"}) {
+		t.Errorf("bad.t n = %q, want 1..5 and 9", got)
+	}
+}
+
+// TestIncrementalUniqueKey: a new row whose unique-index value a row of
+// the table already holds (another primary key) is a conflict too, found
+// on the index key.
+func TestIncrementalUniqueKey(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	schema := map[string]string{"bad.u-schema.sql": "CREATE TABLE u (id INT PRIMARY KEY, v INT, UNIQUE KEY (v));\n"}
+	first := writeDump(t, merged(schema, map[string]string{"bad.u.000000000.sql": "INSERT INTO u VALUES (1,10),(2,20);\n"}))
+	mustImport(t, pipeline.Config{Dump: first, WorkDir: work})
+	second := writeDump(t, merged(schema, map[string]string{"bad.u.000000000.sql": "INSERT INTO u VALUES (3,30),(4,10);\n"}))
+	_, _, err := runImport(t, pipeline.Config{Dump: second, WorkDir: work, Incremental: true})
+	if !errors.Is(err, ingest.ErrKeyExists) || !strings.Contains(err.Error(), "index") {
+		t.Fatalf("unique-key conflict: %v", err)
+	}
+	if got := exportTable(t, work, "bad", "u").values(t, "v"); !slices.Equal(sorted(got), []string{"10", "20"}) {
+		t.Errorf("u.v = %q after the refused import, want 10, 20", got)
+	}
+}
+
+func merged(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
 }

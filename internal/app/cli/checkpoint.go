@@ -38,7 +38,7 @@ func init() {
 			},
 			{
 				Name:      pipeline.CheckpointRemove,
-				Usage:     "forget the tables' progress: the next run imports them again (from their retained KV topic) and verifies them",
+				Usage:     "forget a table's progress, so the next run sorts and ingests it again from its retained KV topic and verifies it; --table all removes the whole checkpoint: the next run is a new import from the dump",
 				UsageText: "lightstream checkpoint remove --work-dir W [--table db.t | all]",
 				Flags:     changing(),
 				Action:    runCheckpointControl(pipeline.CheckpointRemove),
@@ -102,6 +102,11 @@ func runCheckpointControl(command string) cli.ActionFunc {
 			fmt.Fprintf(w, "checkpoint %s: nothing to do (no selected table %s)\n", command, map[string]string{
 				pipeline.CheckpointRemove: "is in the checkpoint", pipeline.CheckpointErrorDestroy: "holds an error", pipeline.CheckpointIgnoreError: "holds an error",
 			}[command])
+			return nil
+		}
+		if res.Archived != "" {
+			fmt.Fprintf(w, "the import's checkpoint is removed (kept as %s): the next run in %s starts a new import that reads the dump from the start; "+
+				"what the store holds stays (error-destroy deletes a failed table's pairs; tables that hold rows need --incremental)\n", res.Archived, cfg.WorkDir)
 			return nil
 		}
 		if res.ImportError {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
@@ -13,6 +14,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/storecatalog"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 	"github.com/lightstream-io/lightstream/sorter"
@@ -38,6 +40,8 @@ type ControlResult struct {
 	EnginesRemoved []string
 	// ImportError is set when ignore-error cleared the import's own error.
 	ImportError bool
+	// Archived is where remove --table all moved the import's checkpoint.
+	Archived string
 }
 
 // OpenCheckpoint opens the checkpoint of work directory w for a checkpoint
@@ -56,7 +60,9 @@ func OpenCheckpoint(w string) (*checkpoint.File, error) {
 // while the import runs, and an import started meanwhile waits for
 // nothing: it stops at the lock.
 //
-//   - remove: the tables' checkpoint records are reset (checkpoint.State.ResetTable)
+//   - remove --table all: the whole checkpoint goes (removeImport): the next
+//     run is a new import that reads the dump from the start.
+//   - remove --table db.t: the table's checkpoint record is reset (checkpoint.State.ResetTable)
 //     and their sorted engines removed, so the next run imports them again
 //     from their retained KV topic (chunks not yet encoded, or whose
 //     encoding failed, from the dump), and verifies them again; what the
@@ -117,6 +123,9 @@ func ControlCheckpoint(ctx context.Context, cfg Config, command, spec string) (*
 		}
 		keys = failed
 	case CheckpointRemove:
+		if spec == checkpoint.AllTables {
+			return res, removeImport(ctx, cfg, cp, snap, res)
+		}
 	default:
 		return nil, fmt.Errorf("unknown checkpoint command %q (dump, remove, error-destroy, ignore-error)", command)
 	}
@@ -268,4 +277,69 @@ func DestroyRanges(ctx context.Context, st store.Store, ranges []store.KeyRange)
 		}
 	}
 	return total, nil
+}
+
+// removeImport is remove --table all, as tidb-lightning-ctl's
+// --checkpoint-remove=all drops the whole checkpoint: the import's
+// checkpoint is moved aside (kept as checkpoint.<import id>.removed.json),
+// its engines removed and its holds on tables in the store's catalog
+// released, so that the next run in the work directory is a new import
+// (a new id, new topics) that reads the dump from the start. What the
+// store holds stays: the new import's pre-check then refuses the tables
+// that hold rows, as Lightning's does, unless error-destroy deleted them
+// first or the new import is --incremental.
+func removeImport(ctx context.Context, cfg Config, cp *checkpoint.File, snap checkpoint.State, res *ControlResult) error {
+	engineRoot := cfg.EngineDir
+	if engineRoot == "" {
+		engineRoot = EngineDir(cfg.WorkDir)
+	}
+	var held []storecatalog.TableName
+	for _, k := range snap.TableKeys() {
+		t := snap.Tables[k]
+		res.Tables = append(res.Tables, t.DB+"."+t.Name)
+		held = append(held, storecatalog.TableName{DB: t.DB, Name: t.Name})
+		if snap.ImportID == "" {
+			continue
+		}
+		dir := filepath.Join(engineRoot, schemas.KVTopic(snap.ImportID, t.DB, t.Name))
+		if _, err := os.Stat(dir); err == nil {
+			if err := os.RemoveAll(dir); err != nil {
+				return fmt.Errorf("checkpoint remove: engines of %s.%s: %w", t.DB, t.Name, err)
+			}
+			res.EnginesRemoved = append(res.EnginesRemoved, dir)
+		}
+	}
+	if len(held) > 0 {
+		st, err := OpenStore(cfg.WorkDir, cfg.Store)
+		if err != nil {
+			return fmt.Errorf("checkpoint remove: %w", err)
+		}
+		defer st.Close()
+		if meta, err := storecatalog.Open(st); err == nil {
+			for _, t := range held {
+				// A table the catalog does not hold was never created.
+				err := meta.ReleaseTables(ctx, []storecatalog.TableName{t}, coordinator.ImportToken(snap))
+				if err != nil && !errors.Is(err, storecatalog.ErrNotFound) {
+					return fmt.Errorf("checkpoint remove: release the import's hold on %s.%s: %w", t.DB, t.Name, err)
+				}
+			}
+		}
+	}
+	id := snap.ImportID
+	if id == "" {
+		id = "import"
+	}
+	base := strings.TrimSuffix(cp.Path(), ".json") + "." + id + ".removed"
+	archive := base + ".json"
+	for n := 2; ; n++ {
+		if _, err := os.Stat(archive); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		archive = fmt.Sprintf("%s.%d.json", base, n)
+	}
+	if err := os.Rename(cp.Path(), archive); err != nil {
+		return fmt.Errorf("checkpoint remove: %w", err)
+	}
+	res.Archived = archive
+	return nil
 }
