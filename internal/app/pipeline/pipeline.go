@@ -322,10 +322,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if res.State.Status != checkpoint.Complete {
 		return res, fmt.Errorf("import stopped before completion (status %q)", res.State.Status)
 	}
+	spread := partitionSpread(cfg, res.State)
 	if err := finishDisk(ctx, cfg, kcfg, res.State); err != nil {
 		return res, err
 	}
 	res.Disk = measureDisk(cfg, res.State, res.Progress.SourceBytes, space)
+	res.Disk.Partitions = spread
 	return res, nil
 }
 
