@@ -22,7 +22,9 @@ func init() {
 		}
 	}
 	changing := func() []cli.Flag {
-		return append(append(common(), kafkaFlags("brokers")...), storeFlags()...)
+		flags := append(common(), &cli.StringFlag{Name: "engine-dir", Aliases: []string{"sorted-kv-dir"},
+			Usage: "where the import's sorters keep their engines (default <work-dir>/engines; for sorters in other processes, their --engine-dir)"})
+		return append(append(flags, kafkaFlags("brokers")...), storeFlags()...)
 	}
 	addCommand(&cli.Command{
 		Name:      "checkpoint",
@@ -79,7 +81,7 @@ func runCheckpointDump(c *cli.Context) error {
 
 func runCheckpointControl(command string) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		cfg := pipeline.Config{WorkDir: c.String("work-dir")}
+		cfg := pipeline.Config{WorkDir: c.String("work-dir"), EngineDir: c.String("engine-dir")}
 		if command != pipeline.CheckpointIgnoreError {
 			kcfg, err := optionalKafka(c)
 			if err != nil {
