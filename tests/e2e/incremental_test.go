@@ -61,6 +61,12 @@ func TestIncrementalImport(t *testing.T) {
 		t.Errorf("bad.t n = %q, want 1..5", got)
 	}
 
+	// Its pairs cannot be told from the rows from before: a table reset
+	// is refused.
+	if _, err := runCLI(t, "checkpoint", "remove", "--work-dir", work, "--table", "bad.t"); err == nil || !strings.Contains(err.Error(), "--incremental") {
+		t.Errorf("remove of an incremental table: %v", err)
+	}
+
 	third := writeDump(t, map[string]string{"bad.t.000000000.sql": "INSERT INTO t VALUES (2,'x',9);\n"})
 	_, _, err = runImport(t, pipeline.Config{Dump: third, WorkDir: work, Incremental: true})
 	var kerr *ingest.KeyExistsError

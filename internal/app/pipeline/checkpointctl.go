@@ -176,12 +176,15 @@ func resetTables(ctx context.Context, cfg Config, cp *checkpoint.File, snap chec
 				return fmt.Errorf("checkpoint %s %s: %w", command, name, err)
 			}
 		}
+		if rec.Incremental {
+			// Its pairs cannot be told from the rows it held before: a
+			// destroy would delete those, a new ingest would take the
+			// pairs of the first for conflicts.
+			return fmt.Errorf("checkpoint %s %s: the table held %d pairs before this import (--incremental), which its own pairs cannot be told from: "+
+				"use ignore-error once the cause is fixed, or remove --table all and import again", command, name, rec.Before.KVs)
+		}
 		var destroyed uint64
 		if command == CheckpointErrorDestroy && rec.TableID != 0 {
-			if rec.Incremental {
-				return fmt.Errorf("checkpoint %s %s: the table held %d pairs before this import (--incremental): deleting its key ranges would delete them too; "+
-					"use ignore-error once the table is repaired, or remove", command, name, rec.Before.KVs)
-			}
 			if destroyed, err = DestroyRanges(ctx, st, coordinator.TableRanges(rec.TableID, coordinator.TableIDs(rec.TableID, rec.Model))); err != nil {
 				return fmt.Errorf("checkpoint %s %s: %w", command, name, err)
 			}
