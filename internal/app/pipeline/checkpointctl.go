@@ -96,6 +96,8 @@ func ControlCheckpoint(ctx context.Context, cfg Config, command, spec string) (*
 	switch command {
 	case CheckpointIgnoreError:
 		err = cp.Update(func(s *checkpoint.State) error {
+			hadError := s.Error != ""
+			defer func() { res.ImportError = hadError && s.Error == "" }()
 			for _, k := range keys {
 				had, err := s.IgnoreError(k)
 				if err != nil {
@@ -105,8 +107,8 @@ func ControlCheckpoint(ctx context.Context, cfg Config, command, spec string) (*
 					res.Tables = append(res.Tables, s.Tables[k].DB+"."+s.Tables[k].Name)
 				}
 			}
-			if spec == checkpoint.AllTables && s.Error != "" {
-				res.ImportError = s.IgnoreImportError()
+			if spec == checkpoint.AllTables {
+				s.IgnoreImportError()
 			}
 			if s.Error == "" && s.Status == checkpoint.Failed {
 				s.Status = checkpoint.Pending
