@@ -1,10 +1,16 @@
 package coordinator
 
 import (
+	"context"
 	"fmt"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -72,4 +78,47 @@ func expectedText(inc *checkpoint.Table) string {
 		return "source"
 	}
 	return fmt.Sprintf("expected (the %d pairs held before the import plus the source's %d less %d replaced)", inc.Before.KVs, inc.Source.KVs, inc.Replaced.KVs)
+}
+
+// RecordFailures records in the checkpoint the failures members reported
+// on the events topic from offset from (where the run's members started)
+// that the coordinator did not read before it stopped: in one process, a member's failure cancels the
+// coordinator at once, often before its event arrives. The import's error
+// and each failed table's are recorded as Run records those it reads, so
+// that `lightstream checkpoint dump` shows them. It returns the first
+// failure found (nil when none).
+func (c *Coordinator) RecordFailures(ctx context.Context, from int64) error {
+	topic := schemas.Topic(c.cfg.ImportID, schemas.EventsSuffix)
+	end, err := topiclog.EndOffset(ctx, c.cfg.Kafka, topic)
+	if err != nil || end <= from {
+		return err
+	}
+	var first error
+	err = topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafka.Message) error {
+		if m.Offset >= from {
+			var ev lsv1.Event
+			if err := proto.Unmarshal(m.Value, &ev); err != nil {
+				return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)
+			}
+			if b, ok := ev.Body.(*lsv1.Event_Failed); ok {
+				f := b.Failed
+				ferr := fmt.Errorf("%w: %s.%s chunk %s: %s", ErrImportFailed, f.Db, f.Table, f.ChunkId, f.Error)
+				c.recordChunkFailure(checkpoint.Key(f.Db, f.Table), f, ferr)
+				if first == nil {
+					first = ferr
+				}
+			}
+		}
+		if m.Offset+1 >= end {
+			return topiclog.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if first != nil {
+		_ = c.fail(first)
+	}
+	return first
 }

@@ -22,10 +22,12 @@ import (
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/producer"
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -271,6 +273,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.OnStart != nil {
 		cfg.OnStart(coord)
 	}
+	// Where this run's events start: a member's failure after it is this
+	// run's (RecordFailures below).
+	eventsFrom, err := topiclog.EndOffset(ctx, kcfg, schemas.Topic(cfg.ImportID, schemas.EventsSuffix))
+	if err != nil {
+		return nil, err
+	}
 	// The coordinator decides when the import is over; the members run
 	// until then.
 	membersCtx, stopMembers := context.WithCancel(ctx)
@@ -309,6 +317,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		})
 	}
 	err = g.Wait()
+	if err != nil && ctx.Err() == nil {
+		// A member's failure cancelled the coordinator, perhaps before it
+		// read the failure's event: record it in the checkpoint.
+		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if rerr := coord.RecordFailures(rctx, eventsFrom); rerr != nil && !errors.Is(rerr, coordinator.ErrImportFailed) {
+			cfg.Warn(fmt.Sprintf("record the failure in the checkpoint: %v", rerr))
+		}
+		cancel()
+	}
 	res := &Result{State: cp.Snapshot(), Progress: coord.Progress(), Duration: time.Since(start)}
 	if rejects != nil {
 		res.Rejected = rejects.Count()
