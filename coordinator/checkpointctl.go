@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/schemas"
@@ -94,7 +94,7 @@ func (c *Coordinator) RecordFailures(ctx context.Context, from int64) error {
 		return err
 	}
 	var first error
-	err = topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafka.Message) error {
+	err = topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafkaio.Message) error {
 		if m.Offset >= from {
 			var ev lsv1.Event
 			if err := proto.Unmarshal(m.Value, &ev); err != nil {

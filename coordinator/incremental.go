@@ -25,8 +25,8 @@ func (c *Coordinator) recordBefore(ctx context.Context, key string, t *tablemode
 		return fmt.Errorf("incremental import of %s.%s: checksum before the import: %w", t.DB, t.Name, err)
 	}
 	decoded, _ := storecatalog.DecodeDataKey(first)
-	c.cfg.Warn(fmt.Sprintf("%s.%s holds %d pairs (first %s): imported incrementally (--incremental), its rows' keys count as conflicts with the new rows",
-		t.DB, t.Name, before.KVs, decoded))
+	c.cfg.Logger.Warn("the table holds rows: imported incrementally (--incremental), their keys count as conflicts with the new rows",
+		"table", t.DB+"."+t.Name, "pairs", before.KVs, "first", decoded.String())
 	return c.cfg.Checkpoint.Update(func(s *checkpoint.State) error {
 		r := s.Tables[key]
 		if r == nil {

@@ -17,12 +17,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"sync"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/ingest"
@@ -85,6 +85,8 @@ type Config struct {
 	// shared by the process's sorter members like Engines (default: no
 	// quota, for this member).
 	Space *EngineSpace
+	// Logger receives the member's log (nil: slog.Default(); see setLogger).
+	Logger *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -113,6 +115,7 @@ func (c *Config) validate() error {
 	if c.Space == nil {
 		c.Space = NewEngineSpace(0)
 	}
+	c.setLogger()
 	if c.KeepEngines && c.Space.Limit() > 0 {
 		return errors.New("sorter: a disk quota frees space by removing ingested engines: it cannot be combined with keeping them")
 	}
@@ -160,10 +163,6 @@ func Run(ctx context.Context, cfg Config) error {
 		<-ctx.Done()
 		return nil
 	}
-	dialer, err := cfg.Kafka.Dialer()
-	if err != nil {
-		return err
-	}
 	events, err := topiclog.NewWriter(cfg.Kafka)
 	if err != nil {
 		return err
@@ -175,7 +174,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: schematopic.NewCache()}
 	defer s.followSchemas(ctx)()
-	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
+	err = member.Run(ctx, member.Config{Kafka: cfg.Kafka, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
 		func(ctx context.Context, c *member.Claim) error {
 			_, err := s.sortPartition(ctx, c.Topic, c.Partition, c.Commit, false)
 			return err
@@ -511,9 +510,9 @@ func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partiti
 }
 
 // openPartition reads a KV partition from offset next (0: the first).
-func (s *partitionSorter) openPartition(topic string, partition int, next int64) (*kafka.Reader, error) {
+func (s *partitionSorter) openPartition(topic string, partition int, next int64) (*kafkaio.Reader, error) {
 	if next == 0 {
-		next = kafka.FirstOffset
+		next = kafkaio.FirstOffset
 	}
 	// A KV message is up to ~512 KiB: the reader's prefetch is bounded in
 	// messages and bytes so that a member owning many partitions stays
@@ -593,6 +592,7 @@ func (s *partitionSorter) checksumSpans(ctx context.Context, done *lsv1.Partitio
 }
 
 func (s *partitionSorter) report(ctx context.Context, st *partitionState) error {
+	s.cfg.Logger.Info("partition ingested", "table", st.mf.Db+"."+st.mf.Table, "partition", st.partition, "kvs", st.ingested.GetKvs())
 	return s.events.Append(ctx, schemas.Topic(s.cfg.ImportID, schemas.EventsSuffix), st.mf.KvTopic, &lsv1.Event{
 		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: s.cfg.Member,
 		Body: &lsv1.Event_PartitionIngested{PartitionIngested: st.ingested},

@@ -49,6 +49,7 @@ func startIncremental(cfg *Config, cp *checkpoint.File) (*checkpoint.File, error
 	if cfg.ImportID == snap.ImportID {
 		cfg.ImportID = "" // a new import: a new id
 	}
-	cfg.Warn(fmt.Sprintf("--incremental: the import %s in %s is complete; its checkpoint is kept as %s and a new import into the same store starts", snap.ImportID, cfg.WorkDir, archive))
+	cfg.Logger.Warn("--incremental: the work directory's import is complete; its checkpoint is kept aside and a new import into the same store starts",
+		"import_id", snap.ImportID, "work_dir", cfg.WorkDir, "kept_as", archive)
 	return checkpoint.Open(cp.Path())
 }

@@ -10,12 +10,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/segmentio/kafka-go/compress"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/coordinator"
@@ -74,7 +74,7 @@ type Config struct {
 	// MaxErrors bad rows are recorded in WorkDir/rejects.jsonl and skipped.
 	MaxErrors int
 	// KVCompression is the encoders' KV batch codec (encoder.Config).
-	KVCompression compress.Compression
+	KVCompression kafkaio.Compression
 	// Store is the target: the embedded store under WorkDir (default) or a
 	// cluster through PD.
 	Store StoreConfig
@@ -84,14 +84,18 @@ type Config struct {
 	// EngineDir is where this process's sorters keep their engines
 	// (default EngineDir(WorkDir)).
 	EngineDir string
-	// Warn receives warnings for the user.
-	Warn func(string)
+	// Logger receives the log of every stage the import runs (nil:
+	// slog.Default()); each stage adds its role and member.
+	Logger *slog.Logger
 	// OnStart is called with the coordinator once it exists (for progress
 	// displays).
 	OnStart func(*coordinator.Coordinator)
 	// Catalog creates the tables (nil: the coordinator's embedded
 	// catalog; internal/state/tidbcatalog for TiDB).
 	Catalog coordinator.Catalog
+	// Cluster is the target's SQL layer for the coordinator's scheduler
+	// pause, checksum, rebase and analyze (nil: see coordinator.Config).
+	Cluster coordinator.Cluster
 	// KeepEngines keeps the sorters' engines after ingest; DiskQuota
 	// bounds the engine directory in bytes (0: no quota; see
 	// sorter.EngineSpace); KVRetention is what becomes of a verified
@@ -120,8 +124,8 @@ func (c *Config) validate() error {
 	if c.EngineDir == "" {
 		c.EngineDir = EngineDir(c.WorkDir)
 	}
-	if c.Warn == nil {
-		c.Warn = func(string) {}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.KeepEngines && c.DiskQuota > 0 {
 		return errors.New("--keep-engines and --disk-quota cannot be combined: the quota frees space by removing ingested engines")
@@ -215,7 +219,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	pcfg := producer.Config{
 		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, Source: cfg.Source, ChunkSize: cfg.ChunkSize,
-		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
+		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Logger: cfg.Logger,
 	}
 	var plan *producer.Plan
 	if !cp.StepDone(stepPublish) {
@@ -265,7 +269,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	coord, err := coordinator.New(coordinator.Config{
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
-		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn, Catalog: cfg.Catalog, Incremental: cfg.Incremental,
+		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster, Incremental: cfg.Incremental,
 	})
 	if err != nil {
 		return nil, err
@@ -302,7 +306,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		g.Go(func() error {
 			return encoder.Run(gctx, encoder.Config{
 				ImportID: cfg.ImportID, Dump: absDump, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/encoder-%d", host, os.Getpid(), i),
-				MaxErrors: cfg.MaxErrors, Rejects: rejects, KVCompression: cfg.KVCompression,
+				MaxErrors: cfg.MaxErrors, Rejects: rejects, KVCompression: cfg.KVCompression, Logger: cfg.Logger,
 			})
 		})
 	}
@@ -312,7 +316,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return sorter.Run(gctx, sorter.Config{
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
 				EngineDir: cfg.EngineDir, Store: st, Ingest: cfg.Ingest, Engines: engines,
-				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space,
+				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space, Logger: cfg.Logger,
 			})
 		})
 	}
@@ -322,7 +326,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// read the failure's event: record it in the checkpoint.
 		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		if rerr := coord.RecordFailures(rctx, eventsFrom); rerr != nil && !errors.Is(rerr, coordinator.ErrImportFailed) {
-			cfg.Warn(fmt.Sprintf("record the failure in the checkpoint: %v", rerr))
+			cfg.Logger.Warn("record the failure in the checkpoint", "err", rerr)
 		}
 		cancel()
 	}
