@@ -122,3 +122,7 @@ func (c *Coordinator) RecordFailures(ctx context.Context, from int64) error {
 	}
 	return first
 }
+
+// RecordError records err, a member's failure that stopped the import
+// without an event (a sorter's), as the import's error in the checkpoint.
+func (c *Coordinator) RecordError(err error) { _ = c.fail(err) }

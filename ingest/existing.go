@@ -38,7 +38,8 @@ type KeyExistsError struct {
 
 func (e *KeyExistsError) Error() string {
 	return fmt.Sprintf("%v: %x (%s) is held by a row the table had before the import and written by a row of the dump; "+
-		"the conflict strategy \"error\" stops here, before anything of this engine is written: remove one of the two rows and resume",
+		"the conflict strategy \"error\" stops here, before anything of this engine is written: take the row out of the dump "+
+		"and import it again (after `lightstream checkpoint remove --table all`), or choose a strategy that resolves conflicts",
 		ErrKeyExists, e.Key, e.Decoded)
 }
 

@@ -73,6 +73,9 @@ func TestIncrementalImport(t *testing.T) {
 	if !errors.As(err, &kerr) || !strings.Contains(err.Error(), "handle 2") {
 		t.Fatalf("conflicting incremental import: %v", err)
 	}
+	if st := mustOpen(t, work).Snapshot(); st.Status != checkpoint.Failed || !strings.Contains(st.Error, "already in the store") {
+		t.Errorf("the refused import's checkpoint: status %q error %q", st.Status, st.Error)
+	}
 	e := exportTable(t, work, "bad", "t")
 	if got := e.values(t, "n"); !slices.Equal(sorted(got), []string{"1", "2", "3", "4", "5"}) {
 		t.Errorf("after the refused import bad.t n = %q, want 1..5", got)

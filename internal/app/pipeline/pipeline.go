@@ -325,7 +325,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		// A member's failure cancelled the coordinator, perhaps before it
 		// read the failure's event: record it in the checkpoint.
 		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if rerr := coord.RecordFailures(rctx, eventsFrom); rerr != nil && !errors.Is(rerr, coordinator.ErrImportFailed) {
+		switch rerr := coord.RecordFailures(rctx, eventsFrom); {
+		case rerr == nil && !errors.Is(err, context.Canceled):
+			coord.RecordError(err) // a failure without an event (a sorter's)
+		case rerr != nil && !errors.Is(rerr, coordinator.ErrImportFailed):
 			cfg.Logger.Warn("record the failure in the checkpoint", "err", rerr)
 		}
 		cancel()
