@@ -163,6 +163,9 @@ func TestCheckpointRemove(t *testing.T) {
 	if _, _, err := runImport(t, ctlImport(dump, work)); !errors.Is(err, checkpoint.ErrRunning) {
 		t.Errorf("import while the checkpoint is locked: %v", err)
 	}
+	if st := mustOpen(t, work).Snapshot(); st.Error != "" || st.Status == checkpoint.Failed {
+		t.Errorf("the refused import recorded a failure: %q %q", st.Status, st.Error)
+	}
 	unlock()
 
 	res := mustImport(t, ctlImport(dump, work))

@@ -288,8 +288,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	membersCtx, stopMembers := context.WithCancel(ctx)
 	defer stopMembers()
 	g, gctx := errgroup.WithContext(membersCtx)
+	var coordErr error // the coordinator's own (it records what it must)
 	g.Go(func() error {
 		err := coord.Run(gctx)
+		coordErr = err
 		if err == nil {
 			stopMembers()
 		}
@@ -321,7 +323,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		})
 	}
 	err = g.Wait()
-	if err != nil && ctx.Err() == nil {
+	if err != nil && ctx.Err() == nil && err != coordErr {
 		// A member's failure cancelled the coordinator, perhaps before it
 		// read the failure's event: record it in the checkpoint.
 		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
