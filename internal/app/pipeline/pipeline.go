@@ -26,6 +26,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/producer"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -97,6 +98,9 @@ type Config struct {
 	KeepEngines bool
 	DiskQuota   int64
 	KVRetention KVRetention
+	// Logical, when set, is the logical backend (--backend tidb): SQL
+	// batches executed by writers on its target; no sorter runs.
+	Logical *LogicalConfig
 }
 
 func (c *Config) validate() error {
@@ -123,6 +127,12 @@ func (c *Config) validate() error {
 	}
 	if c.DiskQuota < 0 {
 		return fmt.Errorf("--disk-quota %d is negative", c.DiskQuota)
+	}
+	if c.Logical != nil {
+		if err := c.Logical.validate(); err != nil {
+			return err
+		}
+		c.Sorters = -1
 	}
 	if c.CSV.Separator == "" {
 		// Lightning's [mydumper.csv] defaults: header = true.
@@ -253,7 +263,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		defer rejects.Close()
 	}
 
+	var logical *lsv1.LogicalImport
+	if cfg.Logical != nil {
+		logical = cfg.Logical.message()
+		if s, ok := cfg.Catalog.(interface{ SetImportID(string) }); ok {
+			s.SetImportID(cfg.ImportID)
+		}
+	}
 	coord, err := coordinator.New(coordinator.Config{
+		Logical:  logical,
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn, Catalog: cfg.Catalog,
 	})
@@ -299,6 +317,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space,
 			})
 		})
+	}
+	if cfg.Logical != nil {
+		runWriters(gctx, g, cfg, kcfg, rejects)
 	}
 	err = g.Wait()
 	res := &Result{State: cp.Snapshot(), Progress: coord.Progress(), Duration: time.Since(start)}
