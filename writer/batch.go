@@ -137,7 +137,11 @@ func (w *worker) session(ctx context.Context) (*sql.Conn, error) {
 		return nil, err
 	}
 	mode := sqlliteral.Renderer{}.AppendQuoted(nil, []byte(w.cfg.SQLMode))
-	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = "+string(mode)+", time_zone = '+00:00'"); err != nil {
+	fk := "0"
+	if w.cfg.ForeignKeyChecks {
+		fk = "1"
+	}
+	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = "+string(mode)+", time_zone = '+00:00', foreign_key_checks = "+fk); err != nil {
 		conn.Close()
 		return nil, err
 	}

@@ -66,6 +66,10 @@ type Config struct {
 	// sqlmode.DefaultText). The session's time_zone is always '+00:00': the
 	// encoders write TIMESTAMP values in UTC.
 	SQLMode string
+	// ForeignKeyChecks keeps the session's foreign_key_checks on: a row
+	// whose parent is missing is refused (a reject). Off by default, as
+	// dumps load (tables are written in no particular order).
+	ForeignKeyChecks bool
 	// Rejects receives the rows the server refuses; nil: the first one
 	// stops the import.
 	Rejects Rejecter

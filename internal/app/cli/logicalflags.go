@@ -22,6 +22,7 @@ func logicalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "on-duplicate", Value: "error", Usage: "--backend tidb: rows whose key is taken: error (INSERT: stop, or count against --max-error), replace (REPLACE INTO) or ignore (INSERT IGNORE); recorded in lightstream_task_info.conflict_records on the target (Lightning's [conflict] strategy, tikv-importer.on-duplicate)"},
 		&cli.StringFlag{Name: "logical-import-batch-size", Value: "96KiB", Usage: "--backend tidb: most bytes of one INSERT statement (Lightning's tikv-importer.logical-import-batch-size)"},
 		&cli.IntFlag{Name: "logical-import-batch-rows", Value: 65536, Usage: "--backend tidb: most rows of one INSERT statement (Lightning's tikv-importer.logical-import-batch-rows)"},
+		&cli.BoolFlag{Name: "foreign-key-checks", Usage: "--backend tidb: write with foreign_key_checks on: rows whose parent row is missing are refused (rejects, --max-error); off by default, as dumps load"},
 		&cli.IntFlag{Name: "writers", Value: 2, Usage: "--backend tidb: writer group members to run in this process (0: none, writers run elsewhere against --brokers)"},
 		&cli.IntFlag{Name: "writer-conns", Value: 4, Usage: "--backend tidb: connections to the target per writer member (batches in flight)"},
 	}
@@ -77,7 +78,7 @@ func logicalConfig(ctx context.Context, c *cli.Context, sqlMode string, warn fun
 	lc := &pipeline.LogicalConfig{
 		Target: target, OnDuplicate: strings.ToLower(c.String("on-duplicate")),
 		BatchBytes: int(size), BatchRows: c.Int("logical-import-batch-rows"),
-		Writers: c.Int("writers"), Conns: c.Int("writer-conns"),
+		Writers: c.Int("writers"), Conns: c.Int("writer-conns"), ForeignKeyChecks: c.Bool("foreign-key-checks"),
 	}
 	if c.IsSet("writers") && lc.Writers == 0 {
 		lc.Writers = -1

@@ -125,6 +125,14 @@ func (l *Logical) CreateTable(ctx context.Context, m *lsv1.TableManifest, tableI
 		return nil, nil, fmt.Errorf("table %s.%s: %w", m.Db, m.Table, err)
 	}
 	t.DB, t.Name = m.Db, m.Table
+	absent, err := l.absentColumns(ctx, s, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, col := range absent {
+		col.Unsupported = sqlliteral.AbsentInTarget
+		warns = append(warns, fmt.Sprintf("column %s is not in the target's table: its values are dropped", col.Name))
+	}
 	l.mu.Lock()
 	l.models[checkpoint.Key(m.Db, m.Table)] = t
 	l.mu.Unlock()
@@ -253,3 +261,28 @@ func queryChecksum(ctx context.Context, s Session, q string) (checkpoint.Checksu
 // moved its AUTO_INCREMENT counters as the rows with explicit values went
 // in (MySQL, MariaDB and TiDB all do).
 func (*Logical) Rebase(context.Context, *tablemodel.Table) error { return nil }
+
+// absentColumns are t's columns the target's table lacks.
+func (l *Logical) absentColumns(ctx context.Context, s Session, t *tablemodel.Table) ([]*tablemodel.Column, error) {
+	q := "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = " + quoteString(t.DB) + " AND TABLE_NAME = " + quoteString(t.Name)
+	rs, err := s.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", q, err)
+	}
+	have := map[string]bool{}
+	for _, r := range rs.Rows {
+		if len(r) > 0 && r[0] != nil {
+			have[strings.ToLower(*r[0])] = true
+		}
+	}
+	if len(have) == 0 {
+		return nil, nil // a server that does not tell: assume all
+	}
+	var out []*tablemodel.Column
+	for _, col := range t.Columns {
+		if !have[strings.ToLower(col.Name)] {
+			out = append(out, col)
+		}
+	}
+	return out, nil
+}

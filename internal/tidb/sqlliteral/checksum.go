@@ -41,7 +41,7 @@ func NewChecksum(t *tablemodel.Table) *Checksum {
 		switch {
 		case col.IsGenerated():
 			c.excluded = append(c.excluded, col.Name+" (generated)")
-		case Unsupported(col):
+		case Unsupported(col) || col.Unsupported == AbsentInTarget:
 			c.excluded = append(c.excluded, col.Name+" ("+strings.ToLower(col.Unsupported)+")")
 		case col.Tp == mysql.TypeFloat || col.Tp == mysql.TypeDouble:
 			c.excluded = append(c.excluded, col.Name+" (floating point)")

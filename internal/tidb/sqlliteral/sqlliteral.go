@@ -125,16 +125,21 @@ func QuoteName(s string) string {
 // TableName is `db`.`table`.
 func TableName(db, table string) string { return QuoteName(db) + "." + QuoteName(table) }
 
+// AbsentInTarget marks (as Column.Unsupported) a column of the dump's
+// DDL that the target's table does not have: a server that skipped it
+// (MariaDB reads /*!50705 ... */ as a comment); its values are dropped.
+const AbsentInTarget = "absent in the target"
+
 // Written reports whether the logical backend writes column col: not a
-// generated column (the server computes it), and not one of a type TiDB
-// lacks (GEOMETRY: its value is passed through from the dump, see
-// Unsupported).
+// generated column (the server computes it), not one the target lacks. A
+// column of a type TiDB lacks (GEOMETRY) is written with the dump's value
+// (Unsupported).
 func Written(col *tablemodel.Column) bool {
-	return !col.IsGenerated()
+	return !col.IsGenerated() && col.Unsupported != AbsentInTarget
 }
 
 // Unsupported reports whether col is of a type TiDB does not have (its
 // value is the dump's bytes, passed on as a hex literal).
 func Unsupported(col *tablemodel.Column) bool {
-	return col.Unsupported != "" || col.Tp == mysql.TypeGeometry
+	return (col.Unsupported != "" || col.Tp == mysql.TypeGeometry) && col.Unsupported != AbsentInTarget
 }
