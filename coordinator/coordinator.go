@@ -561,7 +561,9 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 
 // checksumSource names where the compared checksum came from.
 func (c *Coordinator) checksumSource() string {
-	if _, ok := c.cfg.Catalog.(PostImporter); ok {
+	if _, ok := c.cfg.Catalog.(PostImporter); ok && c.cfg.Logical != nil {
+		return c.cfg.Catalog.Name() + " (query checksum)"
+	} else if ok {
 		return c.cfg.Catalog.Name() + " (ADMIN CHECKSUM)"
 	}
 	return "store"

@@ -111,7 +111,7 @@ func (l *Logical) CreateTable(ctx context.Context, m *lsv1.TableManifest, tableI
 	if err := l.ensureDatabase(ctx, s, m.Db, m.DbSchemaSql); err != nil {
 		return nil, nil, err
 	}
-	stmts, warns, err := l.tableDDL(m.Db, m.SchemaSql)
+	stmts, warns, err := l.tableDDLAs(m.Db, m.Table, m.SchemaSql)
 	if err != nil {
 		return nil, nil, fmt.Errorf("table %s.%s: %w", m.Db, m.Table, err)
 	}
