@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
@@ -333,7 +332,7 @@ func (c *Coordinator) step(name string, fn func() error) error {
 // is known.
 func (c *Coordinator) loadManifests(ctx context.Context) error {
 	topic := schemas.Topic(c.cfg.ImportID, schemas.ManifestsSuffix)
-	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafka.Message) error {
+	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafkaio.Message) error {
 		var mf lsv1.TableManifest
 		if err := proto.Unmarshal(m.Value, &mf); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)
@@ -374,7 +373,7 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafka.Message) error {
+	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafkaio.Message) error {
 		var ev lsv1.Event
 		if err := proto.Unmarshal(m.Value, &ev); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -29,15 +28,15 @@ type partitionTotals struct {
 // are written only after the queue reported every batch acknowledged.
 type chunkSink struct {
 	ctx        context.Context
-	w          *kafka.Writer
+	w          *kafkaio.Writer
 	topic      string
 	chunk      *lsv1.Chunk
 	attempt    string
 	partitions int
 	batchBytes int
 
-	bufs   [][]byte
-	counts []uint32
+	// bufs are the partitions' batches being filled (nil: none yet).
+	bufs   []*schemas.BatchBuffer
 	totals []partitionTotals
 	seq    uint32
 
@@ -49,11 +48,11 @@ type chunkSink struct {
 	q *kafkaio.SendQueue
 }
 
-func newChunkSink(ctx context.Context, w *kafka.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
+func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
 	return &chunkSink{
 		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
-		bufs: make([][]byte, partitions), counts: make([]uint32, partitions), totals: make([]partitionTotals, partitions),
-		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafka.Message) error {
+		bufs: make([]*schemas.BatchBuffer, partitions), totals: make([]partitionTotals, partitions),
+		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafkaio.Message) error {
 			start := time.Now()
 			err := writeRetry(ctx, w, msgs)
 			metrics.ProduceSeconds.Observe(time.Since(start).Seconds())
@@ -78,37 +77,34 @@ func (s *chunkSink) row(fileOffset int64) {
 // add routes one pair to its partition.
 func (s *chunkSink) add(key, value []byte) error {
 	p := schemas.KVPartition(key, s.record, s.partitions)
-	s.bufs[p] = schemas.AppendPair(s.bufs[p], key, value)
-	s.counts[p]++
+	if s.bufs[p] == nil {
+		s.bufs[p] = schemas.NewBatchBuffer(s.chunk.Id, s.attempt, s.batchBytes+s.batchBytes/8)
+	}
+	s.bufs[p].Append(key, value)
 	t := &s.totals[p]
 	t.sum ^= crc64ecma.Pair(key, value)
 	t.kvs++
 	t.bytes += uint64(len(key) + len(value))
-	if len(s.bufs[p]) >= s.batchBytes {
+	if s.bufs[p].Len() >= s.batchBytes {
 		return s.flush(p)
 	}
 	return nil
 }
 
 func (s *chunkSink) flush(p int) error {
-	if s.counts[p] == 0 {
+	buf := s.bufs[p]
+	if buf == nil || buf.Count() == 0 {
 		return nil
 	}
 	s.seq++
-	msg := &lsv1.KVMessage{Version: 1, Body: &lsv1.KVMessage_Batch{Batch: &lsv1.KVBatch{
-		ChunkId: s.chunk.Id, Attempt: s.attempt, Seq: s.seq, Count: s.counts[p], Pairs: s.bufs[p],
-	}}}
-	b, err := proto.Marshal(msg)
-	if err != nil {
-		return err
-	}
+	// The message is built in the batch's own buffer (no copy of the
+	// pairs), which now belongs to it; the next pairs start a new one.
+	b := buf.Seal(s.chunk.Id, s.attempt, s.seq)
+	s.bufs[p] = nil
 	s.totals[p].batches++
 	metrics.KVBatchBytes.Observe(float64(len(b)))
-	metrics.KVPairsProduced.Add(float64(s.counts[p]))
-	metrics.KVBytesProduced.Add(float64(len(s.bufs[p])))
-	// The packed buffer now belongs to the marshalled message; start anew.
-	s.bufs[p] = make([]byte, 0, s.batchBytes+s.batchBytes/8)
-	s.counts[p] = 0
+	metrics.KVPairsProduced.Add(float64(buf.Count()))
+	metrics.KVBytesProduced.Add(float64(buf.Len()))
 	if err := s.q.Send(partitionMessage(s.topic, p, s.chunk.Id, "b", b)); err != nil {
 		return fmt.Errorf("produce to %s: %w", s.topic, err)
 	}
@@ -134,7 +130,7 @@ func (s *chunkSink) finish() (partitionTotals, error) {
 		return partitionTotals{}, fmt.Errorf("produce to %s: %w", s.topic, err)
 	}
 	var all partitionTotals
-	markers := make([]kafka.Message, 0, s.partitions)
+	markers := make([]kafkaio.Message, 0, s.partitions)
 	for p := 0; p < s.partitions; p++ {
 		t := s.totals[p]
 		all.sum ^= t.sum
@@ -161,12 +157,12 @@ func (s *chunkSink) abort() { _ = s.q.Close() }
 
 // partitionMessage builds a record for an explicit partition (the writer
 // from kafkaio.NewWriter honours Message.Partition).
-func partitionMessage(topic string, p int, key, kind string, value []byte) kafka.Message {
-	return kafka.Message{
+func partitionMessage(topic string, p int, key, kind string, value []byte) kafkaio.Message {
+	return kafkaio.Message{
 		Topic:     topic,
 		Partition: p,
 		Key:       []byte(key),
 		Value:     value,
-		Headers:   []kafka.Header{{Key: schemas.HeaderKind, Value: []byte(kind)}},
+		Headers:   []kafkaio.Header{{Key: schemas.HeaderKind, Value: []byte(kind)}},
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
@@ -379,7 +378,7 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 	// Chunks are spread over the chunks topic's partitions round-robin in
 	// table order, so that the encoder group works on all tables at once.
 	chunksTopic := schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)
-	var batch []kafka.Message
+	var batch []kafkaio.Message
 	var batchBytes int64
 	publish := func() error {
 		if err := w.AppendRaw(ctx, batch...); err != nil {
@@ -397,7 +396,7 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			batch = append(batch, kafka.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
+			batch = append(batch, kafkaio.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
 			batchBytes += c.SourceBytes
 			n++
 			if len(batch) == 256 {

@@ -22,7 +22,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/ingest"
@@ -160,10 +159,6 @@ func Run(ctx context.Context, cfg Config) error {
 		<-ctx.Done()
 		return nil
 	}
-	dialer, err := cfg.Kafka.Dialer()
-	if err != nil {
-		return err
-	}
 	events, err := topiclog.NewWriter(cfg.Kafka)
 	if err != nil {
 		return err
@@ -175,7 +170,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: schematopic.NewCache()}
 	defer s.followSchemas(ctx)()
-	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
+	err = member.Run(ctx, member.Config{Kafka: cfg.Kafka, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
 		func(ctx context.Context, c *member.Claim) error {
 			_, err := s.sortPartition(ctx, c.Topic, c.Partition, c.Commit, false)
 			return err
@@ -511,9 +506,9 @@ func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partiti
 }
 
 // openPartition reads a KV partition from offset next (0: the first).
-func (s *partitionSorter) openPartition(topic string, partition int, next int64) (*kafka.Reader, error) {
+func (s *partitionSorter) openPartition(topic string, partition int, next int64) (*kafkaio.Reader, error) {
 	if next == 0 {
-		next = kafka.FirstOffset
+		next = kafkaio.FirstOffset
 	}
 	// A KV message is up to ~512 KiB: the reader's prefetch is bounded in
 	// messages and bytes so that a member owning many partitions stays

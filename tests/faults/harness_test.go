@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"google.golang.org/protobuf/proto"
 
@@ -21,9 +20,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -276,12 +273,7 @@ func exportFigures(ctx context.Context, st store.Store, model json.RawMessage) (
 	if err := json.Unmarshal(model, &tbl); err != nil {
 		return textFigures{}, err
 	}
-	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: time.UTC}
-	conv, err := valueconv.NewConverter(&tbl, sess)
-	if err != nil {
-		return textFigures{}, err
-	}
-	gen, err := encoder.Generated(&tbl, sess, conv)
+	gen, err := export.Generated(&tbl, time.UTC)
 	if err != nil {
 		return textFigures{}, err
 	}
@@ -294,14 +286,14 @@ func exportFigures(ctx context.Context, st store.Store, model json.RawMessage) (
 
 // readTopic returns every message of every partition of a topic, up to
 // the high watermarks at the time of the call.
-func (r *run) readTopic(topic string) []kafka.Message {
+func (r *run) readTopic(topic string) []kafkaio.Message {
 	r.t.Helper()
-	var out []kafka.Message
+	var out []kafkaio.Message
 	for _, pi := range r.cluster.PartitionInfos(topic) {
 		if pi == nil || pi.HighWatermark == 0 {
 			continue
 		}
-		rd, err := kafkaio.NewPartitionReader(r.kafka, topic, int(pi.Partition), kafka.FirstOffset, kafkaio.ReaderOptions{})
+		rd, err := kafkaio.NewPartitionReader(r.kafka, topic, int(pi.Partition), kafkaio.FirstOffset, kafkaio.ReaderOptions{})
 		if err != nil {
 			r.t.Fatal(err)
 		}

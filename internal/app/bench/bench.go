@@ -120,6 +120,9 @@ type Throughput struct {
 	// CPUSeconds is the CPU time (user + system, all threads) the process
 	// spent during the run.
 	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	// CPUSecondsPerGiB is CPUSeconds per GiB (2^30 bytes) of source: what
+	// decides throughput on any number of cores.
+	CPUSecondsPerGiB float64 `json:"cpu_seconds_per_gib,omitempty"`
 	// PeakRSSBytes is the process's peak RSS during the run, when it could
 	// be measured on its own (0 otherwise).
 	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
@@ -342,6 +345,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Handoff = tp(ho.elapsed)
 	rep.Handoff.CPUSeconds = handoffCPU.cpu.Seconds()
 	rep.Handoff.PeakRSSBytes = handoffPeak
+	perGiB := func(t *Throughput) {
+		if rep.SourceBytes > 0 {
+			t.CPUSecondsPerGiB = t.CPUSeconds / (float64(rep.SourceBytes) / (1 << 30))
+		}
+	}
+	for i := range rep.Stages {
+		perGiB(&rep.Stages[i].Throughput)
+	}
+	perGiB(&rep.Whole)
+	perGiB(&rep.Handoff)
 	slowest := rep.Stages[0]
 	for _, s := range rep.Stages[1:] {
 		if s.Seconds > slowest.Seconds {

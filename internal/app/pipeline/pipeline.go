@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/kafka-go/compress"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/coordinator"
@@ -73,7 +72,7 @@ type Config struct {
 	// MaxErrors bad rows are recorded in WorkDir/rejects.jsonl and skipped.
 	MaxErrors int
 	// KVCompression is the encoders' KV batch codec (encoder.Config).
-	KVCompression compress.Compression
+	KVCompression kafkaio.Compression
 	// Store is the target: the embedded store under WorkDir (default) or a
 	// cluster through PD.
 	Store StoreConfig
@@ -335,10 +334,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if res.State.Status != checkpoint.Complete {
 		return res, fmt.Errorf("import stopped before completion (status %q)", res.State.Status)
 	}
+	spread := partitionSpread(cfg, res.State)
 	if err := finishDisk(ctx, cfg, kcfg, res.State); err != nil {
 		return res, err
 	}
 	res.Disk = measureDisk(cfg, res.State, res.Progress.SourceBytes, space)
+	res.Disk.Partitions = spread
 	return res, nil
 }
 
