@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -17,8 +16,10 @@ import (
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/tidb/datum"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
+	"github.com/lightstream-io/lightstream/internal/tidb/rowcodec"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlliteral"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
+	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -65,7 +66,7 @@ func InsertVerb(onDuplicate string) (string, error) {
 // renderer and the checksum.
 type logicalRows struct {
 	conv     *valueconv.Converter
-	model    *tableModel
+	model    *tablemodel.Table
 	builders map[string]*sqlBuilder
 	lit      sqlliteral.Renderer
 	sum      *sqlliteral.Checksum
@@ -83,7 +84,7 @@ type sqlBuilder struct {
 }
 
 func newLogicalRows(ti *schematopic.Table, dumpTimeZone string) (*logicalRows, error) {
-	sess, err := Session(ti.Msg, dumpTimeZone)
+	sess, err := rowcodec.Session(ti.Msg.SqlMode, ti.Msg.TimeZone, dumpTimeZone, time.Unix(0, ti.Msg.TimestampUnixNano).UTC())
 	if err != nil {
 		return nil, err
 	}
@@ -210,8 +211,8 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 	if _, err := dump.ParseCharset(ch.DataCharacterSet, false); err != nil {
 		return st, tot, fmt.Errorf("chunk %s: %w", ch.Id, err)
 	}
-	dc := DumpChunk(e.cfg.Dump, ch)
-	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
+	dc := dump.ChunkFromProto(e.cfg.Dump, ch)
+	rows, err := dc.OpenRows(dump.CSVOptionsFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
 		return st, tot, err
 	}
@@ -232,7 +233,7 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 	topic := schemas.KVTopic(e.cfg.ImportID, ch.Db, ch.Table)
 	partitions := max(int(ti.Msg.KvPartitions), 1)
 	part := LogicalPartition(ch, partitions)
-	q := kafkaio.NewSendQueue(ctx, e.cfg.QueueDepth, func(ctx context.Context, msgs ...kafka.Message) error {
+	q := kafkaio.NewSendQueue(ctx, e.cfg.QueueDepth, func(ctx context.Context, msgs ...kafkaio.Message) error {
 		start := time.Now()
 		err := writeRetry(ctx, e.kv, msgs)
 		metrics.ProduceSeconds.Observe(time.Since(start).Seconds())
@@ -311,7 +312,7 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 	if err := q.Close(); err != nil {
 		return st, tot, fmt.Errorf("produce to %s: %w", topic, err)
 	}
-	markers := make([]kafka.Message, 0, partitions)
+	markers := make([]kafkaio.Message, 0, partitions)
 	for p := 0; p < partitions; p++ {
 		m := &lsv1.EndOfChunk{ChunkId: ch.Id, Attempt: attempt, Partition: uint32(p)}
 		if p == part {

@@ -24,7 +24,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
@@ -143,10 +142,6 @@ func Run(ctx context.Context, cfg Config) error {
 			return fmt.Errorf("writer: %s: %w", q, err)
 		}
 	}
-	dialer, err := cfg.Kafka.Dialer()
-	if err != nil {
-		return err
-	}
 	events, err := topiclog.NewWriter(cfg.Kafka)
 	if err != nil {
 		return err
@@ -155,7 +150,7 @@ func Run(ctx context.Context, cfg Config) error {
 	mode, _ := sqlmode.Parse(cfg.SQLMode)
 	w := &worker{cfg: cfg, db: db, manifests: manifests, events: events, slots: make(chan struct{}, cfg.Conns),
 		noBackslash: mode.Has(sqlmode.NoBackslashEscapes)}
-	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics}, w.claim)
+	err = member.Run(ctx, member.Config{Kafka: cfg.Kafka, Group: cfg.Group, Topics: topics}, w.claim)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -201,7 +196,7 @@ func (w *worker) claim(ctx context.Context, c *member.Claim) error {
 	}
 	start := c.Committed
 	if start < 0 {
-		start = kafka.FirstOffset
+		start = kafkaio.FirstOffset
 	}
 	r, err := kafkaio.NewPartitionReader(w.cfg.Kafka, c.Topic, c.Partition, start, kafkaio.ReaderOptions{})
 	if err != nil {
@@ -325,7 +320,7 @@ func loadManifests(ctx context.Context, cfg kafkaio.Config, importID string) (ma
 	byTable := map[string]bool{}
 	byTopic := map[string]*lsv1.TableManifest{}
 	topic := schemas.Topic(importID, schemas.ManifestsSuffix)
-	err := topiclog.Follow(ctx, cfg, topic, func(m kafka.Message) error {
+	err := topiclog.Follow(ctx, cfg, topic, func(m kafkaio.Message) error {
 		var mf lsv1.TableManifest
 		if err := proto.Unmarshal(m.Value, &mf); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)
