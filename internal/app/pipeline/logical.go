@@ -35,6 +35,10 @@ type LogicalConfig struct {
 	BeforeCommit func(chunkID string, seq uint32)
 }
 
+// MaxLogicalBatchBytes bounds one statement: its rows, their checksums
+// and offsets travel in one message of the table's topic.
+const MaxLogicalBatchBytes = 768 << 10
+
 func (l *LogicalConfig) validate() error {
 	if l.Target.Addr == "" {
 		return errors.New("--backend tidb: no target server (--tidb host:port)")
@@ -44,6 +48,9 @@ func (l *LogicalConfig) validate() error {
 	}
 	if l.BatchBytes <= 0 {
 		l.BatchBytes = encoder.DefaultLogicalBatchBytes
+	}
+	if l.BatchBytes > MaxLogicalBatchBytes {
+		return fmt.Errorf("--logical-import-batch-size %d: at most %d (a batch is one Kafka message; the broker takes messages up to 1 MiB)", l.BatchBytes, MaxLogicalBatchBytes)
 	}
 	if l.BatchRows <= 0 {
 		l.BatchRows = encoder.DefaultLogicalBatchRows
