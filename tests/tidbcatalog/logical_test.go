@@ -153,6 +153,9 @@ func conflictDump(t *testing.T) string {
 		"cf-schema-create.sql": "CREATE DATABASE cf;\n",
 		"cf.t-schema.sql":      "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10) NOT NULL, ts TIMESTAMP NULL);\n",
 		"cf.t.000000000.sql":   "INSERT INTO t VALUES (1,'a','2020-01-01 00:00:00'),(2,'b',NULL),(1,'c','2021-01-01 00:00:00'),(3,'d',NULL);\n",
+		// A view over t: created through the target after the tables.
+		"cf.tv-schema.sql":      "CREATE TABLE `tv` (`id` int, `v` varchar(10));\n",
+		"cf.tv-schema-view.sql": "DROP TABLE IF EXISTS `tv`;\nDROP VIEW IF EXISTS `tv`;\nCREATE VIEW `tv` AS SELECT id, v FROM t WHERE id > 1;\n",
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -201,6 +204,9 @@ func testConflicts(t *testing.T, sock string) {
 		}
 		if n := records("cf_ignore", "conflict"); n != 1 {
 			t.Errorf("%d conflict records, want 1", n)
+		}
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM cf_ignore.tv"); n != 2 {
+			t.Errorf("view tv: %d rows, want 2", n)
 		}
 	})
 	t.Run("replace", func(t *testing.T) {
