@@ -97,7 +97,7 @@ func init() {
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
 			waitForImportFlag,
 			statusFlag(),
-		).withStore(), tidbFlags()...),
+		).withStore(), append(tidbFlags(), coordinatorLogicalFlags()...)...),
 		Action: runCoordinator,
 	})
 }
@@ -250,17 +250,15 @@ func runCoordinator(c *cli.Context) error {
 		return err
 	}
 	warn := status.warn(func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) })
-	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"), warn)
+	catalog, logical, closeCatalog, err := coordinatorCatalog(c, id, warn)
 	if err != nil {
 		return err
 	}
-	if tidb != nil {
-		defer tidb.Close()
-	}
+	defer closeCatalog()
 	co, err := coordinator.New(coordinator.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
-		Warn: warn, Catalog: asCatalog(tidb),
+		Warn: warn, Catalog: catalog, Logical: logical,
 	})
 	if err != nil {
 		return err

@@ -64,7 +64,15 @@ func (l *LogicalConfig) validate() error {
 	return nil
 }
 
-// message is what the coordinator publishes with every table's schema.
+// Message is what the coordinator publishes with every table's schema
+// (defaults applied; an invalid config is an error).
+func (l *LogicalConfig) Message() (*lsv1.LogicalImport, error) {
+	if err := l.validate(); err != nil {
+		return nil, err
+	}
+	return l.message(), nil
+}
+
 func (l *LogicalConfig) message() *lsv1.LogicalImport {
 	return &lsv1.LogicalImport{OnDuplicate: l.OnDuplicate, BatchBytes: uint32(l.BatchBytes), BatchRows: uint32(l.BatchRows)}
 }
