@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -62,6 +63,9 @@ type Config struct {
 	// OnAssign, if set, is told each group generation's assignment of
 	// this member (member.Config.OnAssign).
 	OnAssign func(generation int32, assigned map[string][]int)
+	// Logger receives the member's log (nil: slog.Default()); records
+	// carry role=encoder and member, and per chunk table and chunk.
+	Logger *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -87,6 +91,10 @@ func (c *Config) validate() error {
 	if c.MaxErrors > 0 && c.Rejects == nil {
 		return errors.New("encoder: MaxErrors needs a rejects file")
 	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	c.Logger = c.Logger.With("role", "encoder", "member", c.Member)
 	return c.Kafka.Validate()
 }
 
@@ -239,10 +247,11 @@ func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 			})
 			cancel()
 			if aerr != nil {
-				return fmt.Errorf("%w (telling the coordinator failed too: %v)", err, aerr)
+				return fmt.Errorf("%w (telling the coordinator failed too: %w)", err, aerr)
 			}
 			return err
 		}
+		e.cfg.Logger.Debug("chunk encoded", "table", ch.Db+"."+ch.Table, "chunk", ch.Id, "partition", c.Partition)
 		if err := commitRetry(ctx, c, m.Offset+1); err != nil {
 			if ctx.Err() != nil {
 				return nil

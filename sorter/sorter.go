@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"sync"
@@ -84,6 +85,8 @@ type Config struct {
 	// shared by the process's sorter members like Engines (default: no
 	// quota, for this member).
 	Space *EngineSpace
+	// Logger receives the member's log (nil: slog.Default(); see setLogger).
+	Logger *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -112,6 +115,7 @@ func (c *Config) validate() error {
 	if c.Space == nil {
 		c.Space = NewEngineSpace(0)
 	}
+	c.setLogger()
 	if c.KeepEngines && c.Space.Limit() > 0 {
 		return errors.New("sorter: a disk quota frees space by removing ingested engines: it cannot be combined with keeping them")
 	}
@@ -588,6 +592,7 @@ func (s *partitionSorter) checksumSpans(ctx context.Context, done *lsv1.Partitio
 }
 
 func (s *partitionSorter) report(ctx context.Context, st *partitionState) error {
+	s.cfg.Logger.Info("partition ingested", "table", st.mf.Db+"."+st.mf.Table, "partition", st.partition, "kvs", st.ingested.GetKvs())
 	return s.events.Append(ctx, schemas.Topic(s.cfg.ImportID, schemas.EventsSuffix), st.mf.KvTopic, &lsv1.Event{
 		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: s.cfg.Member,
 		Body: &lsv1.Event_PartitionIngested{PartitionIngested: st.ingested},

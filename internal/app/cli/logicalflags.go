@@ -53,7 +53,7 @@ func applyLogicalKeys(cfg *lightningConfig, set func(name, value string)) error 
 
 // logicalConfig is the pipeline's logical backend for --backend tidb, and
 // its catalog (the target through SQL); nil for the local backend.
-func logicalConfig(ctx context.Context, c *cli.Context, sqlMode string, warn func(string)) (*pipeline.LogicalConfig, *tidbcatalog.Logical, error) {
+func logicalConfig(ctx context.Context, c *cli.Context, sqlMode string) (*pipeline.LogicalConfig, *tidbcatalog.Logical, error) {
 	if !strings.EqualFold(c.String("backend"), "tidb") {
 		return nil, nil, nil
 	}
@@ -64,7 +64,7 @@ func logicalConfig(ctx context.Context, c *cli.Context, sqlMode string, warn fun
 	target := tidbcatalog.Config{
 		Addr: addr, User: c.String("tidb-user"), Password: c.String("tidb-password"),
 		TLS: c.String("tidb-tls"), CAPath: c.String("ca"), CertPath: c.String("cert"), KeyPath: c.String("key"),
-		SQLMode: sqlMode, Warn: warn,
+		SQLMode: sqlMode,
 	}
 	if strings.HasPrefix(addr, "/") {
 		// A socket path: a server on this machine.

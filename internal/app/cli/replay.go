@@ -19,8 +19,8 @@ func init() {
 			&cli.StringFlag{Name: "table", Usage: "the table, as db.table", Required: true},
 			importIDFlag("the import's id (default: the one the work directory records; given, it must be that one)"),
 			diskFlags()[0],
-		}, append(append(kafkaFlags("brokers"), ingestFlag()), storeFlags()...)...),
-		Action: runReplay,
+		}, append(append(append(kafkaFlags("brokers"), ingestFlag()), storeFlags()...), logFlags()...)...),
+		Action: logged(runReplay),
 	})
 }
 

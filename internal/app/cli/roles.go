@@ -30,7 +30,8 @@ import (
 
 func roleFlags(extra ...cli.Flag) flagList {
 	flags := append([]cli.Flag{importIDFlag(importIDUsageRole)}, extra...)
-	return append(flags, kafkaFlags("brokers")...)
+	flags = append(flags, kafkaFlags("brokers")...)
+	return append(flags, logFlags()...)
 }
 
 // flagList is a command's flags.
@@ -57,7 +58,7 @@ func init() {
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
 			metricsFlag(),
 		}, append(csvFlags(), sourceFlags()...)...)...),
-		Action: withMetrics(runProducer),
+		Action: logged(withMetrics(runProducer)),
 	})
 	addCommand(&cli.Command{
 		Name:  "encoder",
@@ -70,7 +71,7 @@ func init() {
 			waitForImportFlag,
 			metricsFlag(),
 		),
-		Action: withMetrics(runEncoder),
+		Action: logged(withMetrics(runEncoder)),
 	})
 	addCommand(&cli.Command{
 		Name:  "sorter",
@@ -84,7 +85,7 @@ func init() {
 			diskFlags()[0], diskFlags()[1],
 			metricsFlag(),
 		).withStore(),
-		Action: withMetrics(runSorter),
+		Action: logged(withMetrics(runSorter)),
 	})
 	addCommand(&cli.Command{
 		Name:  "coordinator",
@@ -98,7 +99,7 @@ func init() {
 			waitForImportFlag,
 			statusFlag(),
 		).withStore(), append(tidbFlags(), coordinatorLogicalFlags()...)...),
-		Action: runCoordinator,
+		Action: logged(runCoordinator),
 	})
 }
 
@@ -144,7 +145,6 @@ func runProducer(c *cli.Context) error {
 		ImportID: id, Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes, Source: src,
 		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, ChunkPartitions: c.Int("chunk-partitions"),
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
-		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
 	})
 	if err != nil {
 		return err
@@ -240,6 +240,7 @@ func runCoordinator(c *cli.Context) error {
 		return fmt.Errorf("coordinator: %w", err)
 	}
 	defer status.close()
+	status.logWarnings()
 	st, _, err := roleStore(c)
 	if err != nil {
 		return err
@@ -249,8 +250,7 @@ func runCoordinator(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	warn := status.warn(func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) })
-	catalog, logical, closeCatalog, err := coordinatorCatalog(c, id, warn)
+	catalog, cluster, logical, closeCatalog, err := coordinatorCatalog(c, id)
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func runCoordinator(c *cli.Context) error {
 	co, err := coordinator.New(coordinator.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
-		Warn: warn, Catalog: catalog, Logical: logical,
+		Catalog: catalog, Cluster: cluster, Logical: logical,
 	})
 	if err != nil {
 		return err
@@ -267,7 +267,7 @@ func runCoordinator(c *cli.Context) error {
 	defer stop()
 	status.start(co)
 	if metricsLn != nil {
-		serveMetrics(ctx, metricsLn, co)
+		defer serveMetrics(ctx, metricsLn, co)()
 	}
 	if err := co.Run(ctx); err != nil {
 		return err

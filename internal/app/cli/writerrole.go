@@ -46,32 +46,32 @@ func coordinatorLogicalFlags() []cli.Flag {
 
 // coordinatorCatalog is the coordinator role's catalog: the logical one
 // with --backend tidb, TiDB's with --tidb, else the default.
-func coordinatorCatalog(c *cli.Context, id string, warn func(string)) (coordinator.Catalog, *lsv1.LogicalImport, func(), error) {
+func coordinatorCatalog(c *cli.Context, id string) (coordinator.Catalog, coordinator.Cluster, *lsv1.LogicalImport, func(), error) {
 	switch b := strings.ToLower(c.String("backend")); b {
 	case "", "local", "importer":
 	case "tidb":
-		lc, cat, err := logicalConfig(c.Context, c, c.String("sql-mode"), warn)
+		lc, cat, err := logicalConfig(c.Context, c, c.String("sql-mode"))
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		msg, err := lc.Message()
 		if err != nil {
 			cat.Close()
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		cat.SetImportID(id)
-		return cat, msg, func() { cat.Close() }, nil
+		return cat, cat, msg, func() { cat.Close() }, nil
 	default:
-		return nil, nil, nil, fmt.Errorf("--backend %q: want local or tidb", b)
+		return nil, nil, nil, nil, fmt.Errorf("--backend %q: want local or tidb", b)
 	}
-	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"), warn)
+	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if tidb == nil {
-		return nil, nil, func() {}, nil
+		return nil, nil, nil, func() {}, nil
 	}
-	return tidb, nil, func() { tidb.Close() }, nil
+	return tidb, tidb, nil, func() { tidb.Close() }, nil
 }
 
 func runWriter(c *cli.Context) error {
