@@ -195,6 +195,42 @@ func testConflicts(t *testing.T, sock string) {
 			t.Errorf("rejects: %s", b)
 		}
 	})
+	t.Run("foreign-key", func(t *testing.T) {
+		// With --foreign-key-checks the server refuses a child row whose
+		// parent is missing: a reject with the server's error, counted
+		// against --max-error, recorded in conflict_records.
+		dir := t.TempDir()
+		for name, text := range map[string]string{
+			"fk-schema-create.sql":   "CREATE DATABASE fk;\n",
+			"fk.parent-schema.sql":   "CREATE TABLE parent (id INT PRIMARY KEY);\n",
+			"fk.child-schema.sql":    "CREATE TABLE child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES parent (id));\n",
+			"fk.child.000000000.sql": "INSERT INTO child VALUES (1,NULL),(2,5),(3,NULL);\n",
+		} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := logicalImport(t, sock, dir, t.TempDir(), "--foreign-key-checks").CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "foreign key constraint fails") {
+			t.Fatalf("a missing parent with --foreign-key-checks: %v\n%s", err, lastLines(out))
+		}
+		if _, err := db.Exec("DROP DATABASE fk"); err != nil {
+			t.Fatal(err)
+		}
+		work := t.TempDir()
+		mustLogicalImport(t, sock, dir, work, "--foreign-key-checks", "--max-error", "1")
+		requireChecked(t, work)
+		if n := queryInt(t, db, "SELECT COUNT(*) FROM fk.child"); n != 2 {
+			t.Errorf("%d child rows, want 2", n)
+		}
+		if n := records("fk", "rejected"); n != 1 {
+			t.Errorf("%d rejected records, want 1", n)
+		}
+		b, _ := os.ReadFile(filepath.Join(work, "rejects.jsonl"))
+		if !strings.Contains(string(b), "foreign key constraint fails") {
+			t.Errorf("rejects: %s", b)
+		}
+	})
 	t.Run("ignore", func(t *testing.T) {
 		work := t.TempDir()
 		mustLogicalImport(t, sock, dump, work, "--route", "cf=cf_ignore", "--on-duplicate", "ignore")
