@@ -124,7 +124,9 @@ func (c *Coordinator) postImport(ctx context.Context, key string, mf *lsv1.Table
 	}
 	rebase = checkpoint.Step{Status: checkpoint.Done, At: time.Now().UTC()}
 	analyze = checkpoint.Step{Status: checkpoint.Done}
-	if err := c.cfg.Cluster.Analyze(ctx, mf.Db, mf.Table); err != nil {
+	if err := c.cfg.Cluster.Analyze(ctx, mf.Db, mf.Table); errors.Is(err, store.ErrNotSupported) {
+		analyze = checkpoint.Step{Status: checkpoint.Skipped, Reason: err.Error()}
+	} else if err != nil {
 		if ctx.Err() != nil {
 			return rebase, analyze, ctx.Err()
 		}

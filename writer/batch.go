@@ -130,22 +130,10 @@ func (w *worker) tryBatch(ctx context.Context, b *lsv1.SQLBatch) error {
 	return tx.Commit()
 }
 
-// session takes a connection with the import's session settings.
+// session takes a connection (its session settings were set when it
+// opened: Run).
 func (w *worker) session(ctx context.Context) (*sql.Conn, error) {
-	conn, err := w.db.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	mode := sqlliteral.Renderer{}.AppendQuoted(nil, []byte(w.cfg.SQLMode))
-	fk := "0"
-	if w.cfg.ForeignKeyChecks {
-		fk = "1"
-	}
-	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = "+string(mode)+", time_zone = '+00:00', foreign_key_checks = "+fk); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return conn, nil
+	return w.db.Conn(ctx)
 }
 
 // record inserts the batch's identity; fresh is false when it is there

@@ -32,6 +32,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
+	"github.com/lightstream-io/lightstream/internal/tidb/sqlliteral"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -132,7 +133,16 @@ func Run(ctx context.Context, cfg Config) error {
 		<-ctx.Done()
 		return nil
 	}
-	db, err := tidbcatalog.OpenDB(ctx, cfg.Target, cfg.Conns)
+	// The session settings every batch runs with, set once per connection:
+	// the import's sql_mode, TIMESTAMPs in UTC (as the encoders write
+	// them), foreign key checks as asked.
+	fk := "0"
+	if cfg.ForeignKeyChecks {
+		fk = "1"
+	}
+	db, err := tidbcatalog.OpenDB(ctx, cfg.Target, cfg.Conns, map[string]string{
+		"sql_mode": string(sqlliteral.Renderer{}.AppendQuoted(nil, []byte(cfg.SQLMode))), "time_zone": "'+00:00'", "foreign_key_checks": fk,
+	})
 	if err != nil {
 		return fmt.Errorf("writer: %w", err)
 	}

@@ -68,7 +68,7 @@ func mustLogicalImport(t *testing.T, sock, dumpDir, work string, args ...string)
 // openTarget opens a pool on the server.
 func openTarget(t *testing.T, sock string) *sql.DB {
 	t.Helper()
-	db, err := tidbcatalog.OpenDB(context.Background(), tidbcatalog.Config{Net: "unix", Addr: sock, StatusAddr: "127.0.0.1:0"}, 2)
+	db, err := tidbcatalog.OpenDB(context.Background(), tidbcatalog.Config{Net: "unix", Addr: sock, StatusAddr: "127.0.0.1:0"}, 2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

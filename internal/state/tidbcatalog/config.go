@@ -191,7 +191,13 @@ func Open(ctx context.Context, cfg Config) (*TiDB, error) {
 
 // connector is the driver's connector of cfg (tc: its TLS, nil for none).
 func (cfg *Config) connector(tc *tls.Config) (driver.Connector, error) {
+	return cfg.connectorWith(tc, nil)
+}
+
+// connectorWith is connector with session variables set on connect.
+func (cfg *Config) connectorWith(tc *tls.Config, vars map[string]string) (driver.Connector, error) {
 	mc := mysql.NewConfig()
+	mc.Params = vars
 	mc.User, mc.Passwd, mc.Net, mc.Addr = cfg.User, cfg.Password, cfg.Net, cfg.Addr
 	// The fallback path sends a schema file the parser cannot read as it
 	// is, several statements at once.
@@ -215,8 +221,9 @@ func (cfg *Config) connector(tc *tls.Config) (driver.Connector, error) {
 }
 
 // OpenDB returns a pool of at most maxConns connections to cfg's server
-// (the logical backend's writers), checked with a ping.
-func OpenDB(ctx context.Context, cfg Config, maxConns int) (*sql.DB, error) {
+// (the logical backend's writers), checked with a ping; vars are session
+// variables every connection sets when it opens (values as SQL literals).
+func OpenDB(ctx context.Context, cfg Config, maxConns int, vars map[string]string) (*sql.DB, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -224,7 +231,7 @@ func OpenDB(ctx context.Context, cfg Config, maxConns int) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := cfg.connector(tc)
+	conn, err := cfg.connectorWith(tc, vars)
 	if err != nil {
 		return nil, err
 	}

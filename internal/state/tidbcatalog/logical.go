@@ -286,3 +286,11 @@ func (l *Logical) absentColumns(ctx context.Context, s Session, t *tablemodel.Ta
 	}
 	return out, nil
 }
+
+// Analyze implements coordinator.PostImporter: skipped. The rows went in
+// as ordinary writes, whose statistics the server keeps itself (TiDB's
+// auto-analyze, InnoDB's persistent statistics), as after Lightning's
+// logical import; MariaDB's ANALYZE TABLE would read every row again.
+func (*Logical) Analyze(context.Context, string, string) error {
+	return fmt.Errorf("%w: the rows were written through SQL: the server keeps their statistics itself", store.ErrNotSupported)
+}
