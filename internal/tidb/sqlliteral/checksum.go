@@ -124,7 +124,13 @@ func (c *Checksum) RowExpr() string {
 
 // Query returns the statement that reads the table's checksum: one row of
 // COUNT, BIT_XOR and SUM (0 for an empty table).
-func (c *Checksum) Query(db, table string) string {
+func (c *Checksum) Query(db, table string) string { return c.QueryWhere(db, table, "") }
+
+// QueryWhere is Query over the rows where holds (all for "").
+func (c *Checksum) QueryWhere(db, table, where string) string {
+	if where != "" {
+		where = " WHERE " + where
+	}
 	return "SELECT COUNT(*), COALESCE(BIT_XOR(h), 0), COALESCE(SUM(h), 0) FROM (SELECT " + c.RowExpr() +
-		" AS h FROM " + TableName(db, table) + ") AS lightstream_checksum"
+		" AS h FROM " + TableName(db, table) + where + ") AS lightstream_checksum"
 }
