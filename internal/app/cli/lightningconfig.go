@@ -75,6 +75,12 @@ type lightningConfig struct {
 		SortedKVDir         *string `toml:"sorted-kv-dir"`
 		KeyspaceName        string  `toml:"keyspace-name"`
 		DuplicateResolution string  `toml:"duplicate-resolution"`
+		// ParallelImport (IncrementalImport before v6) lets Lightning
+		// import into tables that hold rows (it skips the empty-table
+		// pre-check and verifies against the table's checksum before the
+		// import): --incremental.
+		ParallelImport    *bool `toml:"parallel-import"`
+		IncrementalImport *bool `toml:"incremental-import"`
 		// DiskQuota is Lightning's ByteSize: bytes, or text such as "10GB"
 		// (binary units, as Lightning reads them).
 		DiskQuota any `toml:"disk-quota"`
@@ -233,6 +239,11 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		set("backend", b)
 	}
 	setString("sorted-kv-dir", cfg.TiKVImporter.SortedKVDir)
+	inc := cfg.TiKVImporter.ParallelImport
+	if old := cfg.TiKVImporter.IncrementalImport; old != nil && (inc == nil || *old) {
+		inc = old
+	}
+	setBool("incremental", inc)
 	app := &cfg.Lightning
 	setBool("check-requirements", app.CheckRequirements)
 	setString("log-level", app.Level)

@@ -83,6 +83,7 @@ func init() {
 			ingestFlag(),
 			waitForImportFlag,
 			diskFlags()[0], diskFlags()[1],
+			incrementalFlag,
 			metricsFlag(),
 		).withStore(),
 		Action: logged(withMetrics(runSorter)),
@@ -98,6 +99,7 @@ func init() {
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
 			waitForImportFlag,
 			statusFlag(),
+			incrementalFlag,
 		).withStore(), append(tidbFlags(), coordinatorLogicalFlags()...)...),
 		Action: logged(runCoordinator),
 	})
@@ -201,6 +203,12 @@ func runSorter(c *cli.Context) error {
 	if err := diskOptions(c, &disk); err != nil {
 		return err
 	}
+	if c.Bool("incremental") {
+		if disk.DiskQuota > 0 {
+			return fmt.Errorf("sorter: --incremental cannot be combined with --disk-quota (a partition's keys are checked against the store once, before its first ingest)")
+		}
+		opts.Existing = ingest.RefuseExisting
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
@@ -258,7 +266,7 @@ func runCoordinator(c *cli.Context) error {
 	co, err := coordinator.New(coordinator.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
-		Catalog: catalog, Cluster: cluster, Logical: logical,
+		Catalog: catalog, Cluster: cluster, Logical: logical, Incremental: c.Bool("incremental"),
 	})
 	if err != nil {
 		return err

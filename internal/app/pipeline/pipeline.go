@@ -22,10 +22,12 @@ import (
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/producer"
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 	"github.com/lightstream-io/lightstream/sorter"
 )
@@ -105,6 +107,9 @@ type Config struct {
 	// Logical, when set, is the logical backend (--backend tidb): SQL
 	// batches executed by writers on its target; no sorter runs.
 	Logical *LogicalConfig
+	// Incremental imports into tables that already hold rows
+	// (incremental.go): their keys count as conflicts with the new rows.
+	Incremental bool
 }
 
 func (c *Config) validate() error {
@@ -133,6 +138,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("--disk-quota %d is negative", c.DiskQuota)
 	}
 	if c.Logical != nil {
+		if c.Incremental {
+			return errors.New("--incremental is for the local backend: --backend tidb writes into tables that hold rows already (choose what a taken key does with --on-duplicate)")
+		}
 		if err := c.Logical.validate(); err != nil {
 			return err
 		}
@@ -197,6 +205,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	cp, err := checkpoint.Open(checkpointPath(cfg.WorkDir))
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Incremental {
+		if cp, err = startIncremental(&cfg, cp); err != nil {
+			return nil, err
+		}
 	}
 	snap := cp.Snapshot()
 	if snap.Dump != "" && snap.Dump != absDump {
@@ -277,7 +290,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	coord, err := coordinator.New(coordinator.Config{
 		Logical:  logical,
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
-		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster,
+		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster, Incremental: cfg.Incremental,
 	})
 	if err != nil {
 		return nil, err
@@ -285,13 +298,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.OnStart != nil {
 		cfg.OnStart(coord)
 	}
+	// Where this run's events start: a member's failure after it is this
+	// run's (RecordFailures below).
+	eventsFrom, err := topiclog.EndOffset(ctx, kcfg, schemas.Topic(cfg.ImportID, schemas.EventsSuffix))
+	if err != nil {
+		return nil, err
+	}
 	// The coordinator decides when the import is over; the members run
 	// until then.
 	membersCtx, stopMembers := context.WithCancel(ctx)
 	defer stopMembers()
 	g, gctx := errgroup.WithContext(membersCtx)
+	var coordErr error // the coordinator's own (it records what it must)
 	g.Go(func() error {
 		err := coord.Run(gctx)
+		coordErr = err
 		if err == nil {
 			stopMembers()
 		}
@@ -326,6 +347,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		runWriters(gctx, g, cfg, kcfg, rejects)
 	}
 	err = g.Wait()
+	if err != nil && ctx.Err() == nil && err != coordErr {
+		// A member's failure cancelled the coordinator, perhaps before it
+		// read the failure's event: record it in the checkpoint.
+		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		switch rerr := coord.RecordFailures(rctx, eventsFrom); {
+		case rerr == nil && !errors.Is(err, context.Canceled):
+			coord.RecordError(err) // a failure without an event (a sorter's)
+		case rerr != nil && !errors.Is(rerr, coordinator.ErrImportFailed):
+			cfg.Logger.Warn("record the failure in the checkpoint", "err", rerr)
+		}
+		cancel()
+	}
 	res := &Result{State: cp.Snapshot(), Progress: coord.Progress(), Duration: time.Since(start)}
 	if rejects != nil {
 		res.Rejected = rejects.Count()
