@@ -70,6 +70,11 @@ type Config struct {
 	// again while importing (default DefaultImportModeRefresh; negative:
 	// never).
 	ImportModeRefresh time.Duration
+	// Logical, when set, makes this a logical import (--backend tidb):
+	// published with every table's schema, it tells the encoders to write
+	// SQL batches, which the writer group executes; the Cluster then
+	// checksums with a query (tidbcatalog.Logical).
+	Logical *lsv1.LogicalImport
 }
 
 func (c *Config) validate() error {

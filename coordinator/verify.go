@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -26,6 +27,12 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		return nil
 	}
 	stored, err := c.storedChecksum(ctx, t)
+	notChecked := ""
+	if errors.Is(err, store.ErrNotSupported) {
+		// The cluster says why this table cannot be checked (a logical
+		// import where rows replaced others).
+		notChecked, stored, err = err.Error(), t.source, nil
+	}
 	if err != nil {
 		return fmt.Errorf("checksum %s.%s: %w", t.mf.Db, t.mf.Table, err)
 	}
@@ -40,7 +47,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	if failure == nil {
 		failure = noRows(t.mf, t.rows, t.rejected)
 	}
-	v := verdict{stored: stored, status: checkpoint.Done}
+	v := verdict{stored: stored, status: checkpoint.Done, notChecked: notChecked}
 	if failure != nil {
 		v.status, v.errText = checkpoint.Failed, failure.Error()
 	}
@@ -117,7 +124,9 @@ func (c *Coordinator) postImport(ctx context.Context, key string, mf *lsv1.Table
 	}
 	rebase = checkpoint.Step{Status: checkpoint.Done, At: time.Now().UTC()}
 	analyze = checkpoint.Step{Status: checkpoint.Done}
-	if err := c.cfg.Cluster.Analyze(ctx, mf.Db, mf.Table); err != nil {
+	if err := c.cfg.Cluster.Analyze(ctx, mf.Db, mf.Table); errors.Is(err, store.ErrNotSupported) {
+		analyze = checkpoint.Step{Status: checkpoint.Skipped, Reason: err.Error()}
+	} else if err != nil {
 		if ctx.Err() != nil {
 			return rebase, analyze, ctx.Err()
 		}
@@ -133,6 +142,7 @@ type verdict struct {
 	stored          checkpoint.Checksum
 	status          checkpoint.Status
 	errText         string
+	notChecked      string          // why the checksum was not compared
 	rebase, analyze checkpoint.Step // with a Cluster, once verified
 }
 
@@ -157,6 +167,9 @@ func (c *Coordinator) record(key string, t readyTable, v verdict) error {
 		r.Sorted, r.Ingested = sorted, ingested
 		now := time.Now().UTC()
 		r.Steps[StepChecksum] = checkpoint.Step{Status: v.status, Reason: v.errText, At: now}
+		if v.notChecked != "" && v.status == checkpoint.Done {
+			r.Steps[StepChecksum] = checkpoint.Step{Status: checkpoint.Skipped, Reason: v.notChecked, At: now}
+		}
 		switch {
 		case v.status == checkpoint.Done && c.cfg.Cluster != nil:
 			r.Steps[StepRebase], r.Steps[StepAnalyze] = v.rebase, v.analyze
@@ -171,6 +184,9 @@ func (c *Coordinator) record(key string, t readyTable, v verdict) error {
 
 // checksumSource names where the compared checksum came from.
 func (c *Coordinator) checksumSource() string {
+	if c.cfg.Cluster != nil && c.cfg.Logical != nil {
+		return c.cfg.Catalog.Name() + " (query checksum)"
+	}
 	if c.cfg.Cluster != nil {
 		return c.cfg.Catalog.Name() + " (ADMIN CHECKSUM)"
 	}

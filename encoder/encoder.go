@@ -281,6 +281,9 @@ func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
 	topic := schemas.KVTopic(e.cfg.ImportID, ch.Db, ch.Table)
 	partitions := int(ti.Msg.KvPartitions)
 	attempt := fmt.Sprintf("%s@%d", e.cfg.Member, time.Now().UnixNano())
+	if ti.Msg.Logical != nil {
+		return e.encodeLogicalChunk(ctx, ti, ch, attempt)
+	}
 	sink := newChunkSink(ctx, e.kv, topic, partitions, ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth)
 	stats, err := encodeRows(ctx, e.cfg, ti, ch, sink)
 	if err != nil {

@@ -32,6 +32,7 @@ type KVMessage struct {
 	//
 	//	*KVMessage_Batch
 	//	*KVMessage_EndOfChunk
+	//	*KVMessage_SqlBatch
 	Body          isKVMessage_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -99,6 +100,15 @@ func (x *KVMessage) GetEndOfChunk() *EndOfChunk {
 	return nil
 }
 
+func (x *KVMessage) GetSqlBatch() *SQLBatch {
+	if x != nil {
+		if x, ok := x.Body.(*KVMessage_SqlBatch); ok {
+			return x.SqlBatch
+		}
+	}
+	return nil
+}
+
 type isKVMessage_Body interface {
 	isKVMessage_Body()
 }
@@ -111,9 +121,16 @@ type KVMessage_EndOfChunk struct {
 	EndOfChunk *EndOfChunk `protobuf:"bytes,3,opt,name=end_of_chunk,json=endOfChunk,proto3,oneof"`
 }
 
+type KVMessage_SqlBatch struct {
+	// sql_batch: the logical backend's rows as SQL (--backend tidb).
+	SqlBatch *SQLBatch `protobuf:"bytes,90,opt,name=sql_batch,json=sqlBatch,proto3,oneof"`
+}
+
 func (*KVMessage_Batch) isKVMessage_Body() {}
 
 func (*KVMessage_EndOfChunk) isKVMessage_Body() {}
+
+func (*KVMessage_SqlBatch) isKVMessage_Body() {}
 
 // KVBatch carries encoded pairs of one chunk for one partition. pairs is a
 // packed sequence of (uvarint key length, key, uvarint value length, value):
@@ -291,16 +308,151 @@ func (x *EndOfChunk) GetBatches() uint32 {
 	return 0
 }
 
+// SQLBatch is one statement of the logical backend (--backend tidb): a
+// chunk's rows rendered as SQL literals, executed by the writer group.
+// A chunk's batches all go to one partition, in order; seq numbers them
+// within the chunk, the same in every attempt (rows and bounds depend only
+// on the chunk), so (chunk_id, seq) identifies a batch across attempts.
+type SQLBatch struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	ChunkId string                 `protobuf:"bytes,1,opt,name=chunk_id,json=chunkId,proto3" json:"chunk_id,omitempty"`
+	Attempt string                 `protobuf:"bytes,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	Seq     uint32                 `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
+	Db      string                 `protobuf:"bytes,4,opt,name=db,proto3" json:"db,omitempty"`
+	Table   string                 `protobuf:"bytes,5,opt,name=table,proto3" json:"table,omitempty"`
+	// prefix is the statement up to VALUES ("INSERT INTO `d`.`t` (`a`,`b`)
+	// VALUES"); the statement is prefix, the rows joined by ",", suffix.
+	Prefix string `protobuf:"bytes,6,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	// rows are the value tuples, each "(lit,lit,...)".
+	Rows [][]byte `protobuf:"bytes,7,rep,name=rows,proto3" json:"rows,omitempty"`
+	// row_checksums: CRC32 of each row's checksum text (sqlliteral).
+	RowChecksums []uint32 `protobuf:"varint,8,rep,packed,name=row_checksums,json=rowChecksums,proto3" json:"row_checksums,omitempty"`
+	// offsets: each row's byte offset in file (for rejects).
+	Offsets       []int64 `protobuf:"varint,9,rep,packed,name=offsets,proto3" json:"offsets,omitempty"`
+	File          string  `protobuf:"bytes,10,opt,name=file,proto3" json:"file,omitempty"`
+	Suffix        string  `protobuf:"bytes,11,opt,name=suffix,proto3" json:"suffix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SQLBatch) Reset() {
+	*x = SQLBatch{}
+	mi := &file_lightstream_v1_kv_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SQLBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SQLBatch) ProtoMessage() {}
+
+func (x *SQLBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_kv_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SQLBatch.ProtoReflect.Descriptor instead.
+func (*SQLBatch) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_kv_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SQLBatch) GetChunkId() string {
+	if x != nil {
+		return x.ChunkId
+	}
+	return ""
+}
+
+func (x *SQLBatch) GetAttempt() string {
+	if x != nil {
+		return x.Attempt
+	}
+	return ""
+}
+
+func (x *SQLBatch) GetSeq() uint32 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *SQLBatch) GetDb() string {
+	if x != nil {
+		return x.Db
+	}
+	return ""
+}
+
+func (x *SQLBatch) GetTable() string {
+	if x != nil {
+		return x.Table
+	}
+	return ""
+}
+
+func (x *SQLBatch) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+func (x *SQLBatch) GetRows() [][]byte {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *SQLBatch) GetRowChecksums() []uint32 {
+	if x != nil {
+		return x.RowChecksums
+	}
+	return nil
+}
+
+func (x *SQLBatch) GetOffsets() []int64 {
+	if x != nil {
+		return x.Offsets
+	}
+	return nil
+}
+
+func (x *SQLBatch) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *SQLBatch) GetSuffix() string {
+	if x != nil {
+		return x.Suffix
+	}
+	return ""
+}
+
 var File_lightstream_v1_kv_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_kv_proto_rawDesc = "" +
 	"\n" +
-	"\x17lightstream/v1/kv.proto\x12\x0elightstream.v1\"\x9e\x01\n" +
+	"\x17lightstream/v1/kv.proto\x12\x0elightstream.v1\"\xd7\x01\n" +
 	"\tKVMessage\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12/\n" +
 	"\x05batch\x18\x02 \x01(\v2\x17.lightstream.v1.KVBatchH\x00R\x05batch\x12>\n" +
 	"\fend_of_chunk\x18\x03 \x01(\v2\x1a.lightstream.v1.EndOfChunkH\x00R\n" +
-	"endOfChunkB\x06\n" +
+	"endOfChunk\x127\n" +
+	"\tsql_batch\x18Z \x01(\v2\x18.lightstream.v1.SQLBatchH\x00R\bsqlBatchB\x06\n" +
 	"\x04body\"|\n" +
 	"\aKVBatch\x12\x19\n" +
 	"\bchunk_id\x18\x01 \x01(\tR\achunkId\x12\x18\n" +
@@ -316,7 +468,20 @@ const file_lightstream_v1_kv_proto_rawDesc = "" +
 	"\x03kvs\x18\x04 \x01(\x04R\x03kvs\x12\x14\n" +
 	"\x05bytes\x18\x05 \x01(\x04R\x05bytes\x12\x1a\n" +
 	"\bchecksum\x18\x06 \x01(\x04R\bchecksum\x12\x18\n" +
-	"\abatches\x18\a \x01(\rR\abatchesB4Z2github.com/lightstream-io/lightstream/schemas/lsv1b\x06proto3"
+	"\abatches\x18\a \x01(\rR\abatches\"\x8e\x02\n" +
+	"\bSQLBatch\x12\x19\n" +
+	"\bchunk_id\x18\x01 \x01(\tR\achunkId\x12\x18\n" +
+	"\aattempt\x18\x02 \x01(\tR\aattempt\x12\x10\n" +
+	"\x03seq\x18\x03 \x01(\rR\x03seq\x12\x0e\n" +
+	"\x02db\x18\x04 \x01(\tR\x02db\x12\x14\n" +
+	"\x05table\x18\x05 \x01(\tR\x05table\x12\x16\n" +
+	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12\x12\n" +
+	"\x04rows\x18\a \x03(\fR\x04rows\x12#\n" +
+	"\rrow_checksums\x18\b \x03(\rR\frowChecksums\x12\x18\n" +
+	"\aoffsets\x18\t \x03(\x03R\aoffsets\x12\x12\n" +
+	"\x04file\x18\n" +
+	" \x01(\tR\x04file\x12\x16\n" +
+	"\x06suffix\x18\v \x01(\tR\x06suffixB4Z2github.com/lightstream-io/lightstream/schemas/lsv1b\x06proto3"
 
 var (
 	file_lightstream_v1_kv_proto_rawDescOnce sync.Once
@@ -330,20 +495,22 @@ func file_lightstream_v1_kv_proto_rawDescGZIP() []byte {
 	return file_lightstream_v1_kv_proto_rawDescData
 }
 
-var file_lightstream_v1_kv_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_lightstream_v1_kv_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_lightstream_v1_kv_proto_goTypes = []any{
 	(*KVMessage)(nil),  // 0: lightstream.v1.KVMessage
 	(*KVBatch)(nil),    // 1: lightstream.v1.KVBatch
 	(*EndOfChunk)(nil), // 2: lightstream.v1.EndOfChunk
+	(*SQLBatch)(nil),   // 3: lightstream.v1.SQLBatch
 }
 var file_lightstream_v1_kv_proto_depIdxs = []int32{
 	1, // 0: lightstream.v1.KVMessage.batch:type_name -> lightstream.v1.KVBatch
 	2, // 1: lightstream.v1.KVMessage.end_of_chunk:type_name -> lightstream.v1.EndOfChunk
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 2: lightstream.v1.KVMessage.sql_batch:type_name -> lightstream.v1.SQLBatch
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_lightstream_v1_kv_proto_init() }
@@ -354,6 +521,7 @@ func file_lightstream_v1_kv_proto_init() {
 	file_lightstream_v1_kv_proto_msgTypes[0].OneofWrappers = []any{
 		(*KVMessage_Batch)(nil),
 		(*KVMessage_EndOfChunk)(nil),
+		(*KVMessage_SqlBatch)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -361,7 +529,7 @@ func file_lightstream_v1_kv_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lightstream_v1_kv_proto_rawDesc), len(file_lightstream_v1_kv_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

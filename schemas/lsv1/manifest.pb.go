@@ -281,7 +281,7 @@ type TableSchema struct {
 	Db      string                 `protobuf:"bytes,2,opt,name=db,proto3" json:"db,omitempty"`
 	Table   string                 `protobuf:"bytes,3,opt,name=table,proto3" json:"table,omitempty"`
 	TableId int64                  `protobuf:"varint,4,opt,name=table_id,json=tableId,proto3" json:"table_id,omitempty"`
-	// model_json is the table model (internal/tidb/tablemodel) as JSON.
+	// model_json is the table model (internal/tablemodel) as JSON.
 	ModelJson []byte `protobuf:"bytes,5,opt,name=model_json,json=modelJson,proto3" json:"model_json,omitempty"`
 	// session settings the values are converted with.
 	SqlMode  string `protobuf:"bytes,6,opt,name=sql_mode,json=sqlMode,proto3" json:"sql_mode,omitempty"`
@@ -289,7 +289,10 @@ type TableSchema struct {
 	// timestamp (Unix nanoseconds) used for DEFAULT CURRENT_TIMESTAMP.
 	TimestampUnixNano int64 `protobuf:"varint,8,opt,name=timestamp_unix_nano,json=timestampUnixNano,proto3" json:"timestamp_unix_nano,omitempty"`
 	// kv_partitions of the table's KV topic (from its manifest).
-	KvPartitions  uint32 `protobuf:"varint,9,opt,name=kv_partitions,json=kvPartitions,proto3" json:"kv_partitions,omitempty"`
+	KvPartitions uint32 `protobuf:"varint,9,opt,name=kv_partitions,json=kvPartitions,proto3" json:"kv_partitions,omitempty"`
+	// logical: set for the logical backend (--backend tidb): encoders write
+	// SQL batches instead of KV pairs.
+	Logical       *LogicalImport `protobuf:"bytes,90,opt,name=logical,proto3" json:"logical,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -387,6 +390,78 @@ func (x *TableSchema) GetKvPartitions() uint32 {
 	return 0
 }
 
+func (x *TableSchema) GetLogical() *LogicalImport {
+	if x != nil {
+		return x.Logical
+	}
+	return nil
+}
+
+// LogicalImport tunes the logical backend's statements.
+type LogicalImport struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// on_duplicate: error (INSERT), replace (REPLACE INTO) or ignore
+	// (INSERT IGNORE).
+	OnDuplicate string `protobuf:"bytes,1,opt,name=on_duplicate,json=onDuplicate,proto3" json:"on_duplicate,omitempty"`
+	// batch_bytes and batch_rows bound one statement (Lightning's
+	// logical-import-batch-size, 96 KiB, and -rows, 65536).
+	BatchBytes    uint32 `protobuf:"varint,2,opt,name=batch_bytes,json=batchBytes,proto3" json:"batch_bytes,omitempty"`
+	BatchRows     uint32 `protobuf:"varint,3,opt,name=batch_rows,json=batchRows,proto3" json:"batch_rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogicalImport) Reset() {
+	*x = LogicalImport{}
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogicalImport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogicalImport) ProtoMessage() {}
+
+func (x *LogicalImport) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogicalImport.ProtoReflect.Descriptor instead.
+func (*LogicalImport) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *LogicalImport) GetOnDuplicate() string {
+	if x != nil {
+		return x.OnDuplicate
+	}
+	return ""
+}
+
+func (x *LogicalImport) GetBatchBytes() uint32 {
+	if x != nil {
+		return x.BatchBytes
+	}
+	return 0
+}
+
+func (x *LogicalImport) GetBatchRows() uint32 {
+	if x != nil {
+		return x.BatchRows
+	}
+	return 0
+}
+
 var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
@@ -417,7 +492,7 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
 	"\x04file\x18\x03 \x01(\tR\x04file\x12\x1d\n" +
 	"\n" +
-	"schema_sql\x18\x04 \x01(\tR\tschemaSql\"\x94\x02\n" +
+	"schema_sql\x18\x04 \x01(\tR\tschemaSql\"\xcd\x02\n" +
 	"\vTableSchema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -428,7 +503,14 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\bsql_mode\x18\x06 \x01(\tR\asqlMode\x12\x1b\n" +
 	"\ttime_zone\x18\a \x01(\tR\btimeZone\x12.\n" +
 	"\x13timestamp_unix_nano\x18\b \x01(\x03R\x11timestampUnixNano\x12#\n" +
-	"\rkv_partitions\x18\t \x01(\rR\fkvPartitionsB4Z2github.com/lightstream-io/lightstream/schemas/lsv1b\x06proto3"
+	"\rkv_partitions\x18\t \x01(\rR\fkvPartitions\x127\n" +
+	"\alogical\x18Z \x01(\v2\x1d.lightstream.v1.LogicalImportR\alogical\"r\n" +
+	"\rLogicalImport\x12!\n" +
+	"\fon_duplicate\x18\x01 \x01(\tR\vonDuplicate\x12\x1f\n" +
+	"\vbatch_bytes\x18\x02 \x01(\rR\n" +
+	"batchBytes\x12\x1d\n" +
+	"\n" +
+	"batch_rows\x18\x03 \x01(\rR\tbatchRowsB4Z2github.com/lightstream-io/lightstream/schemas/lsv1b\x06proto3"
 
 var (
 	file_lightstream_v1_manifest_proto_rawDescOnce sync.Once
@@ -442,19 +524,21 @@ func file_lightstream_v1_manifest_proto_rawDescGZIP() []byte {
 	return file_lightstream_v1_manifest_proto_rawDescData
 }
 
-var file_lightstream_v1_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_lightstream_v1_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_lightstream_v1_manifest_proto_goTypes = []any{
 	(*TableManifest)(nil),  // 0: lightstream.v1.TableManifest
 	(*ViewDefinition)(nil), // 1: lightstream.v1.ViewDefinition
 	(*TableSchema)(nil),    // 2: lightstream.v1.TableSchema
+	(*LogicalImport)(nil),  // 3: lightstream.v1.LogicalImport
 }
 var file_lightstream_v1_manifest_proto_depIdxs = []int32{
 	1, // 0: lightstream.v1.TableManifest.views:type_name -> lightstream.v1.ViewDefinition
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	3, // 1: lightstream.v1.TableSchema.logical:type_name -> lightstream.v1.LogicalImport
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_lightstream_v1_manifest_proto_init() }
@@ -468,7 +552,7 @@ func file_lightstream_v1_manifest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lightstream_v1_manifest_proto_rawDesc), len(file_lightstream_v1_manifest_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -15,7 +15,7 @@ import (
 const module = "github.com/lightstream-io/lightstream"
 
 // The stages of the dataflow (top-level folders).
-var stages = map[string]bool{"producer": true, "encoder": true, "sorter": true, "ingest": true, "coordinator": true}
+var stages = map[string]bool{"producer": true, "encoder": true, "sorter": true, "ingest": true, "coordinator": true, "writer": true}
 
 // isApp says whether pkg is in the application layer, the only code that
 // wires stages together: cmd/ and internal/app/.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -20,6 +21,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/dumpgen"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 )
 
@@ -59,6 +61,7 @@ func init() {
 	flags = append(flags, ingestFlag())
 	flags = append(flags, storeFlags()...)
 	flags = append(flags, tidbFlags()...)
+	flags = append(flags, logicalFlags()...)
 	addCommand(&cli.Command{
 		Name:      "import",
 		Usage:     "import a dump (every role in this process; embedded broker and store by default)",
@@ -101,6 +104,9 @@ func runImport(c *cli.Context) error {
 	status.logWarnings()
 	if c.String("dump") == "" {
 		return errors.New(`import: no dump directory: give --dump DIR or s3://bucket/prefix (or [mydumper] data-source-dir in --config)`)
+	}
+	if strings.EqualFold(c.String("backend"), "tidb") && c.String("tidb") == "" {
+		return errors.New("--backend tidb: give the target server with --tidb host:port (or [tidb] host and port in --config)")
 	}
 	chunkSize, err := sizeFlag(c, "chunk-size")
 	if err != nil {
@@ -185,9 +191,19 @@ func runImport(c *cli.Context) error {
 	if err := diskOptions(c, &cfg); err != nil {
 		return err
 	}
-	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode)
+	logical, logicalCat, err := logicalConfig(ctx, c, cfg.SQLMode)
 	if err != nil {
 		return err
+	}
+	if logical != nil {
+		defer logicalCat.Close()
+		cfg.Logical, cfg.Catalog, cfg.Cluster = logical, logicalCat, logicalCat
+	}
+	var tidb *tidbcatalog.TiDB
+	if logical == nil {
+		if tidb, err = tidbCatalog(ctx, c, cfg.SQLMode); err != nil {
+			return err
+		}
 	}
 	if tidb != nil {
 		defer tidb.Close()

@@ -84,6 +84,11 @@ type lightningConfig struct {
 		// DiskQuota is Lightning's ByteSize: bytes, or text such as "10GB"
 		// (binary units, as Lightning reads them).
 		DiskQuota any `toml:"disk-quota"`
+		// The tidb backend's: on-duplicate (superseded by [conflict]
+		// strategy) and the statement bounds (a ByteSize; rows).
+		OnDuplicate            string `toml:"on-duplicate"`
+		LogicalImportBatchSize any    `toml:"logical-import-batch-size"`
+		LogicalImportBatchRows int    `toml:"logical-import-batch-rows"`
 	} `toml:"tikv-importer"`
 	PostRestore struct {
 		Checksum any `toml:"checksum"`
@@ -330,6 +335,9 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		}
 		set("disk-quota", strconv.FormatInt(n, 10))
 	}
+	if err := applyLogicalKeys(&cfg, set); err != nil {
+		return lists, fail("%v", err)
+	}
 	if err := errors.Join(sets...); err != nil {
 		return lists, fail("%v", err)
 	}
@@ -377,10 +385,10 @@ func checkRefused(c *cli.Context, cfg *lightningConfig, fail func(string, ...any
 	switch b {
 	case "", "local", "importer":
 	case "tidb":
-		return fail("tikv-importer.backend = %q: lightstream writes KV pairs as the local backend does; the tidb backend (SQL INSERTs) is not supported", cfg.TiKVImporter.Backend)
 	default:
-		return fail("tikv-importer.backend = %q: lightstream writes KV pairs as the local backend does, and has no other backend", cfg.TiKVImporter.Backend)
+		return fail("tikv-importer.backend = %q: want local or tidb", cfg.TiKVImporter.Backend)
 	}
+	logical := strings.EqualFold(c.String("backend"), "tidb") || strings.EqualFold(cfg.TiKVImporter.Backend, "tidb") && !c.IsSet("backend")
 	m := &cfg.Mydumper
 	switch {
 	case m.NoSchema:
@@ -402,6 +410,11 @@ func checkRefused(c *cli.Context, cfg *lightningConfig, fail func(string, ...any
 	} {
 		switch strings.ToLower(s.value) {
 		case "", "none", "error":
+		case "replace", "ignore":
+			if logical && s.key == "conflict.strategy" {
+				break // the tidb backend's REPLACE / INSERT IGNORE
+			}
+			fallthrough
 		default:
 			return fail("%s = %q is not supported: lightstream stops on duplicate keys (as \"error\")", s.key, s.value)
 		}

@@ -211,8 +211,7 @@ target_table = "c"
 // honour are errors, not warnings.
 func TestLightningConfigRefused(t *testing.T) {
 	for text, want := range map[string]string{
-		"[tikv-importer]\nbackend = 'tidb'\n":                           "tidb backend",
-		"[tikv-importer]\nbackend = 'remote'\n":                         "no other backend",
+		"[tikv-importer]\nbackend = 'remote'\n":                         "want local or tidb",
 		"[tikv-importer]\nkeyspace-name = 'ks1'\n":                      "keyspace",
 		"[mydumper]\nno-schema = true\n":                                "no-schema",
 		"[[mydumper.ignore-data-columns]]\ndb = 'a'\ncolumns = ['x']\n": "ignore-data-columns",

@@ -132,7 +132,6 @@ target-schema = "new"
 
 	for text, want := range map[string]string{
 		"[[routes]]\nschema-pattern = 'a'\nextract-table = {}\n": "extract-table",
-		"[tikv-importer]\nbackend = 'tidb'\n":                    "backend",
 		"[mydumper]\nno-schema = true\n":                         "no-schema",
 		"[mydumper\n":                                            "toml",
 	} {

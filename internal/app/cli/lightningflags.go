@@ -22,7 +22,7 @@ var ErrServerMode = errors.New("--server-mode is not built: lightstream runs one
 func lightningFlags() []cli.Flag {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "d", Usage: "TiDB Lightning's name of --dump"},
-		&cli.StringFlag{Name: "backend", Value: "local", Usage: "TiDB Lightning's tikv-importer.backend: local (physical import into TiKV; \"importer\", its former name, means the same)"},
+		&cli.StringFlag{Name: "backend", Value: "local", Usage: "TiDB Lightning's tikv-importer.backend: local (physical import into TiKV; \"importer\", its former name, means the same) or tidb (logical import: rows as SQL statements into the live server --tidb names, any MySQL-protocol server; no PD or store)"},
 		&cli.StringFlag{Name: "sorted-kv-dir", Usage: "where this process keeps its sorted engines (TiDB Lightning's tikv-importer.sorted-kv-dir; default <work-dir>/engines)"},
 		&cli.StringFlag{Name: "tidb-host", Usage: "TiDB Lightning's name of --tidb's host (with --tidb-port, default 4000)"},
 		&cli.IntFlag{Name: "tidb-port", Usage: "TiDB Lightning's name of --tidb's port (default 4000)"},
@@ -85,9 +85,8 @@ func applyLightningFlags(c *cli.Context) (note string, err error) {
 	case "importer":
 		note = `--backend importer is TiDB Lightning's former name of the physical import: running it as "local"`
 	case "tidb":
-		return "", errors.New("--backend tidb (the logical import through SQL) is not built yet: use the default physical import (local)")
 	default:
-		return "", fmt.Errorf("--backend %q: want local (or importer, its former name)", b)
+		return "", fmt.Errorf("--backend %q: want local (or importer, its former name) or tidb", b)
 	}
 	return note, nil
 }

@@ -17,7 +17,7 @@ func TestLightningFlagErrors(t *testing.T) {
 	}{
 		{[]string{"import", "--server-mode"}, "--server-mode is not built"},
 		{[]string{"import", "-d", "a", "--dump", "b"}, "-d a and --dump b disagree"},
-		{[]string{"import", "--dump", "a", "--backend", "tidb"}, "--backend tidb (the logical import through SQL) is not built yet"},
+		{[]string{"import", "--dump", "a", "--backend", "tidb"}, "--backend tidb: give the target server with --tidb"},
 		{[]string{"import", "--dump", "a", "--backend", "tikv"}, `--backend "tikv": want local`},
 		{[]string{"import", "--dump", "a", "--tidb-status", "10080"}, "--tidb-status 10080 is a port: it needs --tidb"},
 		{[]string{"import", "--dump", "a", "--tidb-host", "h", "--tidb", "x:1"}, "--tidb-host/--tidb-port (h:4000) and --tidb x:1 disagree"},

@@ -100,7 +100,7 @@ func init() {
 			waitForImportFlag,
 			statusFlag(),
 			incrementalFlag,
-		).withStore(), tidbFlags()...),
+		).withStore(), append(tidbFlags(), coordinatorLogicalFlags()...)...),
 		Action: logged(runCoordinator),
 	})
 }
@@ -258,17 +258,15 @@ func runCoordinator(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"))
+	catalog, cluster, logical, closeCatalog, err := coordinatorCatalog(c, id)
 	if err != nil {
 		return err
 	}
-	if tidb != nil {
-		defer tidb.Close()
-	}
+	defer closeCatalog()
 	co, err := coordinator.New(coordinator.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
-		Catalog: asCatalog(tidb), Cluster: asCluster(tidb), Incremental: c.Bool("incremental"),
+		Catalog: catalog, Cluster: cluster, Logical: logical, Incremental: c.Bool("incremental"),
 	})
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/schemas"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -104,6 +105,9 @@ type Config struct {
 	KeepEngines bool
 	DiskQuota   int64
 	KVRetention KVRetention
+	// Logical, when set, is the logical backend (--backend tidb): SQL
+	// batches executed by writers on its target; no sorter runs.
+	Logical *LogicalConfig
 	// Incremental imports into tables that already hold rows
 	// (incremental.go): their keys count as conflicts with the new rows.
 	Incremental bool
@@ -133,6 +137,15 @@ func (c *Config) validate() error {
 	}
 	if c.DiskQuota < 0 {
 		return fmt.Errorf("--disk-quota %d is negative", c.DiskQuota)
+	}
+	if c.Logical != nil {
+		if c.Incremental {
+			return errors.New("--incremental is for the local backend: --backend tidb writes into tables that hold rows already (choose what a taken key does with --on-duplicate)")
+		}
+		if err := c.Logical.validate(); err != nil {
+			return err
+		}
+		c.Sorters = -1
 	}
 	if c.CSV.Separator == "" {
 		// Lightning's [mydumper.csv] defaults: header = true.
@@ -285,7 +298,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		defer rejects.Close()
 	}
 
+	var logical *lsv1.LogicalImport
+	if cfg.Logical != nil {
+		logical = cfg.Logical.message()
+		if s, ok := cfg.Catalog.(interface{ SetImportID(string) }); ok {
+			s.SetImportID(cfg.ImportID)
+		}
+	}
 	coord, err := coordinator.New(coordinator.Config{
+		Logical:  logical,
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster, Incremental: cfg.Incremental,
 	})
@@ -339,6 +360,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space, Logger: cfg.Logger,
 			})
 		})
+	}
+	if cfg.Logical != nil {
+		runWriters(gctx, g, cfg, kcfg, rejects)
 	}
 	err = g.Wait()
 	if err != nil && ctx.Err() == nil && err != coordErr {

@@ -175,7 +175,8 @@ func available(dir string) (int64, string, error) {
 	}
 }
 
-// Reachable checks that every address answers a TCP connection within
+// Reachable checks that every address (host:port, or a Unix socket's
+// absolute path) answers a connection within
 // timeout: a target that does not answer fails here, at once, instead of
 // after the client's own long retries.
 func Reachable(name string, addrs []string, timeout time.Duration, what string) Check {
@@ -183,7 +184,11 @@ func Reachable(name string, addrs []string, timeout time.Duration, what string) 
 		var d net.Dialer
 		for _, a := range addrs {
 			cctx, cancel := context.WithTimeout(ctx, timeout)
-			conn, err := d.DialContext(cctx, "tcp", a)
+			network := "tcp"
+			if strings.HasPrefix(a, "/") {
+				network = "unix" // a socket path (a server on this machine)
+			}
+			conn, err := d.DialContext(cctx, network, a)
 			cancel()
 			if err != nil {
 				return Result{Status: Fail, Detail: fmt.Sprintf("%s %s does not answer within %s: %v (check %s, or that it runs)", what, a, timeout, err, name)}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -171,7 +172,32 @@ func Open(ctx context.Context, cfg Config) (*TiDB, error) {
 	if err != nil {
 		return nil, err
 	}
+	conn, err := cfg.connector(tc)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(conn)
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("tidb catalog: connect to %s: %w", cfg.Addr, err)
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment}}
+	}
+	return New(cfg, NewDB(db))
+}
+
+// connector is the driver's connector of cfg (tc: its TLS, nil for none).
+func (cfg *Config) connector(tc *tls.Config) (driver.Connector, error) {
+	return cfg.connectorWith(tc, nil)
+}
+
+// connectorWith is connector with session variables set on connect.
+func (cfg *Config) connectorWith(tc *tls.Config, vars map[string]string) (driver.Connector, error) {
 	mc := mysql.NewConfig()
+	mc.Params = vars
 	mc.User, mc.Passwd, mc.Net, mc.Addr = cfg.User, cfg.Password, cfg.Net, cfg.Addr
 	// The fallback path sends a schema file the parser cannot read as it
 	// is, several statements at once.
@@ -191,15 +217,32 @@ func Open(ctx context.Context, cfg Config) (*TiDB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tidb catalog: %w", err)
 	}
+	return conn, nil
+}
+
+// OpenDB returns a pool of at most maxConns connections to cfg's server
+// (the logical backend's writers), checked with a ping; vars are session
+// variables every connection sets when it opens (values as SQL literals).
+func OpenDB(ctx context.Context, cfg Config, maxConns int, vars map[string]string) (*sql.DB, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	tc, err := cfg.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := cfg.connectorWith(tc, vars)
+	if err != nil {
+		return nil, err
+	}
 	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("tidb catalog: connect to %s: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("connect to %s: %w", cfg.Addr, err)
 	}
-	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment}}
-	}
-	return New(cfg, NewDB(db))
+	return db, nil
 }

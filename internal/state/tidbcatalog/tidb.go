@@ -203,6 +203,12 @@ func (c *TiDB) databaseDDL(db, schemaSQL string) ([]string, error) {
 // parser cannot read is sent as it is after USE db (the server is the
 // judge; TiDB's own parser is newer than ours).
 func (c *TiDB) tableDDL(db, schemaSQL string) ([]string, []string, error) {
+	return c.tableDDLAs(db, "", schemaSQL)
+}
+
+// tableDDLAs is tableDDL, with the table named table when not empty (the
+// dump's file name, which the import uses for the table).
+func (c *TiDB) tableDDLAs(db, table, schemaSQL string) ([]string, []string, error) {
 	stmts, err := c.parse(schemaSQL)
 	if err != nil {
 		return []string{"USE " + quoteName(db), schemaSQL},
@@ -214,6 +220,9 @@ func (c *TiDB) tableDDL(db, schemaSQL string) ([]string, []string, error) {
 		if ct, ok := st.(*ast.CreateTableStmt); ok {
 			ct.IfNotExists = true
 			ct.Table.Schema = ast.NewCIStr(db)
+			if table != "" {
+				ct.Table.Name = ast.NewCIStr(table)
+			}
 			for _, con := range ct.Constraints {
 				if con.Refer != nil && con.Refer.Table != nil && con.Refer.Table.Schema.O == "" {
 					con.Refer.Table.Schema = ast.NewCIStr(db)

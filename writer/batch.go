@@ -1,0 +1,258 @@
+package writer
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
+	"github.com/lightstream-io/lightstream/internal/tidb/sqlliteral"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// MySQL error numbers the writer branches on.
+const (
+	errDupEntry      = 1062
+	errLockWait      = 1205
+	errDeadlock      = 1213
+	errTiDBWriteConf = 9007
+	errTiDBTxnRetry  = 8002
+	errTiDBServerBus = 9003 // TiKV server is busy
+	errTiDBRegionUna = 9005 // region is unavailable
+)
+
+// retriable: the transaction did not happen and may be tried again (a
+// lost connection, a deadlock, a lock wait timeout, TiDB's write
+// conflicts), as Lightning's tidb backend retries them.
+func retriable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case errLockWait, errDeadlock, errTiDBWriteConf, errTiDBTxnRetry, errTiDBServerBus, errTiDBRegionUna:
+			return true
+		}
+		return false
+	}
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) || errors.As(err, &ne)
+}
+
+// rowError: the server refused the statement's data (a duplicate key, a
+// value too long in strict mode, a foreign key): the batch is retried row
+// by row to find the rows.
+func rowError(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && !retriable(err)
+}
+
+// strategy is the batch's conflict strategy, read from its statement.
+func strategy(prefix string) string {
+	switch {
+	case strings.HasPrefix(prefix, "REPLACE"):
+		return "replace"
+	case strings.HasPrefix(prefix, "INSERT IGNORE"):
+		return "ignore"
+	}
+	return "error"
+}
+
+func recordTable(name string) string {
+	return sqlliteral.TableName(tidbcatalog.TaskInfoDB, name)
+}
+
+// execBatch executes one batch exactly once, retrying what may be retried.
+func (w *worker) execBatch(ctx context.Context, b *lsv1.SQLBatch) error {
+	var err error
+	for attempt := 0; attempt < 8; attempt++ {
+		if err = w.tryBatch(ctx, b); err == nil || !retriable(err) || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 250 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// tryBatch runs a batch in one transaction: its record first (a duplicate
+// record means a former run committed it: nothing to do), then its rows.
+// When the server refuses the statement, or it affected another number of
+// rows than it sent (a conflict under ignore or replace), the transaction
+// is rolled back and the batch runs again row by row (rowByRow).
+func (w *worker) tryBatch(ctx context.Context, b *lsv1.SQLBatch) error {
+	conn, err := w.session(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	if fresh, err := w.record(ctx, tx, b); err != nil || !fresh {
+		return err
+	}
+	stmt := statement(b)
+	res, err := tx.ExecContext(ctx, stmt)
+	if err != nil {
+		if !rowError(err) {
+			return err
+		}
+		_ = tx.Rollback()
+		return w.rowByRow(ctx, conn, b)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != int64(len(b.Rows)) {
+		// Fewer (ignored) or more (replaced: delete + insert) than sent.
+		_ = tx.Rollback()
+		return w.rowByRow(ctx, conn, b)
+	}
+	if w.cfg.BeforeCommit != nil {
+		w.cfg.BeforeCommit(b.ChunkId, b.Seq)
+	}
+	return tx.Commit()
+}
+
+// session takes a connection (its session settings were set when it
+// opened: Run).
+func (w *worker) session(ctx context.Context) (*sql.Conn, error) {
+	return w.db.Conn(ctx)
+}
+
+// record inserts the batch's identity; fresh is false when it is there
+// already (the batch was committed before).
+func (w *worker) record(ctx context.Context, tx *sql.Tx, b *lsv1.SQLBatch) (fresh bool, err error) {
+	q := "INSERT INTO " + recordTable(tidbcatalog.BatchesTable) + " (import_id, chunk_id, seq, db_name, table_name, row_count) VALUES (" +
+		w.quote(w.cfg.ImportID) + ", " + w.quote(b.ChunkId) + ", " + strconv.FormatUint(uint64(b.Seq), 10) + ", " +
+		w.quote(b.Db) + ", " + w.quote(b.Table) + ", " + strconv.Itoa(len(b.Rows)) + ")"
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == errDupEntry {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+func (w *worker) quote(s string) string {
+	return string(sqlliteral.Renderer{NoBackslashEscapes: w.noBackslash}.AppendQuoted(nil, []byte(s)))
+}
+
+// statement is the batch's whole statement.
+func statement(b *lsv1.SQLBatch) string {
+	n := len(b.Prefix) + len(b.Suffix) + 1
+	for _, r := range b.Rows {
+		n += len(r) + 1
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	sb.WriteString(b.Prefix)
+	sb.WriteByte(' ')
+	for i, r := range b.Rows {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.Write(r)
+	}
+	sb.WriteString(b.Suffix)
+	return sb.String()
+}
+
+// rowByRow runs the batch one row per statement in one transaction with
+// its record, and records the rows that did not go in as sent in
+// conflict_records: a duplicate key under error or a refused value is
+// also a reject (the rejects file, counted against --max-error); a row
+// ignored as a duplicate is a conflict only; a row that replaced another
+// is recorded as replaced.
+func (w *worker) rowByRow(ctx context.Context, conn *sql.Conn, b *lsv1.SQLBatch) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	if fresh, err := w.record(ctx, tx, b); err != nil || !fresh {
+		return err
+	}
+	strat := strategy(b.Prefix)
+	for i, row := range b.Rows {
+		res, err := tx.ExecContext(ctx, b.Prefix+" "+string(row)+b.Suffix)
+		kind, reason := "", ""
+		switch {
+		case err != nil && !rowError(err):
+			return err
+		case err != nil:
+			kind, reason = "rejected", err.Error()
+			var me *mysql.MySQLError
+			if errors.As(err, &me) && me.Number == errDupEntry {
+				kind = "conflict"
+			}
+			var off int64
+			if i < len(b.Offsets) {
+				off = b.Offsets[i]
+			}
+			if w.cfg.Rejects == nil || !w.cfg.Rejects.RejectText(b.File, off, reason, string(row)) {
+				return fmt.Errorf("row %d (%s at byte offset %d): %w: %w", i, b.File, off, errLimit, err)
+			}
+		default:
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			switch {
+			case strat == "ignore" && n == 0:
+				kind, reason = "conflict", "duplicate key: row ignored (on-duplicate ignore)"
+			case strat == "replace" && n > 1:
+				kind, reason = "replaced", "duplicate key: row replaced the existing one (on-duplicate replace)"
+			}
+		}
+		if kind == "" {
+			continue
+		}
+		if err := w.conflict(ctx, tx, b, i, strat, kind, reason, string(row)); err != nil {
+			return err
+		}
+	}
+	if w.cfg.BeforeCommit != nil {
+		w.cfg.BeforeCommit(b.ChunkId, b.Seq)
+	}
+	return tx.Commit()
+}
+
+// conflict records one row in conflict_records.
+func (w *worker) conflict(ctx context.Context, tx *sql.Tx, b *lsv1.SQLBatch, i int, strat, kind, reason, row string) error {
+	var off int64
+	var sum uint32
+	if i < len(b.Offsets) {
+		off = b.Offsets[i]
+	}
+	if i < len(b.RowChecksums) {
+		sum = b.RowChecksums[i]
+	}
+	q := "INSERT INTO " + recordTable(tidbcatalog.ConflictsTable) +
+		" (import_id, db_name, table_name, chunk_id, seq, row_index, file, file_offset, strategy, kind, error, row_data, row_checksum) VALUES (" +
+		strings.Join([]string{w.quote(w.cfg.ImportID), w.quote(b.Db), w.quote(b.Table), w.quote(b.ChunkId),
+			strconv.FormatUint(uint64(b.Seq), 10), strconv.Itoa(i), w.quote(b.File), strconv.FormatInt(off, 10),
+			w.quote(strat), w.quote(kind), w.quote(reason), w.quote(row), strconv.FormatUint(uint64(sum), 10)}, ", ") + ")"
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("record conflict: %w", err)
+	}
+	return nil
+}
