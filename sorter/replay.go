@@ -89,7 +89,7 @@ func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.Partitio
 		if err := os.Remove(donePath(dir)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("replay: %w", err)
 		}
-		done, err := s.sortPartition(ctx, mf.KvTopic, p, nil, true)
+		done, err := s.replayPartition(ctx, mf.KvTopic, p)
 		if err != nil {
 			return nil, fmt.Errorf("replay partition %d: %w", p, err)
 		}
