@@ -2,6 +2,7 @@ package encoder
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -37,14 +38,16 @@ type chunkSink struct {
 	batchBytes int
 
 	bufs   [][]byte
+	rows   [][]byte // per partition: each pair's row offset (KVBatch.row_offsets)
 	counts []uint32
 	totals []partitionTotals
 	seq    uint32
 
 	// split and record: the partition of the current row's record pair
 	// (set by row).
-	split  schemas.RecordSplit
-	record int
+	split     schemas.RecordSplit
+	record    int
+	rowOffset int64
 
 	q *kafkaio.SendQueue
 }
@@ -52,7 +55,7 @@ type chunkSink struct {
 func newChunkSink(ctx context.Context, w *kafka.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
 	return &chunkSink{
 		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
-		bufs: make([][]byte, partitions), counts: make([]uint32, partitions), totals: make([]partitionTotals, partitions),
+		bufs: make([][]byte, partitions), rows: make([][]byte, partitions), counts: make([]uint32, partitions), totals: make([]partitionTotals, partitions),
 		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafka.Message) error {
 			start := time.Now()
 			err := writeRetry(ctx, w, msgs)
@@ -73,12 +76,14 @@ func ChunkSplit(chunk *lsv1.Chunk, partitions int) schemas.RecordSplit {
 // dump file, which decides its record pair's partition.
 func (s *chunkSink) row(fileOffset int64) {
 	s.record = s.split.Partition(fileOffset - s.chunk.StartOffset)
+	s.rowOffset = fileOffset
 }
 
 // add routes one pair to its partition.
 func (s *chunkSink) add(key, value []byte) error {
 	p := schemas.KVPartition(key, s.record, s.partitions)
 	s.bufs[p] = schemas.AppendPair(s.bufs[p], key, value)
+	s.rows[p] = binary.AppendUvarint(s.rows[p], uint64(s.rowOffset))
 	s.counts[p]++
 	t := &s.totals[p]
 	t.sum ^= crc64ecma.Pair(key, value)
@@ -97,6 +102,7 @@ func (s *chunkSink) flush(p int) error {
 	s.seq++
 	msg := &lsv1.KVMessage{Version: 1, Body: &lsv1.KVMessage_Batch{Batch: &lsv1.KVBatch{
 		ChunkId: s.chunk.Id, Attempt: s.attempt, Seq: s.seq, Count: s.counts[p], Pairs: s.bufs[p],
+		RowOffsets: s.rows[p],
 	}}}
 	b, err := proto.Marshal(msg)
 	if err != nil {
@@ -108,6 +114,7 @@ func (s *chunkSink) flush(p int) error {
 	metrics.KVBytesProduced.Add(float64(len(s.bufs[p])))
 	// The packed buffer now belongs to the marshalled message; start anew.
 	s.bufs[p] = make([]byte, 0, s.batchBytes+s.batchBytes/8)
+	s.rows[p] = make([]byte, 0, cap(s.rows[p]))
 	s.counts[p] = 0
 	if err := s.q.Send(partitionMessage(s.topic, p, s.chunk.Id, "b", b)); err != nil {
 		return fmt.Errorf("produce to %s: %w", s.topic, err)

@@ -58,7 +58,11 @@ type TableManifest struct {
 	// chunk_bytes are the chunks' source bytes, in chunk_ids order: with
 	// the partition count they say which KV partitions each chunk's record
 	// pairs go to (schemas.RecordSplit). Empty from an older producer.
-	ChunkBytes    []int64 `protobuf:"varint,15,rep,packed,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
+	ChunkBytes []int64 `protobuf:"varint,15,rep,packed,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
+	// chunk_files are the chunks' files (relative to the dump), in
+	// chunk_ids order, to name the rows of a conflict. Empty from an older
+	// producer.
+	ChunkFiles    []string `protobuf:"bytes,70,rep,name=chunk_files,json=chunkFiles,proto3" json:"chunk_files,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -198,6 +202,13 @@ func (x *TableManifest) GetChunkBytes() []int64 {
 	return nil
 }
 
+func (x *TableManifest) GetChunkFiles() []string {
+	if x != nil {
+		return x.ChunkFiles
+	}
+	return nil
+}
+
 // ViewDefinition is a view of the dump: dumpling and mydumper write its
 // CREATE VIEW to {db}.{view}-schema-view.sql (with a placeholder CREATE
 // TABLE in {db}.{view}-schema.sql, which is not imported). The coordinator
@@ -281,7 +292,7 @@ type TableSchema struct {
 	Db      string                 `protobuf:"bytes,2,opt,name=db,proto3" json:"db,omitempty"`
 	Table   string                 `protobuf:"bytes,3,opt,name=table,proto3" json:"table,omitempty"`
 	TableId int64                  `protobuf:"varint,4,opt,name=table_id,json=tableId,proto3" json:"table_id,omitempty"`
-	// model_json is the table model (internal/tidb/tablemodel) as JSON.
+	// model_json is the table model (internal/tablemodel) as JSON.
 	ModelJson []byte `protobuf:"bytes,5,opt,name=model_json,json=modelJson,proto3" json:"model_json,omitempty"`
 	// session settings the values are converted with.
 	SqlMode  string `protobuf:"bytes,6,opt,name=sql_mode,json=sqlMode,proto3" json:"sql_mode,omitempty"`
@@ -391,7 +402,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xdc\x03\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xfd\x03\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -411,7 +422,9 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\x04dump\x18\r \x01(\tR\x04dump\x12\x17\n" +
 	"\adump_id\x18\x0e \x01(\tR\x06dumpId\x12\x1f\n" +
 	"\vchunk_bytes\x18\x0f \x03(\x03R\n" +
-	"chunkBytes\"g\n" +
+	"chunkBytes\x12\x1f\n" +
+	"\vchunk_files\x18F \x03(\tR\n" +
+	"chunkFiles\"g\n" +
 	"\x0eViewDefinition\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
