@@ -88,7 +88,7 @@ func TestResolveMatchesRowByRow(t *testing.T) {
 		// C takes A's handle and B's unique key at once.
 		"both": {{p(0, 10), "1", "x"}, {p(0, 20), "2", "y"}, {p(2, 0), "1", "y"}},
 		// plain duplicate primary keys across chunks, three times.
-		"pk": {{p(0, 10), "1", "a"}, {p(1, 10), "1", "b"}, {p(2, 10), "1", "c"}, {p(2, 40), "2", "d"}},
+		"pk":   {{p(0, 10), "1", "a"}, {p(1, 10), "1", "b"}, {p(2, 10), "1", "c"}, {p(2, 40), "2", "d"}},
 		"none": {{p(0, 1), "1", "a"}, {p(0, 2), "2", "b"}},
 	}
 	// A pseudo-random table: many rows over few keys.
