@@ -457,6 +457,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		parts[p] = r
 	}
 	c.mu.Unlock()
+	source = lessResolved(source, parts)
 
 	// --- cluster catalog: ADMIN CHECKSUM TABLE instead of a store scan.
 	post, _ := c.cfg.Catalog.(PostImporter)
@@ -571,7 +572,7 @@ func (c *Coordinator) rebase(ctx context.Context, post PostImporter, key string)
 func mismatchHint(source, stored checkpoint.Checksum) string {
 	switch {
 	case stored.KVs < source.KVs:
-		return fmt.Sprintf(" (%d pairs fewer than were encoded: most likely rows whose primary key or a unique key value occurs more than once in the dump, which collapse into one pair; merged shards often overlap so)", source.KVs-stored.KVs)
+		return fmt.Sprintf(" (%d pairs fewer than were encoded: most likely rows whose primary key or a unique key value occurs more than once in the dump, which collapse into one pair; merged shards often overlap so. set conflict.strategy (--on-duplicate error, replace or ignore) to find such rows and name or resolve them)", source.KVs-stored.KVs)
 	case stored.KVs > source.KVs:
 		return fmt.Sprintf(" (%d pairs more than were encoded: the table's key range held data before the import)", stored.KVs-source.KVs)
 	}

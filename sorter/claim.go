@@ -167,8 +167,14 @@ func (c *partitionClaim) reportAgain(ctx context.Context) (*lsv1.PartitionIngest
 	return c.st.ingested, nil
 }
 
-// finish ingests the complete engine and reports it.
+// finish resolves the partition's conflicts, when detecting them, then
+// ingests the complete engine and reports it.
 func (c *partitionClaim) finish(ctx context.Context) (*lsv1.PartitionIngested, error) {
+	if c.s.cfg.Conflict.Enabled() {
+		if err := c.s.resolveConflicts(ctx, c.dir, c.st); err != nil {
+			return nil, err
+		}
+	}
 	return c.s.ingest(ctx, c.dir, c.st)
 }
 
@@ -260,6 +266,13 @@ func (c *partitionClaim) setFetch(cancel context.CancelFunc) {
 
 // buffer adds a batch's pairs to what the next flush writes.
 func (c *partitionClaim) buffer(b *lsv1.KVBatch) error {
+	if c.s.cfg.Conflict.Enabled() {
+		if err := c.bufferPlaced(b); err != nil {
+			return err
+		}
+		metrics.KVPairsReceived.Add(float64(b.Count))
+		return nil
+	}
 	err := schemas.RangePairs(b.Pairs, func(k, v []byte) error {
 		c.keys = append(c.keys, k)
 		c.values = append(c.values, v)

@@ -30,7 +30,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/member"
 	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
-	"github.com/lightstream-io/lightstream/internal/kv/engine"
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/ops/metrics"
 	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
@@ -84,6 +84,11 @@ type Config struct {
 	// shared by the process's sorter members like Engines (default: no
 	// quota, for this member).
 	Space *EngineSpace
+	// Conflict is the [conflict] section: with a strategy, rows that
+	// share a primary or unique key are found before the ingest and
+	// resolved (see conflicts.go). Every sorter of an import must be
+	// given the same.
+	Conflict conflict.Config
 }
 
 func (c *Config) validate() error {
@@ -111,6 +116,12 @@ func (c *Config) validate() error {
 	}
 	if c.Space == nil {
 		c.Space = NewEngineSpace(0)
+	}
+	if err := c.Conflict.Adjust(); err != nil {
+		return fmt.Errorf("sorter: %w", err)
+	}
+	if c.Conflict.Enabled() && c.Space.Limit() > 0 {
+		return errors.New("sorter: a disk quota ingests engines early, before their conflicts can be resolved: it cannot be combined with conflict.strategy")
 	}
 	if c.KeepEngines && c.Space.Limit() > 0 {
 		return errors.New("sorter: a disk quota frees space by removing ingested engines: it cannot be combined with keeping them")
@@ -299,7 +310,15 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 		return nil, err
 	}
 	defer release()
-	part, err := s.ingestEngine(ctx, eng, st)
+	var (
+		src    ingest.Source = eng
+		filter *conflict.Filter
+	)
+	if st.losers != nil {
+		filter = &conflict.Filter{Src: eng, Losers: st.losers}
+		src = filter
+	}
+	part, err := s.ingestEngine(ctx, src, st)
 	if err != nil {
 		return nil, err
 	}
@@ -309,6 +328,10 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	// checksum is read over the union, after the last).
 	done := combineIngests(append(slices.Clone(st.spills), part))
 	done.Db, done.Table, done.Partition, done.CompleteUnixNano = st.mf.Db, st.mf.Table, st.partition, complete.UnixNano()
+	if filter != nil {
+		done.Conflicts = &lsv1.ConflictsResolved{Kvs: filter.Dropped.KVs, Bytes: filter.Dropped.Bytes, Checksum: filter.Dropped.Sum,
+			LosingRows: uint64(len(st.losers)), DuplicateKeys: uint64(st.duplicateKeys)}
+	}
 	if err := s.checksumSpans(ctx, done); err != nil {
 		return nil, fmt.Errorf("%s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
@@ -330,7 +353,7 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 
 // ingestEngine writes what eng holds into the store: its figures and key
 // spans.
-func (s *partitionSorter) ingestEngine(ctx context.Context, eng *engine.Engine, st *partitionState) (*lsv1.PartitionIngested, error) {
+func (s *partitionSorter) ingestEngine(ctx context.Context, eng ingest.Source, st *partitionState) (*lsv1.PartitionIngested, error) {
 	// Ingest checksums the pairs as it reads them: the engine is not read
 	// a second time.
 	opts := s.cfg.Ingest

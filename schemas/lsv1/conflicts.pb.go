@@ -31,14 +31,24 @@ const (
 // none sends one empty part. The content is a function of the dump, so a
 // report sent again after a crash is identical.
 type DuplicateKeys struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Version       uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
-	Db            string                 `protobuf:"bytes,2,opt,name=db,proto3" json:"db,omitempty"`
-	Table         string                 `protobuf:"bytes,3,opt,name=table,proto3" json:"table,omitempty"`
-	Partition     uint32                 `protobuf:"varint,4,opt,name=partition,proto3" json:"partition,omitempty"`
-	Part          uint32                 `protobuf:"varint,5,opt,name=part,proto3" json:"part,omitempty"`
-	Parts         uint32                 `protobuf:"varint,6,opt,name=parts,proto3" json:"parts,omitempty"`
-	Keys          []*DuplicateKey        `protobuf:"bytes,7,rep,name=keys,proto3" json:"keys,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Version   uint32                 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Db        string                 `protobuf:"bytes,2,opt,name=db,proto3" json:"db,omitempty"`
+	Table     string                 `protobuf:"bytes,3,opt,name=table,proto3" json:"table,omitempty"`
+	Partition uint32                 `protobuf:"varint,4,opt,name=partition,proto3" json:"partition,omitempty"`
+	Part      uint32                 `protobuf:"varint,5,opt,name=part,proto3" json:"part,omitempty"`
+	Parts     uint32                 `protobuf:"varint,6,opt,name=parts,proto3" json:"parts,omitempty"`
+	Keys      []*DuplicateKey        `protobuf:"bytes,7,rep,name=keys,proto3" json:"keys,omitempty"`
+	// round 1 holds the keys found twice within the partition, and its
+	// record keys' range [record_first, record_last] (empty: none). The
+	// records of one handle may lie in two partitions (record pairs are
+	// spread by their rows' place in the dump): in round 2 a partition
+	// sends every record key of its own that lies within another
+	// partition's range (with one holder each), and the table's sorters
+	// find the keys held across partitions from them.
+	Round         uint32 `protobuf:"varint,8,opt,name=round,proto3" json:"round,omitempty"`
+	RecordFirst   []byte `protobuf:"bytes,9,opt,name=record_first,json=recordFirst,proto3" json:"record_first,omitempty"`
+	RecordLast    []byte `protobuf:"bytes,10,opt,name=record_last,json=recordLast,proto3" json:"record_last,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -118,6 +128,27 @@ func (x *DuplicateKeys) GetParts() uint32 {
 func (x *DuplicateKeys) GetKeys() []*DuplicateKey {
 	if x != nil {
 		return x.Keys
+	}
+	return nil
+}
+
+func (x *DuplicateKeys) GetRound() uint32 {
+	if x != nil {
+		return x.Round
+	}
+	return 0
+}
+
+func (x *DuplicateKeys) GetRecordFirst() []byte {
+	if x != nil {
+		return x.RecordFirst
+	}
+	return nil
+}
+
+func (x *DuplicateKeys) GetRecordLast() []byte {
+	if x != nil {
+		return x.RecordLast
 	}
 	return nil
 }
@@ -243,7 +274,7 @@ var File_lightstream_v1_conflicts_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_conflicts_proto_rawDesc = "" +
 	"\n" +
-	"\x1elightstream/v1/conflicts.proto\x12\x0elightstream.v1\"\xc9\x01\n" +
+	"\x1elightstream/v1/conflicts.proto\x12\x0elightstream.v1\"\xa3\x02\n" +
 	"\rDuplicateKeys\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -251,7 +282,12 @@ const file_lightstream_v1_conflicts_proto_rawDesc = "" +
 	"\tpartition\x18\x04 \x01(\rR\tpartition\x12\x12\n" +
 	"\x04part\x18\x05 \x01(\rR\x04part\x12\x14\n" +
 	"\x05parts\x18\x06 \x01(\rR\x05parts\x120\n" +
-	"\x04keys\x18\a \x03(\v2\x1c.lightstream.v1.DuplicateKeyR\x04keys\"U\n" +
+	"\x04keys\x18\a \x03(\v2\x1c.lightstream.v1.DuplicateKeyR\x04keys\x12\x14\n" +
+	"\x05round\x18\b \x01(\rR\x05round\x12!\n" +
+	"\frecord_first\x18\t \x01(\fR\vrecordFirst\x12\x1f\n" +
+	"\vrecord_last\x18\n" +
+	" \x01(\fR\n" +
+	"recordLast\"U\n" +
 	"\fDuplicateKey\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\fR\x03key\x123\n" +
 	"\aholders\x18\x02 \x03(\v2\x19.lightstream.v1.KeyHolderR\aholders\"O\n" +

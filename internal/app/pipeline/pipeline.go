@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
+
 	"github.com/segmentio/kafka-go/compress"
 	"golang.org/x/sync/errgroup"
 
@@ -95,6 +97,10 @@ type Config struct {
 	// sorter.EngineSpace); KVRetention is what becomes of a verified
 	// table's KV topic.
 	KeepEngines bool
+	// Conflict is the [conflict] section (--on-duplicate,
+	// --conflict-threshold, --conflict-max-record-rows): rows that share a
+	// primary or unique key are detected by the sorters and resolved.
+	Conflict    conflict.Config
 	DiskQuota   int64
 	KVRetention KVRetention
 }
@@ -297,6 +303,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
 				EngineDir: cfg.EngineDir, Store: st, Ingest: cfg.Ingest, Engines: engines,
 				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space,
+				Conflict: cfg.Conflict,
 			})
 		})
 	}

@@ -1,0 +1,319 @@
+package sorter
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/segmentio/kafka-go"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
+	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
+	"github.com/lightstream-io/lightstream/schemas"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// Conflict detection in the sorter (Config.Conflict; see package
+// conflict): pairs are stored under their key and their row's place in
+// the dump; once a partition is complete, the table's partitions
+// exchange their duplicate keys on the conflicts topic in two rounds
+// (round 1: the keys found twice within each partition and each one's
+// record key range; round 2: the record keys each partition holds within
+// another's range, for the handles whose rows lie in two partitions), and
+// each partition resolves the same rows from the same reports before its
+// ingest.
+
+// ErrConflict: conflict.strategy = "error" and two rows hold one key.
+var ErrConflict = errors.New("duplicate key")
+
+// ErrNoRowOffsets: a KV batch without its rows' places, from an encoder
+// older than conflict detection.
+var ErrNoRowOffsets = errors.New("KV batch without row offsets (an older encoder): conflict detection needs them")
+
+// maxReportBytes bounds one DuplicateKeys message.
+const maxReportBytes = 512 << 10
+
+// chunkOrdinal is a chunk's index in the manifest: its place in dump order.
+func (st *partitionState) chunkOrdinal(id string) (uint32, bool) {
+	if st.ordinals == nil {
+		st.ordinals = make(map[string]uint32, len(st.mf.ChunkIds))
+		for i, c := range st.mf.ChunkIds {
+			st.ordinals[c] = uint32(i)
+		}
+	}
+	o, ok := st.ordinals[id]
+	return o, ok
+}
+
+// bufferPlaced is buffer with each key followed by its row's place.
+func (c *partitionClaim) bufferPlaced(b *lsv1.KVBatch) error {
+	chunk, ok := c.st.chunkOrdinal(b.ChunkId)
+	if !ok {
+		return fmt.Errorf("KV batch of chunk %s, which is not in the manifest of %s.%s", b.ChunkId, c.st.mf.Db, c.st.mf.Table)
+	}
+	offs := b.RowOffsets
+	if len(offs) == 0 && b.Count > 0 {
+		return ErrNoRowOffsets
+	}
+	arena := make([]byte, 0, len(b.Pairs)+int(b.Count)*conflict.SuffixLen)
+	return schemas.RangePairs(b.Pairs, func(k, v []byte) error {
+		off, n := binary.Uvarint(offs)
+		if n <= 0 {
+			return fmt.Errorf("chunk %s: %w", b.ChunkId, ErrNoRowOffsets)
+		}
+		offs = offs[n:]
+		start := len(arena)
+		arena = conflict.AppendSuffix(arena, k, conflict.Pos{Chunk: chunk, Offset: int64(off)})
+		c.keys = append(c.keys, arena[start:len(arena):len(arena)])
+		c.values = append(c.values, v)
+		c.pending += len(k) + len(v) + conflict.SuffixLen
+		return nil
+	})
+}
+
+// resolveConflicts finds the table's duplicate keys with its other
+// partitions and decides which rows lose (st.losers), before the ingest.
+func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *partitionState) error {
+	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
+	if err != nil {
+		return err
+	}
+	span := &recordSpan{src: eng}
+	var local []conflict.Group
+	err = conflict.Scan(ctx, span, func(g conflict.Group) error { local = append(local, g); return nil })
+	release()
+	if err != nil {
+		return fmt.Errorf("scan %s for duplicate keys: %w", dir, err)
+	}
+	if err := s.publishKeys(ctx, st, 1, local, span.first, span.last); err != nil {
+		return err
+	}
+	round1, err := s.gatherKeys(ctx, st, 1)
+	if err != nil {
+		return err
+	}
+	border, err := s.borderKeys(ctx, dir, st, span, round1)
+	if err != nil {
+		return err
+	}
+	if err := s.publishKeys(ctx, st, 2, border, nil, nil); err != nil {
+		return err
+	}
+	round2, err := s.gatherKeys(ctx, st, 2)
+	if err != nil {
+		return err
+	}
+	groups := conflict.Merge(append(round1, round2...))
+	st.duplicateKeys = len(groups)
+	if len(groups) == 0 {
+		st.losers = map[conflict.Pos]bool{}
+		return nil
+	}
+	if s.cfg.Conflict.Strategy == conflict.Error {
+		g := groups[0]
+		return fmt.Errorf(`%w: conflict.strategy = "error": %s.%s: %s is held by the rows at %s and %s (%d duplicate keys in the table)`,
+			ErrConflict, st.mf.Db, st.mf.Table, s.describeKey(ctx, st, g.Key), RowSource(st.mf, g.Holders[0].Pos), RowSource(st.mf, g.Holders[1].Pos), len(groups))
+	}
+	losers, err := conflict.Resolve(s.cfg.Conflict.Strategy, groups)
+	if err != nil {
+		return err
+	}
+	if err := conflict.CheckThreshold(len(losers), s.cfg.Conflict.Threshold); err != nil {
+		return fmt.Errorf("%s.%s: %w", st.mf.Db, st.mf.Table, err)
+	}
+	st.losers = losers
+	return nil
+}
+
+// RowSource names a row's place: its file and offset.
+func RowSource(mf *lsv1.TableManifest, p conflict.Pos) string {
+	if int(p.Chunk) < len(mf.ChunkFiles) {
+		return fmt.Sprintf("%s:%d", mf.ChunkFiles[p.Chunk], p.Offset)
+	}
+	if int(p.Chunk) < len(mf.ChunkIds) {
+		return fmt.Sprintf("chunk %s offset %d", mf.ChunkIds[p.Chunk], p.Offset)
+	}
+	return p.String()
+}
+
+func (s *partitionSorter) describeKey(ctx context.Context, st *partitionState, key []byte) string {
+	t, err := s.tables.Wait(ctx, st.mf.Db, st.mf.Table)
+	if err != nil {
+		return conflict.DescribeKey(key, nil)
+	}
+	return conflict.DescribeKey(key, func(id int64) string {
+		for _, idx := range t.Model.Indexes {
+			if idx.ID == id {
+				return idx.Name
+			}
+		}
+		return ""
+	})
+}
+
+// recordSpan passes a suffixed engine's pairs on, noting its first and
+// last record key.
+type recordSpan struct {
+	src         conflict.Source
+	first, last []byte
+}
+
+func (r *recordSpan) Iterate(ctx context.Context, fn func(k, v []byte) error) error {
+	return r.src.Iterate(ctx, func(k, v []byte) error {
+		if key := k[:max(len(k)-conflict.SuffixLen, 0)]; tidbcodec.IsRecordKey(key) {
+			if r.first == nil {
+				r.first = slices.Clone(key)
+			}
+			r.last = append(r.last[:0], key...)
+		}
+		return fn(k, v)
+	})
+}
+
+// borderKeys are the record keys of this partition that lie within
+// another partition's record key range (round 2), one holder each.
+func (s *partitionSorter) borderKeys(ctx context.Context, dir string, st *partitionState, own *recordSpan, round1 []*lsv1.DuplicateKeys) ([]conflict.Group, error) {
+	if own.first == nil {
+		return nil, nil
+	}
+	type span struct{ first, last []byte }
+	var others []span
+	for _, r := range round1 {
+		if r.Partition == st.partition || len(r.RecordFirst) == 0 || r.Part != 0 {
+			continue
+		}
+		if bytes.Compare(r.RecordFirst, own.last) <= 0 && bytes.Compare(r.RecordLast, own.first) >= 0 {
+			others = append(others, span{r.RecordFirst, r.RecordLast})
+		}
+	}
+	if len(others) == 0 {
+		return nil, nil
+	}
+	// The scan starts at the first overlap: max(own first, other's
+	// first), the least over the others.
+	var start []byte
+	for _, o := range others {
+		from := own.first
+		if bytes.Compare(o.first, from) > 0 {
+			from = o.first
+		}
+		if start == nil || bytes.Compare(from, start) < 0 {
+			start = from
+		}
+	}
+	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	var out []conflict.Group
+	err = eng.IterateRange(ctx, slices.Clone(start), nil, func(k, v []byte) error {
+		key, pos, err := conflict.SplitSuffix(k)
+		if err != nil {
+			return err
+		}
+		if !tidbcodec.IsRecordKey(key) {
+			return errStopScan
+		}
+		for _, o := range others {
+			if bytes.Compare(key, o.first) >= 0 && bytes.Compare(key, o.last) <= 0 {
+				out = append(out, conflict.Group{Key: slices.Clone(key), Holders: []conflict.Holder{{Pos: pos, Value: slices.Clone(v)}}})
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return nil, fmt.Errorf("scan %s for border keys: %w", dir, err)
+	}
+	return out, nil
+}
+
+var errStopScan = errors.New("stop scan")
+
+// publishKeys sends a partition's report of one round, in parts.
+func (s *partitionSorter) publishKeys(ctx context.Context, st *partitionState, round uint32, groups []conflict.Group, first, last []byte) error {
+	var parts []*lsv1.DuplicateKeys
+	cur := &lsv1.DuplicateKeys{}
+	size := 0
+	for _, g := range groups {
+		k := g.ToProto()
+		n := proto.Size(k)
+		if size > 0 && size+n > maxReportBytes {
+			parts = append(parts, cur)
+			cur, size = &lsv1.DuplicateKeys{}, 0
+		}
+		cur.Keys = append(cur.Keys, k)
+		size += n
+	}
+	parts = append(parts, cur)
+	topic := schemas.Topic(s.cfg.ImportID, schemas.ConflictsSuffix)
+	for i, p := range parts {
+		p.Version, p.Db, p.Table, p.Partition, p.Round = 1, st.mf.Db, st.mf.Table, st.partition, round
+		p.Part, p.Parts = uint32(i), uint32(len(parts))
+		if i == 0 {
+			p.RecordFirst, p.RecordLast = first, last
+		}
+		if err := s.events.Append(ctx, topic, st.mf.KvTopic, p); err != nil {
+			return fmt.Errorf("publish duplicate keys of %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
+		}
+	}
+	return nil
+}
+
+// gatherKeys waits for every partition's report of one round (a report
+// sent twice, after a crash, is identical: the first copy of each part
+// counts).
+func (s *partitionSorter) gatherKeys(ctx context.Context, st *partitionState, round uint32) ([]*lsv1.DuplicateKeys, error) {
+	n := int(st.mf.KvPartitions)
+	parts := make([]map[uint32]*lsv1.DuplicateKeys, n)
+	want := make([]uint32, n)
+	done := 0
+	topic := schemas.Topic(s.cfg.ImportID, schemas.ConflictsSuffix)
+	err := topiclog.Follow(ctx, s.cfg.Kafka, topic, func(m kafka.Message) error {
+		if string(m.Key) != st.mf.KvTopic {
+			return nil
+		}
+		var r lsv1.DuplicateKeys
+		if err := proto.Unmarshal(m.Value, &r); err != nil {
+			return fmt.Errorf("%s offset %d: bad duplicate keys: %w", topic, m.Offset, err)
+		}
+		p := int(r.Partition)
+		if r.Round != round || p >= n || r.Db != st.mf.Db || r.Table != st.mf.Table {
+			return nil
+		}
+		if parts[p] == nil {
+			parts[p] = map[uint32]*lsv1.DuplicateKeys{}
+		}
+		if _, seen := parts[p][r.Part]; seen || (want[p] > 0 && len(parts[p]) >= int(want[p])) {
+			return nil
+		}
+		parts[p][r.Part] = &r
+		want[p] = r.Parts
+		if len(parts[p]) == int(r.Parts) {
+			done++
+		}
+		if done == n {
+			return topiclog.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gather duplicate keys of %s.%s: %w", st.mf.Db, st.mf.Table, err)
+	}
+	if done < n {
+		return nil, ctx.Err()
+	}
+	var out []*lsv1.DuplicateKeys
+	for _, m := range parts {
+		for i := range uint32(len(m)) {
+			out = append(out, m[i])
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lightstream-io/lightstream/coordinator"
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
+	"github.com/lightstream-io/lightstream/sorter"
+)
+
+// conflictDump is a table with a primary key and a unique key whose
+// rows collide across files and across chunks of one file:
+//
+//	file 0, chunk 0: (1,a) (2,b) (3,c), then fillers 100.. over several
+//	chunks, and last (7,g);
+//	file 1: (2,b2) takes 2's primary key, (5,c) takes 3's unique key,
+//	(7,h) takes 7's primary key, and (8,g) the unique key (7,g) held.
+func conflictDump(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "dump")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var f0 strings.Builder
+	f0.WriteString("INSERT INTO `t` VALUES (1,'a',1),(2,'b',2),(3,'c',3);\n")
+	for i := 100; i < 700; i += 50 {
+		f0.WriteString("INSERT INTO `t` VALUES ")
+		for j := i; j < i+50; j++ {
+			if j > i {
+				f0.WriteString(",")
+			}
+			fmt.Fprintf(&f0, "(%d,'f%d',%d)", j, j, j)
+		}
+		f0.WriteString(";\n")
+	}
+	f0.WriteString("INSERT INTO `t` VALUES (7,'g',7);\n")
+	files := map[string]string{
+		"dup-schema-create.sql": "CREATE DATABASE dup;\n",
+		"dup.t-schema.sql":      "CREATE TABLE `t` (`id` int PRIMARY KEY, `u` varchar(10), `v` int, UNIQUE KEY `uk` (`u`), KEY `iv` (`v`));\n",
+		"dup.t.000000000.sql":   f0.String(),
+		"dup.t.000000001.sql":   "INSERT INTO `t` VALUES (2,'b2',22),(5,'c',5),(7,'h',77),(8,'g',8);\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// conflictRows are the table's rows other than the fillers, "id,u,v"
+// sorted, and how many fillers there are.
+func conflictRows(t *testing.T, work string) ([]string, int) {
+	t.Helper()
+	e := exportTable(t, work, "dup", "t")
+	var rows []string
+	fillers := 0
+	for _, r := range e.Rows {
+		if strings.HasPrefix(*r[1], "f") {
+			fillers++
+			continue
+		}
+		rows = append(rows, *r[0]+","+*r[1]+","+*r[2])
+	}
+	slices.Sort(rows)
+	return rows, fillers
+}
+
+func TestConflictStrategies(t *testing.T) {
+	dump := conflictDump(t)
+	cfg := func(work string, s conflict.Strategy, sorters int) pipeline.Config {
+		return pipeline.Config{Dump: dump, WorkDir: work, ChunkSize: 4 << 10, KVPartitions: 3, Sorters: sorters,
+			Conflict: conflict.Config{Strategy: s, Threshold: -1, MaxRecordRows: -1}}
+	}
+	want := map[conflict.Strategy][]string{
+		// REPLACE INTO row by row: (2,b2) replaces 2, (5,c) replaces 3,
+		// (7,h) replaces (7,g), after which (8,g) conflicts with nothing.
+		conflict.Replace: {"1,a,1", "2,b2,22", "5,c,5", "7,h,77", "8,g,8"},
+		// INSERT IGNORE row by row: every row of file 1 loses.
+		conflict.Ignore: {"1,a,1", "2,b,2", "3,c,3", "7,g,7"},
+	}
+	for _, s := range []conflict.Strategy{conflict.Replace, conflict.Ignore} {
+		for _, sorters := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s/%d sorters", s, sorters), func(t *testing.T) {
+				work := t.TempDir()
+				res := mustImport(t, cfg(work, s, sorters))
+				for _, tbl := range res.State.Tables {
+					if tbl.Status != "done" {
+						t.Fatalf("table %s: %s %s", tbl.Name, tbl.Status, tbl.Error)
+					}
+				}
+				rows, fillers := conflictRows(t, work)
+				if !slices.Equal(rows, want[s]) || fillers != 600 {
+					t.Fatalf("rows %v and %d fillers, want %v and 600", rows, fillers, want[s])
+				}
+			})
+		}
+	}
+
+	t.Run("error", func(t *testing.T) {
+		_, _, err := runImport(t, cfg(t.TempDir(), conflict.Error, 2))
+		if !errors.Is(err, sorter.ErrConflict) {
+			t.Fatalf("import: %v, want %v", err, sorter.ErrConflict)
+		}
+		// The first duplicate key in key order: the unique key 'c' of
+		// (3,c) in file 0 and (5,c) in file 1.
+		for _, w := range []string{"index uk", `"c"`, "dup.t.000000000.sql:", "dup.t.000000001.sql:"} {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error does not name %s: %v", w, err)
+			}
+		}
+	})
+
+	t.Run("none", func(t *testing.T) {
+		_, _, err := runImport(t, cfg(t.TempDir(), conflict.None, 2))
+		if !errors.Is(err, coordinator.ErrChecksumMismatch) || !strings.Contains(err.Error(), "conflict.strategy") {
+			t.Fatalf("import: %v, want a checksum mismatch pointing at conflict.strategy", err)
+		}
+	})
+}
