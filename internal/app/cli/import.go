@@ -49,6 +49,7 @@ func init() {
 	flags = append(flags, sourceFlags()...)
 	flags = append(flags, noTiDBFlag)
 	flags = append(flags, diskFlags()...)
+	flags = append(flags, conflictFlags()...)
 	flags = append(flags, lightningFlags()...)
 	flags = append(flags, statusFlag(), statusLingerFlag())
 	flags = append(flags, precheckFlags()...)
@@ -177,6 +178,9 @@ func runImport(c *cli.Context) error {
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
 	if err := diskOptions(c, &cfg); err != nil {
+		return err
+	}
+	if cfg.Conflict, err = conflictOptions(c); err != nil {
 		return err
 	}
 	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)

@@ -75,6 +75,7 @@ type lightningConfig struct {
 		SortedKVDir         *string `toml:"sorted-kv-dir"`
 		KeyspaceName        string  `toml:"keyspace-name"`
 		DuplicateResolution string  `toml:"duplicate-resolution"`
+		OnDuplicate         string  `toml:"on-duplicate"`
 		// DiskQuota is Lightning's ByteSize: bytes, or text such as "10GB"
 		// (binary units, as Lightning reads them).
 		DiskQuota any `toml:"disk-quota"`
@@ -83,7 +84,9 @@ type lightningConfig struct {
 		Checksum any `toml:"checksum"`
 	} `toml:"post-restore"`
 	Conflict struct {
-		Strategy string `toml:"strategy"`
+		Strategy      string `toml:"strategy"`
+		Threshold     *int64 `toml:"threshold"`
+		MaxRecordRows *int64 `toml:"max-record-rows"`
 	} `toml:"conflict"`
 	Security struct {
 		CAPath   string `toml:"ca-path"`
@@ -228,6 +231,9 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		set("backend", b)
 	}
 	setString("sorted-kv-dir", cfg.TiKVImporter.SortedKVDir)
+	if err := lightningConflict(&cfg, set, fail); err != nil {
+		return lists, err
+	}
 	app := &cfg.Lightning
 	setBool("check-requirements", app.CheckRequirements)
 	setString("log-level", app.Level)
@@ -384,16 +390,6 @@ func checkRefused(c *cli.Context, cfg *lightningConfig, fail func(string, ...any
 		return fail("lightning.server-mode = true is not supported: lightstream imports one dump per command")
 	case cfg.TiKVImporter.KeyspaceName != "":
 		return fail("tikv-importer.keyspace-name is not supported: lightstream writes keys without a keyspace prefix")
-	}
-	for _, s := range []struct{ key, value string }{
-		{"conflict.strategy", cfg.Conflict.Strategy},
-		{"tikv-importer.duplicate-resolution", cfg.TiKVImporter.DuplicateResolution},
-	} {
-		switch strings.ToLower(s.value) {
-		case "", "none", "error":
-		default:
-			return fail("%s = %q is not supported: lightstream stops on duplicate keys (as \"error\")", s.key, s.value)
-		}
 	}
 	switch v := cfg.PostRestore.Checksum.(type) {
 	case nil, bool:

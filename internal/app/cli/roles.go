@@ -82,6 +82,7 @@ func init() {
 			ingestFlag(),
 			waitForImportFlag,
 			diskFlags()[0], diskFlags()[1],
+			conflictFlags()[0], conflictFlags()[1], conflictFlags()[2],
 			metricsFlag(),
 		).withStore(),
 		Action: withMetrics(runSorter),
@@ -201,9 +202,14 @@ func runSorter(c *cli.Context) error {
 	if err := diskOptions(c, &disk); err != nil {
 		return err
 	}
+	conflicts, err := conflictOptions(c)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
+		Conflict: conflicts,
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
 		Ingest: pipeline.IngestOptions(sc, opts), SpanChecksums: pipeline.SpanChecksums(sc),
 		OnAssign: logAssignment(c, "sorter"), KeepEngines: disk.KeepEngines, Space: sorter.NewEngineSpace(disk.DiskQuota),
