@@ -5,20 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
 	"github.com/lightstream-io/lightstream/internal/ops/metrics"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
-	"github.com/lightstream-io/lightstream/internal/source/rowparse"
-	"github.com/lightstream-io/lightstream/internal/tidb/datum"
 	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
-	"github.com/lightstream-io/lightstream/internal/tidb/mytime"
-	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
-	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
+	"github.com/lightstream-io/lightstream/internal/tidb/rowcodec"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -64,72 +58,13 @@ func (e *RowError) Error() string {
 
 func (e *RowError) Unwrap() error { return e.Err }
 
-// DumpChunk rebuilds the reader's view of a chunk from its message.
-func DumpChunk(dumpDir string, ch *lsv1.Chunk) dump.Chunk {
-	c := dump.Chunk{
-		ID: ch.Id, DB: ch.Db, Table: ch.Table, File: filepath.Join(dumpDir, filepath.FromSlash(ch.File)),
-		Start: ch.StartOffset, End: ch.EndOffset, RowIDBase: ch.RowIdBase, RowIDMax: ch.RowIdMax,
-		Header: ch.SqlHeader, CutAfterTuple: ch.CutAfterTuple, Columns: ch.Columns, HasHeader: ch.HasHeader,
-		Names: ch.Names, TimeZone: ch.TimeZone,
-	}
-	if ch.Format == lsv1.Format_FORMAT_CSV {
-		c.Format = dump.FormatCSV
-	}
-	if ch.DataCharacterSet != "" {
-		// The producer wrote a name ParseCharset read; encodeRows refuses
-		// an unknown one (a newer producer's).
-		c.DataCharset, _ = dump.ParseCharset(ch.DataCharacterSet, false)
-		c.InvalidCharReplace = ch.DataInvalidCharReplace
-	}
-	switch ch.Compression {
-	case lsv1.Compression_COMPRESSION_GZIP:
-		c.Compression = dump.CompressionGzip
-	case lsv1.Compression_COMPRESSION_ZSTD:
-		c.Compression = dump.CompressionZstd
-	case lsv1.Compression_COMPRESSION_SNAPPY:
-		c.Compression = dump.CompressionSnappy
-	}
-	return c
-}
-
-// CSVFromProto converts the message form of the CSV options.
-func CSVFromProto(o *lsv1.CSVOptions) rowparse.CSVOptions {
-	if o == nil {
-		return rowparse.DefaultCSVOptions()
-	}
-	return rowparse.CSVOptions{
-		Separator: o.Separator, Delimiter: o.Delimiter, Terminator: o.Terminator, Header: o.Header,
-		NotNull: o.NotNull, Null: o.Null, BackslashEscape: o.BackslashEscape, TrimLastSeparator: o.TrimLastSeparator,
-	}
-}
-
-// Session returns the conversion session of a table's schema message,
-// with the dump's own SET TIME_ZONE taking precedence.
-func Session(ts *lsv1.TableSchema, dumpTimeZone string) (valueconv.Session, error) {
-	mode, err := sqlmode.Parse(ts.SqlMode)
-	if err != nil {
-		return valueconv.Session{}, err
-	}
-	tz := ts.TimeZone
-	if dumpTimeZone != "" {
-		tz = dumpTimeZone
-	}
-	loc := time.UTC
-	if tz != "" {
-		if loc, err = mytime.ParseLocation(tz); err != nil {
-			return valueconv.Session{}, fmt.Errorf("time zone %q: %w", tz, err)
-		}
-	}
-	return valueconv.Session{Mode: mode, Loc: loc, Now: time.Unix(0, ts.TimestampUnixNano).UTC()}, nil
-}
-
 // encodeRows parses, converts and encodes every row of a chunk into sink.
 func encodeRows(ctx context.Context, cfg Config, ti *schematopic.Table, ch *lsv1.Chunk, sink pairSink) (chunkStats, error) {
 	if _, err := dump.ParseCharset(ch.DataCharacterSet, false); err != nil {
 		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
 	}
-	dc := DumpChunk(cfg.Dump, ch)
-	rows, err := dc.OpenRows(CSVFromProto(ch.Csv), ch.NoBackslashEscapes)
+	dc := dump.ChunkFromProto(cfg.Dump, ch)
+	rows, err := dc.OpenRows(dump.CSVOptionsFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
 		return chunkStats{}, err
 	}
@@ -199,75 +134,29 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *schematopic.Tabl
 	}
 }
 
+// chunkCoder is the row coder of one chunk under one dump time zone.
+type chunkCoder struct {
+	*rowcodec.RowCoder
+	// timeZone is the dump's SET TIME_ZONE the coder converts under.
+	timeZone string
+}
+
 // newChunkCoder is the RowCoder of one chunk: generated AUTO_RANDOM
 // handles spread over the shards, drawn from the chunk's row ID base and
 // each row's ID, so that the rows of a chunk do not share one shard and a
 // resumed chunk gives the same keys (kvenc.Encoder.SpreadAutoRandom).
-func newChunkCoder(ti *schematopic.Table, ch *lsv1.Chunk, dumpTimeZone string) (*RowCoder, error) {
-	rc, err := NewRowCoder(ti.Msg, ti.Model, dumpTimeZone)
+// dumpTimeZone is the dump's SET TIME_ZONE in force ("" for none), ahead
+// of the import's.
+func newChunkCoder(ti *schematopic.Table, ch *lsv1.Chunk, dumpTimeZone string) (*chunkCoder, error) {
+	ts := ti.Msg
+	sess, err := rowcodec.Session(ts.SqlMode, ts.TimeZone, dumpTimeZone, time.Unix(0, ts.TimestampUnixNano).UTC())
 	if err != nil {
 		return nil, err
 	}
-	rc.enc.SpreadAutoRandom(ch.RowIdBase)
-	return rc, nil
+	rc, err := rowcodec.NewRowCoder(ti.Model, sess, rowcodec.Options{})
+	if err != nil {
+		return nil, err
+	}
+	rc.SpreadAutoRandom(ch.RowIdBase)
+	return &chunkCoder{RowCoder: rc, timeZone: dumpTimeZone}, nil
 }
-
-// RowCoder turns rows of dump fields into a table's KV pairs: column
-// mapping, value conversion, generated columns, encoding. It is what the
-// encoder runs per row, and what `lightstream debug encode` and the
-// benchmarks run too.
-type RowCoder struct {
-	table    *valueconv.Converter
-	enc      *kvenc.Encoder
-	gen      valueconv.GeneratedEvaluator
-	builders map[string]*valueconv.RowBuilder
-	row      []datum.Datum
-	timeZone string
-}
-
-// NewRowCoder prepares the coder of one table; dumpTimeZone is the dump's
-// SET TIME_ZONE in force ("" for none).
-func NewRowCoder(ts *lsv1.TableSchema, t *tableModel, dumpTimeZone string) (*RowCoder, error) {
-	sess, err := Session(ts, dumpTimeZone)
-	if err != nil {
-		return nil, err
-	}
-	conv, err := valueconv.NewConverter(t, sess)
-	if err != nil {
-		return nil, err
-	}
-	gen, err := compileGenerated(t, sess, conv)
-	if err != nil {
-		return nil, err
-	}
-	enc, err := kvenc.NewEncoder(t, kvenc.Options{Loc: sess.Loc})
-	if err != nil {
-		return nil, err
-	}
-	return &RowCoder{table: conv, enc: enc, gen: gen, builders: map[string]*valueconv.RowBuilder{},
-		row: make([]datum.Datum, len(t.Columns)), timeZone: dumpTimeZone}, nil
-}
-
-// Encode converts one row and appends its pairs to dst.
-func (rc *RowCoder) Encode(columns []string, fields []literal.Field, rowID int64, dst *kvenc.Pairs) error {
-	key := strings.Join(columns, "\x00")
-	if columns == nil {
-		key = "\x01all"
-	}
-	rb := rc.builders[key]
-	if rb == nil {
-		var err error
-		if rb, err = valueconv.NewRowBuilder(rc.table, columns, rc.gen); err != nil {
-			return err
-		}
-		rc.builders[key] = rb
-	}
-	handleID, err := rb.Build(fields, rowID, rc.row)
-	if err != nil {
-		return err
-	}
-	return rc.enc.Encode(rc.row, handleID, dst)
-}
-
-// Row returns the last converted row (by column offset).
-func (rc *RowCoder) Row() []datum.Datum { return rc.row }

@@ -2,7 +2,6 @@ package encoder
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -37,16 +36,17 @@ type chunkSink struct {
 	partitions int
 	batchBytes int
 
-	bufs   [][]byte
-	rows   [][]byte // per partition: each pair's row offset (KVBatch.row_offsets)
-	counts []uint32
+	// bufs are the partitions' batches being filled (nil: none yet).
+	bufs   []*schemas.BatchBuffer
 	totals []partitionTotals
 	seq    uint32
 
 	// split and record: the partition of the current row's record pair
 	// (set by row).
-	split     schemas.RecordSplit
-	record    int
+	split  schemas.RecordSplit
+	record int
+	// rowOffset is the current row's byte offset in its file, sent with
+	// each of its pairs (KVBatch.row_offsets).
 	rowOffset int64
 
 	q *kafkaio.SendQueue
@@ -55,7 +55,7 @@ type chunkSink struct {
 func newChunkSink(ctx context.Context, w *kafka.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
 	return &chunkSink{
 		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
-		bufs: make([][]byte, partitions), rows: make([][]byte, partitions), counts: make([]uint32, partitions), totals: make([]partitionTotals, partitions),
+		bufs: make([]*schemas.BatchBuffer, partitions), totals: make([]partitionTotals, partitions),
 		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafka.Message) error {
 			start := time.Now()
 			err := writeRetry(ctx, w, msgs)
@@ -82,40 +82,34 @@ func (s *chunkSink) row(fileOffset int64) {
 // add routes one pair to its partition.
 func (s *chunkSink) add(key, value []byte) error {
 	p := schemas.KVPartition(key, s.record, s.partitions)
-	s.bufs[p] = schemas.AppendPair(s.bufs[p], key, value)
-	s.rows[p] = binary.AppendUvarint(s.rows[p], uint64(s.rowOffset))
-	s.counts[p]++
+	if s.bufs[p] == nil {
+		s.bufs[p] = schemas.NewBatchBuffer(s.chunk.Id, s.attempt, s.batchBytes+s.batchBytes/8)
+	}
+	s.bufs[p].AppendAt(key, value, s.rowOffset)
 	t := &s.totals[p]
 	t.sum ^= crc64ecma.Pair(key, value)
 	t.kvs++
 	t.bytes += uint64(len(key) + len(value))
-	if len(s.bufs[p]) >= s.batchBytes {
+	if s.bufs[p].Len() >= s.batchBytes {
 		return s.flush(p)
 	}
 	return nil
 }
 
 func (s *chunkSink) flush(p int) error {
-	if s.counts[p] == 0 {
+	buf := s.bufs[p]
+	if buf == nil || buf.Count() == 0 {
 		return nil
 	}
 	s.seq++
-	msg := &lsv1.KVMessage{Version: 1, Body: &lsv1.KVMessage_Batch{Batch: &lsv1.KVBatch{
-		ChunkId: s.chunk.Id, Attempt: s.attempt, Seq: s.seq, Count: s.counts[p], Pairs: s.bufs[p],
-		RowOffsets: s.rows[p],
-	}}}
-	b, err := proto.Marshal(msg)
-	if err != nil {
-		return err
-	}
+	// The message is built in the batch's own buffer (no copy of the
+	// pairs), which now belongs to it; the next pairs start a new one.
+	b := buf.Seal(s.chunk.Id, s.attempt, s.seq)
+	s.bufs[p] = nil
 	s.totals[p].batches++
 	metrics.KVBatchBytes.Observe(float64(len(b)))
-	metrics.KVPairsProduced.Add(float64(s.counts[p]))
-	metrics.KVBytesProduced.Add(float64(len(s.bufs[p])))
-	// The packed buffer now belongs to the marshalled message; start anew.
-	s.bufs[p] = make([]byte, 0, s.batchBytes+s.batchBytes/8)
-	s.rows[p] = make([]byte, 0, cap(s.rows[p]))
-	s.counts[p] = 0
+	metrics.KVPairsProduced.Add(float64(buf.Count()))
+	metrics.KVBytesProduced.Add(float64(buf.Len()))
 	if err := s.q.Send(partitionMessage(s.topic, p, s.chunk.Id, "b", b)); err != nil {
 		return fmt.Errorf("produce to %s: %w", s.topic, err)
 	}

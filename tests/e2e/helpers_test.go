@@ -16,15 +16,12 @@ import (
 	"github.com/pingcap/log"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/internal/app/export"
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 )
 
 func TestMain(m *testing.M) {
@@ -208,12 +205,7 @@ func exportCSV(t testing.TB, workDir, db, table string) []byte {
 		t.Fatalf("open store: %v", err)
 	}
 	defer st.Close()
-	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: time.UTC}
-	conv, err := valueconv.NewConverter(m, sess)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen, err := encoder.Generated(m, sess, conv)
+	gen, err := export.Generated(m, time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}

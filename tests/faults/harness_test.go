@@ -21,9 +21,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
-	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -276,12 +274,7 @@ func exportFigures(ctx context.Context, st store.Store, model json.RawMessage) (
 	if err := json.Unmarshal(model, &tbl); err != nil {
 		return textFigures{}, err
 	}
-	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: time.UTC}
-	conv, err := valueconv.NewConverter(&tbl, sess)
-	if err != nil {
-		return textFigures{}, err
-	}
-	gen, err := encoder.Generated(&tbl, sess, conv)
+	gen, err := export.Generated(&tbl, time.UTC)
 	if err != nil {
 		return textFigures{}, err
 	}

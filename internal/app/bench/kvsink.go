@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
@@ -9,6 +10,7 @@ import (
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
+	"github.com/lightstream-io/lightstream/internal/tidb/rowcodec"
 	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -47,7 +49,7 @@ type kvMsg struct {
 type encodeSink struct {
 	c       chunkRef
 	attempt string
-	rc      *encoder.RowCoder
+	rc      *rowcodec.RowCoder
 	tz      string
 	pairs   kvenc.Pairs
 
@@ -84,7 +86,12 @@ func (s *encodeSink) encodeRow(c chunkRef, columns []string, fields []literal.Fi
 	}
 	s.record = s.split.Partition(pos - c.ch.StartOffset)
 	if s.rc == nil || timeZone != s.tz {
-		rc, err := encoder.NewRowCoder(s.c.t.schema, s.c.t.model, timeZone)
+		ts := s.c.t.schema
+		sess, err := rowcodec.Session(ts.SqlMode, ts.TimeZone, timeZone, time.Unix(0, ts.TimestampUnixNano).UTC())
+		if err != nil {
+			return fmt.Errorf("table %s: %w", tableKey(s.c.t), err)
+		}
+		rc, err := rowcodec.NewRowCoder(s.c.t.model, sess, rowcodec.Options{})
 		if err != nil {
 			return fmt.Errorf("table %s: %w", tableKey(s.c.t), err)
 		}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/lightstream-io/lightstream/coordinator"
-	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
@@ -92,12 +91,12 @@ func makePlan(ctx context.Context, cfg *Config, importID string, kcfg kafkaio.Co
 }
 
 // dumpChunk is the reader's view of a chunk.
-func (p *plan) dumpChunk(c chunkRef) dump.Chunk { return encoder.DumpChunk(p.dump, c.ch) }
+func (p *plan) dumpChunk(c chunkRef) dump.Chunk { return dump.ChunkFromProto(p.dump, c.ch) }
 
 // openRows opens a chunk's rows as the encoder does.
 func (p *plan) openRows(c chunkRef) (*dump.Rows, error) {
 	dc := p.dumpChunk(c)
-	return dc.OpenRows(encoder.CSVFromProto(c.ch.Csv), c.ch.NoBackslashEscapes)
+	return dc.OpenRows(dump.CSVOptionsFromProto(c.ch.Csv), c.ch.NoBackslashEscapes)
 }
 
 // cursor hands out a plan's chunks to concurrent workers, each once.

@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
@@ -90,7 +89,7 @@ func parseAll(ctx context.Context, dc dump.Chunk, c chunkRef, r io.Reader) (int6
 	case dump.FormatSQL:
 		next = rowparse.NewSQLReader(r, dc.SQLOptions(c.ch.NoBackslashEscapes)).Next
 	case dump.FormatCSV:
-		cr, err := rowparse.NewCSVReader(r, dc.CSVOptions(encoder.CSVFromProto(c.ch.Csv)))
+		cr, err := rowparse.NewCSVReader(r, dc.CSVOptions(dump.CSVOptionsFromProto(c.ch.Csv)))
 		if err != nil {
 			return 0, fmt.Errorf("chunk %s: %w", c.ch.Id, err)
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/internal/tidb/datum"
-	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
+	"github.com/lightstream-io/lightstream/internal/tidb/rowcodec"
 	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 )
@@ -44,16 +44,13 @@ type debugPairLine struct {
 	key, value []byte
 }
 
-// debugRowDecoder turns record pairs back into rows and checks the index pairs
-// that follow each record against the row's re-encoding.
-type debugRowDecoder struct {
-	opts  debugCodecOptions
-	dec   *kvenc.Encoder
-	check *kvenc.Encoder
-	gen   valueconv.GeneratedEvaluator
-	out   *bufio.Writer
-	buf   []byte
-	pairs kvenc.Pairs
+// debugRowPrinter prints the rows of record pairs and has the index pairs
+// that follow each record checked against the row.
+type debugRowPrinter struct {
+	opts debugCodecOptions
+	dec  *rowcodec.Decoder
+	out  *bufio.Writer
+	buf  []byte
 }
 
 // debugDecodePairs reads `<key hex> <value hex>` lines and prints one line per
@@ -62,28 +59,16 @@ type debugRowDecoder struct {
 // printed; each must equal a pair the decoded row encodes to.
 func debugDecodePairs(opts debugCodecOptions, in io.Reader, out io.Writer) error {
 	t := opts.Table
-	dec, err := kvenc.NewEncoder(t, kvenc.Options{Loc: opts.Loc})
+	// Virtual columns are not stored: compute them as SELECT would.
+	gen, err := rowcodec.VirtualGenerated(t, valueconv.Session{Loc: opts.Loc})
+	if err != nil {
+		return fmt.Errorf("table %s: %w", t.Name, err)
+	}
+	dec, err := rowcodec.NewDecoder(t, rowcodec.DecodeOptions{Loc: opts.Loc, Generated: gen})
 	if err != nil {
 		return err
 	}
-	check, err := kvenc.NewEncoder(t, kvenc.Options{Loc: opts.Loc})
-	if err != nil {
-		return err
-	}
-	d := &debugRowDecoder{opts: opts, dec: dec, check: check, out: bufio.NewWriterSize(out, 64<<10)}
-	for _, col := range t.Columns {
-		if col.IsGenerated() && !col.GeneratedStored {
-			// Virtual columns are not stored: compute them as SELECT would.
-			conv, err := valueconv.NewConverter(t, valueconv.Session{Loc: opts.Loc})
-			if err != nil {
-				return err
-			}
-			if d.gen, err = debugGenerated(t, opts.Loc, 0, conv); err != nil {
-				return fmt.Errorf("table %s: %w", t.Name, err)
-			}
-			break
-		}
-	}
+	d := &debugRowPrinter{opts: opts, dec: dec, out: bufio.NewWriterSize(out, 64<<10)}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<30)
 	var group []debugPairLine
@@ -141,25 +126,19 @@ func debugExcerpt(b []byte) string {
 }
 
 // flush prints the row of a record pair and checks the index pairs after it.
-func (d *debugRowDecoder) flush(group []debugPairLine) error {
+func (d *debugRowPrinter) flush(group []debugPairLine) error {
 	if len(group) == 0 {
 		return nil
 	}
-	t := d.opts.Table
 	rec := group[0]
 	where := func(p debugPairLine) string { return fmt.Sprintf("%s: line %d", d.opts.RowsName, p.line) }
-	row, h, err := d.dec.DecodeRecord(rec.key, rec.value)
+	row, err := d.dec.Record(rec.key, rec.value)
 	if err != nil {
-		return fmt.Errorf("%s: record: %w", where(rec), err)
-	}
-	if d.gen != nil {
-		if err := d.gen.Eval(row); err != nil {
-			return fmt.Errorf("%s: %w", where(rec), err)
-		}
+		return fmt.Errorf("%s: %w", where(rec), err)
 	}
 	buf := d.buf[:0]
 	first := true
-	for i, col := range t.Columns {
+	for i, col := range d.opts.Table.Columns {
 		if col.Hidden {
 			continue // an expression index's column: SELECT * does not show it
 		}
@@ -180,38 +159,9 @@ func (d *debugRowDecoder) flush(group []debugPairLine) error {
 	if _, err := d.out.Write(buf); err != nil {
 		return err
 	}
-	if len(group) == 1 {
-		return nil
-	}
-	// Index pairs: re-encode the decoded row and compare.
-	rowID := int64(0)
-	if h.IsInt() {
-		rowID = h.IntValue()
-		if s := t.ShardRowIDBits; s > 0 && !t.PKIsHandle && !t.IsCommonHandle {
-			rowID &= 1<<uint(63-s) - 1
-		}
-	}
-	d.pairs.Reset()
-	if err := d.check.Encode(row, rowID, &d.pairs); err != nil {
-		return fmt.Errorf("%s: re-encode the decoded row to check its index pairs: %w", where(rec), err)
-	}
 	for _, p := range group[1:] {
-		if !tidbcodec.IsIndexKey(p.key) {
-			return fmt.Errorf("%s: neither a record nor an index key: %x", where(p), p.key)
-		}
-		found := false
-		for i := 1; i < d.pairs.Len(); i++ {
-			if bytes.Equal(d.pairs.Key(i), p.key) {
-				if !bytes.Equal(d.pairs.Value(i), p.value) {
-					return fmt.Errorf("%s: index pair mismatch: value %x, the row of line %d gives %x", where(p), p.value, rec.line, d.pairs.Value(i))
-				}
-				found = true
-				break
-			}
-		}
-		if !found {
-			_, indexID, _, _ := tidbcodec.DecodeIndexKeyPrefix(p.key)
-			return fmt.Errorf("%s: index pair mismatch: index %d key %x is not one the row of line %d gives", where(p), indexID, p.key, rec.line)
+		if err := d.dec.CheckIndex(p.key, p.value); err != nil {
+			return fmt.Errorf("%s: %w (the record is line %d)", where(p), err, rec.line)
 		}
 	}
 	return nil

@@ -7,16 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
-	"github.com/lightstream-io/lightstream/internal/tidb/datum"
-	"github.com/lightstream-io/lightstream/internal/tidb/genexpr"
 	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
 	"github.com/lightstream-io/lightstream/internal/tidb/mytime"
+	"github.com/lightstream-io/lightstream/internal/tidb/rowcodec"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
@@ -120,21 +118,6 @@ func debugInput(stdin io.Reader, path string) (io.Reader, string, func(), error)
 	return f, path, func() { f.Close() }, nil
 }
 
-// debugGenerated compiles the table's generated columns, evaluated under
-// SQL mode mode, nil when it has none.
-func debugGenerated(t *tablemodel.Table, loc *time.Location, mode sqlmode.Mode, conv *valueconv.Converter) (valueconv.GeneratedEvaluator, error) {
-	for _, col := range t.Columns {
-		if col.IsGenerated() {
-			ev, err := genexpr.Compile(t, loc)
-			if err != nil {
-				return nil, fmt.Errorf("generated columns: %w", err)
-			}
-			return ev.WithSQLMode(mode).Bind(conv), nil
-		}
-	}
-	return nil, nil
-}
-
 // debugLineOf is the 1-based line of byte offset off in data.
 func debugLineOf(data []byte, off int64) int {
 	if off > int64(len(data)) {
@@ -158,22 +141,12 @@ func debugEncodeRows(opts debugCodecOptions, in io.Reader, out io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("read %s: %w", opts.RowsName, err)
 	}
-	conv, err := valueconv.NewConverter(t, valueconv.Session{Mode: opts.Mode, Loc: opts.Loc, Now: opts.Now})
-	if err != nil {
-		return err
-	}
-	gen, err := debugGenerated(t, opts.Loc, opts.Mode, conv)
+	rc, err := rowcodec.NewRowCoder(t, valueconv.Session{Mode: opts.Mode, Loc: opts.Loc, Now: opts.Now}, rowcodec.Options{AutoRandomSeed: opts.AutoRandomSeed})
 	if err != nil {
 		return fmt.Errorf("table %s: %w", t.Name, err)
 	}
-	enc, err := kvenc.NewEncoder(t, kvenc.Options{AutoRandomSeed: opts.AutoRandomSeed, Loc: opts.Loc})
-	if err != nil {
-		return err
-	}
 	r := rowparse.NewSQLReader(bytes.NewReader(data), rowparse.SQLOptions{File: opts.RowsName, NoBackslashEscapes: opts.Mode.Has(sqlmode.NoBackslashEscapes)})
 	w := bufio.NewWriterSize(out, 64<<10)
-	builders := map[string]*valueconv.RowBuilder{}
-	row := make([]datum.Datum, len(t.Columns))
 	var pairs kvenc.Pairs
 	var line []byte
 	for n := int64(1); ; n++ {
@@ -184,24 +157,8 @@ func debugEncodeRows(opts debugCodecOptions, in io.Reader, out io.Writer) error 
 		if err != nil {
 			return fmt.Errorf("read rows: %w", err)
 		}
-		cols := r.Columns()
-		key := "\x00all"
-		if cols != nil {
-			key = strings.Join(cols, "\x00")
-		}
-		rb := builders[key]
-		if rb == nil {
-			if rb, err = valueconv.NewRowBuilder(conv, cols, gen); err != nil {
-				return debugRowError(opts.RowsName, data, r.Pos(), n, err)
-			}
-			builders[key] = rb
-		}
-		rowID, err := rb.Build(fields, n, row)
-		if err != nil {
-			return debugRowError(opts.RowsName, data, r.Pos(), n, err)
-		}
 		pairs.Reset()
-		if err := enc.Encode(row, rowID, &pairs); err != nil {
+		if err := rc.Encode(r.Columns(), fields, n, &pairs); err != nil {
 			return debugRowError(opts.RowsName, data, r.Pos(), n, err)
 		}
 		for i := 0; i < pairs.Len(); i++ {

@@ -7,20 +7,16 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/internal/app/export"
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/state/storecatalog"
 	"github.com/lightstream-io/lightstream/internal/tidb/mytime"
-	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
-	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
 )
 
 func init() {
@@ -169,20 +165,10 @@ func runExport(c *cli.Context) error {
 		defer f.Close()
 		w = f
 	}
-	gen, err := generatedEvaluator(t, loc)
+	gen, err := export.Generated(t, loc)
 	if err != nil {
 		return err
 	}
 	_, err = export.Table(c.Context, st, t, export.Options{Loc: loc, Generated: gen}, w)
 	return err
-}
-
-// generatedEvaluator computes virtual generated columns after decoding.
-func generatedEvaluator(t *tablemodel.Table, loc *time.Location) (valueconv.GeneratedEvaluator, error) {
-	sess := valueconv.Session{Mode: sqlmode.StrictAll, Loc: loc}
-	conv, err := valueconv.NewConverter(t, sess)
-	if err != nil {
-		return nil, err
-	}
-	return encoder.Generated(t, sess, conv)
 }

@@ -13,7 +13,8 @@ import (
 	"github.com/lightstream-io/lightstream/internal/app/export/csvwriter"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/tidb/datum"
-	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
+	"github.com/lightstream-io/lightstream/internal/tidb/rowcodec"
+	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 	"github.com/lightstream-io/lightstream/internal/tidb/valueconv"
@@ -24,8 +25,16 @@ type Options struct {
 	// Loc is the time zone TIMESTAMP values are shown in (default UTC).
 	Loc *time.Location
 	// Generated fills virtual generated columns after decoding (nil: the
-	// table has none, or they are shown as NULL).
+	// table has none, or they are shown as NULL); Generated(t, Loc) is
+	// what `lightstream export` computes them with.
 	Generated valueconv.GeneratedEvaluator
+}
+
+// Generated is the evaluator of t's generated columns `lightstream
+// export` decodes with: every generated column, in strict mode, in the
+// time zone loc; nil when t has none.
+func Generated(t *tablemodel.Table, loc *time.Location) (valueconv.GeneratedEvaluator, error) {
+	return rowcodec.Generated(t, valueconv.Session{Mode: sqlmode.StrictAll, Loc: loc})
 }
 
 // Columns returns the columns an export prints: every column but those of
@@ -46,7 +55,7 @@ func Table(ctx context.Context, st store.Store, t *tablemodel.Table, opts Option
 	if opts.Loc == nil {
 		opts.Loc = time.UTC
 	}
-	enc, err := kvenc.NewEncoder(t, kvenc.Options{Loc: opts.Loc})
+	dec, err := rowcodec.NewDecoder(t, rowcodec.DecodeOptions{Loc: opts.Loc, Generated: opts.Generated})
 	if err != nil {
 		return 0, err
 	}
@@ -64,14 +73,9 @@ func Table(ctx context.Context, st store.Store, t *tablemodel.Table, opts Option
 		buf []byte
 	)
 	row := func(k, v []byte) error {
-		row, _, err := enc.DecodeRecord(k, v)
+		row, err := dec.Record(k, v)
 		if err != nil {
-			return fmt.Errorf("decode record %x: %w", k, err)
-		}
-		if opts.Generated != nil {
-			if err := opts.Generated.Eval(row); err != nil {
-				return fmt.Errorf("record %x: %w", k, err)
-			}
+			return fmt.Errorf("key %x: %w", k, err)
 		}
 		for _, c := range cols {
 			d := &row[c.Offset]

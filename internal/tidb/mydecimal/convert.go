@@ -10,6 +10,9 @@ import "fmt"
 // an error here), and an integer part wider than prec-frac after rounding is
 // ErrOverflow; a negative value for UNSIGNED is ErrOverflow too.
 func ConvertToColumn(s []byte, prec, frac int, unsigned bool, dst []byte) ([]byte, error) {
+	if out, ok := fastToBin(s, prec, frac, unsigned, dst); ok {
+		return out, nil
+	}
 	d, garbage, err := parse(s)
 	if err == nil && garbage {
 		err = ErrTruncated
