@@ -20,15 +20,25 @@ func lessResolved(source checkpoint.Checksum, parts map[uint32]*lsv1.PartitionIn
 	return source
 }
 
-// ResolvedConflicts adds up what a table's partitions report of conflict
-// resolution: the losing rows and the duplicate keys (the same in every
-// partition, which all resolve the table's whole list).
-func ResolvedConflicts(parts map[uint32]*lsv1.PartitionIngested) (losingRows, duplicateKeys uint64) {
+// conflictsOf adds up what a table's partitions report of conflict
+// resolution (nil: none detected): the pairs left out, and the losing
+// rows and duplicate keys, which every partition counts over the whole
+// table (each resolves the table's whole list).
+func conflictsOf(parts map[uint32]*lsv1.PartitionIngested) *checkpoint.Conflicts {
+	var out *checkpoint.Conflicts
 	for _, p := range parts {
-		if r := p.GetConflicts(); r != nil {
-			losingRows = max(losingRows, r.LosingRows)
-			duplicateKeys = max(duplicateKeys, r.DuplicateKeys)
+		r := p.GetConflicts()
+		if r == nil {
+			continue
 		}
+		if out == nil {
+			out = &checkpoint.Conflicts{}
+		}
+		out.LosingRows = max(out.LosingRows, r.LosingRows)
+		out.DuplicateKeys = max(out.DuplicateKeys, r.DuplicateKeys)
+		out.Resolved.Sum ^= r.Checksum
+		out.Resolved.KVs += r.Kvs
+		out.Resolved.Bytes += r.Bytes
 	}
-	return losingRows, duplicateKeys
+	return out
 }

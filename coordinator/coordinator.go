@@ -528,6 +528,7 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 		r.Rows, r.Source, r.Store, r.Status, r.Error = rows, source, stored, status, errText
 		r.RowsParsed, r.RowsRejected = counts.parsed, counts.rejected
 		r.Sorted, r.Ingested = sorted, ingested
+		r.Conflicts = conflictsOf(parts)
 		now := time.Now().UTC()
 		r.Steps[StepChecksum] = checkpoint.Step{Status: status, Reason: errText, At: now}
 		switch {
