@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -86,6 +87,25 @@ func TestConflictStrategies(t *testing.T) {
 		// INSERT IGNORE row by row: every row of file 1 loses.
 		conflict.Ignore: {"1,a,1", "2,b,2", "3,c,3", "7,g,7"},
 	}
+	// The report lists each duplicate key (index keys sort before record
+	// keys), its rows in dump order with their text and whether kept.
+	wantReport := map[conflict.Strategy][]string{
+		conflict.Replace: {
+			`index uk ("c"): (3,'c',3) - (5,'c',5) kept`,
+			`index uk ("g"): (7,'g',7) - (8,'g',8) kept`,
+			`PRIMARY (2): (2,'b',2) - (2,'b2',22) kept`,
+			`PRIMARY (7): (7,'g',7) - (7,'h',77) kept`,
+		},
+		conflict.Ignore: {
+			`index uk ("c"): (3,'c',3) kept - (5,'c',5)`,
+			`index uk ("g"): (7,'g',7) kept - (8,'g',8)`,
+			`PRIMARY (2): (2,'b',2) kept - (2,'b2',22)`,
+			`PRIMARY (7): (7,'g',7) kept - (7,'h',77)`,
+		},
+	}
+	// replace: (2,b), (3,c) and (7,g), which lost two keys; ignore: the
+	// four rows of file 1.
+	lost := map[conflict.Strategy]int{conflict.Replace: 3, conflict.Ignore: 4}
 	for _, s := range []conflict.Strategy{conflict.Replace, conflict.Ignore} {
 		for _, sorters := range []int{1, 3} {
 			t.Run(fmt.Sprintf("%s/%d sorters", s, sorters), func(t *testing.T) {
@@ -99,6 +119,13 @@ func TestConflictStrategies(t *testing.T) {
 				rows, fillers := conflictRows(t, work)
 				if !slices.Equal(rows, want[s]) || fillers != 600 {
 					t.Fatalf("rows %v and %d fillers, want %v and 600", rows, fillers, want[s])
+				}
+				if got := conflictReport(t, work); !slices.Equal(got, wantReport[s]) {
+					t.Fatalf("conflicts report:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantReport[s], "\n"))
+				}
+				tbl := res.State.Tables[`"dup"."t"`]
+				if c := tbl.Conflicts; c == nil || c.DuplicateKeys != 4 || c.LosingRows != uint64(lost[s]) {
+					t.Fatalf("checkpoint conflicts %+v", c)
 				}
 			})
 		}
@@ -124,4 +151,33 @@ func TestConflictStrategies(t *testing.T) {
 			t.Fatalf("import: %v, want a checksum mismatch pointing at conflict.strategy", err)
 		}
 	})
+}
+
+// conflictReport reads the work directory's conflicts report as lines
+// "key: row [kept] - row [kept]", checking each row's source.
+func conflictReport(t *testing.T, work string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(work, pipeline.ConflictsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var rec pipeline.ConflictRecord
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		var rows []string
+		for _, r := range rec.Rows {
+			if !strings.HasPrefix(r.Source, "dup.t.00000000") {
+				t.Errorf("row %s: source %q", r.Row, r.Source)
+			}
+			if r.Kept {
+				r.Row += " kept"
+			}
+			rows = append(rows, r.Row)
+		}
+		out = append(out, rec.Key+": "+strings.Join(rows, " - "))
+	}
+	return out
 }

@@ -308,6 +308,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		})
 	}
 	err = g.Wait()
+	reportConflicts(ctx, cfg, kcfg, absDump, cp.Snapshot())
 	res := &Result{State: cp.Snapshot(), Progress: coord.Progress(), Duration: time.Since(start)}
 	if rejects != nil {
 		res.Rejected = rejects.Count()
