@@ -231,3 +231,24 @@ func indexNames(st checkpoint.State, db, table string) func(int64) string {
 		return ""
 	}
 }
+
+// completeConflictsReport writes the conflicts report of a complete
+// import whose run was killed after the import completed and before the
+// report was written.
+func completeConflictsReport(ctx context.Context, cfg Config, st checkpoint.State, dumpDir string) {
+	if !cfg.Conflict.Enabled() {
+		return
+	}
+	if _, err := os.Stat(filepath.Join(cfg.WorkDir, ConflictsFile)); err == nil {
+		return
+	}
+	kcfg, _, closeAll, err := openRuntime(ctx, cfg)
+	if err != nil {
+		if cfg.Warn != nil {
+			cfg.Warn(fmt.Sprintf("conflicts report: %v", err))
+		}
+		return
+	}
+	defer closeAll()
+	reportConflicts(ctx, cfg, kcfg, dumpDir, st)
+}

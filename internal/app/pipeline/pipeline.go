@@ -204,9 +204,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			ErrWorkDirInUse, cfg.WorkDir, snap.Dump, describeSelection(snap.Selection))
 	}
 	if snap.Status == checkpoint.Complete {
-		if _, _, err := resolveImportID(cfg, snap, nil, absDump); err != nil {
+		id, _, err := resolveImportID(cfg, snap, nil, absDump)
+		if err != nil {
 			return nil, err
 		}
+		cfg.ImportID = id
+		completeConflictsReport(ctx, cfg, snap, absDump)
 		return &Result{AlreadyComplete: true, State: snap}, nil
 	}
 	pcfg := producer.Config{
