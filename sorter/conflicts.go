@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
@@ -142,6 +143,10 @@ func RowSource(mf *lsv1.TableManifest, p conflict.Pos) string {
 }
 
 func (s *partitionSorter) describeKey(ctx context.Context, st *partitionState, key []byte) string {
+	// The schema is published before any chunk is encoded: a schema that
+	// does not come at once is not waited for, the index is named by id.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
 	t, err := s.tables.Wait(ctx, st.mf.Db, st.mf.Table)
 	if err != nil {
 		return conflict.DescribeKey(key, nil)

@@ -1,0 +1,127 @@
+package sorter
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/lightstream-io/lightstream/internal/kafka/broker"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
+	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
+	"github.com/lightstream-io/lightstream/schemas"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
+)
+
+// TestResolveAcrossPartitions: two KV partitions of a table resolve their
+// conflicts together through the conflicts topic. Handle 5's record lies
+// in both partitions (rows in two byte segments of the dump), which
+// neither sees alone; the unique key "x" is held twice within partition
+// 1. Each partition computes the same losing rows, also when a partition
+// reports again (after a crash), and with "error" both stop naming the
+// first key's rows.
+func TestResolveAcrossPartitions(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := broker.Start(ctx, broker.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	kcfg := kafkaio.Config{Brokers: b.Addrs()}
+	const importID = "conflicts"
+	if err := kafkaio.EnsureTopics(ctx, kcfg, []kafkaio.TopicSpec{{Name: schemas.Topic(importID, schemas.ConflictsSuffix), Partitions: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	events, err := topiclog.NewWriter(kcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Close()
+
+	const table = 42
+	rec := func(h int64) []byte { return tidbcodec.AppendRecordKey(nil, table, tidbcodec.IntHandle(h)) }
+	uk := func(v string) []byte {
+		return tidbcodec.AppendBytesGroup(append(tidbcodec.AppendIndexPrefix(nil, table, 1), 0x01), []byte(v)) // bytes flag, group-encoded
+	}
+	a, bb, c, d := conflict.Pos{Chunk: 0, Offset: 10}, conflict.Pos{Chunk: 0, Offset: 20}, conflict.Pos{Chunk: 1, Offset: 5}, conflict.Pos{Chunk: 1, Offset: 30}
+	type pair struct {
+		key []byte
+		pos conflict.Pos
+	}
+	// Rows: a (5, x), b (6, y), c (5, z), d (7, x). Partition 0 holds the
+	// records of a and b, partition 1 those of c and d and the unique key.
+	parts := [][]pair{
+		{{rec(5), a}, {rec(6), bb}},
+		{{rec(5), c}, {rec(7), d}, {uk("x"), a}, {uk("x"), d}, {uk("y"), bb}, {uk("z"), c}},
+	}
+	mf := &lsv1.TableManifest{Db: "d", Table: "t", KvTopic: "kv-d-t", KvPartitions: 2, ChunkIds: []string{"c0", "c1"}, ChunkFiles: []string{"d.t.0.sql", "d.t.1.sql"}}
+	root := t.TempDir()
+	pool := NewEnginePool(4)
+	defer pool.Close()
+	for p, pairs := range parts {
+		eng, release, err := pool.Acquire(ctx, EngineDir(root, mf.KvTopic, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys, values [][]byte
+		for _, pr := range pairs {
+			keys = append(keys, conflict.AppendSuffix(nil, pr.key, pr.pos))
+			values = append(values, []byte("v"))
+		}
+		err = eng.WriteBatch(keys, values, nil)
+		release()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	resolve := func(strategy conflict.Strategy) ([]map[conflict.Pos]bool, error) {
+		s := &partitionSorter{cfg: Config{ImportID: importID, Kafka: kcfg, Engines: pool, EngineDir: root, Conflict: conflict.Config{Strategy: strategy}},
+			manifests: map[string]*lsv1.TableManifest{mf.KvTopic: mf}, events: events, tables: schematopic.NewCache()}
+		out := make([]map[conflict.Pos]bool, len(parts))
+		var g errgroup.Group
+		for p := range parts {
+			g.Go(func() error {
+				st := &partitionState{mf: mf, partition: uint32(p)}
+				if err := s.resolveConflicts(ctx, EngineDir(root, mf.KvTopic, p), st); err != nil {
+					return err
+				}
+				out[p] = st.losers
+				return nil
+			})
+		}
+		return out, g.Wait()
+	}
+	for _, c := range []struct {
+		s    conflict.Strategy
+		want map[conflict.Pos]bool
+	}{
+		// replace: c takes handle 5 from a, d takes x from a.
+		{conflict.Replace, map[conflict.Pos]bool{a: true}},
+		// ignore: a keeps 5 and x, so c and d lose.
+		{conflict.Ignore, map[conflict.Pos]bool{c: true, d: true}},
+		// again: the topic now holds every report twice.
+		{conflict.Replace, map[conflict.Pos]bool{a: true}},
+	} {
+		got, err := resolve(c.s)
+		if err != nil {
+			t.Fatalf("%s: %v", c.s, err)
+		}
+		for p, l := range got {
+			if !maps.Equal(l, c.want) {
+				t.Errorf("%s: partition %d: losers %v, want %v", c.s, p, l, c.want)
+			}
+		}
+	}
+	_, err = resolve(conflict.Error)
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("error strategy: %v", err)
+	}
+	t.Log(err)
+}
