@@ -227,7 +227,7 @@ func (s *partitionSorter) borderKeys(ctx context.Context, dir string, st *partit
 		}
 		for _, o := range others {
 			if bytes.Compare(key, o.first) >= 0 && bytes.Compare(key, o.last) <= 0 {
-				out = append(out, conflict.Group{Key: slices.Clone(key), Holders: []conflict.Holder{{Pos: pos, Value: slices.Clone(v)}}})
+				out = append(out, conflict.Group{Key: slices.Clone(key), Holders: []conflict.Holder{{Pos: pos}}})
 				break
 			}
 		}
@@ -248,6 +248,12 @@ func (s *partitionSorter) publishKeys(ctx context.Context, st *partitionState, r
 	size := 0
 	for _, g := range groups {
 		k := g.ToProto()
+		for _, h := range k.Holders {
+			// The row's place says everything needed: the report reads
+			// the row from the dump, and a dump whose shards overlap
+			// sends many keys.
+			h.Value = nil
+		}
 		n := proto.Size(k)
 		if size > 0 && size+n > maxReportBytes {
 			parts = append(parts, cur)

@@ -209,7 +209,8 @@ func (x *DuplicateKey) GetHolders() []*KeyHolder {
 
 // KeyHolder is one row holding a duplicate key: its place in the dump
 // (the chunk's index in the manifest's chunk_ids, the row's byte offset
-// in the chunk's file) and the value it gives the key.
+// in the chunk's file) and optionally the value it gives the key (the
+// sorters leave it out: the report reads the row from the dump).
 type KeyHolder struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Chunk         uint32                 `protobuf:"varint,1,opt,name=chunk,proto3" json:"chunk,omitempty"`
