@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -19,6 +20,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
+	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -83,6 +85,7 @@ func writeConflictsReport(ctx context.Context, cfg Config, kcfg kafkaio.Config, 
 	}
 	slices.Sort(topics)
 	records := 0
+	var sqlRows []tidbcatalog.ConflictRow
 	for _, topic := range topics {
 		mf := manifests[topic]
 		groups := conflict.Merge(reports[topic])
@@ -100,12 +103,17 @@ func writeConflictsReport(ctx context.Context, cfg Config, kcfg kafkaio.Config, 
 				break
 			}
 			rec := ConflictRecord{DB: mf.Db, Table: mf.Table, Key: conflict.DescribeKey(g.Key, indexNames(st, mf.Db, mf.Table)), RawKey: fmt.Sprintf("%x", g.Key), Reason: cfg.Conflict.Strategy}
+			index, keyData, _ := strings.Cut(strings.TrimPrefix(rec.Key, "index "), " ")
 			for _, h := range g.Holders {
 				row := ConflictRow{Source: sorter.RowSource(mf, h.Pos), Kept: losers != nil && !losers[h.Pos]}
+				path := ""
 				if int(h.Pos.Chunk) < len(mf.ChunkFiles) {
-					row.Row = rowText(filepath.Join(dumpDir, mf.ChunkFiles[h.Pos.Chunk]), h.Pos.Offset)
+					path = mf.ChunkFiles[h.Pos.Chunk]
+					row.Row = rowText(filepath.Join(dumpDir, path), h.Pos.Offset)
 				}
 				rec.Rows = append(rec.Rows, row)
+				sqlRows = append(sqlRows, tidbcatalog.ConflictRow{Table: "`" + mf.Db + "`.`" + mf.Table + "`", Index: index, KeyData: keyData,
+					RawKey: g.Key, Path: path, Offset: h.Pos.Offset, RowData: row.Row, Error: rowFate(cfg.Conflict.Strategy, row.Kept)})
 			}
 			if err := enc.Encode(rec); err != nil {
 				return records, err
@@ -119,7 +127,36 @@ func writeConflictsReport(ctx context.Context, cfg Config, kcfg kafkaio.Config, 
 	if err := f.Close(); err != nil {
 		return records, err
 	}
-	return records, os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return records, err
+	}
+	if r, ok := cfg.Catalog.(conflictRecorder); ok {
+		// As Lightning's lightning_task_info.conflict_records; the task is
+		// the import's first start.
+		if err := r.RecordConflicts(ctx, st.Started.UnixMicro(), sqlRows); err != nil {
+			return records, err
+		}
+	}
+	return records, nil
+}
+
+// conflictRecorder is a catalog that keeps conflicting rows (the TiDB
+// catalog).
+type conflictRecorder interface {
+	RecordConflicts(ctx context.Context, taskID int64, rows []tidbcatalog.ConflictRow) error
+}
+
+// rowFate says in words what became of a row holding a duplicate key.
+func rowFate(s conflict.Strategy, kept bool) string {
+	switch {
+	case s == conflict.Error:
+		return `duplicate key: the import stopped (conflict.strategy = "error")`
+	case kept:
+		return "kept"
+	case s == conflict.Replace:
+		return `replaced: a row later in the dump holds the key (conflict.strategy = "replace")`
+	}
+	return `ignored: a row earlier in the dump holds the key (conflict.strategy = "ignore")`
 }
 
 // readConflictsTopic reads the conflicts topic to its end: every
