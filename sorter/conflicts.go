@@ -14,6 +14,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/kv/conflict"
+	"github.com/lightstream-io/lightstream/internal/kv/engine"
 	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -80,11 +81,12 @@ func (c *partitionClaim) bufferPlaced(b *lsv1.KVBatch) error {
 // resolveConflicts finds the table's duplicate keys with its other
 // partitions and decides which rows lose (st.losers), before the ingest.
 func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *partitionState) error {
+	unique := s.uniqueIndexes(ctx, st)
 	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 	if err != nil {
 		return err
 	}
-	span := &recordSpan{src: eng}
+	span := &recordSpan{src: &keyedRanges{eng: eng, unique: unique}}
 	var local []conflict.Group
 	err = conflict.Scan(ctx, span, func(g conflict.Group) error { local = append(local, g); return nil })
 	release()
@@ -159,6 +161,70 @@ func (s *partitionSorter) describeKey(ctx context.Context, st *partitionState, k
 		}
 		return ""
 	})
+}
+
+// uniqueIndexes are the ids of the table's unique indexes (nil: the
+// schema did not come in time, every index is scanned).
+func (s *partitionSorter) uniqueIndexes(ctx context.Context, st *partitionState) map[int64]bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	t, err := s.tables.Wait(ctx, st.mf.Db, st.mf.Table)
+	if err != nil {
+		return nil
+	}
+	unique := map[int64]bool{}
+	for _, idx := range t.Model.Indexes {
+		if idx.Unique || idx.Primary {
+			unique[idx.ID] = true
+		}
+	}
+	return unique
+}
+
+// keyedRanges is an engine's pairs without those of non-unique indexes,
+// which it skips by seeking past them: a non-unique index key ends with
+// the row's handle, so two rows give it only when they share the handle,
+// and their record keys show that (the losing row's entries are still
+// left out of the ingest, by its place).
+type keyedRanges struct {
+	eng    *engine.Engine
+	unique map[int64]bool // nil: every index
+}
+
+var errSkipRange = errors.New("skip range")
+
+func (r *keyedRanges) Iterate(ctx context.Context, fn func(k, v []byte) error) error {
+	var start []byte
+	for {
+		var next []byte
+		err := r.eng.IterateRange(ctx, start, nil, func(k, v []byte) error {
+			if key := k[:max(len(k)-conflict.SuffixLen, 0)]; r.unique != nil && tidbcodec.IsIndexKey(key) {
+				if _, id, _, err := tidbcodec.DecodeIndexKeyPrefix(key); err == nil && !r.unique[id] {
+					next = prefixEnd(key[:tidbcodec.IndexPrefixLen])
+					return errSkipRange
+				}
+			}
+			return fn(k, v)
+		})
+		if !errors.Is(err, errSkipRange) {
+			return err
+		}
+		if next == nil {
+			return nil // the skipped index was the last possible key space
+		}
+		start = next
+	}
+}
+
+// prefixEnd is the least key after every key starting with p (nil: none).
+func prefixEnd(p []byte) []byte {
+	end := slices.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i]++; end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
 }
 
 // recordSpan passes a suffixed engine's pairs on, noting its first and

@@ -100,10 +100,12 @@ type Source interface {
 // calls fn with every key that two or more rows hold. fn may keep the
 // group.
 func Scan(ctx context.Context, src Source, fn func(Group) error) error {
+	// The previous pair is kept in reused buffers: most keys are held
+	// once, and copying each value anew would cost an allocation a pair.
 	var (
-		prevKey []byte
-		prev    Holder
-		cur     *Group
+		prevKey, prevVal []byte
+		prevPos          Pos
+		cur              *Group
 	)
 	emit := func() error {
 		if cur == nil {
@@ -120,7 +122,7 @@ func Scan(ctx context.Context, src Source, fn func(Group) error) error {
 		}
 		if prevKey != nil && bytes.Equal(key, prevKey) {
 			if cur == nil {
-				cur = &Group{Key: slices.Clone(key), Holders: []Holder{prev}}
+				cur = &Group{Key: slices.Clone(key), Holders: []Holder{{Pos: prevPos, Value: slices.Clone(prevVal)}}}
 			}
 			cur.Holders = append(cur.Holders, Holder{Pos: pos, Value: slices.Clone(v)})
 			return nil
@@ -129,7 +131,8 @@ func Scan(ctx context.Context, src Source, fn func(Group) error) error {
 			return err
 		}
 		prevKey = append(prevKey[:0], key...)
-		prev = Holder{Pos: pos, Value: slices.Clone(v)}
+		prevVal = append(prevVal[:0], v...)
+		prevPos = pos
 		return nil
 	})
 	if err != nil {
