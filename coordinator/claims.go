@@ -104,7 +104,7 @@ func (c *Coordinator) startStoreCatalog(ctx context.Context) (stop func(), err e
 			}
 			err := sc.Meta.ClaimTables(rctx, c.claims.list(), c.importToken(), ClaimTTL)
 			if err != nil && rctx.Err() == nil {
-				c.cfg.Warn(fmt.Sprintf("renew the hold on this import's tables in the store's catalog: %v", err))
+				c.cfg.Logger.Warn("renew the hold on this import's tables in the store's catalog", "err", err)
 			}
 		}
 	}()
@@ -119,7 +119,7 @@ func (c *Coordinator) releaseClaims(ctx context.Context) {
 		return
 	}
 	if err := sc.Meta.ReleaseTables(ctx, c.claims.list(), c.importToken()); err != nil && !errors.Is(err, context.Canceled) {
-		c.cfg.Warn(fmt.Sprintf("release the hold on this import's tables in the store's catalog: %v", err))
+		c.cfg.Logger.Warn("release the hold on this import's tables in the store's catalog", "err", err)
 	}
 }
 

@@ -3,7 +3,6 @@ package coordinator
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -35,7 +34,7 @@ func (c *Coordinator) holdImportMode(ctx context.Context, interval time.Duration
 		refresh := func() {
 			err := c.cfg.Store.SwitchMode(ctx, true)
 			if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrNotSupported) {
-				c.cfg.Warn(fmt.Sprintf("refresh import mode: %v", err))
+				c.cfg.Logger.Warn("refresh import mode", "err", err)
 			}
 		}
 		if now {

@@ -2,6 +2,7 @@ package coordinator
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +34,7 @@ func (m *modeStore) count() int {
 
 func TestHoldImportMode(t *testing.T) {
 	st := &modeStore{}
-	c := &Coordinator{cfg: Config{Store: st, Warn: func(string) {}}}
+	c := &Coordinator{cfg: Config{Store: st, Logger: slog.New(slog.DiscardHandler)}}
 	stop := c.holdImportMode(context.Background(), 10*time.Millisecond, true)
 	deadline := time.Now().Add(5 * time.Second)
 	for st.count() < 3 && time.Now().Before(deadline) {

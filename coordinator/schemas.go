@@ -56,7 +56,7 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 			return err
 		}
 		for _, wmsg := range warns {
-			c.cfg.Warn(fmt.Sprintf("%s.%s: %s", ts.manifest.Db, ts.manifest.Table, wmsg))
+			c.cfg.Logger.Warn(wmsg, "table", ts.manifest.Db+"."+ts.manifest.Table)
 		}
 		model, err := json.Marshal(t)
 		if err != nil {

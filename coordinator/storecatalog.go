@@ -121,7 +121,7 @@ func (c *Coordinator) adoptCheckpointTables(ctx context.Context) error {
 			return err
 		}
 		if adopted {
-			c.cfg.Warn(fmt.Sprintf("%s.%s: table ID %d from the work directory's checkpoint recorded in the store's catalog", rec.DB, rec.Name, t.ID))
+			c.cfg.Logger.Warn("table ID from the work directory's checkpoint recorded in the store's catalog", "table", rec.DB+"."+rec.Name, "table_id", t.ID)
 		}
 	}
 	return nil

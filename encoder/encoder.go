@@ -12,11 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-	"github.com/segmentio/kafka-go/compress"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
@@ -54,7 +53,7 @@ type Config struct {
 	QueueDepth int
 	// KVCompression is the codec of the KV topics' batches (kafkaio's
 	// Compression values; the zero value is none: see KVWriterOptions).
-	KVCompression compress.Compression
+	KVCompression kafkaio.Compression
 	// MaxErrors is how many bad rows are recorded in the rejects file and
 	// skipped before the import stops (default 0: the first bad row stops
 	// it).
@@ -64,6 +63,9 @@ type Config struct {
 	// OnAssign, if set, is told each group generation's assignment of
 	// this member (member.Config.OnAssign).
 	OnAssign func(generation int32, assigned map[string][]int)
+	// Logger receives the member's log (nil: slog.Default()); records
+	// carry role=encoder and member, and per chunk table and chunk.
+	Logger *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -89,6 +91,10 @@ func (c *Config) validate() error {
 	if c.MaxErrors > 0 && c.Rejects == nil {
 		return errors.New("encoder: MaxErrors needs a rejects file")
 	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	c.Logger = c.Logger.With("role", "encoder", "member", c.Member)
 	return c.Kafka.Validate()
 }
 
@@ -106,10 +112,6 @@ func Run(ctx context.Context, cfg Config) error {
 			return nil
 		}
 		return fmt.Errorf("encoder: %w", err)
-	}
-	dialer, err := cfg.Kafka.Dialer()
-	if err != nil {
-		return err
 	}
 	kvw, err := kafkaio.NewWriter(cfg.Kafka, KVWriterOptions(cfg.BatchBytes, cfg.KVCompression))
 	if err != nil {
@@ -134,14 +136,14 @@ func Run(ctx context.Context, cfg Config) error {
 	g.Go(func() error {
 		e := &worker{cfg: cfg, cache: cache, kv: kvw, events: events, busy: gate.New(chunkEarlier)}
 		err := member.Run(gctx, member.Config{
-			Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group,
+			Kafka: cfg.Kafka, Group: cfg.Group,
 			Topics: []string{schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)},
 			// Round-robin first: the producer spreads chunks over the
 			// chunks topic's partitions round-robin in table order, so
 			// each member gets chunks from all over each table and the
 			// members progress through the tables together (see
 			// chunkEarlier). Range stays on offer for older members.
-			GroupBalancers: []kafka.GroupBalancer{kafka.RoundRobinGroupBalancer{}, kafka.RangeGroupBalancer{}},
+			GroupBalancers: []kafkaio.GroupBalancer{kafkaio.BalanceRoundRobin, kafkaio.BalanceRange},
 			OnAssign:       cfg.OnAssign,
 		}, e.claim)
 		return err
@@ -155,7 +157,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 // KVWriterOptions are the options of the writer of KV batches of
 // batchBytes (Config.BatchBytes); the bench's broker stage uses them too.
-func KVWriterOptions(batchBytes int, comp compress.Compression) kafkaio.WriterOptions {
+func KVWriterOptions(batchBytes int, comp kafkaio.Compression) kafkaio.WriterOptions {
 	if comp == 0 {
 		comp = kafkaio.CompressionNone
 	}
@@ -188,7 +190,7 @@ type worker struct {
 	busy   *gate.Gate[*lsv1.Chunk]
 	cfg    Config
 	cache  *schematopic.Cache
-	kv     *kafka.Writer
+	kv     *kafkaio.Writer
 	events *topiclog.Writer
 }
 
@@ -206,7 +208,7 @@ func chunkEarlier(a, b *lsv1.Chunk) bool {
 func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 	start := c.Committed
 	if start < 0 {
-		start = kafka.FirstOffset
+		start = kafkaio.FirstOffset
 	}
 	r, err := kafkaio.NewPartitionReader(e.cfg.Kafka, c.Topic, c.Partition, start, kafkaio.ReaderOptions{})
 	if err != nil {
@@ -245,10 +247,11 @@ func (e *worker) claim(ctx context.Context, c *member.Claim) error {
 			})
 			cancel()
 			if aerr != nil {
-				return fmt.Errorf("%w (telling the coordinator failed too: %v)", err, aerr)
+				return fmt.Errorf("%w (telling the coordinator failed too: %w)", err, aerr)
 			}
 			return err
 		}
+		e.cfg.Logger.Debug("chunk encoded", "table", ch.Db+"."+ch.Table, "chunk", ch.Id, "partition", c.Partition)
 		if err := commitRetry(ctx, c, m.Offset+1); err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -288,7 +291,7 @@ func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
 	})
 }
 
-func writeRetry(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
+func writeRetry(ctx context.Context, w *kafkaio.Writer, msgs []kafkaio.Message) error {
 	var err error
 	for attempt := 0; attempt < 10; attempt++ {
 		if err = w.WriteMessages(ctx, msgs...); err == nil || !kafkaio.IsRetriable(err) || ctx.Err() != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -29,7 +28,7 @@ type partitionTotals struct {
 // are written only after the queue reported every batch acknowledged.
 type chunkSink struct {
 	ctx        context.Context
-	w          *kafka.Writer
+	w          *kafkaio.Writer
 	topic      string
 	chunk      *lsv1.Chunk
 	attempt    string
@@ -52,11 +51,11 @@ type chunkSink struct {
 	q *kafkaio.SendQueue
 }
 
-func newChunkSink(ctx context.Context, w *kafka.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
+func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
 	return &chunkSink{
 		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
 		bufs: make([]*schemas.BatchBuffer, partitions), totals: make([]partitionTotals, partitions),
-		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafka.Message) error {
+		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafkaio.Message) error {
 			start := time.Now()
 			err := writeRetry(ctx, w, msgs)
 			metrics.ProduceSeconds.Observe(time.Since(start).Seconds())
@@ -135,7 +134,7 @@ func (s *chunkSink) finish() (partitionTotals, error) {
 		return partitionTotals{}, fmt.Errorf("produce to %s: %w", s.topic, err)
 	}
 	var all partitionTotals
-	markers := make([]kafka.Message, 0, s.partitions)
+	markers := make([]kafkaio.Message, 0, s.partitions)
 	for p := 0; p < s.partitions; p++ {
 		t := s.totals[p]
 		all.sum ^= t.sum
@@ -162,12 +161,12 @@ func (s *chunkSink) abort() { _ = s.q.Close() }
 
 // partitionMessage builds a record for an explicit partition (the writer
 // from kafkaio.NewWriter honours Message.Partition).
-func partitionMessage(topic string, p int, key, kind string, value []byte) kafka.Message {
-	return kafka.Message{
+func partitionMessage(topic string, p int, key, kind string, value []byte) kafkaio.Message {
+	return kafkaio.Message{
 		Topic:     topic,
 		Partition: p,
 		Key:       []byte(key),
 		Value:     value,
-		Headers:   []kafka.Header{{Key: schemas.HeaderKind, Value: []byte(kind)}},
+		Headers:   []kafkaio.Header{{Key: schemas.HeaderKind, Value: []byte(kind)}},
 	}
 }

@@ -2,12 +2,10 @@ package encoder
 
 import (
 	"context"
-	"github.com/segmentio/kafka-go/compress"
 	"hash/crc64"
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/broker"
@@ -33,7 +31,7 @@ func TestChunkSink(t *testing.T) {
 	if err := kafkaio.EnsureTopics(ctx, cfg, []kafkaio.TopicSpec{{Name: topic, Partitions: parts}}); err != nil {
 		t.Fatal(err)
 	}
-	w, err := kafkaio.NewWriter(cfg, KVWriterOptions(512<<10, compress.Lz4)) // the codec --brokers gets by default
+	w, err := kafkaio.NewWriter(cfg, KVWriterOptions(512<<10, kafkaio.CompressionLz4)) // the codec --brokers gets by default
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +96,7 @@ func TestChunkSink(t *testing.T) {
 		t.Fatalf("chunk totals %+v, want %+v", totals, all)
 	}
 	for p := 0; p < parts; p++ {
-		r, err := kafkaio.NewPartitionReader(cfg, topic, p, kafka.FirstOffset, kafkaio.ReaderOptions{})
+		r, err := kafkaio.NewPartitionReader(cfg, topic, p, kafkaio.FirstOffset, kafkaio.ReaderOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"time"
 
@@ -95,6 +96,10 @@ type Options struct {
 	// source's keys as one Span per run of keys in the same space.
 	KeySpace func(key []byte) int
 
+	// Logger receives the retries of store writes, at info level (nil:
+	// slog.Default()).
+	Logger *slog.Logger
+
 	batchBytesSet   bool // BatchBytes or BatchPairs was given (adjust)
 	firstBatchBytes int  // if set, BatchBytes of the first batch
 }
@@ -110,6 +115,9 @@ func (s Span) End() []byte {
 }
 
 func (o *Options) adjust() error {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
 	o.batchBytesSet = o.BatchBytes != 0 || o.BatchPairs != 0
 	if o.BatchBytes == 0 {
 		o.BatchBytes = DefaultBatchBytes
@@ -249,7 +257,7 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 				if b == nil {
 					return nil
 				}
-				r, err := writeWithRetry(gctx, write, b.pairs, opts.MaxRetries)
+				r, err := writeWithRetry(gctx, opts.Logger, write, b.pairs, opts.MaxRetries)
 				retries[w] += r
 				if err != nil {
 					return err
@@ -409,7 +417,7 @@ const UnavailableRetryTime = 2 * time.Minute
 // writeWithRetry writes one batch, retrying errors store.IsRetriable accepts
 // with exponential backoff. Rewriting a batch is safe: its keys are distinct
 // and the values identical.
-func writeWithRetry(ctx context.Context, write func(context.Context, []store.Pair) error, pairs []store.Pair, maxRetries int) (uint64, error) {
+func writeWithRetry(ctx context.Context, log *slog.Logger, write func(context.Context, []store.Pair) error, pairs []store.Pair, maxRetries int) (uint64, error) {
 	backoff := 50 * time.Millisecond
 	var retries uint64
 	var unavailableSince time.Time
@@ -433,6 +441,7 @@ func writeWithRetry(ctx context.Context, write func(context.Context, []store.Pai
 			return retries, err
 		}
 		retries++
+		log.Info("retry store write", "retry", retries, "backoff", backoff, "pairs", len(pairs), "err", err)
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():

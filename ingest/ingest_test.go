@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -17,11 +16,13 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/ops/leakcheck"
 )
 
 func TestMain(m *testing.M) {
 	log.SetLevel(zapcore.WarnLevel) // client-go logs region changes at INFO
-	os.Exit(m.Run())
+	// Every goroutine ingest starts has an owner that waits for it.
+	leakcheck.Main(m)
 }
 
 // sliceSource yields fixed pairs; sized adds the Sizer interface.

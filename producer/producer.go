@@ -12,12 +12,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
@@ -69,9 +69,14 @@ type Config struct {
 	// Retention of the import's topics in ms (default -1: kept, so that a
 	// table can be replayed without re-encoding).
 	RetentionMS int64
-	// Warn receives warnings for the user.
-	Warn func(string)
+	// Logger receives the producer's log (nil: slog.Default()): the files
+	// not imported and schema files that name another table, as warnings.
+	Logger *slog.Logger
 }
+
+// ErrNoTables: the dump holds no table that could be imported (no schema
+// file and no data file in the dumpling/mydumper layout).
+var ErrNoTables = errors.New("no tables to import")
 
 func (c *Config) validate() error {
 	if c.Dump == "" {
@@ -102,9 +107,10 @@ func (c *Config) validate() error {
 	if c.RetentionMS == 0 {
 		c.RetentionMS = -1
 	}
-	if c.Warn == nil {
-		c.Warn = func(string) {}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
+	c.Logger = c.Logger.With("role", "producer")
 	return nil
 }
 
@@ -140,7 +146,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		return nil, err
 	}
 	for _, w := range d.Warnings {
-		cfg.Warn(w)
+		cfg.Logger.Warn(w, "dump", cfg.Dump)
 	}
 	if len(d.Tables) == 0 {
 		// Nothing would ever complete the import: say why instead.
@@ -150,7 +156,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		if len(cfg.Filter) > 0 {
 			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", cfg.Dump, strings.Join(cfg.Filter, ","))
 		}
-		return nil, fmt.Errorf("dump %s: no tables to import: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", cfg.Dump, len(d.Warnings))
+		return nil, fmt.Errorf("dump %s: %w: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", cfg.Dump, ErrNoTables, len(d.Warnings))
 	}
 	dbSchemas := map[string]string{}
 	for _, db := range d.Databases {
@@ -188,7 +194,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := checkSchemaFile(t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
+			if err := checkSchemaFile(cfg.Logger, t.SchemaFile, b, t.Name, len(t.Sources) > 0); err != nil {
 				return nil, err
 			}
 			mf.SchemaSql = string(b)
@@ -381,7 +387,7 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 	// Chunks are spread over the chunks topic's partitions round-robin in
 	// table order, so that the encoder group works on all tables at once.
 	chunksTopic := schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)
-	var batch []kafka.Message
+	var batch []kafkaio.Message
 	var batchBytes int64
 	publish := func() error {
 		if err := w.AppendRaw(ctx, batch...); err != nil {
@@ -399,7 +405,7 @@ func Publish(ctx context.Context, cfg Config, p *Plan) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			batch = append(batch, kafka.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
+			batch = append(batch, kafkaio.Message{Topic: chunksTopic, Partition: n % cfg.ChunkPartitions, Key: []byte(c.Id), Value: b})
 			batchBytes += c.SourceBytes
 			n++
 			if len(batch) == 256 {

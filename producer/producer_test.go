@@ -112,7 +112,7 @@ func TestPlanErrors(t *testing.T) {
 	empty := t.TempDir()
 	os.WriteFile(filepath.Join(empty, "post-load.sql"), []byte("CREATE VIEW v AS SELECT 1;"), 0o644)
 	_, err := MakePlan(Config{Dump: empty, Kafka: kc})
-	if err == nil || !strings.Contains(err.Error(), "no tables to import") || !strings.Contains(err.Error(), "1 file(s) not imported") {
+	if !errors.Is(err, ErrNoTables) || !strings.Contains(err.Error(), "1 file(s) not imported") {
 		t.Fatalf("dump without tables: %v", err)
 	}
 	sakila := sakilaDir(t)

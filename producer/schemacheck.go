@@ -28,7 +28,7 @@ var reQuotedName = regexp.MustCompile(`'([^']+)'`)
 // imported under the file's table name, as Lightning does (it rewrites
 // the statement's name to the file's, createIfNotExistsStmt), with a
 // warning; a routed table's definition is renamed anyway.
-func checkSchemaFile(path string, sql []byte, table string, routed bool) error {
+func checkSchemaFile(log *slog.Logger, path string, sql []byte, table string, routed bool) error {
 	name, err := tablemodel.CreateTableName(string(sql))
 	if err != nil {
 		return fmt.Errorf("schema file %s%s: %w: %w", path, errorPosition(sql, err), ErrSchemaFile, err)
@@ -37,7 +37,7 @@ func checkSchemaFile(path string, sql []byte, table string, routed bool) error {
 		return fmt.Errorf("schema file %s: no CREATE TABLE statement: %w", path, ErrSchemaFile)
 	}
 	if !routed && !strings.EqualFold(name, table) {
-		slog.Warn("schema file: CREATE TABLE names another table; the table is created under the file's name",
+		log.Warn("schema file: CREATE TABLE names another table; the table is created under the file's name",
 			"file", path, "create_table", name, "file_table", table)
 	}
 	return nil

@@ -25,7 +25,7 @@ func TestCheckSchemaFile(t *testing.T) {
 		{"fine", "CREATE TABLE t (id INT);", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkSchemaFile("dump/db.t-schema.sql", []byte(c.sql), "t", false)
+			err := checkSchemaFile(slog.Default(), "dump/db.t-schema.sql", []byte(c.sql), "t", false)
 			if c.texts == nil {
 				if err != nil {
 					t.Fatal(err)
@@ -44,17 +44,15 @@ func TestCheckSchemaFile(t *testing.T) {
 	}
 	t.Run("another table", func(t *testing.T) {
 		var buf bytes.Buffer
-		old := slog.Default()
-		slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
-		defer slog.SetDefault(old)
-		if err := checkSchemaFile("dump/db.t-schema.sql", []byte("CREATE TABLE other (id INT);"), "t", false); err != nil {
+		log := slog.New(slog.NewTextHandler(&buf, nil))
+		if err := checkSchemaFile(log, "dump/db.t-schema.sql", []byte("CREATE TABLE other (id INT);"), "t", false); err != nil {
 			t.Fatal(err)
 		}
 		if out := buf.String(); !strings.Contains(out, "create_table=other") || !strings.Contains(out, "dump/db.t-schema.sql") {
 			t.Errorf("warning %q: want the file and the other name", out)
 		}
 		buf.Reset()
-		if err := checkSchemaFile("dump/db.t-schema.sql", []byte("CREATE TABLE other (id INT);"), "t", true); err != nil || buf.Len() != 0 {
+		if err := checkSchemaFile(log, "dump/db.t-schema.sql", []byte("CREATE TABLE other (id INT);"), "t", true); err != nil || buf.Len() != 0 {
 			t.Errorf("routed: err %v, warning %q; want neither", err, buf.String())
 		}
 	})

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/broker"
@@ -36,12 +35,12 @@ func TestAfterIngestRejectsLatePairs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	marker := func(chunk string, kvs uint64) kafka.Message {
+	marker := func(chunk string, kvs uint64) kafkaio.Message {
 		v, err := proto.Marshal(&lsv1.KVMessage{Version: 1, Body: &lsv1.KVMessage_EndOfChunk{EndOfChunk: &lsv1.EndOfChunk{ChunkId: chunk, Kvs: kvs}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return kafka.Message{Topic: topic, Partition: 0, Value: v}
+		return kafkaio.Message{Topic: topic, Partition: 0, Value: v}
 	}
 	// c1 feeds the partition and was ingested; c2 does not feed it.
 	if err := w.WriteMessages(ctx, marker("c1", 5), marker("c2", 0), marker("c1", 5)); err != nil {

@@ -9,9 +9,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"github.com/lightstream-io/lightstream/internal/kv/engine"
@@ -352,7 +352,7 @@ func (s *partitionSorter) gatherKeys(ctx context.Context, st *partitionState, ro
 	want := make([]uint32, n)
 	done := 0
 	topic := schemas.Topic(s.cfg.ImportID, schemas.ConflictsSuffix)
-	err := topiclog.Follow(ctx, s.cfg.Kafka, topic, func(m kafka.Message) error {
+	err := topiclog.Follow(ctx, s.cfg.Kafka, topic, func(m kafkaio.Message) error {
 		if string(m.Key) != st.mf.KvTopic {
 			return nil
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -20,7 +19,7 @@ func LoadManifests(ctx context.Context, cfg kafkaio.Config, importID string) (ma
 	byTable := map[string]*lsv1.TableManifest{}
 	byTopic := map[string]*lsv1.TableManifest{}
 	topic := schemas.Topic(importID, schemas.ManifestsSuffix)
-	err := topiclog.Follow(ctx, cfg, topic, func(m kafka.Message) error {
+	err := topiclog.Follow(ctx, cfg, topic, func(m kafkaio.Message) error {
 		var mf lsv1.TableManifest
 		if err := proto.Unmarshal(m.Value, &mf); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)

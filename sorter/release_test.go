@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/broker"
@@ -121,7 +120,7 @@ func TestRestartAfterIngest(t *testing.T) {
 	var reports int
 	short, stop := context.WithTimeout(ctx, 5*time.Second)
 	defer stop()
-	_ = topiclog.Follow(short, kcfg, eventsTopic, func(m kafka.Message) error {
+	_ = topiclog.Follow(short, kcfg, eventsTopic, func(m kafkaio.Message) error {
 		var ev lsv1.Event
 		if err := proto.Unmarshal(m.Value, &ev); err != nil {
 			return err

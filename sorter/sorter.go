@@ -17,11 +17,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/ingest"
@@ -89,6 +89,8 @@ type Config struct {
 	// resolved (see conflicts.go). Every sorter of an import must be
 	// given the same.
 	Conflict conflict.Config
+	// Logger receives the member's log (nil: slog.Default(); see setLogger).
+	Logger *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -123,6 +125,7 @@ func (c *Config) validate() error {
 	if c.Conflict.Enabled() && c.Space.Limit() > 0 {
 		return errors.New("sorter: a disk quota ingests engines early, before their conflicts can be resolved: it cannot be combined with conflict.strategy")
 	}
+	c.setLogger()
 	if c.KeepEngines && c.Space.Limit() > 0 {
 		return errors.New("sorter: a disk quota frees space by removing ingested engines: it cannot be combined with keeping them")
 	}
@@ -170,10 +173,6 @@ func Run(ctx context.Context, cfg Config) error {
 		<-ctx.Done()
 		return nil
 	}
-	dialer, err := cfg.Kafka.Dialer()
-	if err != nil {
-		return err
-	}
 	events, err := topiclog.NewWriter(cfg.Kafka)
 	if err != nil {
 		return err
@@ -185,7 +184,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: schematopic.NewCache()}
 	defer s.followSchemas(ctx)()
-	err = member.Run(ctx, member.Config{Brokers: cfg.Kafka.Brokers, Dialer: dialer, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
+	err = member.Run(ctx, member.Config{Kafka: cfg.Kafka, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
 		func(ctx context.Context, c *member.Claim) error {
 			return s.sortPartition(ctx, c.Topic, c.Partition, c.Commit)
 		})
@@ -291,9 +290,9 @@ func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partiti
 }
 
 // openPartition reads a KV partition from offset next (0: the first).
-func (s *partitionSorter) openPartition(topic string, partition int, next int64) (*kafka.Reader, error) {
+func (s *partitionSorter) openPartition(topic string, partition int, next int64) (*kafkaio.Reader, error) {
 	if next == 0 {
-		next = kafka.FirstOffset
+		next = kafkaio.FirstOffset
 	}
 	// A KV message is up to ~512 KiB: the reader's prefetch is bounded in
 	// messages and bytes so that a member owning many partitions stays
@@ -385,6 +384,7 @@ func (s *partitionSorter) checksumSpans(ctx context.Context, done *lsv1.Partitio
 }
 
 func (s *partitionSorter) report(ctx context.Context, st *partitionState) error {
+	s.cfg.Logger.Info("partition ingested", "table", st.mf.Db+"."+st.mf.Table, "partition", st.partition, "kvs", st.ingested.GetKvs())
 	return s.events.Append(ctx, schemas.Topic(s.cfg.ImportID, schemas.EventsSuffix), st.mf.KvTopic, &lsv1.Event{
 		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: s.cfg.Member,
 		Body: &lsv1.Event_PartitionIngested{PartitionIngested: st.ingested},

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,8 @@ import (
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
+	"github.com/lightstream-io/lightstream/internal/ops/leakcheck"
+	"github.com/lightstream-io/lightstream/internal/ops/logsink"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
@@ -28,7 +31,9 @@ func TestMain(m *testing.M) {
 	// client-go logs region and TSO events through pingcap/log on stdout;
 	// keep test output to failures.
 	log.SetLevel(zapcore.ErrorLevel)
-	os.Exit(m.Run())
+	// Every goroutine of the imports these tests run has an owner that
+	// waits for it: none may outlive the tests.
+	leakcheck.Main(m)
 }
 
 // importTimeout bounds one import; a hang must fail the test, not the
@@ -105,7 +110,9 @@ func runImport(t testing.TB, cfg pipeline.Config) (*pipeline.Result, *warnings, 
 	if cfg.KVPartitions == 0 {
 		cfg.KVPartitions = 2
 	}
-	cfg.Warn = w.add
+	// The import's warnings, as the log's warning records
+	// ("message key=value ...").
+	cfg.Logger = slog.New(logsink.New(slog.LevelWarn, func(_ slog.Level, line string) { w.add(line) }))
 	ctx, cancel := context.WithTimeout(context.Background(), importTimeout())
 	defer cancel()
 	res, err := pipeline.Run(ctx, cfg)

@@ -266,7 +266,7 @@ func readAll(t *testing.T, ctx context.Context, kc kafkaio.Config, topic string,
 	}
 	rctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := topiclog.Follow(rctx, kc, topic, func(m kafka.Message) error {
+	if err := topiclog.Follow(rctx, kc, topic, func(m kafkaio.Message) error {
 		fn(m.Value)
 		if m.Offset+1 >= end {
 			return topiclog.ErrStop

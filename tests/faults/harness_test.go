@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"google.golang.org/protobuf/proto"
 
@@ -287,14 +286,14 @@ func exportFigures(ctx context.Context, st store.Store, model json.RawMessage) (
 
 // readTopic returns every message of every partition of a topic, up to
 // the high watermarks at the time of the call.
-func (r *run) readTopic(topic string) []kafka.Message {
+func (r *run) readTopic(topic string) []kafkaio.Message {
 	r.t.Helper()
-	var out []kafka.Message
+	var out []kafkaio.Message
 	for _, pi := range r.cluster.PartitionInfos(topic) {
 		if pi == nil || pi.HighWatermark == 0 {
 			continue
 		}
-		rd, err := kafkaio.NewPartitionReader(r.kafka, topic, int(pi.Partition), kafka.FirstOffset, kafkaio.ReaderOptions{})
+		rd, err := kafkaio.NewPartitionReader(r.kafka, topic, int(pi.Partition), kafkaio.FirstOffset, kafkaio.ReaderOptions{})
 		if err != nil {
 			r.t.Fatal(err)
 		}

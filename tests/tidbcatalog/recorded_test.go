@@ -7,6 +7,7 @@ package tidbcatalog
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/internal/golden"
+	"github.com/lightstream-io/lightstream/internal/ops/logsink"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
 	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog/catalogtest"
@@ -378,7 +380,8 @@ func countDelay(calls []catalogtest.PDCall, d int64) int {
 
 func TestPauseSchedulersWithoutPD(t *testing.T) {
 	var warned []string
-	c, _ := recordedCatalog(t, tidbcatalog.Config{Warn: func(s string) { warned = append(warned, s) }})
+	log := slog.New(logsink.New(slog.LevelWarn, func(_ slog.Level, s string) { warned = append(warned, s) }))
+	c, _ := recordedCatalog(t, tidbcatalog.Config{Logger: log})
 	resume, err := c.PauseSchedulers(context.Background())
 	if err != nil || resume(context.Background()) != nil || len(warned) != 1 {
 		t.Errorf("err %v warned %v", err, warned)

@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -62,9 +63,10 @@ type Config struct {
 	// ProfileDir, if set, receives a CPU profile of every stage measured
 	// alone and of the whole and hand-off imports (see profiler).
 	ProfileDir string
-	// Warn receives warnings; Progress says which stage starts (both may
-	// be nil).
-	Warn, Progress func(string)
+	// Logger receives the log of the stages measured (nil:
+	// slog.Default()); Progress says which stage starts (may be nil).
+	Logger   *slog.Logger
+	Progress func(string)
 }
 
 func (c *Config) validate() error {
@@ -102,8 +104,8 @@ func (c *Config) validate() error {
 	if c.TimeZone == "" {
 		c.TimeZone = "+00:00"
 	}
-	if c.Warn == nil {
-		c.Warn = func(string) {}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.Progress == nil {
 		c.Progress = func(string) {}
@@ -120,6 +122,9 @@ type Throughput struct {
 	// CPUSeconds is the CPU time (user + system, all threads) the process
 	// spent during the run.
 	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	// CPUSecondsPerGiB is CPUSeconds per GiB (2^30 bytes) of source: what
+	// decides throughput on any number of cores.
+	CPUSecondsPerGiB float64 `json:"cpu_seconds_per_gib,omitempty"`
 	// PeakRSSBytes is the process's peak RSS during the run, when it could
 	// be measured on its own (0 otherwise).
 	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
@@ -274,7 +279,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		whole, err = pipeline.Run(ctx, pipeline.Config{
 			Dump: cfg.Dump, WorkDir: dir, Encoders: cfg.Workers, Sorters: cfg.Workers,
 			ChunkSize: cfg.ChunkSize, KVPartitions: cfg.KVPartitions, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
-			SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn,
+			SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger,
 		})
 		return err
 	})
@@ -342,6 +347,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Handoff = tp(ho.elapsed)
 	rep.Handoff.CPUSeconds = handoffCPU.cpu.Seconds()
 	rep.Handoff.PeakRSSBytes = handoffPeak
+	perGiB := func(t *Throughput) {
+		if rep.SourceBytes > 0 {
+			t.CPUSecondsPerGiB = t.CPUSeconds / (float64(rep.SourceBytes) / (1 << 30))
+		}
+	}
+	for i := range rep.Stages {
+		perGiB(&rep.Stages[i].Throughput)
+	}
+	perGiB(&rep.Whole)
+	perGiB(&rep.Handoff)
 	slowest := rep.Stages[0]
 	for _, s := range rep.Stages[1:] {
 		if s.Seconds > slowest.Seconds {
@@ -361,7 +376,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.PeakRSSBytes = peak
 	rep.LoadAverageEnd = loadAverage()
 	if prof != nil && prof.err != nil {
-		cfg.Warn(prof.err.Error())
+		cfg.Logger.Warn("cpu profile", "err", prof.err)
 	}
 	return rep, nil
 }

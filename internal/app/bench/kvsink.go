@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/encoder"
+	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
 	"github.com/lightstream-io/lightstream/internal/tidb/rowcodec"
@@ -38,7 +38,7 @@ type kvMsg struct {
 	gp      int // global table partition (batches, and hand-off markers)
 	marker  bool
 	ordinal uint32 // hand-off markers: the chunk's ordinal in its table
-	msgs    []kafka.Message
+	msgs    []kafkaio.Message
 	pairs   []byte // hand-off only: the packed pairs
 }
 
@@ -155,7 +155,7 @@ func (s *encodeSink) flush(p int) error {
 	s.batches[p]++
 	s.bufs[p] = make([]byte, 0, batchBytes+batchBytes/8)
 	s.counts[p] = 0
-	s.out = append(s.out, kvMsg{gp: gp, msgs: []kafka.Message{message(s.c.t.mf.KvTopic, p, s.c.ch.Id, "b", b)}})
+	s.out = append(s.out, kvMsg{gp: gp, msgs: []kafkaio.Message{message(s.c.t.mf.KvTopic, p, s.c.ch.Id, "b", b)}})
 	return nil
 }
 
@@ -174,7 +174,7 @@ func (s *encodeSink) finish() error {
 		sum = &tidbcodec.Checksum{}
 		s.checksum[s.c.t] = sum
 	}
-	markers := make([]kafka.Message, 0, len(s.bufs))
+	markers := make([]kafkaio.Message, 0, len(s.bufs))
 	for p := range s.bufs {
 		if err := s.flush(p); err != nil {
 			return err
@@ -203,9 +203,9 @@ func (s *encodeSink) finish() error {
 }
 
 // message is a record for an explicit partition, as the encoder builds it.
-func message(topic string, p int, key, kind string, value []byte) kafka.Message {
-	return kafka.Message{
+func message(topic string, p int, key, kind string, value []byte) kafkaio.Message {
+	return kafkaio.Message{
 		Topic: topic, Partition: p, Key: []byte(key), Value: value,
-		Headers: []kafka.Header{{Key: schemas.HeaderKind, Value: []byte(kind)}},
+		Headers: []kafkaio.Header{{Key: schemas.HeaderKind, Value: []byte(kind)}},
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/encoder"
@@ -54,7 +53,7 @@ func kvStages(ctx context.Context, p *plan, dir string, workers int, roundBytes 
 	if err := kafkaio.EnsureTopics(ctx, kcfg, specs); err != nil {
 		return kt, fmt.Errorf("create topics: %w", err)
 	}
-	writers := make([]*kafka.Writer, workers)
+	writers := make([]*kafkaio.Writer, workers)
 	for i := range writers {
 		if writers[i], err = kafkaio.NewWriter(kcfg, encoder.KVWriterOptions(batchBytes, 0)); err != nil {
 			return kt, err
@@ -439,7 +438,7 @@ func consumeAll(ctx context.Context, p *plan, kcfg kafkaio.Config, produced [][]
 }
 
 func consumePartition(ctx context.Context, kcfg kafkaio.Config, topic string, partition int, want int64) error {
-	r, err := kafkaio.NewPartitionReader(kcfg, topic, partition, kafka.FirstOffset, kafkaio.ReaderOptions{})
+	r, err := kafkaio.NewPartitionReader(kcfg, topic, partition, kafkaio.FirstOffset, kafkaio.ReaderOptions{})
 	if err != nil {
 		return err
 	}

@@ -18,13 +18,16 @@ import (
 // Print writes the report as a table.
 func (r *Report) Print(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "stage\tseconds\tMB/s\trows/s\tCPU s\t\n")
+	fmt.Fprintf(tw, "stage\tseconds\tMB/s\trows/s\tCPU s\tCPU s/GiB\t\n")
 	row := func(name string, t Throughput) {
-		cpu := ""
+		cpu, perGiB := "", ""
 		if t.CPUSeconds > 0 {
 			cpu = fmt.Sprintf("%.2f", t.CPUSeconds)
 		}
-		fmt.Fprintf(tw, "%s\t%.2f\t%.1f\t%.0f\t%s\t\n", name, t.Seconds, t.MBPerS, t.RowsPerS, cpu)
+		if t.CPUSecondsPerGiB > 0 {
+			perGiB = fmt.Sprintf("%.2f", t.CPUSecondsPerGiB)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.1f\t%.0f\t%s\t%s\t\n", name, t.Seconds, t.MBPerS, t.RowsPerS, cpu, perGiB)
 	}
 	for _, s := range r.Stages {
 		row(s.Name, s.Throughput)

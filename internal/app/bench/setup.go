@@ -48,7 +48,7 @@ type plan struct {
 func makePlan(ctx context.Context, cfg *Config, importID string, kcfg kafkaio.Config) (*plan, error) {
 	p, err := producer.MakePlan(producer.Config{
 		ImportID: importID, Dump: cfg.Dump, Kafka: kcfg, ChunkSize: cfg.ChunkSize, KVPartitions: cfg.KVPartitions,
-		CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
+		CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Logger: cfg.Logger,
 	})
 	if err != nil {
 		return nil, err

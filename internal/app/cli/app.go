@@ -8,9 +8,11 @@ import (
 	"sort"
 
 	"github.com/pingcap/log"
+	"github.com/urfave/cli/v2"
+	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/urfave/cli/v2"
+	"github.com/lightstream-io/lightstream/internal/ops/logsink"
 )
 
 var (
@@ -40,16 +42,20 @@ func NewApp() *cli.App {
 	app := &cli.App{
 		Version: v,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "verbose", Usage: "show the TiKV client's informational logs"},
+			&cli.BoolFlag{Name: "verbose", Usage: "pass the TiKV client's informational logs into the log (shown at -L info and below)"},
 		},
 		// client-go logs every region and TSO event at INFO through
-		// pingcap/log (and warns about slow TSO on a busy machine); users see
-		// its errors only.
+		// pingcap/log (and warns about slow TSO on a busy machine): its
+		// entries join lightstream's log (component=client-go), errors
+		// only unless --verbose.
 		Before: func(c *cli.Context) error {
 			tuneGC(os.Getenv)
-			if !c.Bool("verbose") {
-				log.SetLevel(zapcore.ErrorLevel)
+			level := zap.NewAtomicLevelAt(zapcore.ErrorLevel)
+			if c.Bool("verbose") {
+				level.SetLevel(zapcore.InfoLevel)
 			}
+			core := logsink.ZapCore(level, "component", "client-go")
+			log.ReplaceGlobals(zap.New(core), &log.ZapProperties{Core: core, Level: level})
 			return nil
 		},
 		Name:                 "lightstream",

@@ -24,12 +24,15 @@ func init() {
 		&cli.StringFlag{Name: "profile-dir", Usage: "write CPU profiles of each stage, the whole import and the hand-off import here (go tool pprof DIR/ingest.*.pprof)"},
 	}
 	flags = append(flags, csvFlags()...)
+	flags = append(flags, logFlags()...)
 	addCommand(&cli.Command{
 		Name:      "bench",
 		Usage:     "measure each import stage alone, the whole import, and the import without the broker, on one dump",
 		UsageText: "lightstream bench --dump DIR --work-dir W [--json FILE]",
 		Flags:     flags,
-		Action:    runBench,
+		// Its report is the output: the log shows warnings unless -L says
+		// otherwise.
+		Action: withLog(true, runBench),
 	})
 }
 
@@ -53,7 +56,6 @@ func runBench(c *cli.Context) error {
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), RoundBytes: round,
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), Keep: c.Bool("keep"), ProfileDir: c.String("profile-dir"),
-		Warn:     func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
 		Progress: func(s string) { fmt.Fprintln(c.App.ErrWriter, "bench:", s) },
 	})
 	if err != nil {

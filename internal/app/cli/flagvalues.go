@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 
-	"github.com/segmentio/kafka-go/compress"
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -36,7 +35,7 @@ var kvCompressionFlag = &cli.StringFlag{Name: "kv-compression", Value: "auto",
 // kvCompression reads --kv-compression; auto is none on the embedded broker
 // (compressing cost more CPU than the local disk it saves) and lz4 on a
 // real Kafka, whose network and disks are shared.
-func kvCompression(c *cli.Context, external bool) (compress.Compression, error) {
+func kvCompression(c *cli.Context, external bool) (kafkaio.Compression, error) {
 	name := c.String(kvCompressionFlag.Name)
 	if name == "auto" {
 		name = "none"

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segmentio/kafka-go/compress"
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -27,11 +26,11 @@ func TestKVCompression(t *testing.T) {
 	for _, tc := range []struct {
 		value    string
 		external bool
-		want     compress.Compression
+		want     kafkaio.Compression
 	}{
 		{"", false, kafkaio.CompressionNone}, // auto, embedded broker
-		{"", true, compress.Lz4},             // auto, --brokers
-		{"zstd", false, compress.Zstd},
+		{"", true, kafkaio.CompressionLz4},   // auto, --brokers
+		{"zstd", false, kafkaio.CompressionZstd},
 		{"none", true, kafkaio.CompressionNone},
 	} {
 		got, err := kvCompression(ctx(tc.value), tc.external)

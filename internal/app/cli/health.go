@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -76,16 +75,10 @@ func runHealth(c *cli.Context) error {
 	if err != nil {
 		return cli.Exit(err.Error(), 2)
 	}
-	tr, err := cfg.Transport()
-	if err != nil {
-		return cli.Exit(err.Error(), 2)
-	}
-	defer tr.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr}
-	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
+	info, err := kafkaio.DescribeCluster(ctx, cfg)
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("health: broker %v unreachable: %v", cfg.Brokers, err), 1)
 	}
-	fmt.Fprintf(c.App.Writer, "broker ok: cluster %s, %d broker(s)\n", md.ClusterID, len(md.Brokers))
+	fmt.Fprintf(c.App.Writer, "broker ok: cluster %s, %d broker(s)\n", info.ID, info.Brokers)
 	return nil
 }

@@ -82,11 +82,11 @@ func runImport(c *cli.Context) error {
 			return err
 		}
 	}
-	logClose, err := setupLogger(c)
+	logOut, err := setupLogger(c, true)
 	if err != nil {
 		return err
 	}
-	defer logClose.Close()
+	defer logOut.Close()
 	if note != "" {
 		slog.Warn(note)
 	}
@@ -98,6 +98,7 @@ func runImport(c *cli.Context) error {
 		return err
 	}
 	defer status.close()
+	status.logWarnings()
 	if c.String("dump") == "" {
 		return errors.New(`import: no dump directory: give --dump DIR (or [mydumper] data-source-dir in --config)`)
 	}
@@ -168,12 +169,15 @@ func runImport(c *cli.Context) error {
 		return err
 	}
 	ui := newProgress(c.App.ErrWriter, mode)
+	// The log's terminal lines go through the progress display, which
+	// prints them above its bars; a --log-file is kept.
+	logOut.redirect(ui)
 	cfg := pipeline.Config{
 		Dump: c.String("dump"), WorkDir: c.String("work-dir"), Kafka: kcfg, ImportID: c.String("import-id"),
 		Encoders: c.Int("encoders"), Sorters: c.Int("sorters"), Filter: filter, Routes: routes, Source: src,
 		ChunkSize: chunkSize, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"), MaxErrors: c.Int("max-error"),
-		KVCompression: comp, Warn: status.warn(ui.warn), EngineDir: c.String("sorted-kv-dir"),
+		KVCompression: comp, EngineDir: c.String("sorted-kv-dir"),
 		OnImportID: printImportID(c),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
@@ -183,13 +187,13 @@ func runImport(c *cli.Context) error {
 	if cfg.Conflict, err = conflictOptions(c); err != nil {
 		return err
 	}
-	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode, ui.warn)
+	tidb, err := tidbCatalog(ctx, c, cfg.SQLMode)
 	if err != nil {
 		return err
 	}
 	if tidb != nil {
 		defer tidb.Close()
-		cfg.Catalog = tidb
+		cfg.Catalog, cfg.Cluster = tidb, tidb
 	}
 	if c.IsSet("encoders") && cfg.Encoders == 0 {
 		// pipeline.Config reads 0 as its default; negative means none.
@@ -199,12 +203,14 @@ func runImport(c *cli.Context) error {
 		cfg.Sorters = -1
 	}
 	var coord *coordinator.Coordinator
+	stopMetrics := func() {}
+	defer func() { stopMetrics() }() // served until the command returns
 	cfg.OnStart = func(co *coordinator.Coordinator) {
 		coord = co
 		ui.start(co)
 		status.start(co)
 		if metricsLn != nil {
-			serveMetrics(ctx, metricsLn, co)
+			stopMetrics = serveMetrics(ctx, metricsLn, co)
 		}
 	}
 	res, err := pipeline.Run(ctx, cfg)

@@ -3,10 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 
@@ -23,18 +20,16 @@ var ErrServerMode = errors.New("--server-mode is not built: lightstream runs one
 // copied onto it by applyLightningFlags; giving both with different values
 // is an error.
 func lightningFlags() []cli.Flag {
-	return []cli.Flag{
+	flags := []cli.Flag{
 		&cli.StringFlag{Name: "d", Usage: "TiDB Lightning's name of --dump"},
 		&cli.StringFlag{Name: "backend", Value: "local", Usage: "TiDB Lightning's tikv-importer.backend: local (physical import into TiKV; \"importer\", its former name, means the same)"},
 		&cli.StringFlag{Name: "sorted-kv-dir", Usage: "where this process keeps its sorted engines (TiDB Lightning's tikv-importer.sorted-kv-dir; default <work-dir>/engines)"},
 		&cli.StringFlag{Name: "tidb-host", Usage: "TiDB Lightning's name of --tidb's host (with --tidb-port, default 4000)"},
 		&cli.IntFlag{Name: "tidb-port", Usage: "TiDB Lightning's name of --tidb's port (default 4000)"},
 		&cli.StringSliceFlag{Name: "pd-urls", Usage: "TiDB Lightning's name of --pd"},
-		&cli.StringFlag{Name: "log-level", Aliases: []string{"L"}, Usage: "log level: debug, info, warn or error (default: info with --log-file; warn on the terminal, where the progress display is)"},
-		&cli.StringFlag{Name: "log-file", Usage: "write the log to this file instead of standard error"},
-		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
 		&cli.BoolFlag{Name: "server-mode", Usage: "TiDB Lightning's server mode: not built (refused)"},
 	}
+	return append(flags, logFlags()...)
 }
 
 // applyLightningFlags copies the Lightning names onto import's own flags
@@ -125,48 +120,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// setupLogger makes slog's default logger follow --log-level, --log-file
-// and --log-format. It returns a closer for the log file.
-func setupLogger(c *cli.Context) (io.Closer, error) {
-	var level slog.Level
-	name := c.String("log-level")
-	if name == "" && c.String("log-file") == "" {
-		// The terminal shows the progress; the log adds warnings only.
-		name = "warn"
-	}
-	switch strings.ToLower(name) {
-	case "debug":
-		level = slog.LevelDebug
-	case "info", "":
-		level = slog.LevelInfo
-	case "warn", "warning":
-		level = slog.LevelWarn
-	case "error", "fatal":
-		level = slog.LevelError
-	default:
-		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", c.String("log-level"))
-	}
-	var w io.Writer = c.App.ErrWriter
-	var closer io.Closer = io.NopCloser(nil)
-	if path := c.String("log-file"); path != "" {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("--log-file: %w", err)
-		}
-		w, closer = f, f
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	var h slog.Handler
-	switch strings.ToLower(c.String("log-format")) {
-	case "text", "":
-		h = slog.NewTextHandler(w, opts)
-	case "json":
-		h = slog.NewJSONHandler(w, opts)
-	default:
-		return nil, fmt.Errorf("--log-format %q: want text or json", c.String("log-format"))
-	}
-	slog.SetDefault(slog.New(h).With("role", c.Command.Name))
-	return closer, nil
 }

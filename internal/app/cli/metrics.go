@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/urfave/cli/v2"
 
@@ -98,17 +100,16 @@ func withMetrics(action cli.ActionFunc) cli.ActionFunc {
 		if err != nil {
 			return err
 		}
-		ctx, cancel := context.WithCancel(c.Context)
-		defer cancel()
-		serveMetrics(ctx, ln, nil)
+		defer serveMetrics(c.Context, ln, nil)()
 		return action(c)
 	}
 }
 
-// serveMetrics serves /metrics and /debug/pprof on ln until ctx ends: this
-// process's metrics (internal/ops/metrics), and the import's progress when co
-// is the coordinator.
-func serveMetrics(ctx context.Context, ln net.Listener, co *coordinator.Coordinator) {
+// serveMetrics serves /metrics and /debug/pprof on ln until ctx ends or
+// stop is called: this process's metrics (internal/ops/metrics), and the
+// import's progress when co is the coordinator. stop shuts the server down
+// and waits for its goroutines; a failed Serve is logged then.
+func serveMetrics(ctx context.Context, ln net.Listener, co *coordinator.Coordinator) (stop func()) {
 	gather := prometheus.Gatherers{metrics.Registry}
 	if co != nil {
 		reg := prometheus.NewRegistry()
@@ -122,15 +123,27 @@ func serveMetrics(ctx context.Context, ln net.Listener, co *coordinator.Coordina
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
+	ctx, cancel := context.WithCancel(ctx)
+	var g errgroup.Group
+	g.Go(func() error {
 		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}()
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			_ = err
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close() // a scrape still running after a second
 		}
-	}()
+		return nil
+	})
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve metrics on %s: %w", ln.Addr(), err)
+		}
+		return nil
+	})
+	return func() {
+		cancel()
+		if err := g.Wait(); err != nil {
+			slog.Warn("metrics server stopped", "err", err)
+		}
+	}
 }

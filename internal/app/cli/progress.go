@@ -136,14 +136,17 @@ func newProgress(w io.Writer, mode progressMode) *progress {
 	return &progress{w: w, mode: mode, done: make(chan struct{}), t0: time.Now()}
 }
 
-func (p *progress) warn(msg string) {
+// Write prints log lines: above the bars while they are drawn.
+func (p *progress) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bars != nil {
-		fmt.Fprintln(p.bars, "warning:", msg) // printed above the bars
-		return
+		if n, err := p.bars.Write(b); err == nil {
+			return n, nil
+		}
+		// The bars finished drawing: write past them.
 	}
-	fmt.Fprintln(p.w, "warning:", msg)
+	return p.w.Write(b)
 }
 
 func (p *progress) start(co *coordinator.Coordinator) {
@@ -266,4 +269,7 @@ func (p *progress) stop() {
 		close(p.done)
 	}
 	p.wg.Wait()
+	p.mu.Lock()
+	p.bars = nil // done drawing: log lines go straight to the terminal
+	p.mu.Unlock()
 }

@@ -20,8 +20,8 @@ func init() {
 			importIDFlag("the import's id (default: the one the work directory records; given, it must be that one)"),
 			diskFlags()[0],
 			conflictFlags()[0], conflictFlags()[1], conflictFlags()[2],
-		}, append(append(kafkaFlags("brokers"), ingestFlag()), storeFlags()...)...),
-		Action: runReplay,
+		}, append(append(append(kafkaFlags("brokers"), ingestFlag()), storeFlags()...), logFlags()...)...),
+		Action: logged(runReplay),
 	})
 }
 

@@ -30,7 +30,8 @@ import (
 
 func roleFlags(extra ...cli.Flag) flagList {
 	flags := append([]cli.Flag{importIDFlag(importIDUsageRole)}, extra...)
-	return append(flags, kafkaFlags("brokers")...)
+	flags = append(flags, kafkaFlags("brokers")...)
+	return append(flags, logFlags()...)
 }
 
 // flagList is a command's flags.
@@ -57,7 +58,7 @@ func init() {
 			&cli.IntFlag{Name: "chunk-partitions", Value: 16, Usage: "partitions of the chunks topic (the most encoders that work at once)"},
 			metricsFlag(),
 		}, append(csvFlags(), sourceFlags()...)...)...),
-		Action: withMetrics(runProducer),
+		Action: logged(withMetrics(runProducer)),
 	})
 	addCommand(&cli.Command{
 		Name:  "encoder",
@@ -70,7 +71,7 @@ func init() {
 			waitForImportFlag,
 			metricsFlag(),
 		),
-		Action: withMetrics(runEncoder),
+		Action: logged(withMetrics(runEncoder)),
 	})
 	addCommand(&cli.Command{
 		Name:  "sorter",
@@ -85,7 +86,7 @@ func init() {
 			conflictFlags()[0], conflictFlags()[1], conflictFlags()[2],
 			metricsFlag(),
 		).withStore(),
-		Action: withMetrics(runSorter),
+		Action: logged(withMetrics(runSorter)),
 	})
 	addCommand(&cli.Command{
 		Name:  "coordinator",
@@ -99,7 +100,7 @@ func init() {
 			waitForImportFlag,
 			statusFlag(),
 		).withStore(), tidbFlags()...),
-		Action: runCoordinator,
+		Action: logged(runCoordinator),
 	})
 }
 
@@ -145,7 +146,6 @@ func runProducer(c *cli.Context) error {
 		ImportID: id, Dump: c.String("dump"), Kafka: kcfg, Filter: c.StringSlice("filter"), Routes: routes, Source: src,
 		ChunkSize: size, KVPartitions: c.Int("kv-partitions"), PartitionBytes: partSize, ChunkPartitions: c.Int("chunk-partitions"),
 		CSV: csv, NoBackslashEscapes: c.Bool("no-backslash-escapes"),
-		Warn: func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) },
 	})
 	if err != nil {
 		return err
@@ -246,6 +246,7 @@ func runCoordinator(c *cli.Context) error {
 		return fmt.Errorf("coordinator: %w", err)
 	}
 	defer status.close()
+	status.logWarnings()
 	st, _, err := roleStore(c)
 	if err != nil {
 		return err
@@ -255,8 +256,7 @@ func runCoordinator(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	warn := status.warn(func(s string) { fmt.Fprintln(c.App.ErrWriter, "warning:", s) })
-	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"), warn)
+	tidb, err := tidbCatalog(c.Context, c, c.String("sql-mode"))
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func runCoordinator(c *cli.Context) error {
 	co, err := coordinator.New(coordinator.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
-		Warn: warn, Catalog: asCatalog(tidb),
+		Catalog: asCatalog(tidb), Cluster: asCluster(tidb),
 	})
 	if err != nil {
 		return err
@@ -275,7 +275,7 @@ func runCoordinator(c *cli.Context) error {
 	defer stop()
 	status.start(co)
 	if metricsLn != nil {
-		serveMetrics(ctx, metricsLn, co)
+		defer serveMetrics(ctx, metricsLn, co)()
 	}
 	if err := co.Run(ctx); err != nil {
 		return err

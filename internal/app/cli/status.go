@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/internal/app/statuspage"
+	"github.com/lightstream-io/lightstream/internal/ops/logsink"
 	"github.com/lightstream-io/lightstream/internal/ops/metrics"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
@@ -88,15 +90,14 @@ func (s *statusServer) start(co *coordinator.Coordinator) {
 	}()
 }
 
-// warn wraps a warning sink so that the page shows warnings too.
-func (s *statusServer) warn(next func(string)) func(string) {
+// logWarnings shows the log's warnings (and errors) on the page too:
+// slog's default logger, which the stages log through, becomes a tee.
+func (s *statusServer) logWarnings() {
 	if s == nil {
-		return next
+		return
 	}
-	return func(msg string) {
-		s.srv.Warn(msg)
-		next(msg)
-	}
+	page := logsink.New(slog.LevelWarn, func(_ slog.Level, line string) { s.srv.Warn(line) })
+	slog.SetDefault(slog.New(logsink.Tee{slog.Default().Handler(), page}))
 }
 
 func (s *statusServer) close() {

@@ -29,7 +29,7 @@ func tidbFlags() []cli.Flag {
 // tidbCatalog opens the catalog --tidb asks for; nil without --tidb (the
 // coordinator's embedded default). sqlMode is the dump's SQL mode the DDL
 // runs with.
-func tidbCatalog(ctx context.Context, c *cli.Context, sqlMode string, warn func(string)) (*tidbcatalog.TiDB, error) {
+func tidbCatalog(ctx context.Context, c *cli.Context, sqlMode string) (*tidbcatalog.TiDB, error) {
 	addr := c.String("tidb")
 	if addr == "" {
 		return nil, nil
@@ -42,12 +42,20 @@ func tidbCatalog(ctx context.Context, c *cli.Context, sqlMode string, warn func(
 		Addr: addr, User: c.String("tidb-user"), Password: c.String("tidb-password"),
 		TLS: c.String("tidb-tls"), CAPath: c.String("ca"), CertPath: c.String("cert"), KeyPath: c.String("key"),
 		StatusAddr: c.String("tidb-status"), PDAddrs: pd, SchedulerPause: c.Duration("scheduler-pause"),
-		SQLMode: sqlMode, Warn: warn,
+		SQLMode: sqlMode,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("--tidb %s: %w", addr, err)
 	}
 	return cat, nil
+}
+
+// asCluster keeps a nil *tidbcatalog.TiDB a nil interface (no cluster).
+func asCluster(t *tidbcatalog.TiDB) coordinator.Cluster {
+	if t == nil {
+		return nil
+	}
+	return t
 }
 
 // asCatalog keeps a nil *tidbcatalog.TiDB a nil interface (the coordinator

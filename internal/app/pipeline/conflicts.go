@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -173,7 +173,7 @@ func readConflictsTopic(ctx context.Context, kcfg kafkaio.Config, importID strin
 	}
 	seen := map[part]bool{}
 	out := map[string][]*lsv1.DuplicateKeys{}
-	err = topiclog.Follow(ctx, kcfg, topic, func(m kafka.Message) error {
+	err = topiclog.Follow(ctx, kcfg, topic, func(m kafkaio.Message) error {
 		var r lsv1.DuplicateKeys
 		if err := proto.Unmarshal(m.Value, &r); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)
@@ -243,8 +243,8 @@ func reportConflicts(ctx context.Context, cfg Config, kcfg kafkaio.Config, dumpD
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if _, err := writeConflictsReport(ctx, cfg, kcfg, dumpDir, st); err != nil && cfg.Warn != nil {
-		cfg.Warn(fmt.Sprintf("conflicts report: %v", err))
+	if _, err := writeConflictsReport(ctx, cfg, kcfg, dumpDir, st); err != nil {
+		logger(cfg).Warn("conflicts report", "err", err)
 	}
 }
 
@@ -281,11 +281,16 @@ func completeConflictsReport(ctx context.Context, cfg Config, st checkpoint.Stat
 	}
 	kcfg, _, closeAll, err := openRuntime(ctx, cfg)
 	if err != nil {
-		if cfg.Warn != nil {
-			cfg.Warn(fmt.Sprintf("conflicts report: %v", err))
-		}
+		logger(cfg).Warn("conflicts report", "err", err)
 		return
 	}
 	defer closeAll()
 	reportConflicts(ctx, cfg, kcfg, dumpDir, st)
+}
+
+func logger(cfg Config) *slog.Logger {
+	if cfg.Logger != nil {
+		return cfg.Logger
+	}
+	return slog.Default()
 }

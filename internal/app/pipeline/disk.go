@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -87,6 +88,69 @@ type DiskUse struct {
 	// EarlyIngests counts the engines ingested before their partition was
 	// complete, to stay within DiskQuota.
 	EarlyIngests int64 `json:"early_ingests,omitempty"`
+	// Partitions is how evenly each table's KV pairs spread over its KV
+	// topic's partitions (embedded broker only, measured before
+	// --kv-retention none deletes the topics).
+	Partitions []PartitionSpread `json:"kv_partitions,omitempty"`
+}
+
+// PartitionSpread is the bytes of a table's KV topic partitions: the
+// largest and the mean. A sorter takes a partition, so the largest decides
+// when the table's last engine is ingested.
+type PartitionSpread struct {
+	DB         string  `json:"db"`
+	Table      string  `json:"table"`
+	Partitions int     `json:"partitions"`
+	Largest    int64   `json:"largest_bytes"`
+	Mean       float64 `json:"mean_bytes"`
+	Ratio      float64 `json:"largest_to_mean"`
+}
+
+// partitionSpread measures the KV topic partitions of the verified tables
+// in the embedded broker's directory (partition n of topic T lives in
+// partitions/T-n).
+func partitionSpread(cfg Config, state checkpoint.State) []PartitionSpread {
+	dir := filepath.Join(BrokerDir(cfg.WorkDir), "partitions")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []PartitionSpread
+	for _, t := range state.Tables {
+		if t.Status != checkpoint.Done {
+			continue
+		}
+		prefix := schemas.KVTopic(state.ImportID, t.DB, t.Name) + "-"
+		var sizes []int64
+		for _, e := range entries {
+			n, ok := strings.CutPrefix(e.Name(), prefix)
+			if !ok || !e.IsDir() {
+				continue
+			}
+			if _, err := strconv.Atoi(n); err != nil {
+				continue
+			}
+			sizes = append(sizes, dirBytes(filepath.Join(dir, e.Name()), nil))
+		}
+		var sum, largest int64
+		for _, b := range sizes {
+			sum += b
+			largest = max(largest, b)
+		}
+		if len(sizes) < 2 || sum == 0 {
+			continue
+		}
+		mean := float64(sum) / float64(len(sizes))
+		out = append(out, PartitionSpread{DB: t.DB, Table: t.Name, Partitions: len(sizes), Largest: largest,
+			Mean: mean, Ratio: float64(largest) / mean})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].DB != out[j].DB {
+			return out[i].DB < out[j].DB
+		}
+		return out[i].Table < out[j].Table
+	})
+	return out
 }
 
 // dirBytes is the disk space (allocated blocks, as du counts) of the

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"log/slog"
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
@@ -32,7 +31,7 @@ func resolveImportID(cfg Config, snap checkpoint.State, plan *producer.Plan, abs
 
 // announceImportID logs the import's id and tells cfg.OnImportID.
 func announceImportID(cfg Config, id string, created bool) {
-	slog.Info("import identity", "import_id", id, "new", created, "work_dir", cfg.WorkDir)
+	cfg.Logger.Info("import identity", "import_id", id, "new", created, "work_dir", cfg.WorkDir)
 	if cfg.OnImportID != nil {
 		cfg.OnImportID(id, created)
 	}

@@ -10,14 +10,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/kv/conflict"
-
-	"github.com/segmentio/kafka-go/compress"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/coordinator"
@@ -74,7 +73,7 @@ type Config struct {
 	// MaxErrors bad rows are recorded in WorkDir/rejects.jsonl and skipped.
 	MaxErrors int
 	// KVCompression is the encoders' KV batch codec (encoder.Config).
-	KVCompression compress.Compression
+	KVCompression kafkaio.Compression
 	// Store is the target: the embedded store under WorkDir (default) or a
 	// cluster through PD.
 	Store StoreConfig
@@ -84,14 +83,18 @@ type Config struct {
 	// EngineDir is where this process's sorters keep their engines
 	// (default EngineDir(WorkDir)).
 	EngineDir string
-	// Warn receives warnings for the user.
-	Warn func(string)
+	// Logger receives the log of every stage the import runs (nil:
+	// slog.Default()); each stage adds its role and member.
+	Logger *slog.Logger
 	// OnStart is called with the coordinator once it exists (for progress
 	// displays).
 	OnStart func(*coordinator.Coordinator)
 	// Catalog creates the tables (nil: the coordinator's embedded
 	// catalog; internal/state/tidbcatalog for TiDB).
 	Catalog coordinator.Catalog
+	// Cluster is the target's SQL layer for the coordinator's scheduler
+	// pause, checksum, rebase and analyze (nil: see coordinator.Config).
+	Cluster coordinator.Cluster
 	// KeepEngines keeps the sorters' engines after ingest; DiskQuota
 	// bounds the engine directory in bytes (0: no quota; see
 	// sorter.EngineSpace); KVRetention is what becomes of a verified
@@ -121,8 +124,8 @@ func (c *Config) validate() error {
 	if c.EngineDir == "" {
 		c.EngineDir = EngineDir(c.WorkDir)
 	}
-	if c.Warn == nil {
-		c.Warn = func(string) {}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.KeepEngines && c.DiskQuota > 0 {
 		return errors.New("--keep-engines and --disk-quota cannot be combined: the quota frees space by removing ingested engines")
@@ -214,7 +217,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	pcfg := producer.Config{
 		ImportID: cfg.ImportID, Dump: absDump, Filter: cfg.Filter, Routes: cfg.Routes, Source: cfg.Source, ChunkSize: cfg.ChunkSize,
-		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Warn: cfg.Warn,
+		KVPartitions: cfg.KVPartitions, PartitionBytes: cfg.PartitionBytes, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes, Logger: cfg.Logger,
 	}
 	var plan *producer.Plan
 	if !cp.StepDone(stepPublish) {
@@ -264,7 +267,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	coord, err := coordinator.New(coordinator.Config{
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
-		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Warn: cfg.Warn, Catalog: cfg.Catalog,
+		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster,
 	})
 	if err != nil {
 		return nil, err
@@ -295,7 +298,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		g.Go(func() error {
 			return encoder.Run(gctx, encoder.Config{
 				ImportID: cfg.ImportID, Dump: absDump, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/encoder-%d", host, os.Getpid(), i),
-				MaxErrors: cfg.MaxErrors, Rejects: rejects, KVCompression: cfg.KVCompression,
+				MaxErrors: cfg.MaxErrors, Rejects: rejects, KVCompression: cfg.KVCompression, Logger: cfg.Logger,
 			})
 		})
 	}
@@ -305,7 +308,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return sorter.Run(gctx, sorter.Config{
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
 				EngineDir: cfg.EngineDir, Store: st, Ingest: cfg.Ingest, Engines: engines,
-				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space,
+				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space, Logger: cfg.Logger,
 				Conflict: cfg.Conflict,
 			})
 		})
@@ -325,10 +328,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if res.State.Status != checkpoint.Complete {
 		return res, fmt.Errorf("import stopped before completion (status %q)", res.State.Status)
 	}
+	spread := partitionSpread(cfg, res.State)
 	if err := finishDisk(ctx, cfg, kcfg, res.State); err != nil {
 		return res, err
 	}
 	res.Disk = measureDisk(cfg, res.State, res.Progress.SourceBytes, space)
+	res.Disk.Partitions = spread
 	return res, nil
 }
 

@@ -13,7 +13,7 @@ func TestValidateDefaults(t *testing.T) {
 	if err := c.validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.WorkDir != "lightstream-work" || c.Encoders != 2 || c.Sorters != 2 || c.EngineDir != EngineDir("lightstream-work") || c.Warn == nil {
+	if c.WorkDir != "lightstream-work" || c.Encoders != 2 || c.Sorters != 2 || c.EngineDir != EngineDir("lightstream-work") || c.Logger == nil {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if c.CSV.Separator != "," {

@@ -28,6 +28,17 @@ func printDisk(w io.Writer, d *pipeline.DiskUse) {
 	}
 	fmt.Fprintf(w, "engines: %s written, %s freed after ingest, at most %s at once%s\n",
 		mb(d.EnginesWritten), mb(d.EnginesFreed), mb(d.EnginesPeak), quota)
+	if len(d.Partitions) > 0 {
+		fmt.Fprint(w, "KV partitions, largest/mean bytes:")
+		for i, p := range d.Partitions {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(w, "%s %s.%s %.2f (%d, largest %s)", sep, p.DB, p.Table, p.Ratio, p.Partitions, mb(p.Largest))
+		}
+		fmt.Fprintln(w)
+	}
 	switch d.KVRetention {
 	case "none":
 		fmt.Fprintln(w, "KV topics of verified tables deleted (--kv-retention none): lightstream replay cannot rebuild them")

@@ -28,10 +28,10 @@ func produce(t *testing.T, kc kafkaio.Config, topic string, parts, perPart int) 
 		t.Fatal(err)
 	}
 	defer w.Close()
-	var msgs []kafka.Message
+	var msgs []kafkaio.Message
 	for p := 0; p < parts; p++ {
 		for i := 0; i < perPart; i++ {
-			msgs = append(msgs, kafka.Message{Partition: p, Key: []byte(fmt.Sprintf("p%d-%d", p, i)), Value: []byte(fmt.Sprintf("v%d", i))})
+			msgs = append(msgs, kafkaio.Message{Partition: p, Key: []byte(fmt.Sprintf("p%d-%d", p, i)), Value: []byte(fmt.Sprintf("v%d", i))})
 		}
 	}
 	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
@@ -89,7 +89,7 @@ func TestPersistence(t *testing.T) {
 	}
 	// Every message is still there.
 	for p := 0; p < parts; p++ {
-		pr, err := kafkaio.NewPartitionReader(kc2, topic, p, kafka.FirstOffset, kafkaio.ReaderOptions{})
+		pr, err := kafkaio.NewPartitionReader(kc2, topic, p, kafkaio.FirstOffset, kafkaio.ReaderOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func TestGroupRebalance(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string]int{}             // key -> times consumed
 	byMember := map[string]map[int]int{} // phase -> member -> messages
-	consume := func(ctx context.Context, id int, r *kafka.Reader) {
+	consume := func(ctx context.Context, id int, r *kafkaio.Reader) {
 		for {
 			m, err := r.FetchMessage(ctx)
 			if err != nil {
@@ -218,10 +218,10 @@ func TestGroupRebalance(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer w.Close()
-		var msgs []kafka.Message
+		var msgs []kafkaio.Message
 		for p := 0; p < parts; p++ {
 			for i := 0; i < 25; i++ {
-				msgs = append(msgs, kafka.Message{Partition: p, Key: []byte(fmt.Sprintf("%s-%d-%d", prefix, p, i))})
+				msgs = append(msgs, kafkaio.Message{Partition: p, Key: []byte(fmt.Sprintf("%s-%d-%d", prefix, p, i))})
 			}
 		}
 		if err := w.WriteMessages(ctx, msgs...); err != nil {
@@ -230,7 +230,7 @@ func TestGroupRebalance(t *testing.T) {
 	}
 
 	var wg sync.WaitGroup
-	run := func(id int) (context.CancelFunc, *kafka.Reader) {
+	run := func(id int) (context.CancelFunc, *kafkaio.Reader) {
 		r, err := kafkaio.NewGroupReader(kc, group, []string{topic}, opts)
 		if err != nil {
 			t.Fatal(err)

@@ -136,7 +136,7 @@ func TestDelete(t *testing.T) {
 	mctx, stopMember := context.WithCancel(ctx)
 	memberDone := make(chan error, 1)
 	go func() {
-		memberDone <- member.Run(mctx, member.Config{Brokers: kc.Brokers, Group: "old" + schemas.SortersGroupSuffix,
+		memberDone <- member.Run(mctx, member.Config{Kafka: kc, Group: "old" + schemas.SortersGroupSuffix,
 			Topics: []string{schemas.KVTopic("old", "db", "t")}},
 			func(ctx context.Context, c *member.Claim) error { <-ctx.Done(); return nil })
 	}()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -65,7 +64,7 @@ func PublishedDumps(ctx context.Context, cfg kafkaio.Config, importID string) ([
 		return nil, err
 	}
 	var dumps []Dump
-	err = topiclog.Follow(ctx, cfg, topic, func(m kafka.Message) error {
+	err = topiclog.Follow(ctx, cfg, topic, func(m kafkaio.Message) error {
 		var mf lsv1.TableManifest
 		if err := proto.Unmarshal(m.Value, &mf); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)

@@ -1,7 +1,12 @@
-// Package kafkaio holds the kafka-go (github.com/segmentio/kafka-go) helpers
-// every stage shares: client configuration (TLS, SASL), topic management,
-// partition-exact writers, group and replay readers, topic naming and the
-// retriable-error classifier.
+// Package kafkaio is lightstream's one Kafka client boundary: its own
+// Message, Writer, Reader, ConsumerGroup, Compression and GroupBalancer
+// types, client configuration (TLS, SASL), topic and group management, the
+// send queue, topic naming and the retriable-error classifier. kafka-go
+// (github.com/segmentio/kafka-go) stays behind it, as franz-go's kgo keeps
+// its client behind one type: no exported name of this package mentions a
+// kafka-go type, and the rest of the project (stages, the application
+// layer, member, topiclog) imports this package, never kafka-go
+// (tests/architecture keeps kafka-go inside internal/kafka).
 package kafkaio
 
 import (
@@ -165,9 +170,9 @@ func (c *Config) saslMechanism() (sasl.Mechanism, error) {
 	return nil, fmt.Errorf("kafka config: SASL Mechanism %q unknown", c.SASL.Mechanism)
 }
 
-// Transport builds the kafka-go transport (used by Writer and Client) from
+// transport builds the kafka-go transport (used by Writer and Client) from
 // the configuration. Close its idle connections when done with it.
-func (c Config) Transport() (*kafka.Transport, error) {
+func (c Config) transport() (*kafka.Transport, error) {
 	v, err := c.validated()
 	if err != nil {
 		return nil, err
@@ -191,8 +196,8 @@ func (c Config) Transport() (*kafka.Transport, error) {
 	}, nil
 }
 
-// Dialer builds the kafka-go dialer (used by Reader) from the configuration.
-func (c Config) Dialer() (*kafka.Dialer, error) {
+// dialer builds the kafka-go dialer (used by Reader) from the configuration.
+func (c Config) dialer() (*kafka.Dialer, error) {
 	v, err := c.validated()
 	if err != nil {
 		return nil, err
@@ -217,7 +222,7 @@ func (c Config) Dialer() (*kafka.Dialer, error) {
 
 // client returns a kafka-go admin client and the transport to release.
 func (c Config) client() (*kafka.Client, *kafka.Transport, error) {
-	tr, err := c.Transport()
+	tr, err := c.transport()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -76,10 +76,10 @@ func TestExplicitPartition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var msgs []kafka.Message
+	var msgs []Message
 	for i := 0; i < per; i++ {
 		for p := parts - 1; p >= 0; p-- {
-			msgs = append(msgs, kafka.Message{Partition: p, Key: []byte("same-key"), Value: []byte(fmt.Sprintf("%d/%d", p, i))})
+			msgs = append(msgs, Message{Partition: p, Key: []byte("same-key"), Value: []byte(fmt.Sprintf("%d/%d", p, i))})
 		}
 	}
 	if err := w.WriteMessages(ctx, msgs...); err != nil {
@@ -88,7 +88,7 @@ func TestExplicitPartition(t *testing.T) {
 	// Out of range: the broker refuses, and the error is not retriable
 	// forever (MaxAttempts bounds it).
 	w2, _ := NewWriter(kc, WriterOptions{Topic: "exact", MaxAttempts: 2})
-	if err := w2.WriteMessages(ctx, kafka.Message{Partition: parts}); err == nil {
+	if err := w2.WriteMessages(ctx, Message{Partition: parts}); err == nil {
 		t.Error("write to a missing partition succeeded")
 	}
 	w2.Close()
@@ -144,15 +144,15 @@ func TestConfigValidate(t *testing.T) {
 	if c.ClientID != "lightstream" || !c.TLS.Enable || c.SASL.Mechanism != SASLScramSHA512 {
 		t.Errorf("defaults not filled: %+v", c)
 	}
-	tr, err := c.Transport()
+	tr, err := c.transport()
 	if err != nil || tr.SASL == nil || tr.SASL.Name() != "SCRAM-SHA-512" || tr.TLS == nil {
 		t.Errorf("Transport: %+v %v", tr, err)
 	}
-	d, err := c.Dialer()
+	d, err := c.dialer()
 	if err != nil || d.SASLMechanism == nil || d.TLS == nil {
 		t.Errorf("Dialer: %+v %v", d, err)
 	}
-	if _, err := (Config{Brokers: []string{"h:1"}, TLS: TLSConfig{CAFile: "/nonexistent"}}).Transport(); err == nil {
+	if _, err := (Config{Brokers: []string{"h:1"}, TLS: TLSConfig{CAFile: "/nonexistent"}}).transport(); err == nil {
 		t.Error("missing CA file accepted")
 	}
 }

@@ -1,6 +1,7 @@
 package kafkaio
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -20,8 +21,8 @@ type ReaderOptions struct {
 	// default 100.
 	QueueCapacity int
 	// StartOffset is where a group with no committed offset starts (or a
-	// partition reader, when Offset is not set): kafka.FirstOffset
-	// (default) or kafka.LastOffset.
+	// partition reader, when Offset is not set): FirstOffset (default) or
+	// LastOffset.
 	StartOffset int64
 	// SessionTimeout, HeartbeatInterval, RebalanceTimeout and
 	// JoinGroupBackoff are the group timings; defaults 30s, 3s, 30s, 1s.
@@ -32,18 +33,81 @@ type ReaderOptions struct {
 	JoinGroupBackoff  time.Duration
 	// GroupBalancers are the partition assignors offered to the group;
 	// default range then round-robin (kafka-go's default).
-	GroupBalancers []kafka.GroupBalancer
+	GroupBalancers []GroupBalancer
+	// MaxAttempts is how many times the reader tries to reach a
+	// partition's leader before FetchMessage returns the error (it keeps
+	// trying after that); default 10.
+	MaxAttempts int
+	// ReadBackoffMin is the first wait between failed fetches (doubling
+	// up to 1s); default 50ms.
+	ReadBackoffMin time.Duration
 	// WatchPartitionChanges makes a group reader rebalance when
 	// partitions are added; default false.
 	WatchPartitionChanges bool
 }
+
+// GroupBalancer names a partition assignor a group member offers (Kafka's
+// protocol name of the assignor).
+type GroupBalancer string
+
+// The assignors.
+const (
+	// BalanceRange gives each member a contiguous range of each topic's
+	// partitions.
+	BalanceRange GroupBalancer = "range"
+	// BalanceRoundRobin deals all topics' partitions to the members in
+	// turn.
+	BalanceRoundRobin GroupBalancer = "roundrobin"
+)
+
+// kafkaGroupBalancers are kafka-go's assignors for bs (nil for none: the
+// default); an unknown name is left out.
+func kafkaGroupBalancers(bs []GroupBalancer) []kafka.GroupBalancer {
+	var out []kafka.GroupBalancer
+	for _, b := range bs {
+		switch b {
+		case BalanceRange:
+			out = append(out, kafka.RangeGroupBalancer{})
+		case BalanceRoundRobin:
+			out = append(out, kafka.RoundRobinGroupBalancer{})
+		}
+	}
+	return out
+}
+
+// Reader reads Messages from a partition, or as a member of a group.
+type Reader struct {
+	r *kafka.Reader
+}
+
+// FetchMessage returns the next message, waiting for one until ctx ends.
+// It commits nothing.
+func (r *Reader) FetchMessage(ctx context.Context) (Message, error) {
+	m, err := r.r.FetchMessage(ctx)
+	if err != nil {
+		return Message{}, err
+	}
+	return messageOf(m), nil
+}
+
+// CommitMessages commits, for a group reader, the offsets after msgs.
+func (r *Reader) CommitMessages(ctx context.Context, msgs ...Message) error {
+	km := make([]kafka.Message, len(msgs))
+	for i := range msgs {
+		km[i] = kafka.Message{Topic: msgs[i].Topic, Partition: msgs[i].Partition, Offset: msgs[i].Offset}
+	}
+	return r.r.CommitMessages(ctx, km...)
+}
+
+// Close stops the reader and releases its connections.
+func (r *Reader) Close() error { return r.r.Close() }
 
 func (o ReaderOptions) config(cfg Config) (kafka.ReaderConfig, error) {
 	v, err := cfg.validated()
 	if err != nil {
 		return kafka.ReaderConfig{}, err
 	}
-	d, err := v.Dialer()
+	d, err := v.dialer()
 	if err != nil {
 		return kafka.ReaderConfig{}, err
 	}
@@ -60,10 +124,16 @@ func (o ReaderOptions) config(cfg Config) (kafka.ReaderConfig, error) {
 		o.QueueCapacity = 100
 	}
 	if o.StartOffset == 0 {
-		o.StartOffset = kafka.FirstOffset
+		o.StartOffset = FirstOffset
 	}
 	if o.JoinGroupBackoff == 0 {
 		o.JoinGroupBackoff = time.Second
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 10
+	}
+	if o.ReadBackoffMin == 0 {
+		o.ReadBackoffMin = 50 * time.Millisecond
 	}
 	return kafka.ReaderConfig{
 		Brokers:               v.Brokers,
@@ -77,21 +147,21 @@ func (o ReaderOptions) config(cfg Config) (kafka.ReaderConfig, error) {
 		HeartbeatInterval:     o.HeartbeatInterval,
 		RebalanceTimeout:      o.RebalanceTimeout,
 		JoinGroupBackoff:      o.JoinGroupBackoff,
-		GroupBalancers:        o.GroupBalancers,
+		GroupBalancers:        kafkaGroupBalancers(o.GroupBalancers),
 		WatchPartitionChanges: o.WatchPartitionChanges,
-		ReadBackoffMin:        50 * time.Millisecond,
+		ReadBackoffMin:        o.ReadBackoffMin,
 		ReadBackoffMax:        time.Second,
-		MaxAttempts:           10,
+		MaxAttempts:           o.MaxAttempts,
 		IsolationLevel:        kafka.ReadCommitted,
 	}, nil
 }
 
-// NewGroupReader returns a kafka-go Reader consuming topics as a member of
+// NewGroupReader returns a Reader consuming topics as a member of
 // group. Offsets are committed only explicitly and synchronously
 // (CommitInterval 0): use FetchMessage, and CommitMessages once everything
 // up to a message is durable downstream. ReadMessage would auto-commit and
 // must not be used.
-func NewGroupReader(cfg Config, group string, topics []string, opts ReaderOptions) (*kafka.Reader, error) {
+func NewGroupReader(cfg Config, group string, topics []string, opts ReaderOptions) (*Reader, error) {
 	if group == "" {
 		return nil, fmt.Errorf("kafka group reader: empty group")
 	}
@@ -108,15 +178,14 @@ func NewGroupReader(cfg Config, group string, topics []string, opts ReaderOption
 	return newReader(rc, "group "+group)
 }
 
-// NewPartitionReader returns a kafka-go Reader of one partition without a
-// group (for replay), positioned at offset (or kafka.FirstOffset /
-// kafka.LastOffset).
-func NewPartitionReader(cfg Config, topic string, partition int, offset int64, opts ReaderOptions) (*kafka.Reader, error) {
+// NewPartitionReader returns a Reader of one partition without a group
+// (for replay), positioned at offset (or FirstOffset / LastOffset).
+func NewPartitionReader(cfg Config, topic string, partition int, offset int64, opts ReaderOptions) (*Reader, error) {
 	if partition < 0 {
 		return nil, fmt.Errorf("kafka partition reader %s: negative partition %d", topic, partition)
 	}
 	opts.StartOffset = offset
-	if offset != kafka.FirstOffset && offset != kafka.LastOffset && offset < 0 {
+	if offset != FirstOffset && offset != LastOffset && offset < 0 {
 		return nil, fmt.Errorf("kafka partition reader %s/%d: bad offset %d", topic, partition, offset)
 	}
 	rc, err := opts.config(cfg)
@@ -129,7 +198,7 @@ func NewPartitionReader(cfg Config, topic string, partition int, offset int64, o
 	if err != nil {
 		return nil, err
 	}
-	if err := r.SetOffset(offset); err != nil {
+	if err := r.r.SetOffset(offset); err != nil {
 		r.Close()
 		return nil, fmt.Errorf("kafka partition reader %s/%d: set offset %d: %w", topic, partition, offset, err)
 	}
@@ -138,9 +207,9 @@ func NewPartitionReader(cfg Config, topic string, partition int, offset int64, o
 
 // newReader validates before calling kafka.NewReader, which panics on a bad
 // configuration.
-func newReader(rc kafka.ReaderConfig, what string) (*kafka.Reader, error) {
+func newReader(rc kafka.ReaderConfig, what string) (*Reader, error) {
 	if err := rc.Validate(); err != nil {
 		return nil, fmt.Errorf("kafka reader %s: %w", what, err)
 	}
-	return kafka.NewReader(rc), nil
+	return &Reader{r: kafka.NewReader(rc)}, nil
 }

@@ -76,3 +76,29 @@ func SetRetention(ctx context.Context, cfg Config, ms int64, topics ...string) e
 	}
 	return errors.Join(errs...)
 }
+
+// EndOffset returns the offset the next record of partition of topic will
+// get (0 for an empty partition).
+func EndOffset(ctx context.Context, cfg Config, topic string, partition int) (int64, error) {
+	c, tr, err := cfg.client()
+	if err != nil {
+		return 0, err
+	}
+	defer tr.CloseIdleConnections()
+	res, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{
+		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(partition)}},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("end offset of %s[%d]: %w", topic, partition, err)
+	}
+	for _, p := range res.Topics[topic] {
+		if p.Partition != partition {
+			continue
+		}
+		if p.Error != nil {
+			return 0, fmt.Errorf("end offset of %s[%d]: %w", topic, partition, p.Error)
+		}
+		return p.LastOffset, nil
+	}
+	return 0, fmt.Errorf("end offset of %s[%d]: no answer for the partition", topic, partition)
+}

@@ -3,13 +3,11 @@ package kafkaio
 import (
 	"context"
 	"errors"
-
-	"github.com/segmentio/kafka-go"
 )
 
 // WriteFunc writes messages and returns once they are delivered; a
-// synchronous kafka.Writer's WriteMessages (RequiredAcks all) is one.
-type WriteFunc func(ctx context.Context, msgs ...kafka.Message) error
+// Writer's WriteMessages (RequiredAcks all) is one.
+type WriteFunc func(ctx context.Context, msgs ...Message) error
 
 // SendQueue lets one goroutine hand groups of messages to a writer
 // goroutine through a bounded queue, so that producing overlaps with
@@ -27,7 +25,7 @@ type WriteFunc func(ctx context.Context, msgs ...kafka.Message) error
 // A SendQueue belongs to one goroutine: Send and Close must not be called
 // concurrently.
 type SendQueue struct {
-	queue  chan []kafka.Message
+	queue  chan []Message
 	depth  int
 	ctx    context.Context // cancelled when the writer stops
 	cancel context.CancelFunc
@@ -42,7 +40,7 @@ type SendQueue struct {
 func NewSendQueue(ctx context.Context, depth int, write WriteFunc) *SendQueue {
 	depth = max(depth, 1)
 	wctx, cancel := context.WithCancel(ctx)
-	q := &SendQueue{queue: make(chan []kafka.Message, depth), depth: depth, ctx: wctx, cancel: cancel, done: make(chan struct{})}
+	q := &SendQueue{queue: make(chan []Message, depth), depth: depth, ctx: wctx, cancel: cancel, done: make(chan struct{})}
 	go q.run(write)
 	return q
 }
@@ -50,7 +48,7 @@ func NewSendQueue(ctx context.Context, depth int, write WriteFunc) *SendQueue {
 func (q *SendQueue) run(write WriteFunc) {
 	defer close(q.done)
 	defer q.cancel()
-	var call []kafka.Message
+	var call []Message
 	for msgs := range q.queue {
 		call = append(call[:0], msgs...)
 	take: // whatever else is waiting, without waiting for more
@@ -80,7 +78,7 @@ func (q *SendQueue) run(write WriteFunc) {
 // Send queues one group of messages, blocking while depth groups wait.
 // After a write failed, or once ctx ended, it closes the queue and returns
 // an error; nil does not mean delivered, only Close says that.
-func (q *SendQueue) Send(msgs ...kafka.Message) error {
+func (q *SendQueue) Send(msgs ...Message) error {
 	if q.closed {
 		return errors.New("kafka send queue: send after close")
 	}

@@ -8,11 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/segmentio/kafka-go"
 )
 
-func msg(i int) kafka.Message { return kafka.Message{Value: []byte(strconv.Itoa(i))} }
+func msg(i int) Message { return Message{Value: []byte(strconv.Itoa(i))} }
 
 // TestSendQueueTakesWaitingGroups holds the first write until more groups
 // wait, then checks that the next call carries them all, in order, and no
@@ -22,7 +20,7 @@ func TestSendQueueTakesWaitingGroups(t *testing.T) {
 	release := make(chan struct{})
 	var mu sync.Mutex
 	var calls [][]string
-	write := func(ctx context.Context, msgs ...kafka.Message) error {
+	write := func(ctx context.Context, msgs ...Message) error {
 		var vs []string
 		for _, m := range msgs {
 			vs = append(vs, string(m.Value))
@@ -83,7 +81,7 @@ func TestSendQueueTakesWaitingGroups(t *testing.T) {
 func TestSendQueueFailure(t *testing.T) {
 	boom := errors.New("boom")
 	var calls int
-	q := NewSendQueue(context.Background(), 2, func(ctx context.Context, msgs ...kafka.Message) error {
+	q := NewSendQueue(context.Background(), 2, func(ctx context.Context, msgs ...Message) error {
 		calls++
 		return boom
 	})
@@ -110,7 +108,7 @@ func TestSendQueueFailure(t *testing.T) {
 func TestSendQueueCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var written int
-	q := NewSendQueue(ctx, 1, func(ctx context.Context, msgs ...kafka.Message) error {
+	q := NewSendQueue(ctx, 1, func(ctx context.Context, msgs ...Message) error {
 		written += len(msgs)
 		return nil
 	})
@@ -159,7 +157,7 @@ func TestSendQueueBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	for p := 0; p < parts; p++ {
-		r, err := NewPartitionReader(kc, topic, p, kafka.FirstOffset, ReaderOptions{})
+		r, err := NewPartitionReader(kc, topic, p, FirstOffset, ReaderOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

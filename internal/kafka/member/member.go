@@ -1,5 +1,5 @@
 // Package member runs one consumer-group member: it joins a Kafka consumer
-// group with kafka-go's ConsumerGroup, and for every partition the group
+// group (kafkaio.ConsumerGroup), and for every partition the group
 // assigns it, runs a handler until the next rebalance. Encoders and
 // sorters are both built on it; they differ only in what a claim does.
 //
@@ -18,17 +18,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 )
 
 // Config says which group to join.
 type Config struct {
-	// Brokers are bootstrap addresses (host:port).
-	Brokers []string
-	// Dialer carries TLS/SASL settings; nil for plaintext.
-	Dialer *kafka.Dialer
+	// Kafka reaches the brokers (addresses, TLS, SASL).
+	Kafka kafkaio.Config
 	// Group is the consumer group ID.
 	Group string
 	// Topics the group consumes.
@@ -44,9 +40,9 @@ type Config struct {
 	// member joining or leaving stall the group for seconds).
 	HeartbeatInterval time.Duration
 	// GroupBalancers are the assignors the member offers, preferred first
-	// (the group uses the first that every member offers; default
-	// kafka-go's range, then round-robin).
-	GroupBalancers []kafka.GroupBalancer
+	// (the group uses the first that every member offers; default range,
+	// then round-robin).
+	GroupBalancers []kafkaio.GroupBalancer
 	// OnAssign, if set, is told each generation's assignment of this
 	// member (topic -> partitions; empty when it got none), before its
 	// claims start.
@@ -55,7 +51,7 @@ type Config struct {
 
 func (c *Config) validate() error {
 	switch {
-	case len(c.Brokers) == 0:
+	case len(c.Kafka.Brokers) == 0:
 		return errors.New("member: no brokers")
 	case c.Group == "":
 		return errors.New("member: no group id")
@@ -79,10 +75,10 @@ type Claim struct {
 	Topic     string
 	Partition int
 	// Committed is the group's committed offset for the partition: the
-	// next offset to read, or a negative value (kafka.FirstOffset) when
+	// next offset to read, or a negative value (kafkaio.FirstOffset) when
 	// nothing was committed.
 	Committed int64
-	gen       *kafka.Generation
+	gen       *kafkaio.Generation
 }
 
 // Commit records that every message before offset is done (offset is the
@@ -101,16 +97,13 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+	group, err := kafkaio.NewConsumerGroup(cfg.Kafka, kafkaio.GroupConfig{
 		ID:                cfg.Group,
-		Brokers:           cfg.Brokers,
-		Dialer:            cfg.Dialer,
 		Topics:            cfg.Topics,
 		SessionTimeout:    cfg.SessionTimeout,
 		RebalanceTimeout:  cfg.RebalanceTimeout,
 		HeartbeatInterval: cfg.HeartbeatInterval,
-		GroupBalancers:    cfg.GroupBalancers,
-		StartOffset:       kafka.FirstOffset,
+		Balancers:         cfg.GroupBalancers,
 	})
 	if err != nil {
 		return fmt.Errorf("join group %s: %w", cfg.Group, err)
@@ -135,13 +128,13 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if errors.Is(err, kafka.ErrGroupClosed) {
+			if errors.Is(err, kafkaio.ErrGroupClosed) {
 				return nil
 			}
 			// Joining races with other members joining or leaving
 			// (RebalanceInProgress, UnknownMemberId, ...): the group
 			// retries the join on the next call.
-			if kafkaio.IsRetriable(err) || isGroupChurn(err) {
+			if kafkaio.IsRetriable(err) || kafkaio.IsGroupChurn(err) {
 				select {
 				case <-ctx.Done():
 					return nil
@@ -186,16 +179,6 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 			}
 		}
 	}
-}
-
-// isGroupChurn reports the errors a member sees while the group changes.
-func isGroupChurn(err error) bool {
-	for _, e := range []error{kafka.RebalanceInProgress, kafka.UnknownMemberId, kafka.IllegalGeneration, kafka.NotCoordinatorForGroup, kafka.GroupCoordinatorNotAvailable, kafka.GroupLoadInProgress} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }
 
 // FormatAssignment is a one-line account of an assignment for logs:

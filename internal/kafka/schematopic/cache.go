@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -43,7 +42,7 @@ func NewCache() *Cache {
 // then every Wait fails with that error.
 func (c *Cache) Follow(ctx context.Context, cfg kafkaio.Config, importID string) error {
 	topic := schemas.Topic(importID, schemas.SchemasSuffix)
-	err := topiclog.Follow(ctx, cfg, topic, func(m kafka.Message) error {
+	err := topiclog.Follow(ctx, cfg, topic, func(m kafkaio.Message) error {
 		var ts lsv1.TableSchema
 		if err := proto.Unmarshal(m.Value, &ts); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)

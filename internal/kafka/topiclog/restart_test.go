@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
@@ -59,7 +58,7 @@ func TestFollowBrokerRestart(t *testing.T) {
 	var got []int64
 	done := make(chan error, 1)
 	go func() {
-		done <- Follow(ctx, kc, topic, func(m kafka.Message) error {
+		done <- Follow(ctx, kc, topic, func(m kafkaio.Message) error {
 			var v wrapperspb.Int64Value
 			if err := proto.Unmarshal(m.Value, &v); err != nil {
 				return err

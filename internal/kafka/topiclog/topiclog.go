@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
@@ -25,17 +24,16 @@ import (
 // dropped connection) is retried from the next offset for up to
 // FollowRetryTime: a coordinator must outlive a broker restart, as the
 // other members do.
-func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kafka.Message) error) error {
-	dialer, err := cfg.Dialer()
-	if err != nil {
+func Follow(ctx context.Context, cfg kafkaio.Config, topic string, fn func(m kafkaio.Message) error) error {
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	next := kafka.FirstOffset
+	next := kafkaio.FirstOffset
 	var failingSince time.Time
 	backoff := 100 * time.Millisecond
 	for {
 		before := next
-		err := follow(ctx, cfg, dialer, topic, &next, fn)
+		err := follow(ctx, cfg, topic, &next, fn)
 		if err == nil || ctx.Err() != nil || !errors.Is(err, errRead) {
 			return err
 		}
@@ -61,25 +59,21 @@ const FollowRetryTime = 2 * time.Minute
 // errRead marks a failed fetch (as opposed to an error of fn).
 var errRead = errors.New("read failed")
 
-// follow reads from *next (kafka.FirstOffset or an offset) until an
+// follow reads from *next (kafkaio.FirstOffset or an offset) until an
 // error; *next is kept at the offset after the last record handled.
-func follow(ctx context.Context, cfg kafkaio.Config, dialer *kafka.Dialer, topic string, next *int64, fn func(m kafka.Message) error) error {
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:     cfg.Brokers,
-		Dialer:      dialer,
-		Topic:       topic,
-		Partition:   0,
-		MinBytes:    1,
-		MaxBytes:    16 << 20,
-		MaxWait:     200 * time.Millisecond,
-		StartOffset: kafka.FirstOffset,
+func follow(ctx context.Context, cfg kafkaio.Config, topic string, next *int64, fn func(m kafkaio.Message) error) error {
+	r, err := kafkaio.NewPartitionReader(cfg, topic, 0, *next, kafkaio.ReaderOptions{
+		MaxBytes: 16 << 20,
+		MaxWait:  200 * time.Millisecond,
+		// kafka-go's own retry defaults: a reader that cannot reach the
+		// broker reports it soon, and Follow retries with a new one.
+		MaxAttempts:    3,
+		ReadBackoffMin: 100 * time.Millisecond,
 	})
-	defer r.Close()
-	if *next >= 0 {
-		if err := r.SetOffset(*next); err != nil {
-			return fmt.Errorf("read %s from offset %d: %w", topic, *next, err)
-		}
+	if err != nil {
+		return fmt.Errorf("read %s from offset %d: %w", topic, *next, err)
 	}
+	defer r.Close()
 	for {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
@@ -103,7 +97,7 @@ var ErrStop = errors.New("stop following")
 
 // Writer appends protobuf messages to control topics.
 type Writer struct {
-	w *kafka.Writer
+	w *kafkaio.Writer
 }
 
 // NewWriter returns a writer for any topic of the cluster.
@@ -123,12 +117,12 @@ func (w *Writer) Append(ctx context.Context, topic, key string, m proto.Message)
 	if err != nil {
 		return fmt.Errorf("encode %T: %w", m, err)
 	}
-	return w.AppendRaw(ctx, kafka.Message{Topic: topic, Key: []byte(key), Value: b})
+	return w.AppendRaw(ctx, kafkaio.Message{Topic: topic, Key: []byte(key), Value: b})
 }
 
 // AppendRaw writes already encoded messages and waits for their
 // acknowledgement, retrying transient broker errors.
-func (w *Writer) AppendRaw(ctx context.Context, msgs ...kafka.Message) error {
+func (w *Writer) AppendRaw(ctx context.Context, msgs ...kafkaio.Message) error {
 	var err error
 	for attempt := 0; attempt < 20; attempt++ {
 		if err = w.w.WriteMessages(ctx, msgs...); err == nil || !kafkaio.IsRetriable(err) || ctx.Err() != nil {
@@ -152,23 +146,5 @@ func (w *Writer) Close() error { return w.w.Close() }
 // EndOffset returns the offset the next record of partition 0 of topic
 // will get (0 for an empty topic).
 func EndOffset(ctx context.Context, cfg kafkaio.Config, topic string) (int64, error) {
-	tr, err := cfg.Transport()
-	if err != nil {
-		return 0, err
-	}
-	defer tr.CloseIdleConnections()
-	c := &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Transport: tr}
-	res, err := c.ListOffsets(ctx, &kafka.ListOffsetsRequest{
-		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(0)}},
-	})
-	if err != nil {
-		return 0, fmt.Errorf("end offset of %s: %w", topic, err)
-	}
-	for _, p := range res.Topics[topic] {
-		if p.Error != nil {
-			return 0, fmt.Errorf("end offset of %s: %w", topic, p.Error)
-		}
-		return p.LastOffset, nil
-	}
-	return 0, fmt.Errorf("end offset of %s: no answer for partition 0", topic)
+	return kafkaio.EndOffset(ctx, cfg, topic, 0)
 }

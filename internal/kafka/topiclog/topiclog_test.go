@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/broker"
@@ -57,7 +56,7 @@ func TestAppendFollow(t *testing.T) {
 		t.Fatalf("EndOffset after 3 appends = %d, %v", end, err)
 	}
 	var got []string
-	err = Follow(ctx, kc, topic, func(m kafka.Message) error {
+	err = Follow(ctx, kc, topic, func(m kafkaio.Message) error {
 		var ev lsv1.Event
 		if err := proto.Unmarshal(m.Value, &ev); err != nil {
 			return err
@@ -77,14 +76,14 @@ func TestAppendFollow(t *testing.T) {
 
 	// An error of fn ends Follow with it; the end of ctx with ctx's error.
 	boom := errors.New("boom")
-	if err := Follow(ctx, kc, topic, func(kafka.Message) error { return boom }); !errors.Is(err, boom) {
+	if err := Follow(ctx, kc, topic, func(kafkaio.Message) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("Follow with a failing fn: %v", err)
 	}
 	// Following past the last message waits for more, until ctx ends.
 	short, stop := context.WithCancel(ctx)
 	defer stop()
 	n := 0
-	err = Follow(short, kc, topic, func(kafka.Message) error {
+	err = Follow(short, kc, topic, func(kafkaio.Message) error {
 		if n++; n == 3 {
 			time.AfterFunc(200*time.Millisecond, stop)
 		}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -59,8 +60,9 @@ type Config struct {
 	// HTTP is the client for the status and PD APIs (default: one with a
 	// 30s timeout and this config's TLS).
 	HTTP *http.Client
-	// Warn receives warnings for the user (nil: dropped).
-	Warn func(string)
+	// Logger receives the catalog's log (nil: slog.Default()); records
+	// carry component=tidb-catalog.
+	Logger *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -103,9 +105,10 @@ func (c *Config) validate() error {
 	if c.SQLMode == "" {
 		c.SQLMode = sqlmode.DefaultText
 	}
-	if c.Warn == nil {
-		c.Warn = func(string) {}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
+	c.Logger = c.Logger.With("component", "tidb-catalog")
 	return nil
 }
 

@@ -14,7 +14,7 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Net != "tcp" || c.User != "root" || c.StatusAddr != "tidb.example:10080" || c.StatusWait != time.Minute ||
-		c.SchedulerPause != 5*time.Minute || c.SQLMode == "" || c.Warn == nil {
+		c.SchedulerPause != 5*time.Minute || c.SQLMode == "" || c.Logger == nil {
 		t.Fatalf("defaults: %+v", c)
 	}
 	// A socket has no host: the status API is on loopback.

@@ -35,7 +35,7 @@ const schedulersPath = "/pd/api/v1/schedulers"
 // the pause ({"delay": 0}). Without PD addresses it does nothing.
 func (c *TiDB) PauseSchedulers(ctx context.Context) (resume func(context.Context) error, err error) {
 	if len(c.cfg.PDAddrs) == 0 {
-		c.cfg.Warn("no PD address (--pd): PD's schedulers are not paused during the import")
+		c.cfg.Logger.Warn("no PD address (--pd): PD's schedulers are not paused during the import")
 		return func(context.Context) error { return nil }, nil
 	}
 	names, pd, err := c.listSchedulers(ctx)
@@ -70,7 +70,7 @@ func (c *TiDB) PauseSchedulers(ctx context.Context) (resume func(context.Context
 				return
 			case <-tick.C:
 				if err := c.pauseAll(ctx, pd, paused, delay); err != nil && ctx.Err() == nil {
-					c.cfg.Warn(fmt.Sprintf("renew the pause of PD's schedulers: %v", err))
+					c.cfg.Logger.Warn("renew the pause of PD's schedulers", "err", err)
 				}
 			}
 		}

@@ -161,7 +161,7 @@ func (c *TiDB) rebaseStatements(ctx context.Context, t *tablemodel.Table) ([]str
 			// which is right (Lightning sets the base to the maximum).
 			base = mask
 		case base > mask+1:
-			c.cfg.Warn(fmt.Sprintf("%s.%s: AUTO_RANDOM values beyond what TiDB allocates; base left as it is", t.DB, t.Name))
+			c.cfg.Logger.Warn("AUTO_RANDOM values beyond what TiDB allocates; base left as it is", "table", t.DB+"."+t.Name)
 			return nil, nil
 		}
 		return []string{fmt.Sprintf("ALTER TABLE %s AUTO_RANDOM_BASE=%d", name, base)}, nil
@@ -195,7 +195,7 @@ func (c *TiDB) rebaseStatements(ctx context.Context, t *tablemodel.Table) ([]str
 	// AUTO_INCREMENT takes a signed 64-bit value: past it, FORCE the
 	// largest (Lightning's adjustIDBase).
 	if maxID >= math.MaxInt64 {
-		c.cfg.Warn(fmt.Sprintf("%s.%s: AUTO_INCREMENT beyond the largest value TiDB supports, set to the largest", t.DB, t.Name))
+		c.cfg.Logger.Warn("AUTO_INCREMENT beyond the largest value TiDB supports, set to the largest", "table", t.DB+"."+t.Name)
 		return []string{fmt.Sprintf("ALTER TABLE %s FORCE AUTO_INCREMENT=%d", name, int64(math.MaxInt64))}, nil
 	}
 	return []string{fmt.Sprintf("ALTER TABLE %s AUTO_INCREMENT=%d", name, maxID+1)}, nil

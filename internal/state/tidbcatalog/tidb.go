@@ -174,7 +174,7 @@ func (c *TiDB) databaseDDL(db, schemaSQL string) ([]string, error) {
 	stmts, err := c.parse(schemaSQL)
 	if err != nil {
 		// The server will judge the options; the name is what matters.
-		c.cfg.Warn(fmt.Sprintf("database %s: cannot read its schema file (%v); creating it with the server's defaults", db, err))
+		c.cfg.Logger.Warn("cannot read the database's schema file; creating it with the server's defaults", "database", db, "err", err)
 		return plain, nil
 	}
 	var out []string

@@ -7,11 +7,20 @@ import (
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
-// PostImporter is a Catalog with a SQL layer that finishes each table
-// after ingest, as TiDB Lightning's post-restore steps do. When the
-// Catalog implements it, the coordinator verifies a table with its
-// Checksum (ADMIN CHECKSUM TABLE) instead of scanning the store, then
-// rebases the table's ID allocators and analyzes it.
+// Cluster is the SQL layer of a target cluster (TiDB, through
+// internal/state/tidbcatalog), given to the coordinator as Config.Cluster:
+// it keeps PD's schedulers paused for the import and finishes each table
+// after ingest, as TiDB Lightning's post-restore steps do. Without one the
+// coordinator checksums the store itself and there is nothing to rebase or
+// analyze.
+type Cluster interface {
+	PostImporter
+	SchedulerPauser
+}
+
+// PostImporter finishes each table after ingest: the coordinator verifies
+// a table with its Checksum (ADMIN CHECKSUM TABLE) instead of scanning the
+// store, then rebases the table's ID allocators and analyzes it.
 type PostImporter interface {
 	// Checksum is the table's checksum as the cluster computes it.
 	Checksum(ctx context.Context, db, table string) (checkpoint.Checksum, error)
@@ -22,8 +31,8 @@ type PostImporter interface {
 	Analyze(ctx context.Context, db, table string) error
 }
 
-// SchedulerPauser is a Catalog that can keep the cluster's balance
-// schedulers from moving regions during the import.
+// SchedulerPauser keeps the cluster's balance schedulers from moving
+// regions during the import.
 type SchedulerPauser interface {
 	// PauseSchedulers pauses them until resume is called (the pause also
 	// expires by itself should the coordinator die).
