@@ -1,9 +1,11 @@
 package sorter
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/kv/conflict"
+	"github.com/lightstream-io/lightstream/internal/kv/engine"
 	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -124,4 +127,38 @@ func TestResolveAcrossPartitions(t *testing.T) {
 		t.Fatalf("error strategy: %v", err)
 	}
 	t.Log(err)
+}
+
+// TestKeyedRangesSkipsNonUniqueIndexes: the duplicate-key scan reads the
+// records and the unique indexes, and seeks past the other indexes.
+func TestKeyedRangesSkipsNonUniqueIndexes(t *testing.T) {
+	eng, err := engine.Open(t.TempDir(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	idx := func(id int64, v byte) []byte { return append(tidbcodec.AppendIndexPrefix(nil, 9, id), v) }
+	keys := [][]byte{idx(1, 'a'), idx(2, 'a'), idx(2, 'b'), idx(3, 'c'), idx(4, 'd'), tidbcodec.AppendRecordKey(nil, 9, tidbcodec.IntHandle(1))}
+	var sk, vals [][]byte
+	for i, k := range keys {
+		sk = append(sk, conflict.AppendSuffix(nil, k, conflict.Pos{Offset: int64(i)}))
+		vals = append(vals, []byte("v"))
+	}
+	if err := eng.WriteBatch(sk, vals, nil); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	r := &keyedRanges{eng: eng, unique: map[int64]bool{1: true, 3: true}}
+	err = r.Iterate(context.Background(), func(k, v []byte) error {
+		key, _, _ := conflict.SplitSuffix(k)
+		got = append(got, conflict.DescribeKey(key, nil))
+		return nil
+	})
+	want := []string{"index 1 (61)", "index 3 (63)", "PRIMARY (1)"} // the values are not datums: shown in hex
+	if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("scanned %q (%v), want %q", got, err, want)
+	}
+	if e := prefixEnd([]byte{1, 0xff, 0xff}); !bytes.Equal(e, []byte{2}) || prefixEnd([]byte{0xff}) != nil {
+		t.Fatalf("prefixEnd: %x", e)
+	}
 }
