@@ -81,12 +81,12 @@ func (c *partitionClaim) bufferPlaced(b *lsv1.KVBatch) error {
 // resolveConflicts finds the table's duplicate keys with its other
 // partitions and decides which rows lose (st.losers), before the ingest.
 func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *partitionState) error {
-	unique := s.uniqueIndexes(ctx, st)
+	unique, rowIDs := s.uniqueIndexes(ctx, st)
 	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 	if err != nil {
 		return err
 	}
-	span := &recordSpan{src: &keyedRanges{eng: eng, unique: unique}}
+	span := &recordSpan{src: &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}}
 	var local []conflict.Group
 	err = conflict.Scan(ctx, span, func(g conflict.Group) error { local = append(local, g); return nil })
 	release()
@@ -164,21 +164,24 @@ func (s *partitionSorter) describeKey(ctx context.Context, st *partitionState, k
 }
 
 // uniqueIndexes are the ids of the table's unique indexes (nil: the
-// schema did not come in time, every index is scanned).
-func (s *partitionSorter) uniqueIndexes(ctx context.Context, st *partitionState) map[int64]bool {
+// schema did not come in time, every index is scanned); rowIDs is true
+// when its rows' handles are _tidb_rowid values (no clustered primary
+// key), which the encoders give out once each: its record keys cannot
+// collide.
+func (s *partitionSorter) uniqueIndexes(ctx context.Context, st *partitionState) (unique map[int64]bool, rowIDs bool) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	t, err := s.tables.Wait(ctx, st.mf.Db, st.mf.Table)
 	if err != nil {
-		return nil
+		return nil, false
 	}
-	unique := map[int64]bool{}
+	unique = map[int64]bool{}
 	for _, idx := range t.Model.Indexes {
 		if idx.Unique || idx.Primary {
 			unique[idx.ID] = true
 		}
 	}
-	return unique
+	return unique, !t.Model.PKIsHandle && !t.Model.IsCommonHandle
 }
 
 // keyedRanges is an engine's pairs without those of non-unique indexes,
@@ -189,6 +192,8 @@ func (s *partitionSorter) uniqueIndexes(ctx context.Context, st *partitionState)
 type keyedRanges struct {
 	eng    *engine.Engine
 	unique map[int64]bool // nil: every index
+	// noRecords skips the record keys too (_tidb_rowid handles).
+	noRecords bool
 }
 
 var errSkipRange = errors.New("skip range")
@@ -198,11 +203,16 @@ func (r *keyedRanges) Iterate(ctx context.Context, fn func(k, v []byte) error) e
 	for {
 		var next []byte
 		err := r.eng.IterateRange(ctx, start, nil, func(k, v []byte) error {
-			if key := k[:max(len(k)-conflict.SuffixLen, 0)]; r.unique != nil && tidbcodec.IsIndexKey(key) {
+			key := k[:max(len(k)-conflict.SuffixLen, 0)]
+			if r.unique != nil && tidbcodec.IsIndexKey(key) {
 				if _, id, _, err := tidbcodec.DecodeIndexKeyPrefix(key); err == nil && !r.unique[id] {
 					next = prefixEnd(key[:tidbcodec.IndexPrefixLen])
 					return errSkipRange
 				}
+			}
+			if r.noRecords && tidbcodec.IsRecordKey(key) {
+				next = prefixEnd(key[:tidbcodec.RecordPrefixLen])
+				return errSkipRange
 			}
 			return fn(k, v)
 		})

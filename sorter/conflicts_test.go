@@ -162,3 +162,36 @@ func TestKeyedRangesSkipsNonUniqueIndexes(t *testing.T) {
 		t.Fatalf("prefixEnd: %x", e)
 	}
 }
+
+// TestKeyedRangesSkipsRowIDRecords: a table whose handles are
+// _tidb_rowid values has no record key to compare.
+func TestKeyedRangesSkipsRowIDRecords(t *testing.T) {
+	eng, err := engine.Open(t.TempDir(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	keys := [][]byte{append(tidbcodec.AppendIndexPrefix(nil, 9, 1), 'a'), tidbcodec.AppendRecordKey(nil, 9, tidbcodec.IntHandle(1)),
+		tidbcodec.AppendRecordKey(nil, 9, tidbcodec.IntHandle(2)), append(tidbcodec.AppendIndexPrefix(nil, 10, 1), 'b')}
+	var sk, vals [][]byte
+	for i, k := range keys {
+		sk = append(sk, conflict.AppendSuffix(nil, k, conflict.Pos{Offset: int64(i)}))
+		vals = append(vals, []byte("v"))
+	}
+	if err := eng.WriteBatch(sk, vals, nil); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	r := &keyedRanges{eng: eng, unique: map[int64]bool{1: true}, noRecords: true}
+	err = r.Iterate(context.Background(), func(k, v []byte) error {
+		key, _, _ := conflict.SplitSuffix(k)
+		if tidbcodec.IsRecordKey(key) {
+			t.Errorf("record key %x scanned", key)
+		}
+		n++
+		return nil
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("%d keys scanned (%v), want the 2 index keys", n, err)
+	}
+}
