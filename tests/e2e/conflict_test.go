@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,6 +142,19 @@ func TestConflictStrategies(t *testing.T) {
 				}
 				if got := conflictReport(t, work); !slices.Equal(got, wantReport[s]) {
 					t.Fatalf("conflicts report:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantReport[s], "\n"))
+				}
+				if sorters == 1 {
+					// Replay rebuilds the engines from the KV topic and
+					// resolves the same rows again.
+					ctx, cancel := context.WithTimeout(context.Background(), importTimeout())
+					defer cancel()
+					rp, err := pipeline.Replay(ctx, cfg(work, s, 1), "dup", "t")
+					if err != nil || !rp.Match {
+						t.Fatalf("replay: %+v, %v", rp, err)
+					}
+					if rows, _ := conflictRows(t, work); !slices.Equal(rows, want[s]) {
+						t.Fatalf("rows after replay %v, want %v", rows, want[s])
+					}
 				}
 				tbl := res.State.Tables[`"dup"."t"`]
 				if c := tbl.Conflicts; c == nil || c.DuplicateKeys != 4 || c.LosingRows != uint64(lost[s]) {
