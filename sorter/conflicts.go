@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -81,6 +82,7 @@ func (c *partitionClaim) bufferPlaced(b *lsv1.KVBatch) error {
 // resolveConflicts finds the table's duplicate keys with its other
 // partitions and decides which rows lose (st.losers), before the ingest.
 func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *partitionState) error {
+	start := time.Now()
 	unique, rowIDs := s.uniqueIndexes(ctx, st)
 	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 	if err != nil {
@@ -93,26 +95,43 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 	if err != nil {
 		return fmt.Errorf("scan %s for duplicate keys: %w", dir, err)
 	}
+	scanned := time.Now()
 	if err := s.publishKeys(ctx, st, 1, local, span.first, span.last); err != nil {
 		return err
 	}
-	round1, err := s.gatherKeys(ctx, st, 1)
-	if err != nil {
-		return err
+	var (
+		groups []conflict.Group
+		border []conflict.Group
+	)
+	if st.mf.KvPartitions <= 1 {
+		// The partition holds the whole table: nothing to exchange (the
+		// report above is for the conflicts report).
+		groups = local
+	} else {
+		round1, err := s.gatherKeys(ctx, st, 1)
+		if err != nil {
+			return err
+		}
+		if border, err = s.borderKeys(ctx, dir, st, span, round1); err != nil {
+			return err
+		}
+		if err := s.publishKeys(ctx, st, 2, border, nil, nil); err != nil {
+			return err
+		}
+		round2, err := s.gatherKeys(ctx, st, 2)
+		if err != nil {
+			return err
+		}
+		groups = conflict.Merge(append(round1, round2...))
 	}
-	border, err := s.borderKeys(ctx, dir, st, span, round1)
-	if err != nil {
-		return err
-	}
-	if err := s.publishKeys(ctx, st, 2, border, nil, nil); err != nil {
-		return err
-	}
-	round2, err := s.gatherKeys(ctx, st, 2)
-	if err != nil {
-		return err
-	}
-	groups := conflict.Merge(append(round1, round2...))
 	st.duplicateKeys = len(groups)
+	log := s.cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log.Info("duplicate keys exchanged", "table", st.mf.Db+"."+st.mf.Table, "partition", st.partition,
+		"local", len(local), "border", len(border), "table_duplicates", len(groups),
+		"scan", scanned.Sub(start).Round(time.Millisecond), "exchange", time.Since(scanned).Round(time.Millisecond))
 	if len(groups) == 0 {
 		st.losers = map[conflict.Pos]bool{}
 		return nil
