@@ -96,7 +96,7 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 		return fmt.Errorf("scan %s for duplicate keys: %w", dir, err)
 	}
 	scanned := time.Now()
-	if err := s.publishKeys(ctx, st, 1, local, span.first, span.last); err != nil {
+	if err := s.publishKeys(ctx, st, 1, local, span); err != nil {
 		return err
 	}
 	var (
@@ -115,7 +115,7 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 		if border, err = s.borderKeys(ctx, dir, st, span, round1); err != nil {
 			return err
 		}
-		if err := s.publishKeys(ctx, st, 2, border, nil, nil); err != nil {
+		if err := s.publishKeys(ctx, st, 2, border, nil); err != nil {
 			return err
 		}
 		round2, err := s.gatherKeys(ctx, st, 2)
@@ -256,12 +256,23 @@ func prefixEnd(p []byte) []byte {
 	return nil
 }
 
-// recordSpan passes a suffixed engine's pairs on, noting its first and
-// last record key.
+// recordSpan passes a suffixed engine's pairs on, noting the ranges
+// its record keys lie in: one per physical table, cut where an integer
+// handle follows the one before by more than spanGap.
 type recordSpan struct {
 	src         conflict.Source
 	first, last []byte
+	spans       []keySpan
 }
+
+// keySpan is a key range [first, last].
+type keySpan struct{ first, last []byte }
+
+// spanGap and maxSpans bound a partition's record ranges (round 1).
+const (
+	spanGap  = 1024
+	maxSpans = 1024
+)
 
 func (r *recordSpan) Iterate(ctx context.Context, fn func(k, v []byte) error) error {
 	return r.src.Iterate(ctx, func(k, v []byte) error {
@@ -269,42 +280,99 @@ func (r *recordSpan) Iterate(ctx context.Context, fn func(k, v []byte) error) er
 			if r.first == nil {
 				r.first = slices.Clone(key)
 			}
+			if n := len(r.spans); n == 0 || wideGap(r.spans[n-1].last, key) {
+				if n >= 2*maxSpans {
+					r.spans = halve(r.spans)
+				}
+				r.spans = append(r.spans, keySpan{first: slices.Clone(key)})
+			}
+			sp := &r.spans[len(r.spans)-1]
+			sp.last = append(sp.last[:0], key...)
 			r.last = append(r.last[:0], key...)
 		}
 		return fn(k, v)
 	})
 }
 
+// wideGap says whether record key b, after a, starts a new range: another
+// physical table, or integer handles more than spanGap apart.
+func wideGap(a, b []byte) bool {
+	p := tidbcodec.RecordPrefixLen
+	if !bytes.Equal(a[:p], b[:p]) {
+		return true
+	}
+	if len(a) != p+8 || len(b) != p+8 {
+		return false // common handles: one range
+	}
+	return binary.BigEndian.Uint64(b[p:])-binary.BigEndian.Uint64(a[p:]) > spanGap
+}
+
+// ranges are r's spans, at most maxSpans (neighbours merged), as
+// alternating first and last keys.
+func (r *recordSpan) ranges() [][]byte {
+	spans := r.spans
+	for len(spans) > maxSpans {
+		spans = halve(spans)
+	}
+	out := make([][]byte, 0, 2*len(spans))
+	for _, sp := range spans {
+		out = append(out, sp.first, sp.last)
+	}
+	return out
+}
+
+// halve merges neighbouring spans pairwise (the ranges only widen).
+func halve(spans []keySpan) []keySpan {
+	merged := make([]keySpan, 0, (len(spans)+1)/2)
+	for i := 0; i < len(spans); i += 2 {
+		sp := spans[i]
+		if i+1 < len(spans) {
+			sp.last = spans[i+1].last
+		}
+		merged = append(merged, sp)
+	}
+	return merged
+}
+
 // borderKeys are the record keys of this partition that lie within
-// another partition's record key range (round 2), one holder each.
+// another partition's record ranges (round 2), one holder each.
 func (s *partitionSorter) borderKeys(ctx context.Context, dir string, st *partitionState, own *recordSpan, round1 []*lsv1.DuplicateKeys) ([]conflict.Group, error) {
 	if own.first == nil {
 		return nil, nil
 	}
-	type span struct{ first, last []byte }
-	var others []span
+	var others []keySpan
 	for _, r := range round1 {
-		if r.Partition == st.partition || len(r.RecordFirst) == 0 || r.Part != 0 {
+		if r.Partition == st.partition || r.Part != 0 {
 			continue
 		}
-		if bytes.Compare(r.RecordFirst, own.last) <= 0 && bytes.Compare(r.RecordLast, own.first) >= 0 {
-			others = append(others, span{r.RecordFirst, r.RecordLast})
+		rs := r.RecordRanges
+		if len(rs) == 0 && len(r.RecordFirst) > 0 {
+			rs = [][]byte{r.RecordFirst, r.RecordLast}
+		}
+		for i := 0; i+1 < len(rs); i += 2 {
+			if bytes.Compare(rs[i], own.last) <= 0 && bytes.Compare(rs[i+1], own.first) >= 0 {
+				others = append(others, keySpan{rs[i], rs[i+1]})
+			}
 		}
 	}
 	if len(others) == 0 {
 		return nil, nil
 	}
-	// The scan starts at the first overlap: max(own first, other's
-	// first), the least over the others.
-	var start []byte
-	for _, o := range others {
-		from := own.first
-		if bytes.Compare(o.first, from) > 0 {
-			from = o.first
+	// The others' ranges as a sorted union, walked alongside the keys.
+	slices.SortFunc(others, func(a, b keySpan) int { return bytes.Compare(a.first, b.first) })
+	union := others[:1]
+	for _, o := range others[1:] {
+		if u := &union[len(union)-1]; bytes.Compare(o.first, u.last) <= 0 {
+			if bytes.Compare(o.last, u.last) > 0 {
+				u.last = o.last
+			}
+			continue
 		}
-		if start == nil || bytes.Compare(from, start) < 0 {
-			start = from
-		}
+		union = append(union, o)
+	}
+	start := own.first
+	if bytes.Compare(union[0].first, start) > 0 {
+		start = union[0].first
 	}
 	eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
 	if err != nil {
@@ -312,19 +380,23 @@ func (s *partitionSorter) borderKeys(ctx context.Context, dir string, st *partit
 	}
 	defer release()
 	var out []conflict.Group
+	i := 0
 	err = eng.IterateRange(ctx, slices.Clone(start), nil, func(k, v []byte) error {
 		key, pos, err := conflict.SplitSuffix(k)
 		if err != nil {
 			return err
 		}
 		if !tidbcodec.IsRecordKey(key) {
+			return nil // another physical table's index keys (partitioned tables)
+		}
+		for i < len(union) && bytes.Compare(union[i].last, key) < 0 {
+			i++
+		}
+		if i == len(union) {
 			return errStopScan
 		}
-		for _, o := range others {
-			if bytes.Compare(key, o.first) >= 0 && bytes.Compare(key, o.last) <= 0 {
-				out = append(out, conflict.Group{Key: slices.Clone(key), Holders: []conflict.Holder{{Pos: pos}}})
-				break
-			}
+		if bytes.Compare(key, union[i].first) >= 0 {
+			out = append(out, conflict.Group{Key: slices.Clone(key), Holders: []conflict.Holder{{Pos: pos}}})
 		}
 		return nil
 	})
@@ -337,7 +409,7 @@ func (s *partitionSorter) borderKeys(ctx context.Context, dir string, st *partit
 var errStopScan = errors.New("stop scan")
 
 // publishKeys sends a partition's report of one round, in parts.
-func (s *partitionSorter) publishKeys(ctx context.Context, st *partitionState, round uint32, groups []conflict.Group, first, last []byte) error {
+func (s *partitionSorter) publishKeys(ctx context.Context, st *partitionState, round uint32, groups []conflict.Group, span *recordSpan) error {
 	var parts []*lsv1.DuplicateKeys
 	cur := &lsv1.DuplicateKeys{}
 	size := 0
@@ -362,8 +434,8 @@ func (s *partitionSorter) publishKeys(ctx context.Context, st *partitionState, r
 	for i, p := range parts {
 		p.Version, p.Db, p.Table, p.Partition, p.Round = 1, st.mf.Db, st.mf.Table, st.partition, round
 		p.Part, p.Parts = uint32(i), uint32(len(parts))
-		if i == 0 {
-			p.RecordFirst, p.RecordLast = first, last
+		if i == 0 && span != nil {
+			p.RecordFirst, p.RecordLast, p.RecordRanges = span.first, span.last, span.ranges()
 		}
 		if err := s.events.Append(ctx, topic, st.mf.KvTopic, p); err != nil {
 			return fmt.Errorf("publish duplicate keys of %s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)

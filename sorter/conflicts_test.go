@@ -195,3 +195,41 @@ func TestKeyedRangesSkipsRowIDRecords(t *testing.T) {
 		t.Fatalf("%d keys scanned (%v), want the 2 index keys", n, err)
 	}
 }
+
+// TestRecordRanges: a partition's record keys are summarised as ranges cut
+// at wide gaps between integer handles (rows of low handles given again
+// at the dump's end then overlap only the partitions that hold them).
+func TestRecordRanges(t *testing.T) {
+	eng, err := engine.Open(t.TempDir(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	var sk, vals [][]byte
+	for i, h := range []int64{1, 2, 3, 5000, 5001, 5900} {
+		sk = append(sk, conflict.AppendSuffix(nil, tidbcodec.AppendRecordKey(nil, 9, tidbcodec.IntHandle(h)), conflict.Pos{Offset: int64(i)}))
+		vals = append(vals, []byte("v"))
+	}
+	if err := eng.WriteBatch(sk, vals, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := &recordSpan{src: eng}
+	if err := r.Iterate(context.Background(), func(k, v []byte) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, k := range r.ranges() {
+		got = append(got, conflict.DescribeKey(k, nil))
+	}
+	want := []string{"PRIMARY (1)", "PRIMARY (3)", "PRIMARY (5000)", "PRIMARY (5900)"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("ranges %q, want %q", got, want)
+	}
+	spans := make([]keySpan, 5)
+	for i := range spans {
+		spans[i] = keySpan{first: []byte{byte(2 * i)}, last: []byte{byte(2*i + 1)}}
+	}
+	if h := halve(spans); len(h) != 3 || h[0].last[0] != 3 || h[2].first[0] != 8 || h[2].last[0] != 9 {
+		t.Fatalf("halve: %v", h)
+	}
+}

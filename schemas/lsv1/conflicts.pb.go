@@ -46,9 +46,14 @@ type DuplicateKeys struct {
 	// sends every record key of its own that lies within another
 	// partition's range (with one holder each), and the table's sorters
 	// find the keys held across partitions from them.
-	Round         uint32 `protobuf:"varint,8,opt,name=round,proto3" json:"round,omitempty"`
-	RecordFirst   []byte `protobuf:"bytes,9,opt,name=record_first,json=recordFirst,proto3" json:"record_first,omitempty"`
-	RecordLast    []byte `protobuf:"bytes,10,opt,name=record_last,json=recordLast,proto3" json:"record_last,omitempty"`
+	Round       uint32 `protobuf:"varint,8,opt,name=round,proto3" json:"round,omitempty"`
+	RecordFirst []byte `protobuf:"bytes,9,opt,name=record_first,json=recordFirst,proto3" json:"record_first,omitempty"`
+	RecordLast  []byte `protobuf:"bytes,10,opt,name=record_last,json=recordLast,proto3" json:"record_last,omitempty"`
+	// record_ranges narrow [record_first, record_last] down: the ranges
+	// [first, last] (alternating, in key order) that hold the partition's
+	// record keys, cut where integer handles leave a wide gap (a dump
+	// whose rows of low handles come again at its end), at most 1024.
+	RecordRanges  [][]byte `protobuf:"bytes,11,rep,name=record_ranges,json=recordRanges,proto3" json:"record_ranges,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -149,6 +154,13 @@ func (x *DuplicateKeys) GetRecordFirst() []byte {
 func (x *DuplicateKeys) GetRecordLast() []byte {
 	if x != nil {
 		return x.RecordLast
+	}
+	return nil
+}
+
+func (x *DuplicateKeys) GetRecordRanges() [][]byte {
+	if x != nil {
+		return x.RecordRanges
 	}
 	return nil
 }
@@ -275,7 +287,7 @@ var File_lightstream_v1_conflicts_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_conflicts_proto_rawDesc = "" +
 	"\n" +
-	"\x1elightstream/v1/conflicts.proto\x12\x0elightstream.v1\"\xa3\x02\n" +
+	"\x1elightstream/v1/conflicts.proto\x12\x0elightstream.v1\"\xc8\x02\n" +
 	"\rDuplicateKeys\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -288,7 +300,8 @@ const file_lightstream_v1_conflicts_proto_rawDesc = "" +
 	"\frecord_first\x18\t \x01(\fR\vrecordFirst\x12\x1f\n" +
 	"\vrecord_last\x18\n" +
 	" \x01(\fR\n" +
-	"recordLast\"U\n" +
+	"recordLast\x12#\n" +
+	"\rrecord_ranges\x18\v \x03(\fR\frecordRanges\"U\n" +
 	"\fDuplicateKey\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\fR\x03key\x123\n" +
 	"\aholders\x18\x02 \x03(\v2\x19.lightstream.v1.KeyHolderR\aholders\"O\n" +
