@@ -48,8 +48,11 @@ func (h *claimHolder) list() []storecatalog.TableName {
 // run is the same import. Not the dump: a coordinator started role by role
 // records it only once it has read the manifests, after its first holds,
 // and a restarted one would then no longer recognise its own holds.
-func (c *Coordinator) importToken() string {
-	s := c.cfg.Checkpoint.Snapshot()
+func (c *Coordinator) importToken() string { return ImportToken(c.cfg.Checkpoint.Snapshot()) }
+
+// ImportToken is how the store's catalog names the import s records in
+// its holds on tables.
+func ImportToken(s checkpoint.State) string {
 	return fmt.Sprintf("%s %s", s.ImportID, s.Started.Format(time.RFC3339Nano))
 }
 

@@ -59,6 +59,10 @@ type Config struct {
 	// strict; "+00:00"). "" is the empty mode, as Lightning's sql-mode = "".
 	SQLMode  string
 	TimeZone string
+	// Incremental imports into tables that already hold rows: the
+	// empty-table pre-check is skipped for those tables only, and their
+	// checksum before the import is recorded (incremental.go).
+	Incremental bool
 	// Logger receives the coordinator's log (nil: slog.Default()); its
 	// records carry role=coordinator and, per table, table=db.name.
 	Logger *slog.Logger

@@ -64,6 +64,7 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	floors := c.eventFloors()
 	return topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafkaio.Message) error {
 		var ev lsv1.Event
 		if err := proto.Unmarshal(m.Value, &ev); err != nil {
@@ -78,6 +79,9 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 			}
 		case *lsv1.Event_PartitionIngested:
 			key = checkpoint.Key(b.PartitionIngested.Db, b.PartitionIngested.Table)
+			if m.Offset < floors[key] {
+				return nil // before a checkpoint command reset the table
+			}
 			c.mu.Lock()
 			if ts := c.tables[key]; ts != nil {
 				ts.parts[b.PartitionIngested.Partition] = b.PartitionIngested
@@ -94,7 +98,9 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 				return nil
 			}
 			f := b.Failed
-			return fmt.Errorf("%w: %s.%s chunk %s: %s", ErrImportFailed, f.Db, f.Table, f.ChunkId, f.Error)
+			err := fmt.Errorf("%w: %s.%s chunk %s: %s", ErrImportFailed, f.Db, f.Table, f.ChunkId, f.Error)
+			c.recordChunkFailure(checkpoint.Key(f.Db, f.Table), f, err)
+			return err
 		default:
 			return nil
 		}

@@ -15,6 +15,11 @@ import (
 // imported and verified, and the checkpoint says complete.
 func (c *Coordinator) Run(ctx context.Context) error {
 	cp := c.cfg.Checkpoint
+	unlock, err := c.lockCheckpoint()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := cp.Update(func(s *checkpoint.State) error {
 		if err := c.claimCheckpoint(s); err != nil {
 			return err

@@ -75,6 +75,9 @@ func (c *Coordinator) precheckEmpty(ctx context.Context, key string, t *tablemod
 		if found == nil {
 			continue
 		}
+		if c.cfg.Incremental {
+			return c.recordBefore(ctx, key, t, model, found)
+		}
 		// Nothing of this import is in the table: its hold goes at once.
 		c.dropClaim(ctx, key)
 		e := &TableNotEmptyError{DB: t.DB, Table: t.Name, TableID: t.ID, Key: found}

@@ -32,10 +32,10 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	// failure wraps the sentinel (ErrChecksumMismatch, ErrNoRows) that
 	// callers match with errors.Is; the checkpoint keeps its text.
 	var failure error
-	if stored != t.source {
-		failure = fmt.Errorf("%w: %s.%s: source checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d%s",
-			ErrChecksumMismatch, t.mf.Db, t.mf.Table, t.source.Sum, t.source.KVs, t.source.Bytes, c.checksumSource(), stored.Sum, stored.KVs, stored.Bytes,
-			mismatchHint(t.source, stored))
+	if want, inc := c.expected(key, t.source); stored != want {
+		failure = fmt.Errorf("%w: %s.%s: %s checksum %d kvs %d bytes %d, %s checksum %d kvs %d bytes %d%s",
+			ErrChecksumMismatch, t.mf.Db, t.mf.Table, expectedText(inc), want.Sum, want.KVs, want.Bytes, c.checksumSource(), stored.Sum, stored.KVs, stored.Bytes,
+			mismatchHint(want, stored))
 	}
 	if failure == nil {
 		failure = noRows(t.mf, t.rows, t.rejected)

@@ -64,6 +64,12 @@ func encodeRows(ctx context.Context, cfg Config, ti *schematopic.Table, ch *lsv1
 		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
 	}
 	dc := dump.ChunkFromProto(cfg.Dump, ch)
+	if dc.Format == dump.FormatParquet {
+		// Parquet instants are written in the session's time zone.
+		if sess, err := rowcodec.Session(ti.Msg.SqlMode, ti.Msg.TimeZone, "", time.Time{}); err == nil {
+			dc.Location = sess.Loc
+		}
+	}
 	rows, err := dc.OpenRows(dump.CSVOptionsFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
 		return chunkStats{}, err

@@ -99,6 +99,10 @@ type Options struct {
 	// Logger receives the retries of store writes, at info level (nil:
 	// slog.Default()).
 	Logger *slog.Logger
+	// Existing, if set, is called for every key of the source the store
+	// already holds, before anything is written (an incremental import:
+	// existing.go; RefuseExisting is the strategy "error").
+	Existing ExistingFunc
 
 	batchBytesSet   bool // BatchBytes or BatchPairs was given (adjust)
 	firstBatchBytes int  // if set, BatchBytes of the first batch
@@ -197,6 +201,11 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 	write, mode, plan, err := resolve(st, opts)
 	if err != nil {
 		return stats, err
+	}
+	if opts.Existing != nil {
+		if err := checkExisting(ctx, st, src, opts.Existing); err != nil {
+			return stats, err
+		}
 	}
 	stats.Mode = mode
 	if serial, ok := st.(store.SerialBulkWriter); ok && mode == ModePhysical {

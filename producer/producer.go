@@ -287,6 +287,9 @@ func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, e
 	case dump.FormatCSV:
 		m.Format = lsv1.Format_FORMAT_CSV
 		m.Csv = CSVToProto(cfg.CSV)
+	case dump.FormatParquet:
+		m.Format = lsv1.Format_FORMAT_PARQUET
+		m.ParquetFirstRowGroup, m.ParquetRowGroups, m.FileSize = uint32(c.FirstRowGroup), uint32(c.RowGroups), c.FileSize
 	}
 	switch c.Compression {
 	case dump.CompressionGzip:

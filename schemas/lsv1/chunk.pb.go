@@ -30,6 +30,8 @@ const (
 	Format_FORMAT_UNSPECIFIED Format = 0
 	Format_FORMAT_SQL         Format = 1
 	Format_FORMAT_CSV         Format = 2
+	// FORMAT_PARQUET: a chunk is a run of the file's row groups.
+	Format_FORMAT_PARQUET Format = 3
 )
 
 // Enum value maps for Format.
@@ -38,11 +40,13 @@ var (
 		0: "FORMAT_UNSPECIFIED",
 		1: "FORMAT_SQL",
 		2: "FORMAT_CSV",
+		3: "FORMAT_PARQUET",
 	}
 	Format_value = map[string]int32{
 		"FORMAT_UNSPECIFIED": 0,
 		"FORMAT_SQL":         1,
 		"FORMAT_CSV":         2,
+		"FORMAT_PARQUET":     3,
 	}
 )
 
@@ -282,8 +286,17 @@ type Chunk struct {
 	// pairs are spread over the KV partitions (schemas.RecordSplit). 0 and 0
 	// (an older producer): the chunk counts as one of total_chunks equal
 	// parts.
-	TableOffset   int64 `protobuf:"varint,23,opt,name=table_offset,json=tableOffset,proto3" json:"table_offset,omitempty"`
-	TableBytes    int64 `protobuf:"varint,24,opt,name=table_bytes,json=tableBytes,proto3" json:"table_bytes,omitempty"`
+	TableOffset int64 `protobuf:"varint,23,opt,name=table_offset,json=tableOffset,proto3" json:"table_offset,omitempty"`
+	TableBytes  int64 `protobuf:"varint,24,opt,name=table_bytes,json=tableBytes,proto3" json:"table_bytes,omitempty"`
+	// Parquet: the chunk reads row groups [parquet_first_row_group,
+	// parquet_first_row_group + parquet_row_groups); start_offset and
+	// end_offset are the byte range they span, and row_id_max - row_id_base
+	// their exact row count.
+	ParquetFirstRowGroup uint32 `protobuf:"varint,50,opt,name=parquet_first_row_group,json=parquetFirstRowGroup,proto3" json:"parquet_first_row_group,omitempty"`
+	ParquetRowGroups     uint32 `protobuf:"varint,51,opt,name=parquet_row_groups,json=parquetRowGroups,proto3" json:"parquet_row_groups,omitempty"`
+	// file_size: the data file's size in bytes when the producer listed it
+	// (a Parquet reader finds the footer at its end); 0 when not recorded.
+	FileSize      int64 `protobuf:"varint,52,opt,name=file_size,json=fileSize,proto3" json:"file_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -500,6 +513,27 @@ func (x *Chunk) GetTableBytes() int64 {
 	return 0
 }
 
+func (x *Chunk) GetParquetFirstRowGroup() uint32 {
+	if x != nil {
+		return x.ParquetFirstRowGroup
+	}
+	return 0
+}
+
+func (x *Chunk) GetParquetRowGroups() uint32 {
+	if x != nil {
+		return x.ParquetRowGroups
+	}
+	return 0
+}
+
+func (x *Chunk) GetFileSize() int64 {
+	if x != nil {
+		return x.FileSize
+	}
+	return 0
+}
+
 var File_lightstream_v1_chunk_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_chunk_proto_rawDesc = "" +
@@ -516,7 +550,7 @@ const file_lightstream_v1_chunk_proto_rawDesc = "" +
 	"\bnot_null\x18\x05 \x01(\bR\anotNull\x12\x12\n" +
 	"\x04null\x18\x06 \x03(\tR\x04null\x12)\n" +
 	"\x10backslash_escape\x18\a \x01(\bR\x0fbackslashEscape\x12.\n" +
-	"\x13trim_last_separator\x18\b \x01(\bR\x11trimLastSeparator\"\xfa\x06\n" +
+	"\x13trim_last_separator\x18\b \x01(\bR\x11trimLastSeparator\"\xfc\a\n" +
 	"\x05Chunk\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x0e\n" +
@@ -549,13 +583,17 @@ const file_lightstream_v1_chunk_proto_rawDesc = "" +
 	"\x19data_invalid_char_replace\x18) \x01(\tR\x16dataInvalidCharReplace\x12!\n" +
 	"\ftable_offset\x18\x17 \x01(\x03R\vtableOffset\x12\x1f\n" +
 	"\vtable_bytes\x18\x18 \x01(\x03R\n" +
-	"tableBytes*@\n" +
+	"tableBytes\x125\n" +
+	"\x17parquet_first_row_group\x182 \x01(\rR\x14parquetFirstRowGroup\x12,\n" +
+	"\x12parquet_row_groups\x183 \x01(\rR\x10parquetRowGroups\x12\x1b\n" +
+	"\tfile_size\x184 \x01(\x03R\bfileSize*T\n" +
 	"\x06Format\x12\x16\n" +
 	"\x12FORMAT_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
 	"FORMAT_SQL\x10\x01\x12\x0e\n" +
 	"\n" +
-	"FORMAT_CSV\x10\x02*g\n" +
+	"FORMAT_CSV\x10\x02\x12\x12\n" +
+	"\x0eFORMAT_PARQUET\x10\x03*g\n" +
 	"\vCompression\x12\x14\n" +
 	"\x10COMPRESSION_NONE\x10\x00\x12\x14\n" +
 	"\x10COMPRESSION_GZIP\x10\x01\x12\x14\n" +

@@ -292,7 +292,7 @@ type TableSchema struct {
 	Db      string                 `protobuf:"bytes,2,opt,name=db,proto3" json:"db,omitempty"`
 	Table   string                 `protobuf:"bytes,3,opt,name=table,proto3" json:"table,omitempty"`
 	TableId int64                  `protobuf:"varint,4,opt,name=table_id,json=tableId,proto3" json:"table_id,omitempty"`
-	// model_json is the table model (internal/tablemodel) as JSON.
+	// model_json is the table model (internal/tidb/tablemodel) as JSON.
 	ModelJson []byte `protobuf:"bytes,5,opt,name=model_json,json=modelJson,proto3" json:"model_json,omitempty"`
 	// session settings the values are converted with.
 	SqlMode  string `protobuf:"bytes,6,opt,name=sql_mode,json=sqlMode,proto3" json:"sql_mode,omitempty"`

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/lightstream-io/lightstream/internal/app/cli"
@@ -57,9 +58,16 @@ func TestTool241(t *testing.T) {
 	}
 }
 
+// cliRuns serializes runCLI: the commands are shared *cli.Command values
+// that cli.NewApp and urfave/cli's Run set up in place (usage handlers,
+// help subcommands), which parallel tests must not do at once.
+var cliRuns sync.Mutex
+
 // runCLI runs the lightstream app in-process and returns its stdout.
 func runCLI(t testing.TB, args ...string) (string, error) {
 	t.Helper()
+	cliRuns.Lock()
+	defer cliRuns.Unlock()
 	app := cli.NewApp()
 	var out, errOut bytes.Buffer
 	app.Writer, app.ErrWriter = &out, &errOut

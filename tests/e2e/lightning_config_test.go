@@ -116,7 +116,7 @@ data-character-set = 'latin1'
 // TestConfigFileRules imports a dump whose files do not follow the
 // mydumper naming, routed by [[mydumper.files]]: the schema files, CSV
 // data files in key order, an ignored file; a file routed as Parquet
-// stops the import, naming it.
+// that is not Parquet stops the import, naming it.
 func TestConfigFileRules(t *testing.T) {
 	dir := t.TempDir()
 	writeDumpFiles(t, dir, map[string]string{

@@ -94,6 +94,16 @@ func parseAll(ctx context.Context, dc dump.Chunk, c chunkRef, r io.Reader) (int6
 			return 0, fmt.Errorf("chunk %s: %w", c.ch.Id, err)
 		}
 		next = cr.Next
+	case dump.FormatParquet:
+		// A Parquet chunk's row groups are decoded with the file's footer,
+		// which the in-memory range lacks: it is read through the file
+		// again (from the page cache the read stage filled).
+		rows, err := dc.OpenRows(dump.CSVOptionsFromProto(c.ch.Csv), c.ch.NoBackslashEscapes)
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		next = rows.Next
 	default:
 		return 0, fmt.Errorf("chunk %s: unknown format %d", c.ch.Id, dc.Format)
 	}

@@ -87,13 +87,22 @@ func debugRows(c *cli.Context) error {
 }
 
 func printChunk(ch dump.Chunk, csv rowparse.CSVOptions, noBackslash bool, header func([]string), out *bufio.Writer) error {
+	var next func() ([]literal.Field, error)
+	var cols func() []string
+	if ch.Format == dump.FormatParquet {
+		// Instants are printed in UTC (no session time zone here).
+		rows, err := ch.OpenRows(csv, noBackslash)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return printRows(rows.Next, rows.Columns, header, out)
+	}
 	r, err := ch.Open()
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	var next func() ([]literal.Field, error)
-	var cols func() []string
 	if ch.Format == dump.FormatSQL {
 		sr := rowparse.NewSQLReader(r, ch.SQLOptions(noBackslash))
 		next, cols = sr.Next, sr.Columns
@@ -110,6 +119,11 @@ func printChunk(ch dump.Chunk, csv rowparse.CSVOptions, noBackslash bool, header
 			return ch.Columns
 		}
 	}
+	return printRows(next, cols, header, out)
+}
+
+// printRows prints every row next yields as a CSV line.
+func printRows(next func() ([]literal.Field, error), cols func() []string, header func([]string), out *bufio.Writer) error {
 	for {
 		row, err := next()
 		if err == io.EOF {

@@ -19,7 +19,7 @@ func init() {
 			&cli.StringFlag{Name: "size", Usage: "total size of the data files before compression (1GiB, 500MiB, 64MB, 1000000)", Required: true},
 			&cli.StringFlag{Name: "tables", Value: dumpgen.DefaultTable, Usage: "comma list of tables: " + strings.Join(dumpgen.TableNames(), ",") + " (tpch: lineitem,orders,partsupp)"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed; the same flags and seed give byte-identical files"},
-			&cli.StringFlag{Name: "format", Value: "sql", Usage: "data file format: sql or csv"},
+			&cli.StringFlag{Name: "format", Value: "sql", Usage: "data file format: sql, csv or parquet"},
 			&cli.StringFlag{Name: "compress", Value: "none", Usage: "compression: none, gzip or zstd"},
 			&cli.StringFlag{Name: "file-size", Value: "256MiB", Usage: "maximum size of one data file before compression"},
 			&cli.StringFlag{Name: "db", Value: dumpgen.DefaultDB, Usage: "database name"},

@@ -50,6 +50,7 @@ func init() {
 	flags = append(flags, noTiDBFlag)
 	flags = append(flags, diskFlags()...)
 	flags = append(flags, conflictFlags()...)
+	flags = append(flags, incrementalFlag)
 	flags = append(flags, lightningFlags()...)
 	flags = append(flags, statusFlag(), statusLingerFlag())
 	flags = append(flags, precheckFlags()...)
@@ -181,6 +182,7 @@ func runImport(c *cli.Context) error {
 		OnImportID: printImportID(c),
 	}
 	cfg.Store, cfg.Ingest = sc, iopts
+	cfg.Incremental = c.Bool("incremental")
 	if err := diskOptions(c, &cfg); err != nil {
 		return err
 	}

@@ -76,6 +76,12 @@ type lightningConfig struct {
 		KeyspaceName        string  `toml:"keyspace-name"`
 		DuplicateResolution string  `toml:"duplicate-resolution"`
 		OnDuplicate         string  `toml:"on-duplicate"`
+		// ParallelImport (IncrementalImport before v6) lets Lightning
+		// import into tables that hold rows (it skips the empty-table
+		// pre-check and verifies against the table's checksum before the
+		// import): --incremental.
+		ParallelImport    *bool `toml:"parallel-import"`
+		IncrementalImport *bool `toml:"incremental-import"`
 		// DiskQuota is Lightning's ByteSize: bytes, or text such as "10GB"
 		// (binary units, as Lightning reads them).
 		DiskQuota any `toml:"disk-quota"`
@@ -234,6 +240,11 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 	if err := lightningConflict(&cfg, set, fail); err != nil {
 		return lists, err
 	}
+	inc := cfg.TiKVImporter.ParallelImport
+	if old := cfg.TiKVImporter.IncrementalImport; old != nil && (inc == nil || *old) {
+		inc = old
+	}
+	setBool("incremental", inc)
 	app := &cfg.Lightning
 	setBool("check-requirements", app.CheckRequirements)
 	setString("log-level", app.Level)

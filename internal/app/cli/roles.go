@@ -84,6 +84,7 @@ func init() {
 			waitForImportFlag,
 			diskFlags()[0], diskFlags()[1],
 			conflictFlags()[0], conflictFlags()[1], conflictFlags()[2],
+			incrementalFlag,
 			metricsFlag(),
 		).withStore(),
 		Action: logged(withMetrics(runSorter)),
@@ -99,6 +100,7 @@ func init() {
 			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus progress metrics on this host:port (containers gate on it and scrape it)", EnvVars: []string{"LIGHTSTREAM_METRICS_ADDR"}},
 			waitForImportFlag,
 			statusFlag(),
+			incrementalFlag,
 		).withStore(), tidbFlags()...),
 		Action: logged(runCoordinator),
 	})
@@ -206,6 +208,12 @@ func runSorter(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("incremental") {
+		if disk.DiskQuota > 0 {
+			return fmt.Errorf("sorter: --incremental cannot be combined with --disk-quota (a partition's keys are checked against the store once, before its first ingest)")
+		}
+		opts.Existing = ingest.RefuseExisting
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
@@ -266,7 +274,7 @@ func runCoordinator(c *cli.Context) error {
 	co, err := coordinator.New(coordinator.Config{
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: c.String("sql-mode"), TimeZone: c.String("time-zone"),
-		Catalog: asCatalog(tidb), Cluster: asCluster(tidb),
+		Catalog: asCatalog(tidb), Cluster: asCluster(tidb), Incremental: c.Bool("incremental"),
 	})
 	if err != nil {
 		return err

@@ -150,7 +150,8 @@ func pageProgress(l coordinator.Lifecycle, p coordinator.Progress) statuspage.Pr
 		}
 		if t.Status == checkpoint.Done || t.Stored != (checkpoint.Checksum{}) {
 			pt.Checksum = "mismatch"
-			if t.Source == t.Stored {
+			// Done means verified: an incremental table holds more than its source.
+			if t.Source == t.Stored || t.Status == checkpoint.Done {
 				pt.Checksum = "match"
 			}
 		}

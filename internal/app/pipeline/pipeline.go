@@ -23,10 +23,12 @@ import (
 	"github.com/lightstream-io/lightstream/encoder"
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/producer"
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -106,6 +108,9 @@ type Config struct {
 	Conflict    conflict.Config
 	DiskQuota   int64
 	KVRetention KVRetention
+	// Incremental imports into tables that already hold rows
+	// (incremental.go): their keys count as conflicts with the new rows.
+	Incremental bool
 }
 
 func (c *Config) validate() error {
@@ -193,6 +198,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Incremental {
+		if cp, err = startIncremental(&cfg, cp); err != nil {
+			return nil, err
+		}
+	}
 	snap := cp.Snapshot()
 	if snap.Dump != "" && snap.Dump != absDump {
 		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
@@ -267,7 +277,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	coord, err := coordinator.New(coordinator.Config{
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
-		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster,
+		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster, Incremental: cfg.Incremental,
 	})
 	if err != nil {
 		return nil, err
@@ -275,13 +285,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.OnStart != nil {
 		cfg.OnStart(coord)
 	}
+	// Where this run's events start: a member's failure after it is this
+	// run's (RecordFailures below).
+	eventsFrom, err := topiclog.EndOffset(ctx, kcfg, schemas.Topic(cfg.ImportID, schemas.EventsSuffix))
+	if err != nil {
+		return nil, err
+	}
 	// The coordinator decides when the import is over; the members run
 	// until then.
 	membersCtx, stopMembers := context.WithCancel(ctx)
 	defer stopMembers()
 	g, gctx := errgroup.WithContext(membersCtx)
+	var coordErr error // the coordinator's own (it records what it must)
 	g.Go(func() error {
 		err := coord.Run(gctx)
+		coordErr = err
 		if err == nil {
 			stopMembers()
 		}
@@ -314,6 +332,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		})
 	}
 	err = g.Wait()
+	if err != nil && ctx.Err() == nil && err != coordErr {
+		// A member's failure cancelled the coordinator, perhaps before it
+		// read the failure's event: record it in the checkpoint.
+		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		switch rerr := coord.RecordFailures(rctx, eventsFrom); {
+		case rerr == nil && !errors.Is(err, context.Canceled):
+			coord.RecordError(err) // a failure without an event (a sorter's)
+		case rerr != nil && !errors.Is(rerr, coordinator.ErrImportFailed):
+			cfg.Logger.Warn("record the failure in the checkpoint", "err", rerr)
+		}
+		cancel()
+	}
 	reportConflicts(ctx, cfg, kcfg, absDump, cp.Snapshot())
 	res := &Result{State: cp.Snapshot(), Progress: coord.Progress(), Duration: time.Since(start)}
 	if rejects != nil {

@@ -84,7 +84,7 @@ func FromResult(res *pipeline.Result) *Summary {
 		line := Table{
 			DB: t.DB, Table: t.Name, Rows: t.Rows, RowsParsed: t.RowsParsed, RowsEncoded: t.Rows, RowsRejected: t.RowsRejected, KVPairs: t.Source.KVs, Bytes: t.Source.Bytes,
 			SourceChecksum: t.Source.Sum, StoreChecksum: t.Store.Sum, StoreKVPairs: t.Store.KVs, StoreBytes: t.Store.Bytes,
-			ChecksumMatch: t.Status == checkpoint.Done && t.Source == t.Store, Status: string(t.Status), Error: t.Error,
+			ChecksumMatch: t.Status == checkpoint.Done && t.Store == checkpoint.Expected(t), Status: string(t.Status), Error: t.Error,
 			Conflicts: t.Conflicts,
 		}
 		if line.Status == "" {

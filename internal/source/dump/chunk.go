@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/lightstream-io/lightstream/internal/source/parquet"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 )
 
@@ -32,6 +34,8 @@ type ChunkOptions struct {
 	// decoded to UTF-8 before they are scanned (cuts stay file offsets).
 	DataCharset        Charset
 	InvalidCharReplace string
+	// Opener opens Parquet files (nil: local files).
+	Opener parquet.Opener
 }
 
 // Chunk is a byte range of a data file that starts at a row boundary.
@@ -68,6 +72,15 @@ type Chunk struct {
 	// what cannot be decoded (binary, the default: bytes as they are).
 	DataCharset        Charset
 	InvalidCharReplace string
+	// FirstRowGroup and RowGroups are the run of row groups a Parquet
+	// chunk reads (Start and End the bytes they span); FileSize is the
+	// file's size when listed (0: unknown).
+	FirstRowGroup, RowGroups int
+	FileSize                 int64
+	// Location is the session's time zone for a Parquet chunk's instants
+	// (nil: UTC); Opener opens its file (nil: a local file).
+	Location *time.Location
+	Opener   parquet.Opener
 }
 
 // SQLOptions returns the reader options for a SQL chunk.
@@ -123,6 +136,23 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 		var cuts []Chunk
 		var size int64
 		var err error
+		if f.Format == FormatParquet {
+			cuts, err = cutParquet(f, opts)
+			if err != nil {
+				return nil, fmt.Errorf("make chunks of %s.%s: %w", t.DB, t.Name, err)
+			}
+			for _, c := range cuts {
+				c.ID = fmt.Sprintf("%s.%s:%d:%d", t.DB, t.Name, fi, c.Start)
+				c.DB, c.Table, c.File, c.FileIndex, c.Format = t.DB, t.Name, f.Path, fi, FormatParquet
+				c.FileSize, c.Opener = f.Size, opts.Opener
+				// A Parquet chunk knows its rows: its IDs are exact.
+				c.RowIDBase = rowID
+				rowID += c.RowIDMax
+				c.RowIDMax = rowID
+				chunks = append(chunks, c)
+			}
+			continue
+		}
 		switch {
 		case f.Compression != CompressionNone:
 			size, err = decompressedSize(f)

@@ -18,8 +18,12 @@ func ChunkFromProto(dumpDir string, ch *lsv1.Chunk) Chunk {
 		Header: ch.SqlHeader, CutAfterTuple: ch.CutAfterTuple, Columns: ch.Columns, HasHeader: ch.HasHeader,
 		Names: ch.Names, TimeZone: ch.TimeZone,
 	}
-	if ch.Format == lsv1.Format_FORMAT_CSV {
+	switch ch.Format {
+	case lsv1.Format_FORMAT_CSV:
 		c.Format = FormatCSV
+	case lsv1.Format_FORMAT_PARQUET:
+		c.Format = FormatParquet
+		c.FirstRowGroup, c.RowGroups, c.FileSize = int(ch.ParquetFirstRowGroup), int(ch.ParquetRowGroups), ch.FileSize
 	}
 	if ch.DataCharacterSet != "" {
 		c.DataCharset, _ = ParseCharset(ch.DataCharacterSet, false)

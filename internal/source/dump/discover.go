@@ -23,11 +23,16 @@ type Format uint8
 const (
 	FormatSQL Format = iota
 	FormatCSV
+	// FormatParquet files are read by row groups (internal/source/parquet).
+	FormatParquet
 )
 
 func (f Format) String() string {
-	if f == FormatCSV {
+	switch f {
+	case FormatCSV:
 		return "csv"
+	case FormatParquet:
+		return "parquet"
 	}
 	return "sql"
 }
@@ -243,9 +248,21 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: sequence not created (sequences are not supported)", rel))
 		case reParquet.MatchString(base):
 			m := reParquet.FindStringSubmatch(base)
-			if filter.Match(m[1], m[2]) {
-				return fmt.Errorf("%s: data file of table %s.%s in Parquet, which lightstream cannot read (SQL and CSV only)", path, m[1], m[2])
+			if !filter.Match(m[1], m[2]) {
+				return nil
 			}
+			size, err := dataFileSize(path, e)
+			if err != nil {
+				return err
+			}
+			idx := -1
+			if m[3] != "" {
+				if n, err := strconv.Atoi(m[3]); err == nil {
+					idx = n
+				}
+			}
+			t := routed(m[1], m[2])
+			t.DataFiles = append(t.DataFiles, DataFile{Path: path, Index: idx, Format: FormatParquet, Size: size})
 		case reIgnored.MatchString(base):
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: not imported (triggers and post-import SQL are not supported)", rel))
 		case reTableSchema.MatchString(base):

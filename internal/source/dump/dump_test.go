@@ -261,7 +261,7 @@ func TestFilter(t *testing.T) {
 }
 
 // TestScanFilesNotImported: a sequence is reported and skipped; a data file
-// lightstream cannot read (Parquet, an unknown compression) stops the
+// lightstream cannot read (an unknown compression) stops the
 // scan naming the file, since skipping it would import its table without
 // those rows, unless the filter leaves its table out.
 func TestScanFilesNotImported(t *testing.T) {
@@ -278,7 +278,14 @@ func TestScanFilesNotImported(t *testing.T) {
 	if err != nil || len(d.Tables) != 1 || len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "sequence") {
 		t.Fatalf("sequence: %v, tables %d, warnings %q", err, len(d.Tables), d.Warnings)
 	}
-	for _, name := range []string{"db.t.000000001.parquet", "db.t.000000001.sql.bz2"} {
+	d, err = Scan(write("db.t.000000001.parquet", "DB.T.parquet"), nil)
+	if err != nil || len(d.Tables) != 1 || len(d.Tables[0].DataFiles) != 3 {
+		t.Fatalf("parquet: %v, %+v", err, d.Tables)
+	}
+	if f := d.Tables[0].DataFiles; f[0].Format != FormatParquet || f[0].Index != -1 || f[1].Format != FormatSQL || f[2].Format != FormatParquet || f[2].Index != 1 {
+		t.Errorf("parquet files: %+v", f)
+	}
+	for _, name := range []string{"db.t.000000001.sql.bz2"} {
 		_, err := Scan(write(name), nil)
 		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "db.t") {
 			t.Errorf("%s: %v", name, err)

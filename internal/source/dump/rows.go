@@ -8,7 +8,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
 )
 
-// Rows reads the rows of one chunk, SQL or CSV alike.
+// Rows reads the rows of one chunk, SQL, CSV or Parquet alike.
 type Rows struct {
 	closer  io.Closer
 	next    func() ([]literal.Field, error)
@@ -21,6 +21,9 @@ type Rows struct {
 // OpenRows opens a chunk for reading rows. csv are the dump's CSV options
 // (ignored for SQL); noBackslashEscapes is the dump's SQL mode flag.
 func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Rows, error) {
+	if c.Format == FormatParquet {
+		return c.openParquetRows()
+	}
 	r, err := c.Open()
 	if err != nil {
 		return nil, fmt.Errorf("open chunk %s: %w", c.ID, err)

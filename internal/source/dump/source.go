@@ -126,9 +126,7 @@ func addRouted(d *Dump, res *routedFile, path string, e fs.DirEntry, filter *Fil
 		}
 	case FileTypeViewSchema:
 		d.Views = append(d.Views, View{DB: db, Name: name, SchemaFile: path})
-	case FileTypeParquet:
-		return fmt.Errorf("%s: data file of table %s.%s in Parquet, which lightstream cannot read (SQL and CSV only)", path, db, name)
-	case FileTypeSQL, FileTypeCSV:
+	case FileTypeSQL, FileTypeCSV, FileTypeParquet:
 		info, err := e.Info()
 		if err != nil {
 			return fmt.Errorf("scan dump: %w", err)
@@ -143,8 +141,13 @@ func addRouted(d *Dump, res *routedFile, path string, e fs.DirEntry, filter *Fil
 		// 2): the order decides the row IDs and AUTO_INCREMENT values
 		// rows without one get.
 		f := DataFile{Path: path, Index: -1, Key: res.Key, Compression: comp, Size: info.Size()}
-		if res.Type == FileTypeCSV {
+		switch res.Type {
+		case FileTypeCSV:
 			f.Format = FormatCSV
+		case FileTypeParquet:
+			// Parquet compresses inside the file (routeFile refuses a
+			// compression for it).
+			f.Format, f.Compression = FormatParquet, CompressionNone
 		}
 		t := routed(db, name)
 		t.DataFiles = append(t.DataFiles, f)

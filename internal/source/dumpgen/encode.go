@@ -5,13 +5,17 @@ type Format uint8
 
 // The data file formats dumpling writes.
 const (
-	FormatSQL Format = iota // multi-row INSERT statements
-	FormatCSV               // dumpling's default CSV dialect
+	FormatSQL     Format = iota // multi-row INSERT statements
+	FormatCSV                   // dumpling's default CSV dialect
+	FormatParquet               // typed Parquet columns, as a Spark or DuckDB export writes them
 )
 
 func (f Format) String() string {
-	if f == FormatCSV {
+	switch f {
+	case FormatCSV:
 		return "csv"
+	case FormatParquet:
+		return "parquet"
 	}
 	return "sql"
 }

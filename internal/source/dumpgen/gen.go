@@ -47,15 +47,17 @@ func (c Compression) suffix() string {
 	return ""
 }
 
-// ParseFormat reads "sql" or "csv".
+// ParseFormat reads "sql", "csv" or "parquet".
 func ParseFormat(s string) (Format, error) {
 	switch strings.ToLower(s) {
 	case "sql", "":
 		return FormatSQL, nil
 	case "csv":
 		return FormatCSV, nil
+	case "parquet":
+		return FormatParquet, nil
 	}
-	return 0, fmt.Errorf("%w: format %q (want sql or csv)", ErrConfig, s)
+	return 0, fmt.Errorf("%w: format %q (want sql, csv or parquet)", ErrConfig, s)
 }
 
 // ParseCompression reads "none", "gzip" (or "gz") or "zstd" (or "zst").
@@ -96,13 +98,17 @@ type Config struct {
 	Seed uint64
 	// Format of the data files (default SQL).
 	Format Format
-	// Compress compresses every file but metadata (default none).
+	// Compress compresses every file but metadata (default none); for
+	// Parquet it is the codec inside the data files (default Snappy).
 	Compress Compression
 	// FileSize bounds one data file in bytes before compression (default
 	// 256 MiB); a file holds at least one row.
 	FileSize int64
 	// DB is the database name (default "gen").
 	DB string
+	// RowGroupSize is the size in bytes (counted as CSV text) of the rows
+	// of one Parquet row group (default 16 MiB).
+	RowGroupSize int64
 	// StatementSize is the size in bytes after which an INSERT statement
 	// is closed (default 1000000, dumpling's --statement-size).
 	StatementSize int64
@@ -135,6 +141,9 @@ func (c *Config) adjust() error {
 	if c.FileSize < 0 {
 		return fmt.Errorf("%w: file size %d must be positive", ErrConfig, c.FileSize)
 	}
+	if c.RowGroupSize <= 0 {
+		c.RowGroupSize = defaultRowGroupSize
+	}
 	if c.StatementSize == 0 {
 		c.StatementSize = statementLimit
 	}
@@ -144,7 +153,7 @@ func (c *Config) adjust() error {
 	if strings.ContainsAny(c.DB, "`./\\\x00") {
 		return fmt.Errorf("%w: database name %q has a character a dump file name cannot hold", ErrConfig, c.DB)
 	}
-	if c.Format > FormatCSV {
+	if c.Format > FormatParquet {
 		return fmt.Errorf("%w: format %d", ErrConfig, c.Format)
 	}
 	if c.Compress > CompressZstd {
@@ -203,7 +212,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		g.Go(func() error {
-			tr, err := writeTable(gctx, &cfg, def, share, tableSeed(cfg.Seed, def.name))
+			write := writeTable
+			if cfg.Format == FormatParquet {
+				write = writeParquetTable
+			}
+			tr, err := write(gctx, &cfg, def, share, tableSeed(cfg.Seed, def.name))
 			res.Tables[i] = tr
 			if err != nil {
 				return fmt.Errorf("generate table %s: %w", def.name, err)

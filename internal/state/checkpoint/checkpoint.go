@@ -74,6 +74,19 @@ type Table struct {
 	// Model is the table model (internal/tidb/tablemodel) the encoders used,
 	// for export and replay.
 	Model json.RawMessage `json:"model,omitempty"`
+
+	// EventsFrom is the events topic offset from which the table's ingest
+	// reports count: those below it describe pairs a checkpoint command
+	// removed (Reset says which and when).
+	EventsFrom int64  `json:"events_from,omitempty"`
+	Reset      *Reset `json:"reset,omitempty"`
+	// Incremental: the table held rows before the import (--incremental);
+	// Before is its checksum then, and the store must end up holding
+	// Before plus the imported pairs less Replaced, the pairs of the
+	// store's rows that conflicting new rows replaced.
+	Incremental bool     `json:"incremental,omitempty"`
+	Before      Checksum `json:"before_checksum,omitzero"`
+	Replaced    Checksum `json:"replaced_checksum,omitzero"`
 }
 
 // Conflicts counts a table's rows that shared a primary or unique key.

@@ -1,0 +1,70 @@
+package dump
+
+import (
+	"fmt"
+
+	"github.com/lightstream-io/lightstream/internal/source/parquet"
+	"github.com/lightstream-io/lightstream/internal/tidb/literal"
+)
+
+// cutParquet cuts a Parquet file into runs of whole row groups of about
+// ChunkSize bytes each (a row group larger than that is a chunk alone), as
+// Lightning reads a Parquet file by row groups. RowIDMax holds the run's
+// row count for MakeChunks to turn into IDs.
+func cutParquet(f DataFile, opts ChunkOptions) ([]Chunk, error) {
+	meta, err := parquet.ReadMeta(opener(opts.Opener), f.Path)
+	if err != nil {
+		return nil, err
+	}
+	var out []Chunk
+	cur := Chunk{}
+	flush := func() {
+		if cur.RowGroups > 0 {
+			out = append(out, cur)
+		}
+	}
+	for i, g := range meta.RowGroups {
+		if cur.RowGroups > 0 && g.End-cur.Start > opts.ChunkSize+opts.ChunkSize/10 {
+			flush()
+			cur = Chunk{}
+		}
+		if cur.RowGroups == 0 {
+			cur.Start, cur.FirstRowGroup = g.Start, i
+		}
+		cur.RowGroups++
+		cur.End = max(cur.End, g.End)
+		cur.RowIDMax += g.Rows
+	}
+	flush()
+	if len(out) == 0 {
+		// A file without row groups is one empty chunk, so the table
+		// still counts it.
+		out = []Chunk{{Start: 0, End: 0}}
+	}
+	for i := range out {
+		out[i].Columns = meta.Names()
+	}
+	return out, nil
+}
+
+func opener(op parquet.Opener) parquet.Opener {
+	if op == nil {
+		return parquet.Local{}
+	}
+	return op
+}
+
+// openParquetRows opens a Parquet chunk's row groups.
+func (c *Chunk) openParquetRows() (*Rows, error) {
+	r, err := parquet.Open(opener(c.Opener), c.File, parquet.Options{FirstRowGroup: c.FirstRowGroup, RowGroups: c.RowGroups, Location: c.Location})
+	if err != nil {
+		return nil, fmt.Errorf("open chunk %s: %w", c.ID, err)
+	}
+	if c.RowGroups == 0 && len(r.Meta().RowGroups) > 0 {
+		// RowGroups 0 reads every row group to the reader: a chunk of
+		// none reads nothing.
+		r.Close()
+		return nil, fmt.Errorf("chunk %s: no row groups of %s selected", c.ID, c.File)
+	}
+	return &Rows{closer: r, next: func() ([]literal.Field, error) { return r.Next() }, columns: r.Columns, pos: r.Pos, parsed: r.Parsed}, nil
+}
