@@ -179,6 +179,16 @@ func TestConflictStrategies(t *testing.T) {
 		}
 	})
 
+	t.Run("threshold", func(t *testing.T) {
+		// replace leaves out 3 rows of dup.t: more than 2.
+		c := cfg(t.TempDir(), conflict.Replace, 2)
+		c.Conflict.Threshold = 2
+		_, _, err := runImport(t, c)
+		if !errors.Is(err, conflict.ErrThreshold) || !strings.Contains(err.Error(), "3 rows lost a conflict") {
+			t.Fatalf("import: %v, want %v", err, conflict.ErrThreshold)
+		}
+	})
+
 	t.Run("none", func(t *testing.T) {
 		_, _, err := runImport(t, cfg(t.TempDir(), conflict.None, 2))
 		if !errors.Is(err, coordinator.ErrChecksumMismatch) || !strings.Contains(err.Error(), "conflict.strategy") {
