@@ -172,7 +172,7 @@ func (c *partitionClaim) reportAgain(ctx context.Context) (*lsv1.PartitionIngest
 func (c *partitionClaim) finish(ctx context.Context) (*lsv1.PartitionIngested, error) {
 	if c.s.cfg.Conflict.Enabled() {
 		if err := c.s.resolveConflicts(ctx, c.dir, c.st); err != nil {
-			return nil, err
+			return nil, c.s.reportFailure(ctx, c.st, err)
 		}
 	}
 	return c.s.ingest(ctx, c.dir, c.st)

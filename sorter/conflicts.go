@@ -152,6 +152,26 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 	return nil
 }
 
+// reportFailure tells the coordinator that the dump stops the import (a
+// duplicate key with strategy "error", more losing rows than the
+// threshold), as an encoder reports bad input, and returns err: a
+// coordinator in another process stops instead of waiting for the table.
+func (s *partitionSorter) reportFailure(ctx context.Context, st *partitionState, err error) error {
+	if !errors.Is(err, ErrConflict) && !errors.Is(err, conflict.ErrThreshold) {
+		return err
+	}
+	actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	aerr := s.events.Append(actx, schemas.Topic(s.cfg.ImportID, schemas.EventsSuffix), st.mf.KvTopic, &lsv1.Event{
+		Version: 1, TimeUnixNano: time.Now().UnixNano(), Member: s.cfg.Member,
+		Body: &lsv1.Event_Failed{Failed: &lsv1.ImportFailed{Db: st.mf.Db, Table: st.mf.Table, Error: err.Error()}},
+	})
+	if aerr != nil {
+		return fmt.Errorf("%w (telling the coordinator failed too: %w)", err, aerr)
+	}
+	return err
+}
+
 // RowSource names a row's place: its file and offset.
 func RowSource(mf *lsv1.TableManifest, p conflict.Pos) string {
 	if int(p.Chunk) < len(mf.ChunkFiles) {
