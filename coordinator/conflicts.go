@@ -1,6 +1,8 @@
 package coordinator
 
 import (
+	"fmt"
+
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -41,4 +43,14 @@ func conflictsOf(parts map[uint32]*lsv1.PartitionIngested) *checkpoint.Conflicts
 		out.Resolved.Bytes += r.Bytes
 	}
 	return out
+}
+
+// failureError is a member's reported failure: an encoder's names its
+// chunk, a sorter's (conflict.strategy "error", conflict.threshold) its
+// table only.
+func failureError(f *lsv1.ImportFailed) error {
+	if f.ChunkId == "" {
+		return fmt.Errorf("%w: %s.%s: %s", ErrImportFailed, f.Db, f.Table, f.Error)
+	}
+	return fmt.Errorf("%w: %s.%s chunk %s: %s", ErrImportFailed, f.Db, f.Table, f.ChunkId, f.Error)
 }

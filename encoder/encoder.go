@@ -26,6 +26,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/kv/gate"
 	"github.com/lightstream-io/lightstream/internal/ops/metrics"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -38,8 +39,11 @@ type Config struct {
 	// before joining its group (default importid.DefaultWait): an import
 	// that does not appear in time is an error (importid.ErrNoImport).
 	WaitForImport time.Duration
-	// Dump is the dump directory (chunks name files relative to it).
+	// Dump is the dump's location, a directory or s3://bucket/prefix
+	// (chunks name files relative to it).
 	Dump string
+	// Storage reads the dump (default: storage.Open of Dump at start).
+	Storage storage.Storage
 	// Kafka reaches the broker.
 	Kafka kafkaio.Config
 	// Group is the consumer group (default "<import id>.encoders").
@@ -102,6 +106,13 @@ func (c *Config) validate() error {
 func Run(ctx context.Context, cfg Config) error {
 	if err := cfg.validate(); err != nil {
 		return err
+	}
+	if cfg.Storage == nil {
+		st, err := storage.Open(ctx, cfg.Dump)
+		if err != nil {
+			return fmt.Errorf("encoder: %w", err)
+		}
+		cfg.Storage = st
 	}
 	// A group member that joins before its topic exists is assigned no
 	// partitions when the topic appears later (kafka-go's consumer group

@@ -10,6 +10,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
 	"github.com/lightstream-io/lightstream/internal/ops/metrics"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/internal/tidb/kvenc"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
 	"github.com/lightstream-io/lightstream/internal/tidb/rowcodec"
@@ -63,7 +64,11 @@ func encodeRows(ctx context.Context, cfg Config, ti *schematopic.Table, ch *lsv1
 	if _, err := dump.ParseCharset(ch.DataCharacterSet, false); err != nil {
 		return chunkStats{}, fmt.Errorf("chunk %s: %w", ch.Id, err)
 	}
-	dc := dump.ChunkFromProto(cfg.Dump, ch)
+	st := cfg.Storage
+	if st == nil {
+		st = storage.LocalDir(cfg.Dump)
+	}
+	dc := dump.ChunkFromProtoIn(st, ch)
 	if dc.Format == dump.FormatParquet {
 		// Parquet instants are written in the session's time zone.
 		if sess, err := rowcodec.Session(ti.Msg.SqlMode, ti.Msg.TimeZone, "", time.Time{}); err == nil {

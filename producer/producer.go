@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/ops/metrics"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas"
@@ -37,7 +37,10 @@ type Config struct {
 	// ImportID names the import's topics; required to publish (MakePlan
 	// leaves the KV topics unnamed without it: Plan.SetImportID).
 	ImportID string
-	// Dump is the dump directory.
+	// Dump is the dump's location: a directory, or s3://bucket/prefix
+	// with Lightning's URL options (storage.Open). It may carry
+	// credentials: what the producer records or prints of it is
+	// storage.Redact'ed.
 	Dump string
 	// Kafka reaches the broker.
 	Kafka kafkaio.Config
@@ -82,10 +85,12 @@ func (c *Config) validate() error {
 	if c.Dump == "" {
 		return errors.New("producer: no dump directory")
 	}
-	if st, err := os.Stat(c.Dump); err != nil {
-		return fmt.Errorf("dump directory: %w", err)
-	} else if !st.IsDir() {
-		return fmt.Errorf("dump directory %s is not a directory", c.Dump)
+	if !storage.IsRemote(c.Dump) {
+		if st, err := os.Stat(c.Dump); err != nil {
+			return fmt.Errorf("dump directory: %w", err)
+		} else if !st.IsDir() {
+			return fmt.Errorf("dump directory %s is not a directory", c.Dump)
+		}
 	}
 	if c.ChunkSize <= 0 {
 		c.ChunkSize = dump.DefaultChunkSize
@@ -141,29 +146,36 @@ func MakePlan(cfg Config) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := dump.ScanSource(cfg.Dump, filter, router, cfg.Source)
+	// Planning has no context of its own: a listing or read that hangs is
+	// ended by the storage's retries giving up.
+	st, err := storage.Open(context.Background(), cfg.Dump)
 	if err != nil {
 		return nil, err
 	}
+	d, err := dump.ScanStorage(st, filter, router, cfg.Source)
+	if err != nil {
+		return nil, err
+	}
+	shown := storage.Redact(cfg.Dump)
 	for _, w := range d.Warnings {
-		cfg.Logger.Warn(w, "dump", cfg.Dump)
+		cfg.Logger.Warn(w, "dump", shown)
 	}
 	if len(d.Tables) == 0 {
 		// Nothing would ever complete the import: say why instead.
 		if !cfg.Source.BWList.Empty() {
-			return nil, fmt.Errorf("dump %s: the black-white-list matches none of its tables", cfg.Dump)
+			return nil, fmt.Errorf("dump %s: the black-white-list matches none of its tables", shown)
 		}
 		if len(cfg.Filter) > 0 {
-			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", cfg.Dump, strings.Join(cfg.Filter, ","))
+			return nil, fmt.Errorf("dump %s: the filter %q matches none of its tables", shown, strings.Join(cfg.Filter, ","))
 		}
-		return nil, fmt.Errorf("dump %s: %w: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", cfg.Dump, ErrNoTables, len(d.Warnings))
+		return nil, fmt.Errorf("dump %s: %w: no {db}.{table}-schema.sql and no {db}.{table}.NNN.sql or .csv data file (dumpling/mydumper layout); %d file(s) not imported, named in the warnings", shown, ErrNoTables, len(d.Warnings))
 	}
 	dbSchemas := map[string]string{}
 	for _, db := range d.Databases {
 		if db.SchemaFile == "" {
 			continue
 		}
-		b, err := dump.ReadSchemaFileAs(db.SchemaFile, cfg.Source.CharacterSet)
+		b, err := dump.ReadSchemaFileIn(st, db.SchemaFile, cfg.Source.CharacterSet)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +186,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		}
 		dbSchemas[checkpoint.Key(db.Name, "")] = text
 	}
-	views, err := viewDefinitions(cfg, d.Views)
+	views, err := viewDefinitions(cfg, st, d.Views)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +202,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		}
 		columns := 0
 		if t.SchemaFile != "" {
-			b, err := dump.ReadSchemaFileAs(t.SchemaFile, cfg.Source.CharacterSet)
+			b, err := dump.ReadSchemaFileIn(st, t.SchemaFile, cfg.Source.CharacterSet)
 			if err != nil {
 				return nil, err
 			}
@@ -211,13 +223,13 @@ func MakePlan(cfg Config) (*Plan, error) {
 			return nil, fmt.Errorf("table %s.%s has data files but no schema file %s.%s-schema.sql", t.DB, t.Name, t.DB, t.Name)
 		}
 		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
-			DataCharset: cfg.Source.DataCharacterSet, InvalidCharReplace: cfg.Source.DataInvalidCharReplace})
+			DataCharset: cfg.Source.DataCharacterSet, InvalidCharReplace: cfg.Source.DataInvalidCharReplace, Storage: st})
 		if err != nil {
 			return nil, fmt.Errorf("chunk %s.%s: %w", t.DB, t.Name, err)
 		}
 		msgs := make([]*lsv1.Chunk, len(chunks))
 		for j := range chunks {
-			m, err := chunkMessage(cfg, &chunks[j], j, len(chunks))
+			m, err := chunkMessage(cfg, st, &chunks[j], j, len(chunks))
 			if err != nil {
 				return nil, err
 			}
@@ -237,7 +249,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 		p.Manifests = append(p.Manifests, mf)
 		p.Chunks = append(p.Chunks, msgs)
 	}
-	p.stampDump(cfg.Dump)
+	p.stampDump(shown)
 	if cfg.ImportID != "" {
 		p.SetImportID(cfg.ImportID)
 	}
@@ -256,15 +268,18 @@ func kvPartitions(size, per int64, max int) int {
 	return n
 }
 
-func chunkMessage(cfg Config, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, error) {
-	rel, err := filepath.Rel(cfg.Dump, c.File)
+// chunkMessage is a chunk's message. Its file is named relative to the
+// dump's root (the object key under the prefix, for S3), which every
+// encoder joins to its own --dump.
+func chunkMessage(cfg Config, st storage.Storage, c *dump.Chunk, ordinal, total int) (*lsv1.Chunk, error) {
+	rel, err := st.Rel(c.File)
 	if err != nil {
 		return nil, fmt.Errorf("chunk %s: %w", c.ID, err)
 	}
 	m := &lsv1.Chunk{
 		Version: 1, Id: c.ID, Db: c.DB, Table: c.Table,
 		Ordinal: uint32(ordinal), TotalChunks: uint32(total),
-		File: filepath.ToSlash(rel), StartOffset: c.Start, EndOffset: c.End,
+		File: rel, StartOffset: c.Start, EndOffset: c.End,
 		RowIdBase: c.RowIDBase, RowIdMax: c.RowIDMax,
 		Columns: c.Columns, SqlHeader: c.Header, CutAfterTuple: c.CutAfterTuple, HasHeader: c.HasHeader,
 		Names: c.Names, TimeZone: c.TimeZone, NoBackslashEscapes: cfg.NoBackslashEscapes,

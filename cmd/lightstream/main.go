@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"os"
 
+	// The image is FROM scratch: without system roots, TLS to S3 (and any
+	// https endpoint) verifies against these.
+	_ "golang.org/x/crypto/x509roots/fallback"
+
 	"github.com/lightstream-io/lightstream/internal/app/cli"
 )
 

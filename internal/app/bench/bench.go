@@ -24,6 +24,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 // Stage names, in pipeline order.
@@ -75,6 +76,9 @@ func (c *Config) validate() error {
 	}
 	if c.WorkDir == "" {
 		return errors.New("bench: no work directory")
+	}
+	if storage.IsRemote(c.Dump) {
+		return fmt.Errorf("bench: %s: the bench reads a local dump directory", storage.Redact(c.Dump))
 	}
 	abs, err := filepath.Abs(c.Dump)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 func init() {
@@ -16,7 +17,7 @@ func init() {
 		Name:  "chunks",
 		Usage: "list the chunks a dump is cut into",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dump", Usage: "dump directory", Required: true},
+			&cli.StringFlag{Name: "dump", Usage: "dump directory or s3://bucket/prefix?options", Required: true},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule (repeatable), e.g. 'db.*' '!db.tmp*'"},
 			&cli.Int64Flag{Name: "chunk-size", Value: dump.DefaultChunkSize, Usage: "target chunk size in bytes"},
 			&cli.BoolFlag{Name: "csv-header", Value: true, Usage: "CSV files start with a header line"},
@@ -30,7 +31,7 @@ func debugChunks(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := dump.Scan(c.String("dump"), filter)
+	d, err := scanDumpFlag(c, filter)
 	if err != nil {
 		return err
 	}
@@ -44,13 +45,13 @@ func debugChunks(c *cli.Context) error {
 	for _, t := range d.Tables {
 		cols := 1
 		if t.SchemaFile != "" {
-			if text, err := dump.ReadSchemaFile(t.SchemaFile); err == nil {
+			if text, err := dump.ReadFileIn(d.Storage, t.SchemaFile); err == nil {
 				if names, err := dump.ColumnNames(text); err == nil {
 					cols = len(names)
 				}
 			}
 		}
-		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: c.Int64("chunk-size"), Columns: cols, CSV: csv})
+		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: c.Int64("chunk-size"), Columns: cols, CSV: csv, Storage: d.Storage})
 		if err != nil {
 			return err
 		}
@@ -63,4 +64,13 @@ func debugChunks(c *cli.Context) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// scanDumpFlag scans the dump --dump names: a directory or an s3:// URL.
+func scanDumpFlag(c *cli.Context, filter *dump.Filter) (*dump.Dump, error) {
+	st, err := storage.Open(c.Context, c.String("dump"))
+	if err != nil {
+		return nil, err
+	}
+	return dump.ScanStorage(st, filter, nil, dump.Source{})
 }

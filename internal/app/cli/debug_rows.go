@@ -20,7 +20,7 @@ func init() {
 		Name:  "rows",
 		Usage: "print a table's rows as parsed, as dumpling-style CSV",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dump", Usage: "dump directory", Required: true},
+			&cli.StringFlag{Name: "dump", Usage: "dump directory or s3://bucket/prefix?options", Required: true},
 			&cli.StringFlag{Name: "table", Usage: "db.table", Required: true},
 			&cli.BoolFlag{Name: "csv-header", Value: true, Usage: "CSV files start with a header line"},
 			&cli.BoolFlag{Name: "no-backslash-escapes", Usage: "read SQL strings with NO_BACKSLASH_ESCAPES"},
@@ -34,17 +34,17 @@ func debugRows(c *cli.Context) error {
 	if !ok {
 		return fmt.Errorf("--table wants db.table, got %q", c.String("table"))
 	}
-	d, err := dump.Scan(c.String("dump"), nil)
+	d, err := scanDumpFlag(c, nil)
 	if err != nil {
 		return err
 	}
 	t := d.Table(db, name)
 	if t == nil {
-		return fmt.Errorf("table %s not found in %s", c.String("table"), c.String("dump"))
+		return fmt.Errorf("table %s not found in %s", c.String("table"), d.Dir)
 	}
 	var schemaCols []string
 	if t.SchemaFile != "" {
-		text, err := dump.ReadSchemaFile(t.SchemaFile)
+		text, err := dump.ReadFileIn(d.Storage, t.SchemaFile)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func debugRows(c *cli.Context) error {
 	}
 	csv := rowparse.DefaultCSVOptions()
 	csv.Header = c.Bool("csv-header")
-	chunks, err := dump.MakeChunks(t, dump.ChunkOptions{Columns: len(schemaCols), CSV: csv})
+	chunks, err := dump.MakeChunks(t, dump.ChunkOptions{Columns: len(schemaCols), CSV: csv, Storage: d.Storage})
 	if err != nil {
 		return err
 	}

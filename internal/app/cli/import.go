@@ -25,7 +25,7 @@ import (
 
 func init() {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump directory (required, unless --config names it)"},
+		&cli.StringFlag{Name: "dump", Usage: "the mydumper/dumpling dump: a directory or s3://bucket/prefix?region=..&endpoint=.. (required, unless --config names it)"},
 		&cli.StringFlag{Name: "config", Usage: "a TiDB Lightning configuration file (tidb-lightning.toml): its keys stand for the flags of the same meaning (flags given win, for every key; --no-tidb keeps its [tidb] from choosing the catalog), [[mydumper.files]] and [black-white-list] apply as in Lightning; a key Lightning does not know is an error, known keys with no effect here are listed with why (README: Coming from TiDB Lightning)"},
 		&cli.StringFlag{Name: "work-dir", Value: "lightstream-work", Usage: "keeps broker data, store, engines and checkpoints; rerun with the same one to resume"},
 		&cli.IntFlag{Name: "encoders", Value: 2, Usage: "encoder group members to run in this process (0: none, encoders run elsewhere against --brokers)"},
@@ -101,7 +101,7 @@ func runImport(c *cli.Context) error {
 	defer status.close()
 	status.logWarnings()
 	if c.String("dump") == "" {
-		return errors.New(`import: no dump directory: give --dump DIR (or [mydumper] data-source-dir in --config)`)
+		return errors.New(`import: no dump directory: give --dump DIR or s3://bucket/prefix (or [mydumper] data-source-dir in --config)`)
 	}
 	chunkSize, err := sizeFlag(c, "chunk-size")
 	if err != nil {

@@ -42,7 +42,7 @@ func runPrechecks(ctx context.Context, c *cli.Context, w io.Writer, t importTarg
 	}
 	timeout := c.Duration("check-timeout")
 	checks := []precheck.Check{precheck.Source(t.dump)}
-	_, src, _ := precheck.SourceSize(t.dump)
+	_, src, _ := precheck.DumpSize(ctx, t.dump)
 	_, used, _ := precheck.SourceSize(t.workDir) // a resumed import holds part already
 	work := 0.0
 	if len(t.brokers) == 0 {

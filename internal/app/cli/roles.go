@@ -49,7 +49,7 @@ func init() {
 		Name:  "producer",
 		Usage: "publish a dump's manifests and chunks to the import's topics, then exit",
 		Flags: roleFlags(append([]cli.Flag{
-			&cli.StringFlag{Name: "dump", Usage: "the dump directory", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
+			&cli.StringFlag{Name: "dump", Usage: "the dump directory, or s3://bucket/prefix?options", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
 			&cli.StringSliceFlag{Name: "filter", Aliases: []string{"f"}, Usage: "table filter rule (repeatable)"},
 			&cli.StringSliceFlag{Name: "route", Usage: "import source tables under another name (Lightning's [[routes]], repeatable): 'shard_*.orders_*=shop.orders' merges every orders_N of every shard_N into shop.orders; 'src=dst' renames a database"},
 			&cli.StringFlag{Name: "chunk-size", Value: "64MiB", Usage: "source bytes per chunk"},
@@ -64,7 +64,7 @@ func init() {
 		Name:  "encoder",
 		Usage: "run an encoder group member until SIGINT/SIGTERM",
 		Flags: roleFlags(
-			&cli.StringFlag{Name: "dump", Usage: "the dump directory (the same files the producer read)", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
+			&cli.StringFlag{Name: "dump", Usage: "the dump directory or s3://bucket/prefix?options (the same files the producer read)", Required: true, EnvVars: []string{"LIGHTSTREAM_DUMP"}},
 			&cli.IntFlag{Name: "max-error", Usage: "record up to N bad rows in --rejects and go on"},
 			&cli.StringFlag{Name: "rejects", Value: "rejects.jsonl", Usage: "rejects file (with --max-error)"},
 			kvCompressionFlag,

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 	"github.com/lightstream-io/lightstream/internal/app/summary"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 // summaryOf is the import's summary with its files section: the dump is
@@ -21,7 +23,11 @@ func summaryOf(res *pipeline.Result, cfg pipeline.Config) (*summary.Summary, err
 	if err != nil {
 		return s, fmt.Errorf("summary files: %w", err)
 	}
-	d, err := dump.ScanRouted(cfg.Dump, filter, router)
+	st, err := storage.Open(context.Background(), cfg.Dump)
+	if err != nil {
+		return s, fmt.Errorf("summary files: %w", err)
+	}
+	d, err := dump.ScanStorage(st, filter, router, dump.Source{})
 	if err != nil {
 		return s, fmt.Errorf("summary files: %w", err)
 	}

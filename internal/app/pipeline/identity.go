@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"strings"
 	"time"
 
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
@@ -18,7 +19,9 @@ func resolveImportID(cfg Config, snap checkpoint.State, plan *producer.Plan, abs
 		if plan != nil {
 			dbs = plan.Databases()
 		}
-		return importid.Generate(importid.NameOf(dbs, absDump), time.Now())
+		// An s3:// location is named by its prefix, not its options.
+		dir, _, _ := strings.Cut(absDump, "?")
+		return importid.Generate(importid.NameOf(dbs, dir), time.Now())
 	})
 	if err != nil {
 		return "", false, err

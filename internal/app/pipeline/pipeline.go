@@ -26,6 +26,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/producer"
 	"github.com/lightstream-io/lightstream/schemas"
@@ -146,6 +147,25 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// dumpLocation returns where the stages read a dump (a local directory
+// made absolute, which must exist; an s3:// URL as given) and how it is
+// recorded (storage.Redact of it).
+func dumpLocation(dump string) (location, recorded string, err error) {
+	if storage.IsRemote(dump) {
+		return dump, storage.Redact(dump), nil
+	}
+	abs, err := filepath.Abs(dump)
+	if err != nil {
+		return "", "", err
+	}
+	if st, err := os.Stat(abs); err != nil {
+		return "", "", fmt.Errorf("dump directory: %w", err)
+	} else if !st.IsDir() {
+		return "", "", fmt.Errorf("dump directory %s is not a directory", dump)
+	}
+	return abs, abs, nil
+}
+
 // Paths of the work directory.
 func checkpointPath(w string) string { return filepath.Join(w, "checkpoint.json") }
 
@@ -182,14 +202,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	cfg.Ingest = IngestOptions(cfg.Store, cfg.Ingest)
 	start := time.Now()
-	absDump, err := filepath.Abs(cfg.Dump)
+	// absDump is where the stages read the dump; recorded is what the
+	// checkpoint, the topics and the summary say of it (an s3:// URL's
+	// credentials redacted).
+	absDump, recorded, err := dumpLocation(cfg.Dump)
 	if err != nil {
 		return nil, err
-	}
-	if st, err := os.Stat(absDump); err != nil {
-		return nil, fmt.Errorf("dump directory: %w", err)
-	} else if !st.IsDir() {
-		return nil, fmt.Errorf("dump directory %s is not a directory", cfg.Dump)
 	}
 	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
 		return nil, fmt.Errorf("work directory: %w", err)
@@ -204,7 +222,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	snap := cp.Snapshot()
-	if snap.Dump != "" && snap.Dump != absDump {
+	if snap.Dump != "" && snap.Dump != recorded {
 		return nil, fmt.Errorf("%w: %s was used for %s; use another --work-dir", ErrWorkDirInUse, cfg.WorkDir, snap.Dump)
 	}
 	sel := selection(cfg.Filter, cfg.Routes)
@@ -217,7 +235,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			ErrWorkDirInUse, cfg.WorkDir, snap.Dump, describeSelection(snap.Selection))
 	}
 	if snap.Status == checkpoint.Complete {
-		id, _, err := resolveImportID(cfg, snap, nil, absDump)
+		id, _, err := resolveImportID(cfg, snap, nil, recorded)
 		if err != nil {
 			return nil, err
 		}
@@ -241,12 +259,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
-	id, created, err := resolveImportID(cfg, snap, plan, absDump)
+	id, created, err := resolveImportID(cfg, snap, plan, recorded)
 	if err != nil {
 		return nil, err
 	}
 	cfg.ImportID, pcfg.ImportID = id, id
-	if err := cp.Update(func(s *checkpoint.State) error { s.Dump, s.Selection, s.ImportID = absDump, sel, id; return nil }); err != nil {
+	if err := cp.Update(func(s *checkpoint.State) error { s.Dump, s.Selection, s.ImportID = recorded, sel, id; return nil }); err != nil {
 		return nil, err
 	}
 	announceImportID(cfg, id, created)

@@ -1,13 +1,13 @@
 package summary
 
 import (
+	"context"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/lightstream-io/lightstream/internal/source/dump"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
@@ -41,8 +41,12 @@ const (
 // import's state.
 func DumpFiles(d *dump.Dump, st checkpoint.State) ([]File, error) {
 	known := map[string]File{}
+	files := d.Storage
+	if files == nil {
+		files = storage.LocalDir(d.Dir)
+	}
 	rel := func(p string) string {
-		r, err := filepath.Rel(d.Dir, p)
+		r, err := files.Rel(p)
 		if err != nil {
 			return p
 		}
@@ -89,14 +93,11 @@ func DumpFiles(d *dump.Dump, st checkpoint.State) ([]File, error) {
 		}
 	}
 	var out []File
-	err := filepath.WalkDir(d.Dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("list dump files: %w", err)
-		}
-		if e.IsDir() {
+	err := files.Walk(context.Background(), func(e storage.Entry) error {
+		if e.Dir {
 			return nil
 		}
-		r := rel(path)
+		r := e.Name
 		f, ok := known[r]
 		if !ok {
 			// Scan passes over silently only the files of tables the
@@ -108,5 +109,8 @@ func DumpFiles(d *dump.Dump, st checkpoint.State) ([]File, error) {
 		return nil
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, err
+	if err != nil {
+		return out, fmt.Errorf("list dump files: %w", err)
+	}
+	return out, nil
 }

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/pingcap/goleveldb/leveldb"
 	"github.com/tikv/client-go/v2/util/codec"
 )
 
@@ -122,23 +123,36 @@ func (b *Batch) Write(mvcc any) error {
 	if b.Len() == 0 {
 		return nil
 	}
+	if db := levelDB(mvcc); db != nil {
+		var lb leveldb.Batch
+		b.each(func(k, v []byte) { lb.Put(k, v) })
+		if err := db.Write(&lb, nil); err != nil {
+			return fmt.Errorf("write %d versions at %d: %w", b.Len(), b.commitTS, err)
+		}
+		return nil
+	}
 	raw, ok := mvcc.(RawKV)
 	if !ok {
 		return fmt.Errorf("write %d versions: %T: %w", b.Len(), mvcc, ErrNoRawAccess)
 	}
-	keys := make([][]byte, b.Len())
-	values := make([][]byte, b.Len())
-	start := 0
-	for i := range keys {
-		k, v := b.ends[2*i], b.ends[2*i+1]
-		keys[i] = b.arena[start:k:k]
-		values[i] = b.arena[k:v:v]
-		start = v
-	}
+	keys := make([][]byte, 0, b.Len())
+	values := make([][]byte, 0, b.Len())
+	b.each(func(k, v []byte) { keys, values = append(keys, k), append(values, v) })
 	raw.RawBatchPut("", keys, values)
 	last := len(keys) - 1
 	if got := raw.RawGet("", keys[last]); !bytes.Equal(got, values[last]) {
 		return fmt.Errorf("write %d versions at %d: %w", len(keys), b.commitTS, ErrNotStored)
 	}
 	return nil
+}
+
+// each calls fn with every record's key and value, in order; they alias
+// the batch's arena.
+func (b *Batch) each(fn func(k, v []byte)) {
+	start := 0
+	for i := 0; i < b.Len(); i++ {
+		k, v := b.ends[2*i], b.ends[2*i+1]
+		fn(b.arena[start:k:k], b.arena[k:v:v])
+		start = v
+	}
 }

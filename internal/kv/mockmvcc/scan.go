@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/pingcap/goleveldb/leveldb"
+	"github.com/pingcap/goleveldb/leveldb/opt"
+	"github.com/pingcap/goleveldb/leveldb/util"
 	"github.com/tikv/client-go/v2/testutils"
 	"github.com/tikv/client-go/v2/util/codec"
 )
@@ -35,6 +38,9 @@ const scanPage = 4096
 //
 // k and v are valid only during the call.
 func Scan(mvcc any, start, end []byte, ts uint64, fn func(k, v []byte) error) error {
+	if db := levelDB(mvcc); db != nil {
+		return scanLevelDB(db, start, end, ts, fn)
+	}
 	raw, ok := mvcc.(RawScanner)
 	if !ok {
 		return fmt.Errorf("scan: %T: %w", mvcc, ErrNoRawAccess)
@@ -69,7 +75,10 @@ func Scan(mvcc any, start, end []byte, ts uint64, fn func(k, v []byte) error) er
 	d := decoder{ts: ts, fn: fn}
 	for page := range pages {
 		for _, p := range page {
-			if err := d.record(p); err != nil {
+			if p.Err != nil {
+				return fmt.Errorf("scan at %x: %w", p.Key, p.Err)
+			}
+			if err := d.record(p.Key, p.Value); err != nil {
 				return err
 			}
 		}
@@ -86,13 +95,10 @@ type decoder struct {
 	keyBuf []byte
 }
 
-func (d *decoder) record(p testutils.MVCCPair) error {
-	if p.Err != nil {
-		return fmt.Errorf("scan at %x: %w", p.Key, p.Err)
-	}
-	rest, key, err := codec.DecodeBytes(p.Key, d.keyBuf[:0])
+func (d *decoder) record(recKey, recValue []byte) error {
+	rest, key, err := codec.DecodeBytes(recKey, d.keyBuf[:0])
 	if err != nil {
-		return fmt.Errorf("scan: record key %x: %w", p.Key, err)
+		return fmt.Errorf("scan: record key %x: %w", recKey, err)
 	}
 	d.keyBuf = key
 	if len(rest) == 0 {
@@ -100,7 +106,7 @@ func (d *decoder) record(p testutils.MVCCPair) error {
 	}
 	_, ver, err := codec.DecodeUintDesc(rest)
 	if err != nil {
-		return fmt.Errorf("scan: record key %x: %w", p.Key, err)
+		return fmt.Errorf("scan: record key %x: %w", recKey, err)
 	}
 	if ver == math.MaxUint64 {
 		return fmt.Errorf("scan: key %x: %w", key, ErrLocked)
@@ -111,7 +117,7 @@ func (d *decoder) record(p testutils.MVCCPair) error {
 	if d.done {
 		return nil // an older version
 	}
-	typ, commitTS, value, err := decodeValue(p.Value)
+	typ, commitTS, value, err := decodeValue(recValue)
 	if err != nil {
 		return fmt.Errorf("scan: key %x version %d: %w", key, ver, err)
 	}
@@ -121,6 +127,28 @@ func (d *decoder) record(p testutils.MVCCPair) error {
 	d.done = true
 	if typ == typePut {
 		return d.fn(key, value)
+	}
+	return nil
+}
+
+// scanLevelDB is Scan over the goleveldb database itself: one iterator on a
+// snapshot, records decoded in place, blocks read without filling the
+// block cache.
+func scanLevelDB(db *leveldb.DB, start, end []byte, ts uint64, fn func(k, v []byte) error) error {
+	r := &util.Range{Start: codec.EncodeBytes(nil, start)}
+	if end != nil {
+		r.Limit = codec.EncodeBytes(nil, end)
+	}
+	it := db.NewIterator(r, &opt.ReadOptions{DontFillCache: true})
+	defer it.Release()
+	d := decoder{ts: ts, fn: fn}
+	for it.Next() {
+		if err := d.record(it.Key(), it.Value()); err != nil {
+			return err
+		}
+	}
+	if err := it.Error(); err != nil {
+		return fmt.Errorf("scan from %x: %w", start, err)
 	}
 	return nil
 }

@@ -14,8 +14,35 @@ import (
 // transactions (puts, deletes, rollbacks) and through batches, across
 // more keys than one scan page, then checks Scan against the mock's own
 // MVCC scan at several read timestamps.
-func TestScanMatchesMockReads(t *testing.T) {
+// rawOnly hides the mock's type, so that Write and Scan take the RawKV
+// path instead of the goleveldb database.
+type rawOnly struct {
+	RawKV
+	RawScanner
+}
+
+func TestLevelDBReached(t *testing.T) {
 	_, m := openMock(t, t.TempDir())
+	if levelDB(m) == nil {
+		t.Fatalf("the goleveldb database of %T is not reachable: Write and Scan fall back to the mock's Raw* methods", m)
+	}
+	if levelDB(rawOnly{m.(RawKV), m.(RawScanner)}) != nil || levelDB(struct{}{}) != nil || levelDB(nil) != nil {
+		t.Fatal("levelDB reached a database behind another type")
+	}
+}
+
+func TestScanMatchesMockReads(t *testing.T) {
+	for _, direct := range []bool{true, false} {
+		t.Run(fmt.Sprintf("leveldb=%v", direct), func(t *testing.T) { testScanMatchesMockReads(t, direct) })
+	}
+}
+
+func testScanMatchesMockReads(t *testing.T, direct bool) {
+	_, m := openMock(t, t.TempDir())
+	var store any = m
+	if !direct {
+		store = rawOnly{m.(RawKV), m.(RawScanner)}
+	}
 	r := rand.New(rand.NewPCG(11, 12))
 	keys := make([]string, 0, 3*scanPage)
 	for i := 0; i < 3*scanPage; i++ {
@@ -33,7 +60,7 @@ func TestScanMatchesMockReads(t *testing.T) {
 				}
 			}
 		}
-		if err := b.Write(m); err != nil {
+		if err := b.Write(store); err != nil {
 			t.Fatal(err)
 		}
 		ts += 10
@@ -66,7 +93,7 @@ func TestScanMatchesMockReads(t *testing.T) {
 			}
 			got := map[string]string{}
 			var prev []byte
-			err := Scan(m, rng[0], rng[1], readTS, func(k, v []byte) error {
+			err := Scan(store, rng[0], rng[1], readTS, func(k, v []byte) error {
 				if prev != nil && bytes.Compare(prev, k) >= 0 {
 					return fmt.Errorf("key %q after %q", k, prev)
 				}

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 // ErrFailed is returned by Run when a check failed.
@@ -99,10 +101,29 @@ func SourceSize(dir string) (files int, bytes int64, err error) {
 	return files, bytes, err
 }
 
-// Source checks that the dump directory is readable and holds files.
-func Source(dir string) Check {
-	return Check{Name: "source", Run: func(context.Context) Result {
-		files, bytes, err := SourceSize(dir)
+// DumpSize is SourceSize of a dump location: a directory, or an s3://
+// URL whose objects are listed.
+func DumpSize(ctx context.Context, location string) (files int, bytes int64, err error) {
+	if !storage.IsRemote(location) {
+		return SourceSize(location)
+	}
+	st, err := storage.Open(ctx, location)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = st.Walk(ctx, func(e storage.Entry) error {
+		files++
+		bytes += e.Size
+		return nil
+	})
+	return files, bytes, err
+}
+
+// Source checks that the dump is readable and holds files.
+func Source(location string) Check {
+	dir := storage.Redact(location)
+	return Check{Name: "source", Run: func(ctx context.Context) Result {
+		files, bytes, err := DumpSize(ctx, location)
 		switch {
 		case err != nil:
 			return Result{Status: Fail, Detail: fmt.Sprintf("cannot read the dump: %v (check --dump and its permissions)", err)}

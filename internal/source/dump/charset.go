@@ -10,6 +10,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 // ErrInvalidEncoding: a schema file or a name is not valid text in the
@@ -154,7 +156,13 @@ func decodeName(name string, cs Charset) (string, error) {
 // it to UTF-8 from cs, the dump's [mydumper] character-set: schema text
 // goes into protobuf string fields and TiDB's DDL, which must be UTF-8.
 func ReadSchemaFileAs(path string, cs Charset) ([]byte, error) {
-	b, err := ReadSchemaFile(path)
+	return ReadSchemaFileIn(nil, path, cs)
+}
+
+// ReadSchemaFileIn is ReadSchemaFileAs of a file of a storage (nil:
+// local).
+func ReadSchemaFileIn(st storage.Storage, path string, cs Charset) ([]byte, error) {
+	b, err := readSchemaFile(st, path)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/internal/source/parquet"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 // DefaultChunkSize is the default chunk size: 64 MiB, a quarter of
@@ -34,6 +35,8 @@ type ChunkOptions struct {
 	// decoded to UTF-8 before they are scanned (cuts stay file offsets).
 	DataCharset        Charset
 	InvalidCharReplace string
+	// Storage reads the files (nil: they are local paths).
+	Storage storage.Storage
 	// Opener opens Parquet files (nil: local files).
 	Opener parquet.Opener
 }
@@ -72,6 +75,8 @@ type Chunk struct {
 	// what cannot be decoded (binary, the default: bytes as they are).
 	DataCharset        Charset
 	InvalidCharReplace string
+	// Storage reads File (nil: a local path).
+	Storage storage.Storage
 	// FirstRowGroup and RowGroups are the run of row groups a Parquet
 	// chunk reads (Start and End the bytes they span); FileSize is the
 	// file's size when listed (0: unknown).
@@ -99,7 +104,7 @@ func (c *Chunk) CSVOptions(base rowparse.CSVOptions) rowparse.CSVOptions {
 
 // Open returns the chunk's bytes.
 func (c *Chunk) Open() (io.ReadCloser, error) {
-	return OpenRange(c.File, c.Compression, c.Start, c.End)
+	return OpenRangeIn(c.Storage, c.File, c.Compression, c.Start, c.End)
 }
 
 func (o *ChunkOptions) adjust() {
@@ -126,6 +131,9 @@ func (o *ChunkOptions) adjust() {
 // row-ID range is an upper bound.
 func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 	opts.adjust()
+	if opts.Opener == nil {
+		opts.Opener = openerOf(opts.Storage)
+	}
 	var chunks []Chunk
 	rowID := int64(0)
 	for fi, f := range t.DataFiles {
@@ -144,7 +152,7 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 			for _, c := range cuts {
 				c.ID = fmt.Sprintf("%s.%s:%d:%d", t.DB, t.Name, fi, c.Start)
 				c.DB, c.Table, c.File, c.FileIndex, c.Format = t.DB, t.Name, f.Path, fi, FormatParquet
-				c.FileSize, c.Opener = f.Size, opts.Opener
+				c.FileSize, c.Opener, c.Storage = f.Size, opts.Opener, opts.Storage
 				// A Parquet chunk knows its rows: its IDs are exact.
 				c.RowIDBase = rowID
 				rowID += c.RowIDMax
@@ -155,7 +163,7 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 		}
 		switch {
 		case f.Compression != CompressionNone:
-			size, err = decompressedSize(f)
+			size, err = decompressedSize(opts.Storage, f)
 			cuts = []Chunk{{Start: 0, End: size, HasHeader: f.Format == FormatCSV && opts.CSV.Header}}
 		case f.Size > opts.ChunkSize+opts.ChunkSize/10:
 			size = f.Size
@@ -179,6 +187,7 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 			c.DB, c.Table, c.File, c.FileIndex = t.DB, t.Name, f.Path, fi
 			c.Format, c.Compression = f.Format, f.Compression
 			c.DataCharset, c.InvalidCharReplace = opts.DataCharset, opts.InvalidCharReplace
+			c.Storage = opts.Storage
 			c.RowIDBase = rowID
 			rowID += (c.End - c.Start) / divisor
 			c.RowIDMax = rowID
@@ -188,8 +197,8 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 	return chunks, nil
 }
 
-func decompressedSize(f DataFile) (int64, error) {
-	r, err := Open(f.Path, f.Compression)
+func decompressedSize(st storage.Storage, f DataFile) (int64, error) {
+	r, err := OpenIn(st, f.Path, f.Compression)
 	if err != nil {
 		return 0, err
 	}
@@ -203,7 +212,7 @@ func decompressedSize(f DataFile) (int64, error) {
 
 // cutSQL scans a SQL file and cuts it at tuples.
 func cutSQL(f DataFile, opts ChunkOptions) ([]Chunk, error) {
-	r, err := OpenRange(f.Path, CompressionNone, 0, f.Size)
+	r, err := OpenRangeIn(opts.Storage, f.Path, CompressionNone, 0, f.Size)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +288,7 @@ func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``")
 
 // cutCSV scans a CSV file and cuts it at record starts.
 func cutCSV(f DataFile, opts ChunkOptions) ([]Chunk, error) {
-	r, err := OpenRange(f.Path, CompressionNone, 0, f.Size)
+	r, err := OpenRangeIn(opts.Storage, f.Path, CompressionNone, 0, f.Size)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -37,6 +38,15 @@ func ChunkFromProto(dumpDir string, ch *lsv1.Chunk) Chunk {
 	case lsv1.Compression_COMPRESSION_SNAPPY:
 		c.Compression = CompressionSnappy
 	}
+	return c
+}
+
+// ChunkFromProtoIn is ChunkFromProto of a dump in a storage: the
+// message's file is named relative to the storage's root (an object key
+// under an S3 prefix), and the chunk reads it from st.
+func ChunkFromProtoIn(st storage.Storage, ch *lsv1.Chunk) Chunk {
+	c := ChunkFromProto("", ch)
+	c.File, c.Storage, c.Opener = st.Join(ch.File), st, openerOf(st)
 	return c
 }
 

@@ -3,23 +3,42 @@ package dump
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/golang/snappy"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
-// Open opens a data file and returns its decompressed content. Snappy
-// files are in the framed format, which is what Lightning's storage layer
-// reads (snappy.NewReader).
-func Open(path string, c Compression) (io.ReadCloser, error) {
-	f, err := os.Open(path)
+// localFiles reads local paths, for the functions that take no storage.
+var localFiles = storage.LocalDir("")
+
+// orLocal is st, or the local file system when st is nil.
+func orLocal(st storage.Storage) storage.Storage {
+	if st == nil {
+		return localFiles
+	}
+	return st
+}
+
+// Open opens a local data file and returns its decompressed content.
+func Open(path string, c Compression) (io.ReadCloser, error) { return OpenIn(nil, path, c) }
+
+// OpenIn opens a data file of a storage (nil: local) and returns its
+// decompressed content, read whole. Snappy files are in the framed
+// format, which is what Lightning's storage layer reads
+// (snappy.NewReader).
+func OpenIn(st storage.Storage, path string, c Compression) (io.ReadCloser, error) {
+	// Readers of a chunk have no context: closing the reader ends the
+	// storage's reads.
+	f, err := orLocal(st).Open(context.Background(), path)
 	if err != nil {
-		return nil, fmt.Errorf("open data file: %w", err)
+		return nil, err
 	}
 	r, err := decompress(bufio.NewReaderSize(f, 64<<10), c)
 	if err != nil {
@@ -63,22 +82,19 @@ type readCloser struct {
 
 func (r *readCloser) Close() error { return r.close() }
 
-// OpenRange returns bytes [start, end) of an uncompressed file, or the
-// whole decompressed content of a compressed one (such a file is always a
-// single chunk).
+// OpenRange returns bytes [start, end) of an uncompressed local file, or
+// the whole decompressed content of a compressed one (such a file is
+// always a single chunk).
 func OpenRange(path string, c Compression, start, end int64) (io.ReadCloser, error) {
+	return OpenRangeIn(nil, path, c, start, end)
+}
+
+// OpenRangeIn is OpenRange of a file of a storage (nil: local).
+func OpenRangeIn(st storage.Storage, path string, c Compression, start, end int64) (io.ReadCloser, error) {
 	if c != CompressionNone {
-		return Open(path, c)
+		return OpenIn(st, path, c)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open data file: %w", err)
-	}
-	if _, err := f.Seek(start, io.SeekStart); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("seek %s to %d: %w", path, start, err)
-	}
-	return &readCloser{Reader: io.LimitReader(f, end-start), close: f.Close}, nil
+	return orLocal(st).OpenRange(context.Background(), path, start, end)
 }
 
 // CompressionOf returns the compression a file name's suffix says
@@ -89,9 +105,15 @@ func CompressionOf(name string) Compression {
 	return c
 }
 
-// ReadSchemaFile reads a (possibly compressed) schema file whole.
-func ReadSchemaFile(path string) ([]byte, error) {
-	r, err := Open(path, CompressionOf(path))
+// ReadSchemaFile reads a (possibly compressed) local schema file whole.
+func ReadSchemaFile(path string) ([]byte, error) { return readSchemaFile(nil, path) }
+
+// ReadFileIn reads a (possibly compressed) file of a storage (nil:
+// local) whole, as its bytes.
+func ReadFileIn(st storage.Storage, path string) ([]byte, error) { return readSchemaFile(st, path) }
+
+func readSchemaFile(st storage.Storage, path string) ([]byte, error) {
+	r, err := OpenIn(st, path, CompressionOf(path))
 	if err != nil {
 		return nil, err
 	}

@@ -4,16 +4,16 @@
 package dump
 
 import (
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 // Format is the syntax of a data file.
@@ -63,7 +63,7 @@ func (c Compression) String() string {
 // DataFile is one data file of a table.
 type DataFile struct {
 	// Path is the file's path (the dump directory joined with its
-	// relative name).
+	// relative name, or s3://bucket/key): the Dump's Storage reads it.
 	Path string
 	// Index is the file number of {db}.{table}.{N}.sql, -1 without one.
 	Index int
@@ -73,7 +73,7 @@ type DataFile struct {
 	Key         string
 	Format      Format
 	Compression Compression
-	// Size is the file size on disk in bytes.
+	// Size is the file size on disk (or the object's) in bytes.
 	Size int64
 }
 
@@ -107,7 +107,10 @@ type View struct {
 
 // Dump is what Scan found in a dump directory.
 type Dump struct {
-	Dir       string
+	// Dir is the dump's location as shown (no credentials).
+	Dir string
+	// Storage reads the dump's files.
+	Storage   storage.Storage
 	Databases []Database
 	Tables    []*Table
 	Views     []View
@@ -158,11 +161,11 @@ func Scan(dir string, filter *Filter) (*Dump, error) {
 // routed onto one target share it: their data files all feed it, and the
 // first schema file found (in path order) defines it.
 func ScanRouted(dir string, filter *Filter, router *Router) (*Dump, error) {
-	return scan(dir, filter, router, nil, Source{})
+	return scan(storage.LocalDir(dir), filter, router, nil, Source{})
 }
 
-func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src Source) (*Dump, error) {
-	d := &Dump{Dir: dir}
+func scan(st storage.Storage, filter *Filter, router *Router, routes []fileRoute, src Source) (*Dump, error) {
+	d := &Dump{Dir: st.Root(), Storage: st}
 	dbs := map[string]*Database{}
 	tables := map[string]*Table{}
 	getDB := func(name string) *Database {
@@ -195,22 +198,21 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 		}
 		return t
 	}
-	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("scan dump %s: %w", dir, err)
-		}
-		base := e.Name()
-		if !e.Type().IsRegular() && path != dir {
-			if err := notAFile(path, e, filter); err != nil {
+	// Lightning lists a dump through its storage layer too; the walk has
+	// no context of its own to end it.
+	err := st.Walk(context.Background(), func(e storage.Entry) error {
+		path, rel := e.Path, e.Name
+		base := pathBase(rel)
+		if e.Unreadable != nil {
+			if err := notAFile(path, base, e.Unreadable, filter); err != nil {
 				return err
 			}
 		}
-		if e.IsDir() {
+		if e.Dir {
 			return nil
 		}
-		rel, _ := filepath.Rel(dir, path)
 		if len(routes) > 0 {
-			res, err := routeFile(routes, filepath.ToSlash(rel))
+			res, err := routeFile(routes, rel)
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
@@ -224,7 +226,8 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 				return nil
 			}
 		}
-		if base, err = decodeName(base, src.CharacterSet); err != nil {
+		base, err := decodeName(base, src.CharacterSet)
+		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		switch {
@@ -251,10 +254,6 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 			if !filter.Match(m[1], m[2]) {
 				return nil
 			}
-			size, err := dataFileSize(path, e)
-			if err != nil {
-				return err
-			}
 			idx := -1
 			if m[3] != "" {
 				if n, err := strconv.Atoi(m[3]); err == nil {
@@ -262,7 +261,7 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 				}
 			}
 			t := routed(m[1], m[2])
-			t.DataFiles = append(t.DataFiles, DataFile{Path: path, Index: idx, Format: FormatParquet, Size: size})
+			t.DataFiles = append(t.DataFiles, DataFile{Path: path, Index: idx, Format: FormatParquet, Size: e.Size})
 		case reIgnored.MatchString(base):
 			d.Warnings = append(d.Warnings, fmt.Sprintf("%s: not imported (triggers and post-import SQL are not supported)", rel))
 		case reTableSchema.MatchString(base):
@@ -283,17 +282,13 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 				// Skipping it would import the table without its rows.
 				return fmt.Errorf("%s: data file of table %s.%s compressed as %q, which lightstream cannot read (gzip, zstd and snappy only)", path, m[1], m[2], m[5])
 			}
-			size, err := dataFileSize(path, e)
-			if err != nil {
-				return err
-			}
 			idx := -1
 			if m[3] != "" {
 				if n, err := strconv.Atoi(m[3]); err == nil {
 					idx = n
 				}
 			}
-			f := DataFile{Path: path, Index: idx, Compression: comp, Size: size}
+			f := DataFile{Path: path, Index: idx, Compression: comp, Size: e.Size}
 			if strings.EqualFold(m[4], "csv") {
 				f.Format = FormatCSV
 			}
@@ -343,30 +338,8 @@ func scan(dir string, filter *Filter, router *Router, routes []fileRoute, src So
 	return d, nil
 }
 
-// dataFileSize is the size of a data file's contents. A symbolic link is
-// read through to its target, so its size is the target's (a DirEntry
-// describes the link itself: its size is the length of the target's
-// path), as Lightning's local storage stats what is not a regular file.
-func dataFileSize(path string, e fs.DirEntry) (int64, error) {
-	if e.Type()&fs.ModeSymlink == 0 {
-		info, err := e.Info()
-		if err != nil {
-			return 0, fmt.Errorf("data file %s: %w", path, err)
-		}
-		return info.Size(), nil
-	}
-	info, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		target, _ := os.Readlink(path)
-		return 0, fmt.Errorf("data file %s is a symbolic link to %q, which does not exist: %w", path, target, err)
-	case err != nil:
-		return 0, fmt.Errorf("data file %s (a symbolic link): %w", path, err)
-	case !info.Mode().IsRegular():
-		return 0, fmt.Errorf("data file %s is a symbolic link to %s, which is not a regular file", path, info.Mode().Type())
-	}
-	return info.Size(), nil
-}
+// pathBase is the last element of a slash-separated name.
+func pathBase(name string) string { return path.Base(name) }
 
 // Table returns the table db.name (case-insensitively), nil if absent.
 func (d *Dump) Table(db, name string) *Table {
@@ -379,13 +352,12 @@ func (d *Dump) Table(db, name string) *Table {
 }
 
 // notAFile refuses a directory or another non-regular file (a FIFO, a
-// device, a socket) named as a data or schema file of a selected table:
-// walking past it would import the table without its rows, a whole table
-// lost without a word. Lightning lists only regular files and would not
-// see it at all. Symbolic links are followed (the target must be a
-// regular file).
-func notAFile(path string, e fs.DirEntry, filter *Filter) error {
-	base := e.Name()
+// device, a socket, a dangling link) named as a data or schema file of a
+// selected table: walking past it would import the table without its
+// rows, a whole table lost without a word. Lightning lists only regular
+// files and would not see it at all. Symbolic links are followed (the
+// storage reports a link to a regular file as that file).
+func notAFile(path, base string, why error, filter *Filter) error {
 	var m []string
 	for _, re := range []*regexp.Regexp{reData, reParquet, reTableSchema} {
 		if m = re.FindStringSubmatch(base); m != nil {
@@ -395,34 +367,9 @@ func notAFile(path string, e fs.DirEntry, filter *Filter) error {
 	if m == nil || !filter.Match(m[1], m[2]) {
 		return nil
 	}
-	if e.Type()&fs.ModeSymlink != 0 {
-		fi, err := os.Stat(path)
-		if err != nil {
-			target, _ := os.Readlink(path)
-			return fmt.Errorf("%s: file of table %s.%s is a symbolic link to %q: %w", path, m[1], m[2], target, err)
-		}
-		if fi.Mode().IsRegular() {
-			return nil
-		}
-		return fmt.Errorf("%s: file of table %s.%s is a link to a %s, not a regular file: %w", path, m[1], m[2], kindOf(fi.Mode()), ErrNotRegular)
-	}
-	return fmt.Errorf("%s: file of table %s.%s is a %s, not a regular file: %w", path, m[1], m[2], kindOf(e.Type()), ErrNotRegular)
+	return fmt.Errorf("%s: file of table %s.%s %w", path, m[1], m[2], why)
 }
 
 // ErrNotRegular marks a dump entry named as a table's file that is not a
 // regular file (a directory, a FIFO, a device).
-var ErrNotRegular = errors.New("not a regular file")
-
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	}
-	return "special file"
-}
+var ErrNotRegular = storage.ErrNotRegular

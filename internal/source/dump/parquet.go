@@ -1,9 +1,11 @@
 package dump
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/lightstream-io/lightstream/internal/source/parquet"
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
 )
 
@@ -52,6 +54,23 @@ func opener(op parquet.Opener) parquet.Opener {
 		return parquet.Local{}
 	}
 	return op
+}
+
+// storageOpener opens Parquet files of a storage: an S3 object is read
+// at offsets with ranged GETs.
+type storageOpener struct{ st storage.Storage }
+
+func (o storageOpener) Open(path string) (parquet.File, error) {
+	// Parquet readers have no context: closing the file ends its reads.
+	return o.st.OpenReaderAt(context.Background(), path)
+}
+
+// openerOf is the Parquet opener of a storage (nil: none given).
+func openerOf(st storage.Storage) parquet.Opener {
+	if st == nil {
+		return nil
+	}
+	return storageOpener{st}
 }
 
 // openParquetRows opens a Parquet chunk's row groups.

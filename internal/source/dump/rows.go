@@ -3,6 +3,7 @@ package dump
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
@@ -29,6 +30,11 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		return nil, fmt.Errorf("open chunk %s: %w", c.ID, err)
 	}
 	rows := &Rows{closer: r}
+	// A failed read (an object gone from S3, a broken disk) ends the
+	// parser's input, which it reports as a syntax error at that offset;
+	// the read error is what the user needs, kept with its kind.
+	rr := &readErrors{r: r}
+	r = rr
 	// A chunk in another character set is decoded to UTF-8 before it is
 	// parsed; the reader then counts decoded bytes from the chunk start,
 	// mapped back to file offsets for every place it reports.
@@ -78,8 +84,35 @@ func (c *Chunk) OpenRows(csv rowparse.CSVOptions, noBackslashEscapes bool) (*Row
 		r.Close()
 		return nil, fmt.Errorf("chunk %s: unknown format %d", c.ID, c.Format)
 	}
+	next := rows.next
+	rows.next = func() ([]literal.Field, error) {
+		f, err := next()
+		if err != nil && err != io.EOF && rr.err != nil {
+			if strings.Contains(rr.err.Error(), c.File) {
+				return nil, fmt.Errorf("chunk %s: %w", c.ID, rr.err)
+			}
+			return nil, fmt.Errorf("chunk %s: read %s: %w", c.ID, c.File, rr.err)
+		}
+		return f, err
+	}
 	return rows, nil
 }
+
+// readErrors keeps the first error of a reader other than io.EOF.
+type readErrors struct {
+	r   io.ReadCloser
+	err error
+}
+
+func (r *readErrors) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
+func (r *readErrors) Close() error { return r.r.Close() }
 
 // Next returns the next row, or io.EOF after the last one. The fields
 // alias the reader's buffer until the next call.

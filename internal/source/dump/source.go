@@ -2,9 +2,10 @@ package dump
 
 import (
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"strings"
+
+	"github.com/lightstream-io/lightstream/internal/source/storage"
 )
 
 // Source is how a dump's files are named and written, beyond the
@@ -71,26 +72,31 @@ func (s Source) Describe() string {
 
 // ScanSource is ScanRouted with the source options.
 func ScanSource(dir string, filter *Filter, router *Router, src Source) (*Dump, error) {
+	return ScanStorage(storage.LocalDir(dir), filter, router, src)
+}
+
+// ScanStorage is ScanSource of a dump in any storage.
+func ScanStorage(st storage.Storage, filter *Filter, router *Router, src Source) (*Dump, error) {
 	rules := src.FileRules
 	for i, r := range rules {
 		if filepath.IsAbs(r.Path) {
-			rel, err := filepath.Rel(dir, r.Path)
+			rel, err := st.Rel(r.Path)
 			if err != nil || strings.HasPrefix(rel, "..") {
-				return nil, fmt.Errorf("%w %d: file route path '%s' is not in source dir '%s'", ErrFileRule, i+1, r.Path, dir)
+				return nil, fmt.Errorf("%w %d: file route path '%s' is not in source dir '%s'", ErrFileRule, i+1, r.Path, st.Root())
 			}
 			rules = append([]FileRule(nil), rules...)
-			rules[i].Path = filepath.ToSlash(rel)
+			rules[i].Path = rel
 		}
 	}
 	routes, err := compileFileRules(rules)
 	if err != nil {
 		return nil, err
 	}
-	return scan(dir, filter, router, routes, src)
+	return scan(st, filter, router, routes, src)
 }
 
 // addRouted records a file a [[mydumper.files]] rule routed.
-func addRouted(d *Dump, res *routedFile, path string, e fs.DirEntry, filter *Filter, routed func(db, name string) *Table, getDB func(string) *Database, src Source) error {
+func addRouted(d *Dump, res *routedFile, path string, e storage.Entry, filter *Filter, routed func(db, name string) *Table, getDB func(string) *Database, src Source) error {
 	if res.Type == FileTypeIgnore {
 		return nil
 	}
@@ -127,10 +133,6 @@ func addRouted(d *Dump, res *routedFile, path string, e fs.DirEntry, filter *Fil
 	case FileTypeViewSchema:
 		d.Views = append(d.Views, View{DB: db, Name: name, SchemaFile: path})
 	case FileTypeSQL, FileTypeCSV, FileTypeParquet:
-		info, err := e.Info()
-		if err != nil {
-			return fmt.Errorf("scan dump: %w", err)
-		}
 		comp := res.Compression
 		if !res.hasCompression {
 			// Lightning reads such a file uncompressed; a .gz name
@@ -140,7 +142,7 @@ func addRouted(d *Dump, res *routedFile, path string, e fs.DirEntry, filter *Fil
 		// Lightning sorts a table's files by the key as text (10 before
 		// 2): the order decides the row IDs and AUTO_INCREMENT values
 		// rows without one get.
-		f := DataFile{Path: path, Index: -1, Key: res.Key, Compression: comp, Size: info.Size()}
+		f := DataFile{Path: path, Index: -1, Key: res.Key, Compression: comp, Size: e.Size}
 		switch res.Type {
 		case FileTypeCSV:
 			f.Format = FormatCSV
