@@ -102,7 +102,7 @@ func (c *Coordinator) RecordFailures(ctx context.Context, from int64) error {
 			}
 			if b, ok := ev.Body.(*lsv1.Event_Failed); ok {
 				f := b.Failed
-				ferr := fmt.Errorf("%w: %s.%s chunk %s: %s", ErrImportFailed, f.Db, f.Table, f.ChunkId, f.Error)
+				ferr := failureError(f)
 				c.recordChunkFailure(checkpoint.Key(f.Db, f.Table), f, ferr)
 				if first == nil {
 					first = ferr

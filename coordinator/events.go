@@ -98,7 +98,7 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 				return nil
 			}
 			f := b.Failed
-			err := fmt.Errorf("%w: %s.%s chunk %s: %s", ErrImportFailed, f.Db, f.Table, f.ChunkId, f.Error)
+			err := failureError(f)
 			c.recordChunkFailure(checkpoint.Key(f.Db, f.Table), f, err)
 			return err
 		default:

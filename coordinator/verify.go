@@ -95,6 +95,8 @@ func (c *Coordinator) readyTable(key string) (readyTable, bool) {
 	for p, r := range ts.parts {
 		t.parts[p] = r
 	}
+	// What conflict resolution left out was encoded but is not stored.
+	t.source = lessResolved(t.source, t.parts)
 	return t, true
 }
 
@@ -165,6 +167,7 @@ func (c *Coordinator) record(key string, t readyTable, v verdict) error {
 		r.Rows, r.Source, r.Store, r.Status, r.Error = t.rows, t.source, v.stored, v.status, v.errText
 		r.RowsParsed, r.RowsRejected = t.counts.parsed, t.counts.rejected
 		r.Sorted, r.Ingested = sorted, ingested
+		r.Conflicts = conflictsOf(t.parts)
 		now := time.Now().UTC()
 		r.Steps[StepChecksum] = checkpoint.Step{Status: v.status, Reason: v.errText, At: now}
 		if v.notChecked != "" && v.status == checkpoint.Done {
@@ -212,7 +215,7 @@ func (c *Coordinator) rebase(ctx context.Context, post PostImporter, key string)
 func mismatchHint(source, stored checkpoint.Checksum) string {
 	switch {
 	case stored.KVs < source.KVs:
-		return fmt.Sprintf(" (%d pairs fewer than were encoded: most likely rows whose primary key or a unique key value occurs more than once in the dump, which collapse into one pair; merged shards often overlap so)", source.KVs-stored.KVs)
+		return fmt.Sprintf(" (%d pairs fewer than were encoded: most likely rows whose primary key or a unique key value occurs more than once in the dump, which collapse into one pair; merged shards often overlap so. set conflict.strategy (--on-duplicate error, replace or ignore) to find such rows and name or resolve them)", source.KVs-stored.KVs)
 	case stored.KVs > source.KVs:
 		return fmt.Sprintf(" (%d pairs more than were encoded: the table's key range held data before the import)", stored.KVs-source.KVs)
 	}

@@ -44,6 +44,9 @@ type chunkSink struct {
 	// (set by row).
 	split  schemas.RecordSplit
 	record int
+	// rowOffset is the current row's byte offset in its file, sent with
+	// each of its pairs (KVBatch.row_offsets).
+	rowOffset int64
 
 	q *kafkaio.SendQueue
 }
@@ -72,6 +75,7 @@ func ChunkSplit(chunk *lsv1.Chunk, partitions int) schemas.RecordSplit {
 // dump file, which decides its record pair's partition.
 func (s *chunkSink) row(fileOffset int64) {
 	s.record = s.split.Partition(fileOffset - s.chunk.StartOffset)
+	s.rowOffset = fileOffset
 }
 
 // add routes one pair to its partition.
@@ -80,7 +84,7 @@ func (s *chunkSink) add(key, value []byte) error {
 	if s.bufs[p] == nil {
 		s.bufs[p] = schemas.NewBatchBuffer(s.chunk.Id, s.attempt, s.batchBytes+s.batchBytes/8)
 	}
-	s.bufs[p].Append(key, value)
+	s.bufs[p].AppendAt(key, value, s.rowOffset)
 	t := &s.totals[p]
 	t.sum ^= crc64ecma.Pair(key, value)
 	t.kvs++

@@ -236,6 +236,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 			msgs[j] = m
 			mf.ChunkIds = append(mf.ChunkIds, m.Id)
 			mf.ChunkBytes = append(mf.ChunkBytes, m.SourceBytes)
+			mf.ChunkFiles = append(mf.ChunkFiles, m.File)
 			m.TableOffset = mf.SourceBytes
 			mf.SourceBytes += m.SourceBytes
 		}
@@ -337,6 +338,7 @@ func Topics(cfg Config, p *Plan) []kafkaio.TopicSpec {
 		{Name: schemas.Topic(cfg.ImportID, schemas.ManifestsSuffix), Partitions: 1, Configs: retention},
 		{Name: schemas.Topic(cfg.ImportID, schemas.SchemasSuffix), Partitions: 1, Configs: retention},
 		{Name: schemas.Topic(cfg.ImportID, schemas.EventsSuffix), Partitions: 1, Configs: retention},
+		{Name: schemas.Topic(cfg.ImportID, schemas.ConflictsSuffix), Partitions: 1, Configs: retention},
 	}
 	for _, mf := range p.Manifests {
 		specs = append(specs, kafkaio.TopicSpec{Name: mf.KvTopic, Partitions: int(mf.KvPartitions), Configs: retention})

@@ -8,4 +8,4 @@
 //	go generate ./schemas
 package schemas
 
-//go:generate protoc --proto_path=proto --go_out=.. --go_opt=module=github.com/lightstream-io/lightstream proto/lightstream/v1/chunk.proto proto/lightstream/v1/manifest.proto proto/lightstream/v1/kv.proto proto/lightstream/v1/events.proto
+//go:generate protoc --proto_path=proto --go_out=.. --go_opt=module=github.com/lightstream-io/lightstream proto/lightstream/v1/chunk.proto proto/lightstream/v1/manifest.proto proto/lightstream/v1/kv.proto proto/lightstream/v1/events.proto proto/lightstream/v1/conflicts.proto

@@ -79,12 +79,12 @@ func unmarshalKVBatch(b []byte, m *lsv1.KVBatch) error {
 		}
 		b = b[n:]
 		switch {
-		case (num == 1 || num == 2 || num == 5) && typ == protowire.BytesType:
+		case (num == 1 || num == 2 || num == 5 || num == 70) && typ == protowire.BytesType:
 			v, n := protowire.ConsumeBytes(b)
 			if n < 0 {
 				return protowire.ParseError(n)
 			}
-			if num != 5 && !utf8.Valid(v) {
+			if (num == 1 || num == 2) && !utf8.Valid(v) {
 				return fmt.Errorf("field %d: %w", num, errInvalidUTF8)
 			}
 			switch num {
@@ -92,6 +92,8 @@ func unmarshalKVBatch(b []byte, m *lsv1.KVBatch) error {
 				m.ChunkId = string(v)
 			case 2:
 				m.Attempt = string(v)
+			case 70:
+				m.RowOffsets = v
 			default:
 				m.Pairs = v
 			}

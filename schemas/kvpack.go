@@ -74,6 +74,7 @@ type BatchBuffer struct {
 	buf   []byte // room bytes of header space, then the packed pairs
 	room  int
 	count uint32
+	rows  []byte // KVBatch.row_offsets (AppendAt)
 }
 
 // batchHeaderMax bounds the header of a KVMessage{version, batch} apart from
@@ -95,6 +96,13 @@ func (b *BatchBuffer) Append(key, value []byte) {
 	b.count++
 }
 
+// AppendAt adds one pair of the row at rowOffset in its file
+// (KVBatch.row_offsets: every pair of a batch is given one, or none is).
+func (b *BatchBuffer) AppendAt(key, value []byte, rowOffset int64) {
+	b.Append(key, value)
+	b.rows = binary.AppendUvarint(b.rows, uint64(rowOffset))
+}
+
 // Len is the size of the packed pairs so far; Count their number.
 func (b *BatchBuffer) Len() int      { return len(b.buf) - b.room }
 func (b *BatchBuffer) Count() uint32 { return b.count }
@@ -110,6 +118,10 @@ func (b *BatchBuffer) Seal(chunkID, attempt string, seq uint32) []byte {
 	pairs := b.Len()
 	// The batch's length comes before its first byte: measure it first.
 	body := bytesFieldLen(len(chunkID)) + bytesFieldLen(len(attempt)) + bytesFieldLen(pairs)
+	if len(b.rows) > 0 {
+		// row_offsets (70) follows pairs: a two-byte tag.
+		body += 1 + bytesFieldLen(len(b.rows))
+	}
 	if seq != 0 {
 		body += 1 + uvarintLen(uint64(seq))
 	}
@@ -138,6 +150,10 @@ func (b *BatchBuffer) Seal(chunkID, attempt string, seq uint32) []byte {
 	}
 	start := b.room - len(hdr)
 	copy(b.buf[start:], hdr)
+	if len(b.rows) > 0 {
+		b.buf = binary.AppendUvarint(b.buf, 70<<3|2)
+		b.buf = append(binary.AppendUvarint(b.buf, uint64(len(b.rows))), b.rows...)
+	}
 	return b.buf[start:]
 }
 

@@ -2,6 +2,7 @@ package schemas
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"testing"
 
@@ -27,30 +28,43 @@ func TestBatchBufferIsProtoMarshal(t *testing.T) {
 		{string(bytes.Repeat([]byte("k"), 200)), string(bytes.Repeat([]byte("a"), 130)), 1 << 20, 2000, 1 << 10},
 		{"y", "z", 1<<32 - 1, 17, 16370},
 	} {
-		b := NewBatchBuffer(c.chunk, c.attempt, 0)
-		var want []byte
-		for i := 0; i < c.pairs; i++ {
-			k := []byte(fmt.Sprintf("t\x80key%08d", i))
-			v := bytes.Repeat([]byte{byte(i)}, c.valueLen)
-			b.Append(k, v)
-			want = AppendPair(want, k, v)
-		}
-		if !bytes.Equal(b.Pairs(), want) || b.Count() != uint32(c.pairs) {
-			t.Fatalf("%+v: pairs differ", c)
-		}
-		got := b.Seal(c.chunk, c.attempt, c.seq)
-		exp, err := proto.Marshal(&lsv1.KVMessage{Version: 1, Body: &lsv1.KVMessage_Batch{Batch: &lsv1.KVBatch{
-			ChunkId: c.chunk, Attempt: c.attempt, Seq: c.seq, Count: uint32(c.pairs), Pairs: want,
-		}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, exp) {
-			t.Fatalf("%+v: Seal\n%x\nproto.Marshal\n%x", c, got[:min(len(got), 80)], exp[:min(len(exp), 80)])
-		}
-		var m lsv1.KVMessage
-		if err := proto.Unmarshal(got, &m); err != nil || m.GetBatch().GetCount() != uint32(c.pairs) {
-			t.Fatalf("%+v: unmarshal: %v", c, err)
+		for _, withRows := range []bool{false, true} {
+			b := NewBatchBuffer(c.chunk, c.attempt, 0)
+			var want, rows []byte
+			for i := 0; i < c.pairs; i++ {
+				k := []byte(fmt.Sprintf("t\x80key%08d", i))
+				v := bytes.Repeat([]byte{byte(i)}, c.valueLen)
+				if withRows {
+					// row offsets across the varint boundaries too
+					off := int64(i) * int64(c.valueLen+1) * 37
+					b.AppendAt(k, v, off)
+					rows = binary.AppendUvarint(rows, uint64(off))
+				} else {
+					b.Append(k, v)
+				}
+				want = AppendPair(want, k, v)
+			}
+			if !bytes.Equal(b.Pairs(), want) || b.Count() != uint32(c.pairs) {
+				t.Fatalf("%+v: pairs differ", c)
+			}
+			got := b.Seal(c.chunk, c.attempt, c.seq)
+			exp, err := proto.Marshal(&lsv1.KVMessage{Version: 1, Body: &lsv1.KVMessage_Batch{Batch: &lsv1.KVBatch{
+				ChunkId: c.chunk, Attempt: c.attempt, Seq: c.seq, Count: uint32(c.pairs), Pairs: want, RowOffsets: rows,
+			}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, exp) {
+				t.Fatalf("%+v: Seal\n%x\nproto.Marshal\n%x", c, got[:min(len(got), 80)], exp[:min(len(exp), 80)])
+			}
+			var m lsv1.KVMessage
+			if err := proto.Unmarshal(got, &m); err != nil || m.GetBatch().GetCount() != uint32(c.pairs) {
+				t.Fatalf("%+v: unmarshal: %v", c, err)
+			}
+			var fast lsv1.KVMessage
+			if err := UnmarshalKVMessage(got, &fast); err != nil || !bytes.Equal(fast.GetBatch().GetRowOffsets(), rows) {
+				t.Fatalf("%+v: UnmarshalKVMessage row offsets: %v", c, err)
+			}
 		}
 	}
 }

@@ -16,6 +16,10 @@ const (
 	SchemasSuffix = "schemas"
 	// EventsSuffix: progress events for the coordinator.
 	EventsSuffix = "events"
+	// ConflictsSuffix: the duplicate keys each KV partition found
+	// (DuplicateKeys, key: the KV topic), exchanged between a table's
+	// sorters and read back for the conflicts report.
+	ConflictsSuffix = "conflicts"
 	// KVInfix: per-table KV topics are "ls--<id>--kv--<db>--<table>".
 	KVInfix = "kv"
 )

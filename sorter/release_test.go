@@ -102,14 +102,14 @@ func TestRestartAfterIngest(t *testing.T) {
 			t.Errorf("%s: done record %v (%v)", window, done, err)
 		}
 	}
-	got, err := s.sortPartition(ctx, topic, 1, nil, true)
+	got, err := s.replayPartition(ctx, topic, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("ingested engine, no done record", got)
 
 	// Window 2: the done record alone.
-	got, err = s.sortPartition(ctx, topic, 1, nil, true)
+	got, err = s.replayPartition(ctx, topic, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kv/engine"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
+	"golang.org/x/sync/errgroup"
 )
 
 // ReadSpanChecksum reads what st holds over done's spans (the partition's
@@ -77,7 +78,6 @@ func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.Partitio
 	}
 	s := &partitionSorter{cfg: cfg, manifests: manifests, events: events, tables: schematopic.NewCache()}
 	defer s.followSchemas(ctx)()
-	var out []*lsv1.PartitionIngested
 	for p := 0; p < int(mf.KvPartitions); p++ {
 		dir := EngineDir(cfg.EngineDir, mf.KvTopic, p)
 		if err := cfg.Engines.Drop(dir); err != nil {
@@ -89,14 +89,29 @@ func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.Partitio
 		if err := os.Remove(donePath(dir)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("replay: %w", err)
 		}
-		done, err := s.sortPartition(ctx, mf.KvTopic, p, nil, true)
-		if err != nil {
-			return nil, fmt.Errorf("replay partition %d: %w", p, err)
-		}
-		if done == nil {
-			return nil, fmt.Errorf("replay partition %d: stopped before the partition was complete", p)
-		}
-		out = append(out, done)
+	}
+	// One partition after the other; with conflict detection all at once,
+	// since each waits for the others' duplicate keys before its ingest.
+	out := make([]*lsv1.PartitionIngested, mf.KvPartitions)
+	g, gctx := errgroup.WithContext(ctx)
+	if !cfg.Conflict.Enabled() {
+		g.SetLimit(1)
+	}
+	for p := 0; p < int(mf.KvPartitions); p++ {
+		g.Go(func() error {
+			done, err := s.replayPartition(gctx, mf.KvTopic, p)
+			if err != nil {
+				return fmt.Errorf("replay partition %d: %w", p, err)
+			}
+			if done == nil {
+				return fmt.Errorf("replay partition %d: stopped before the partition was complete", p)
+			}
+			out[p] = done
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	if !cfg.KeepEngines {
 		// No sorter group member resumes a replay: its done records are

@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"sync"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -31,7 +30,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/member"
 	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
-	"github.com/lightstream-io/lightstream/internal/kv/engine"
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"github.com/lightstream-io/lightstream/internal/kv/store"
 	"github.com/lightstream-io/lightstream/internal/ops/metrics"
 	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
@@ -85,6 +84,11 @@ type Config struct {
 	// shared by the process's sorter members like Engines (default: no
 	// quota, for this member).
 	Space *EngineSpace
+	// Conflict is the [conflict] section: with a strategy, rows that
+	// share a primary or unique key are found before the ingest and
+	// resolved (see conflicts.go). Every sorter of an import must be
+	// given the same.
+	Conflict conflict.Config
 	// Logger receives the member's log (nil: slog.Default(); see setLogger).
 	Logger *slog.Logger
 }
@@ -114,6 +118,12 @@ func (c *Config) validate() error {
 	}
 	if c.Space == nil {
 		c.Space = NewEngineSpace(0)
+	}
+	if err := c.Conflict.Adjust(); err != nil {
+		return fmt.Errorf("sorter: %w", err)
+	}
+	if c.Conflict.Enabled() && c.Space.Limit() > 0 {
+		return errors.New("sorter: a disk quota ingests engines early, before their conflicts can be resolved: it cannot be combined with conflict.strategy")
 	}
 	c.setLogger()
 	if c.KeepEngines && c.Space.Limit() > 0 {
@@ -176,8 +186,7 @@ func Run(ctx context.Context, cfg Config) error {
 	defer s.followSchemas(ctx)()
 	err = member.Run(ctx, member.Config{Kafka: cfg.Kafka, Group: cfg.Group, Topics: topics, OnAssign: cfg.OnAssign},
 		func(ctx context.Context, c *member.Claim) error {
-			_, err := s.sortPartition(ctx, c.Topic, c.Partition, c.Commit, false)
-			return err
+			return s.sortPartition(ctx, c.Topic, c.Partition, c.Commit)
 		})
 	if ctx.Err() != nil {
 		return nil
@@ -240,235 +249,6 @@ const (
 	metaIngested = "ingested" // the PartitionIngested proto once ingested
 )
 
-// sortPartition consumes one partition into its engine and ingests the
-// engine once complete. With stopWhenDone (replay) it returns after the
-// ingest; otherwise it keeps the claim until ctx ends.
-func (s *partitionSorter) sortPartition(ctx context.Context, topic string, partition int, commit func(int64) error, stopWhenDone bool) (*lsv1.PartitionIngested, error) {
-	mf := s.manifests[topic]
-	if mf == nil {
-		return nil, fmt.Errorf("no manifest for topic %s", topic)
-	}
-	dir := EngineDir(s.cfg.EngineDir, topic, partition)
-	st := &partitionState{mf: mf, partition: uint32(partition), markers: map[string]*lsv1.EndOfChunk{}}
-	// An ingested partition whose engine was removed left its report in
-	// a done record (see release): it is not read or ingested again.
-	done, err := loadDone(dir)
-	if err != nil {
-		return nil, err
-	}
-	if done != nil {
-		st.ingested = done
-	} else if _, statErr := os.Stat(dir); statErr == nil {
-		// A partition seen for the first time has no engine yet: opening
-		// one just to find it empty would cost an engine slot.
-		eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
-		if err != nil {
-			return nil, err
-		}
-		err = st.load(eng)
-		s.cfg.Space.found(dir, eng.DiskBytes())
-		release()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", dir, err)
-		}
-	}
-	if st.ingested != nil {
-		// The report may have been lost in a crash after the ingest:
-		// repeat it (the coordinator counts a partition once), with the
-		// store's checksum read again: it must say what the store holds
-		// now.
-		if err := s.checksumSpans(ctx, st.ingested); err != nil {
-			return nil, fmt.Errorf("%s: %w", dir, err)
-		}
-		if err := s.report(ctx, st); err != nil {
-			return nil, err
-		}
-		// The crash may also have come before the engine was removed.
-		if err := s.release(dir, st); err != nil {
-			return nil, err
-		}
-		if stopWhenDone {
-			return st.ingested, nil
-		}
-		<-ctx.Done()
-		return nil, nil
-	}
-	if err := s.feeds(ctx, st); err != nil {
-		return nil, err
-	}
-	if st.complete() {
-		done, err := s.ingest(ctx, dir, st)
-		if err != nil || stopWhenDone {
-			return done, err
-		}
-		return nil, s.afterIngest(ctx, topic, partition, st, commit)
-	}
-
-	r, err := s.openPartition(topic, partition, st.next)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-
-	// Under a disk quota another claim may ask this one to free its
-	// engine's space (EngineSpace.reserve): wake interrupts a fetch so
-	// that it looks.
-	var (
-		wakeMu      sync.Mutex
-		cancelFetch context.CancelFunc
-	)
-	disown := s.cfg.Space.own(dir, func() {
-		wakeMu.Lock()
-		if cancelFetch != nil {
-			cancelFetch()
-		}
-		wakeMu.Unlock()
-	})
-	defer disown()
-
-	var (
-		keys, values [][]byte
-		pending      int
-		meta         = map[string][]byte{}
-	)
-	// flush writes the buffered pairs with the offset after them; every
-	// SyncBytes (and when idle or complete) it also syncs the engine
-	// and only then commits the group offset: the commit never runs ahead
-	// of what the engine holds durably.
-	unsynced := 0
-	flush := func(next int64, durable bool) error {
-		if len(keys) == 0 && len(meta) == 0 && !(durable && unsynced > 0) {
-			return nil
-		}
-		room := func() {}
-		if len(keys) > 0 {
-			var err error
-			if room, err = s.makeRoom(ctx, dir, st, runBytes(pending)); err != nil {
-				return err
-			}
-		}
-		defer room()
-		eng, release, err := s.cfg.Engines.Acquire(ctx, dir)
-		if err != nil {
-			return err
-		}
-		if len(keys) > 0 || len(meta) > 0 {
-			meta[metaOffset] = []byte(fmt.Sprint(next))
-			// The engine sorts the batch into a run; of two pairs with
-			// one key, the later wins.
-			err = eng.WriteBatch(keys, values, meta)
-			metrics.EngineBytesWritten.Add(float64(pending))
-			unsynced += pending + 1
-			s.cfg.Space.update(dir, eng.DiskBytes())
-		}
-		durable = durable || unsynced >= s.cfg.SyncBytes
-		if err == nil && durable {
-			err = eng.Sync()
-		}
-		release()
-		if err != nil {
-			return fmt.Errorf("engine %s: %w", dir, err)
-		}
-		keys, values, pending, meta = keys[:0], values[:0], 0, map[string][]byte{}
-		st.next = next
-		if !durable {
-			return nil
-		}
-		unsynced = 0
-		// The engine is durable up to next: the group may move past it.
-		// The commit is advisory (reading resumes from the engine's own
-		// offset), so a failed one — the broker restarting — is retried
-		// at the next sync instead of stopping the member.
-		if commit != nil {
-			_ = commit(next)
-		}
-		return nil
-	}
-	next := st.next
-	for {
-		if s.cfg.Space.spillAsked(dir) {
-			if err := s.spill(ctx, dir, st); err != nil {
-				return nil, err
-			}
-		}
-		// An idle partition makes what it buffered durable after a while,
-		// so that its offset can be committed; pending pairs are never lost
-		// by waiting (a restart reads them again from the engine's offset).
-		fctx, cancel := context.WithTimeout(ctx, idleFlush)
-		wakeMu.Lock()
-		cancelFetch = cancel
-		wakeMu.Unlock()
-		m, err := r.FetchMessage(fctx)
-		wakeMu.Lock()
-		cancelFetch = nil
-		wakeMu.Unlock()
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil
-			}
-			if errors.Is(err, context.Canceled) {
-				continue // woken: asked to spill
-			}
-			if errors.Is(err, context.DeadlineExceeded) {
-				// Idle: make what arrived durable.
-				if err := flush(next, true); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			return nil, fmt.Errorf("fetch %s[%d]: %w", topic, partition, err)
-		}
-		next = m.Offset + 1
-		var msg lsv1.KVMessage
-		if err := schemas.UnmarshalKVMessage(m.Value, &msg); err != nil {
-			return nil, fmt.Errorf("%s[%d] offset %d: bad KV message: %w", topic, partition, m.Offset, err)
-		}
-		switch b := msg.Body.(type) {
-		case *lsv1.KVMessage_Batch:
-			err := schemas.RangePairs(b.Batch.Pairs, func(k, v []byte) error {
-				keys = append(keys, k)
-				values = append(values, v)
-				pending += len(k) + len(v)
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("%s[%d] offset %d: %w", topic, partition, m.Offset, err)
-			}
-			metrics.KVPairsReceived.Add(float64(b.Batch.Count))
-			if pending >= s.flushBytes() {
-				if err := flush(next, false); err != nil {
-					return nil, err
-				}
-			}
-		case *lsv1.KVMessage_EndOfChunk:
-			eoc := b.EndOfChunk
-			if _, seen := st.markers[eoc.ChunkId]; seen || !st.inManifest(eoc.ChunkId) {
-				continue
-			}
-			raw, _ := proto.Marshal(eoc)
-			meta[metaChunk+eoc.ChunkId] = raw
-			st.markers[eoc.ChunkId] = eoc
-			if err := s.feeds(ctx, st); err != nil {
-				return nil, err
-			}
-			if st.complete() {
-				if err := flush(next, true); err != nil {
-					return nil, err
-				}
-				done, err := s.ingest(ctx, dir, st)
-				if err != nil || stopWhenDone {
-					return done, err
-				}
-				if commit != nil {
-					_ = commit(next)
-				}
-				return nil, s.afterIngest(ctx, topic, partition, st, commit)
-			}
-		}
-	}
-}
-
 // afterIngest keeps the claim of an ingested partition until ctx ends,
 // reading what still arrives: the markers of chunks that do not feed it
 // (they are sent to every partition) and re-encoded batches of chunks it
@@ -529,7 +309,15 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 		return nil, err
 	}
 	defer release()
-	part, err := s.ingestEngine(ctx, eng, st)
+	var (
+		src    ingest.Source = eng
+		filter *conflict.Filter
+	)
+	if st.losers != nil {
+		filter = &conflict.Filter{Src: eng, Losers: st.losers}
+		src = filter
+	}
+	part, err := s.ingestEngine(ctx, src, st)
 	if err != nil {
 		return nil, err
 	}
@@ -539,6 +327,10 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	// checksum is read over the union, after the last).
 	done := combineIngests(append(slices.Clone(st.spills), part))
 	done.Db, done.Table, done.Partition, done.CompleteUnixNano = st.mf.Db, st.mf.Table, st.partition, complete.UnixNano()
+	if filter != nil {
+		done.Conflicts = &lsv1.ConflictsResolved{Kvs: filter.Dropped.KVs, Bytes: filter.Dropped.Bytes, Checksum: filter.Dropped.Sum,
+			LosingRows: uint64(len(st.losers)), DuplicateKeys: uint64(st.duplicateKeys)}
+	}
 	if err := s.checksumSpans(ctx, done); err != nil {
 		return nil, fmt.Errorf("%s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)
 	}
@@ -560,7 +352,7 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 
 // ingestEngine writes what eng holds into the store: its figures and key
 // spans.
-func (s *partitionSorter) ingestEngine(ctx context.Context, eng *engine.Engine, st *partitionState) (*lsv1.PartitionIngested, error) {
+func (s *partitionSorter) ingestEngine(ctx context.Context, eng ingest.Source, st *partitionState) (*lsv1.PartitionIngested, error) {
 	// Ingest checksums the pairs as it reads them: the engine is not read
 	// a second time.
 	opts := s.cfg.Ingest

@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"github.com/lightstream-io/lightstream/internal/kv/engine"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -26,6 +27,12 @@ type partitionState struct {
 	// needed holds the chunks that feed the partition, whose markers
 	// make it complete; nil until known (then every chunk counts).
 	needed map[string]bool
+
+	// With conflict detection: the chunks' places in dump order, and,
+	// once resolved, the rows that lost and the table's duplicate keys.
+	ordinals      map[string]uint32
+	losers        map[conflict.Pos]bool
+	duplicateKeys int
 }
 
 // setFeeds records which chunks feed the partition, given the table's

@@ -246,7 +246,7 @@ func (w *worker) conflict(ctx context.Context, tx *sql.Tx, b *lsv1.SQLBatch, i i
 	if i < len(b.RowChecksums) {
 		sum = b.RowChecksums[i]
 	}
-	q := "INSERT INTO " + recordTable(tidbcatalog.ConflictsTable) +
+	q := "INSERT INTO " + recordTable(tidbcatalog.LogicalConflictsTable) +
 		" (import_id, db_name, table_name, chunk_id, seq, row_index, file, file_offset, strategy, kind, error, row_data, row_checksum) VALUES (" +
 		strings.Join([]string{w.quote(w.cfg.ImportID), w.quote(b.Db), w.quote(b.Table), w.quote(b.ChunkId),
 			strconv.FormatUint(uint64(b.Seq), 10), strconv.Itoa(i), w.quote(b.File), strconv.FormatInt(off, 10),

@@ -330,6 +330,11 @@ type PartitionIngested struct {
 	// of its partitions' plus a read of the gaps between spans: most of the
 	// read then happens while later partitions are still being encoded.
 	StoreChecksum *StoreChecksum `protobuf:"bytes,9,opt,name=store_checksum,json=storeChecksum,proto3" json:"store_checksum,omitempty"`
+	// conflicts is what conflict resolution ([conflict] strategy "replace"
+	// or "ignore") left out of the partition: the pairs of the rows that
+	// lost, which the encoders counted. The coordinator adds them back
+	// before comparing checksums. Absent without conflict detection.
+	Conflicts     *ConflictsResolved `protobuf:"bytes,70,opt,name=conflicts,proto3" json:"conflicts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -427,6 +432,92 @@ func (x *PartitionIngested) GetStoreChecksum() *StoreChecksum {
 	return nil
 }
 
+func (x *PartitionIngested) GetConflicts() *ConflictsResolved {
+	if x != nil {
+		return x.Conflicts
+	}
+	return nil
+}
+
+// ConflictsResolved: the pairs a partition left out as the losing rows'
+// (TiDB's checksum of them, their count and bytes), and how many of the
+// duplicate keys found by the table's partitions it applied.
+type ConflictsResolved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kvs           uint64                 `protobuf:"varint,1,opt,name=kvs,proto3" json:"kvs,omitempty"`
+	Bytes         uint64                 `protobuf:"varint,2,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	Checksum      uint64                 `protobuf:"varint,3,opt,name=checksum,proto3" json:"checksum,omitempty"`
+	LosingRows    uint64                 `protobuf:"varint,4,opt,name=losing_rows,json=losingRows,proto3" json:"losing_rows,omitempty"`
+	DuplicateKeys uint64                 `protobuf:"varint,5,opt,name=duplicate_keys,json=duplicateKeys,proto3" json:"duplicate_keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConflictsResolved) Reset() {
+	*x = ConflictsResolved{}
+	mi := &file_lightstream_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConflictsResolved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConflictsResolved) ProtoMessage() {}
+
+func (x *ConflictsResolved) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConflictsResolved.ProtoReflect.Descriptor instead.
+func (*ConflictsResolved) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ConflictsResolved) GetKvs() uint64 {
+	if x != nil {
+		return x.Kvs
+	}
+	return 0
+}
+
+func (x *ConflictsResolved) GetBytes() uint64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+func (x *ConflictsResolved) GetChecksum() uint64 {
+	if x != nil {
+		return x.Checksum
+	}
+	return 0
+}
+
+func (x *ConflictsResolved) GetLosingRows() uint64 {
+	if x != nil {
+		return x.LosingRows
+	}
+	return 0
+}
+
+func (x *ConflictsResolved) GetDuplicateKeys() uint64 {
+	if x != nil {
+		return x.DuplicateKeys
+	}
+	return 0
+}
+
 // KeySpan is a key range [first, last], both inclusive.
 type KeySpan struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -438,7 +529,7 @@ type KeySpan struct {
 
 func (x *KeySpan) Reset() {
 	*x = KeySpan{}
-	mi := &file_lightstream_v1_events_proto_msgTypes[3]
+	mi := &file_lightstream_v1_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -450,7 +541,7 @@ func (x *KeySpan) String() string {
 func (*KeySpan) ProtoMessage() {}
 
 func (x *KeySpan) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_events_proto_msgTypes[3]
+	mi := &file_lightstream_v1_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -463,7 +554,7 @@ func (x *KeySpan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeySpan.ProtoReflect.Descriptor instead.
 func (*KeySpan) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{3}
+	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *KeySpan) GetFirst() []byte {
@@ -493,7 +584,7 @@ type StoreChecksum struct {
 
 func (x *StoreChecksum) Reset() {
 	*x = StoreChecksum{}
-	mi := &file_lightstream_v1_events_proto_msgTypes[4]
+	mi := &file_lightstream_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -505,7 +596,7 @@ func (x *StoreChecksum) String() string {
 func (*StoreChecksum) ProtoMessage() {}
 
 func (x *StoreChecksum) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_events_proto_msgTypes[4]
+	mi := &file_lightstream_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -518,7 +609,7 @@ func (x *StoreChecksum) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StoreChecksum.ProtoReflect.Descriptor instead.
 func (*StoreChecksum) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StoreChecksum) GetChecksum() uint64 {
@@ -555,7 +646,7 @@ type ImportFailed struct {
 
 func (x *ImportFailed) Reset() {
 	*x = ImportFailed{}
-	mi := &file_lightstream_v1_events_proto_msgTypes[5]
+	mi := &file_lightstream_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -567,7 +658,7 @@ func (x *ImportFailed) String() string {
 func (*ImportFailed) ProtoMessage() {}
 
 func (x *ImportFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_events_proto_msgTypes[5]
+	mi := &file_lightstream_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -580,7 +671,7 @@ func (x *ImportFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportFailed.ProtoReflect.Descriptor instead.
 func (*ImportFailed) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_lightstream_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ImportFailed) GetDb() string {
@@ -642,7 +733,7 @@ const file_lightstream_v1_events_proto_rawDesc = "" +
 	"\fstart_offset\x18\r \x01(\x03R\vstartOffset\x12\x1d\n" +
 	"\n" +
 	"end_offset\x18\x0e \x01(\x03R\tendOffsetB\x0e\n" +
-	"\f_rows_parsed\"\xbe\x02\n" +
+	"\f_rows_parsed\"\xff\x02\n" +
 	"\x11PartitionIngested\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x14\n" +
 	"\x05table\x18\x02 \x01(\tR\x05table\x12\x1c\n" +
@@ -652,7 +743,15 @@ const file_lightstream_v1_events_proto_rawDesc = "" +
 	"\bchecksum\x18\x06 \x01(\x04R\bchecksum\x12,\n" +
 	"\x12complete_unix_nano\x18\a \x01(\x03R\x10completeUnixNano\x12-\n" +
 	"\x05spans\x18\b \x03(\v2\x17.lightstream.v1.KeySpanR\x05spans\x12D\n" +
-	"\x0estore_checksum\x18\t \x01(\v2\x1d.lightstream.v1.StoreChecksumR\rstoreChecksum\"3\n" +
+	"\x0estore_checksum\x18\t \x01(\v2\x1d.lightstream.v1.StoreChecksumR\rstoreChecksum\x12?\n" +
+	"\tconflicts\x18F \x01(\v2!.lightstream.v1.ConflictsResolvedR\tconflicts\"\x9f\x01\n" +
+	"\x11ConflictsResolved\x12\x10\n" +
+	"\x03kvs\x18\x01 \x01(\x04R\x03kvs\x12\x14\n" +
+	"\x05bytes\x18\x02 \x01(\x04R\x05bytes\x12\x1a\n" +
+	"\bchecksum\x18\x03 \x01(\x04R\bchecksum\x12\x1f\n" +
+	"\vlosing_rows\x18\x04 \x01(\x04R\n" +
+	"losingRows\x12%\n" +
+	"\x0eduplicate_keys\x18\x05 \x01(\x04R\rduplicateKeys\"3\n" +
 	"\aKeySpan\x12\x14\n" +
 	"\x05first\x18\x01 \x01(\fR\x05first\x12\x12\n" +
 	"\x04last\x18\x02 \x01(\fR\x04last\"S\n" +
@@ -678,26 +777,28 @@ func file_lightstream_v1_events_proto_rawDescGZIP() []byte {
 	return file_lightstream_v1_events_proto_rawDescData
 }
 
-var file_lightstream_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_lightstream_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_lightstream_v1_events_proto_goTypes = []any{
 	(*Event)(nil),             // 0: lightstream.v1.Event
 	(*ChunkEncoded)(nil),      // 1: lightstream.v1.ChunkEncoded
 	(*PartitionIngested)(nil), // 2: lightstream.v1.PartitionIngested
-	(*KeySpan)(nil),           // 3: lightstream.v1.KeySpan
-	(*StoreChecksum)(nil),     // 4: lightstream.v1.StoreChecksum
-	(*ImportFailed)(nil),      // 5: lightstream.v1.ImportFailed
+	(*ConflictsResolved)(nil), // 3: lightstream.v1.ConflictsResolved
+	(*KeySpan)(nil),           // 4: lightstream.v1.KeySpan
+	(*StoreChecksum)(nil),     // 5: lightstream.v1.StoreChecksum
+	(*ImportFailed)(nil),      // 6: lightstream.v1.ImportFailed
 }
 var file_lightstream_v1_events_proto_depIdxs = []int32{
 	1, // 0: lightstream.v1.Event.chunk_encoded:type_name -> lightstream.v1.ChunkEncoded
 	2, // 1: lightstream.v1.Event.partition_ingested:type_name -> lightstream.v1.PartitionIngested
-	5, // 2: lightstream.v1.Event.failed:type_name -> lightstream.v1.ImportFailed
-	3, // 3: lightstream.v1.PartitionIngested.spans:type_name -> lightstream.v1.KeySpan
-	4, // 4: lightstream.v1.PartitionIngested.store_checksum:type_name -> lightstream.v1.StoreChecksum
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	6, // 2: lightstream.v1.Event.failed:type_name -> lightstream.v1.ImportFailed
+	4, // 3: lightstream.v1.PartitionIngested.spans:type_name -> lightstream.v1.KeySpan
+	5, // 4: lightstream.v1.PartitionIngested.store_checksum:type_name -> lightstream.v1.StoreChecksum
+	3, // 5: lightstream.v1.PartitionIngested.conflicts:type_name -> lightstream.v1.ConflictsResolved
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_lightstream_v1_events_proto_init() }
@@ -717,7 +818,7 @@ func file_lightstream_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lightstream_v1_events_proto_rawDesc), len(file_lightstream_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

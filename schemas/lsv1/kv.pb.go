@@ -140,10 +140,16 @@ type KVBatch struct {
 	ChunkId string                 `protobuf:"bytes,1,opt,name=chunk_id,json=chunkId,proto3" json:"chunk_id,omitempty"`
 	// attempt identifies one encoding of the chunk (a re-encoding after a
 	// crash has another); the pairs are identical across attempts.
-	Attempt       string `protobuf:"bytes,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
-	Seq           uint32 `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
-	Count         uint32 `protobuf:"varint,4,opt,name=count,proto3" json:"count,omitempty"`
-	Pairs         []byte `protobuf:"bytes,5,opt,name=pairs,proto3" json:"pairs,omitempty"`
+	Attempt string `protobuf:"bytes,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	Seq     uint32 `protobuf:"varint,3,opt,name=seq,proto3" json:"seq,omitempty"`
+	Count   uint32 `protobuf:"varint,4,opt,name=count,proto3" json:"count,omitempty"`
+	Pairs   []byte `protobuf:"bytes,5,opt,name=pairs,proto3" json:"pairs,omitempty"`
+	// row_offsets says where each pair's row lies: one uvarint per pair, in
+	// pairs order, the byte offset in its dump file at which the row starts.
+	// With the chunk's place in the manifest it is the row's place in the
+	// dump (file, offset), which orders two rows holding one key for
+	// conflict detection. Empty from older encoders.
+	RowOffsets    []byte `protobuf:"bytes,70,opt,name=row_offsets,json=rowOffsets,proto3" json:"row_offsets,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -209,6 +215,13 @@ func (x *KVBatch) GetCount() uint32 {
 func (x *KVBatch) GetPairs() []byte {
 	if x != nil {
 		return x.Pairs
+	}
+	return nil
+}
+
+func (x *KVBatch) GetRowOffsets() []byte {
+	if x != nil {
+		return x.RowOffsets
 	}
 	return nil
 }
@@ -453,13 +466,15 @@ const file_lightstream_v1_kv_proto_rawDesc = "" +
 	"\fend_of_chunk\x18\x03 \x01(\v2\x1a.lightstream.v1.EndOfChunkH\x00R\n" +
 	"endOfChunk\x127\n" +
 	"\tsql_batch\x18Z \x01(\v2\x18.lightstream.v1.SQLBatchH\x00R\bsqlBatchB\x06\n" +
-	"\x04body\"|\n" +
+	"\x04body\"\x9d\x01\n" +
 	"\aKVBatch\x12\x19\n" +
 	"\bchunk_id\x18\x01 \x01(\tR\achunkId\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\tR\aattempt\x12\x10\n" +
 	"\x03seq\x18\x03 \x01(\rR\x03seq\x12\x14\n" +
 	"\x05count\x18\x04 \x01(\rR\x05count\x12\x14\n" +
-	"\x05pairs\x18\x05 \x01(\fR\x05pairs\"\xbd\x01\n" +
+	"\x05pairs\x18\x05 \x01(\fR\x05pairs\x12\x1f\n" +
+	"\vrow_offsets\x18F \x01(\fR\n" +
+	"rowOffsets\"\xbd\x01\n" +
 	"\n" +
 	"EndOfChunk\x12\x19\n" +
 	"\bchunk_id\x18\x01 \x01(\tR\achunkId\x12\x18\n" +

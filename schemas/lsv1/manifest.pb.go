@@ -58,7 +58,11 @@ type TableManifest struct {
 	// chunk_bytes are the chunks' source bytes, in chunk_ids order: with
 	// the partition count they say which KV partitions each chunk's record
 	// pairs go to (schemas.RecordSplit). Empty from an older producer.
-	ChunkBytes    []int64 `protobuf:"varint,15,rep,packed,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
+	ChunkBytes []int64 `protobuf:"varint,15,rep,packed,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
+	// chunk_files are the chunks' files (relative to the dump), in
+	// chunk_ids order, to name the rows of a conflict. Empty from an older
+	// producer.
+	ChunkFiles    []string `protobuf:"bytes,70,rep,name=chunk_files,json=chunkFiles,proto3" json:"chunk_files,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -194,6 +198,13 @@ func (x *TableManifest) GetDumpId() string {
 func (x *TableManifest) GetChunkBytes() []int64 {
 	if x != nil {
 		return x.ChunkBytes
+	}
+	return nil
+}
+
+func (x *TableManifest) GetChunkFiles() []string {
+	if x != nil {
+		return x.ChunkFiles
 	}
 	return nil
 }
@@ -466,7 +477,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xdc\x03\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xfd\x03\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -486,7 +497,9 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\x04dump\x18\r \x01(\tR\x04dump\x12\x17\n" +
 	"\adump_id\x18\x0e \x01(\tR\x06dumpId\x12\x1f\n" +
 	"\vchunk_bytes\x18\x0f \x03(\x03R\n" +
-	"chunkBytes\"g\n" +
+	"chunkBytes\x12\x1f\n" +
+	"\vchunk_files\x18F \x03(\tR\n" +
+	"chunkFiles\"g\n" +
 	"\x0eViewDefinition\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +

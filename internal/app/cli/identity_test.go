@@ -159,15 +159,15 @@ func TestTopicsCommands(t *testing.T) {
 		}
 	}
 	out, err := runCLIContext(ctx, "topics", "list", "--brokers", addr)
-	if err != nil || out != "first\t6 topics\nsecond\t6 topics\n" {
+	if err != nil || out != "first\t7 topics\nsecond\t7 topics\n" {
 		t.Fatalf("topics list: %q, %v", out, err)
 	}
 	out, err = runCLIContext(ctx, "topics", "delete", "--brokers", addr, "--import-id", "first")
-	if err != nil || strings.Count(out, "deleted topic ls--first--") != 6 {
+	if err != nil || strings.Count(out, "deleted topic ls--first--") != 7 {
 		t.Fatalf("topics delete: %q, %v", out, err)
 	}
 	out, err = runCLIContext(ctx, "topics", "list", "--brokers", addr)
-	if err != nil || out != "second\t6 topics\n" {
+	if err != nil || out != "second\t7 topics\n" {
 		t.Errorf("topics list after delete: %q, %v", out, err)
 	}
 	if _, err := runCLIContext(ctx, "topics", "delete", "--brokers", addr, "--import-id", "first"); !errors.Is(err, importid.ErrNoImport) {

@@ -51,6 +51,7 @@ func init() {
 	flags = append(flags, sourceFlags()...)
 	flags = append(flags, noTiDBFlag)
 	flags = append(flags, diskFlags()...)
+	flags = append(flags, conflictFlags()...)
 	flags = append(flags, incrementalFlag)
 	flags = append(flags, lightningFlags()...)
 	flags = append(flags, statusFlag(), statusLingerFlag())
@@ -189,6 +190,9 @@ func runImport(c *cli.Context) error {
 	cfg.Store, cfg.Ingest = sc, iopts
 	cfg.Incremental = c.Bool("incremental")
 	if err := diskOptions(c, &cfg); err != nil {
+		return err
+	}
+	if cfg.Conflict, err = conflictOptions(c); err != nil {
 		return err
 	}
 	logical, logicalCat, err := logicalConfig(ctx, c, cfg.SQLMode)

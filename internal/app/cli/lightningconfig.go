@@ -75,6 +75,7 @@ type lightningConfig struct {
 		SortedKVDir         *string `toml:"sorted-kv-dir"`
 		KeyspaceName        string  `toml:"keyspace-name"`
 		DuplicateResolution string  `toml:"duplicate-resolution"`
+		OnDuplicate         string  `toml:"on-duplicate"`
 		// ParallelImport (IncrementalImport before v6) lets Lightning
 		// import into tables that hold rows (it skips the empty-table
 		// pre-check and verifies against the table's checksum before the
@@ -84,17 +85,17 @@ type lightningConfig struct {
 		// DiskQuota is Lightning's ByteSize: bytes, or text such as "10GB"
 		// (binary units, as Lightning reads them).
 		DiskQuota any `toml:"disk-quota"`
-		// The tidb backend's: on-duplicate (superseded by [conflict]
-		// strategy) and the statement bounds (a ByteSize; rows).
-		OnDuplicate            string `toml:"on-duplicate"`
-		LogicalImportBatchSize any    `toml:"logical-import-batch-size"`
-		LogicalImportBatchRows int    `toml:"logical-import-batch-rows"`
+		// The tidb backend's statement bounds (a ByteSize; rows).
+		LogicalImportBatchSize any `toml:"logical-import-batch-size"`
+		LogicalImportBatchRows int `toml:"logical-import-batch-rows"`
 	} `toml:"tikv-importer"`
 	PostRestore struct {
 		Checksum any `toml:"checksum"`
 	} `toml:"post-restore"`
 	Conflict struct {
-		Strategy string `toml:"strategy"`
+		Strategy      string `toml:"strategy"`
+		Threshold     *int64 `toml:"threshold"`
+		MaxRecordRows *int64 `toml:"max-record-rows"`
 	} `toml:"conflict"`
 	Security struct {
 		CAPath   string `toml:"ca-path"`
@@ -239,6 +240,9 @@ func applyLightningConfig(c *cli.Context, path string, warn func(string)) (confi
 		set("backend", b)
 	}
 	setString("sorted-kv-dir", cfg.TiKVImporter.SortedKVDir)
+	if err := lightningConflict(&cfg, set, fail); err != nil {
+		return lists, err
+	}
 	inc := cfg.TiKVImporter.ParallelImport
 	if old := cfg.TiKVImporter.IncrementalImport; old != nil && (inc == nil || *old) {
 		inc = old
@@ -388,7 +392,6 @@ func checkRefused(c *cli.Context, cfg *lightningConfig, fail func(string, ...any
 	default:
 		return fail("tikv-importer.backend = %q: want local or tidb", cfg.TiKVImporter.Backend)
 	}
-	logical := strings.EqualFold(c.String("backend"), "tidb") || strings.EqualFold(cfg.TiKVImporter.Backend, "tidb") && !c.IsSet("backend")
 	m := &cfg.Mydumper
 	switch {
 	case m.NoSchema:
@@ -403,21 +406,6 @@ func checkRefused(c *cli.Context, cfg *lightningConfig, fail func(string, ...any
 		return fail("lightning.server-mode = true is not supported: lightstream imports one dump per command")
 	case cfg.TiKVImporter.KeyspaceName != "":
 		return fail("tikv-importer.keyspace-name is not supported: lightstream writes keys without a keyspace prefix")
-	}
-	for _, s := range []struct{ key, value string }{
-		{"conflict.strategy", cfg.Conflict.Strategy},
-		{"tikv-importer.duplicate-resolution", cfg.TiKVImporter.DuplicateResolution},
-	} {
-		switch strings.ToLower(s.value) {
-		case "", "none", "error":
-		case "replace", "ignore":
-			if logical && s.key == "conflict.strategy" {
-				break // the tidb backend's REPLACE / INSERT IGNORE
-			}
-			fallthrough
-		default:
-			return fail("%s = %q is not supported: lightstream stops on duplicate keys (as \"error\")", s.key, s.value)
-		}
 	}
 	switch v := cfg.PostRestore.Checksum.(type) {
 	case nil, bool:

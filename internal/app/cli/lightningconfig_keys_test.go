@@ -211,19 +211,19 @@ target_table = "c"
 // honour are errors, not warnings.
 func TestLightningConfigRefused(t *testing.T) {
 	for text, want := range map[string]string{
-		"[tikv-importer]\nbackend = 'remote'\n":                         "want local or tidb",
-		"[tikv-importer]\nkeyspace-name = 'ks1'\n":                      "keyspace",
-		"[mydumper]\nno-schema = true\n":                                "no-schema",
-		"[[mydumper.ignore-data-columns]]\ndb = 'a'\ncolumns = ['x']\n": "ignore-data-columns",
-		"[mydumper.csv]\nheader-schema-match = false\n":                 "header-schema-match",
-		"[mydumper.csv]\nescaped-by = '|'\n":                            "escaped-by",
-		"[conflict]\nstrategy = 'replace'\n":                            "conflict.strategy",
-		"[tikv-importer]\nduplicate-resolution = 'remove'\n":            "duplicate-resolution",
-		"[lightning]\nserver-mode = true\n":                             "server-mode",
-		"[mydumper]\ncharacter-set = 'big5'\n":                          "character-set",
-		"[mydumper]\ndata-character-set = 'auto'\n":                     "data-character-set",
-		"[tidb]\ntls = 'maybe'\n":                                       "tidb.tls",
-		"[[routes]]\nschema-pattern = 'a'\nextract-table = {}\n":        "extract-table",
+		"[tikv-importer]\nbackend = 'remote'\n":                                                "want local or tidb",
+		"[tikv-importer]\nkeyspace-name = 'ks1'\n":                                             "keyspace",
+		"[mydumper]\nno-schema = true\n":                                                       "no-schema",
+		"[[mydumper.ignore-data-columns]]\ndb = 'a'\ncolumns = ['x']\n":                        "ignore-data-columns",
+		"[mydumper.csv]\nheader-schema-match = false\n":                                        "header-schema-match",
+		"[mydumper.csv]\nescaped-by = '|'\n":                                                   "escaped-by",
+		"[conflict]\nstrategy = 'merge'\n":                                                     "conflict.strategy",
+		"[conflict]\nstrategy = 'replace'\n[tikv-importer]\nduplicate-resolution = 'remove'\n": "duplicate-resolution",
+		"[lightning]\nserver-mode = true\n":                                                    "server-mode",
+		"[mydumper]\ncharacter-set = 'big5'\n":                                                 "character-set",
+		"[mydumper]\ndata-character-set = 'auto'\n":                                            "data-character-set",
+		"[tidb]\ntls = 'maybe'\n":                                                              "tidb.tls",
+		"[[routes]]\nschema-pattern = 'a'\nextract-table = {}\n":                               "extract-table",
 		"[[routes]]\nschema-pattern='a'\ntarget-schema='b'\n[[mydumper.files]]\npattern='x'\nschema='a'\ntable='b'\ntype='sql'\n": "[mydumper.files]",
 	} {
 		_, err := applyLightningConfig(importContext(t), writeConfig(t, text), func(string) {})

@@ -17,7 +17,7 @@ const (
 	whyImporter    = "local-backend tuning: lightstream sorts in its own engines under --work-dir and splits regions itself"
 	whyCron        = "lightstream switches TiKV's import mode and shows progress on its own schedule"
 	whyPostRestore = "lightstream always compares the checksum of every table, and compacts nothing"
-	whyConflict    = "lightstream stops on duplicate keys as conflict.strategy = \"error\" does"
+	whyConflict    = "lightstream detects conflicts in its sorters, after the encoding: there is nothing to check before"
 	whySecurity    = "TLS to TiDB, PD and TiKV uses [security] (--ca, --cert, --key) and --tidb-tls"
 )
 
@@ -41,7 +41,7 @@ var lightningKeys = map[string]string{
 	"lightning.max-error.type":        "",
 	"lightning.max-error.syntax":      "syntax errors always stop the import, as in Lightning (its syntax limit is fixed at 0)",
 	"lightning.max-error.charset":     "bytes the data character set cannot decode become data-invalid-char-replace",
-	"lightning.max-error.conflict":    whyConflict,
+	"lightning.max-error.conflict":    "conflicts are counted against conflict.threshold (--conflict-threshold)",
 	"lightning.max-error-records":     whyState,
 	"lightning.level":                 "",
 	"lightning.file":                  "",
@@ -192,8 +192,8 @@ var lightningKeys = map[string]string{
 	"conflict":          "",
 	"conflict.strategy": "",
 	"conflict.precheck-conflict-before-import": whyConflict,
-	"conflict.threshold":                       whyConflict,
-	"conflict.max-record-rows":                 whyConflict,
+	"conflict.threshold":                       "",
+	"conflict.max-record-rows":                 "",
 
 	// [[routes]] (table-router TableRule)
 	"routes":                              "",

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"github.com/lightstream-io/lightstream/internal/source/dumpgen"
 	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
 )
@@ -19,7 +20,6 @@ import (
 // logicalFlags tune the logical backend (--backend tidb).
 func logicalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "on-duplicate", Value: "error", Usage: "--backend tidb: rows whose key is taken: error (INSERT: stop, or count against --max-error), replace (REPLACE INTO) or ignore (INSERT IGNORE); recorded in lightstream_task_info.conflict_records on the target (Lightning's [conflict] strategy, tikv-importer.on-duplicate)"},
 		&cli.StringFlag{Name: "logical-import-batch-size", Value: "96KiB", Usage: "--backend tidb: most bytes of one INSERT statement (Lightning's tikv-importer.logical-import-batch-size)"},
 		&cli.IntFlag{Name: "logical-import-batch-rows", Value: 65536, Usage: "--backend tidb: most rows of one INSERT statement (Lightning's tikv-importer.logical-import-batch-rows)"},
 		&cli.BoolFlag{Name: "foreign-key-checks", Usage: "--backend tidb: write with foreign_key_checks on: rows whose parent row is missing are refused (rejects, --max-error); off by default, as dumps load"},
@@ -29,15 +29,10 @@ func logicalFlags() []cli.Flag {
 }
 
 // applyLogicalKeys maps the configuration file's tidb-backend keys onto
-// the flags: [conflict] strategy (or the older tikv-importer.on-duplicate)
-// and the statement bounds.
+// the flags: the statement bounds. ([conflict] strategy and the older
+// tikv-importer.on-duplicate set --conflict-strategy for both backends:
+// conflictflags.go.)
 func applyLogicalKeys(cfg *lightningConfig, set func(name, value string)) error {
-	switch {
-	case cfg.Conflict.Strategy != "" && !strings.EqualFold(cfg.Conflict.Strategy, "none"):
-		set("on-duplicate", strings.ToLower(cfg.Conflict.Strategy))
-	case cfg.TiKVImporter.OnDuplicate != "":
-		set("on-duplicate", strings.ToLower(cfg.TiKVImporter.OnDuplicate))
-	}
 	if v := cfg.TiKVImporter.LogicalImportBatchSize; v != nil {
 		n, err := lightningByteSize(v)
 		if err != nil {
@@ -75,8 +70,19 @@ func logicalConfig(ctx context.Context, c *cli.Context, sqlMode string) (*pipeli
 	if err != nil {
 		return nil, nil, fmt.Errorf("--logical-import-batch-size: %w", err)
 	}
+	// The strategy is --conflict-strategy (--on-duplicate), as for the
+	// local backend: none or error is a plain INSERT, replace REPLACE
+	// INTO, ignore INSERT IGNORE.
+	strategy, _, err := conflict.ParseStrategy(c.String("conflict-strategy"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("--conflict-strategy: %w", err)
+	}
+	onDup := string(strategy)
+	if strategy == conflict.None {
+		onDup = string(conflict.Error)
+	}
 	lc := &pipeline.LogicalConfig{
-		Target: target, OnDuplicate: strings.ToLower(c.String("on-duplicate")),
+		Target: target, OnDuplicate: onDup,
 		BatchBytes: int(size), BatchRows: c.Int("logical-import-batch-rows"),
 		Writers: c.Int("writers"), Conns: c.Int("writer-conns"), ForeignKeyChecks: c.Bool("foreign-key-checks"),
 	}

@@ -7,8 +7,8 @@ import (
 
 // TestLightningConfigTiDBBackend: backend = "tidb" chooses the logical
 // backend; [conflict] strategy (or the older on-duplicate) and the
-// statement bounds map onto the flags; replace and ignore are refused for
-// the local backend.
+// statement bounds map onto the flags (the strategy onto
+// --conflict-strategy, which both backends read).
 func TestLightningConfigTiDBBackend(t *testing.T) {
 	c := importContext(t)
 	_, err := applyLightningConfig(c, writeConfig(t, `
@@ -22,7 +22,7 @@ strategy = 'replace'
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, want := range map[string]string{"backend": "tidb", "on-duplicate": "replace", "logical-import-batch-size": "1024", "logical-import-batch-rows": "7"} {
+	for name, want := range map[string]string{"backend": "tidb", "conflict-strategy": "replace", "logical-import-batch-size": "1024", "logical-import-batch-rows": "7"} {
 		if got := c.String(name); got != want {
 			t.Errorf("--%s %q, want %q", name, got, want)
 		}
@@ -31,12 +31,12 @@ strategy = 'replace'
 	if _, err := applyLightningConfig(c, writeConfig(t, "[tikv-importer]\nbackend = 'tidb'\non-duplicate = 'ignore'\n"), func(string) {}); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.String("on-duplicate"); got != "ignore" {
-		t.Errorf("on-duplicate: %q", got)
+	if got := c.String("conflict-strategy"); got != "ignore" {
+		t.Errorf("tikv-importer.on-duplicate: --conflict-strategy %q", got)
 	}
 	c = importContext(t)
-	_, err = applyLightningConfig(c, writeConfig(t, "[conflict]\nstrategy = 'ignore'\n"), func(string) {})
-	if err == nil || !strings.Contains(err.Error(), "conflict.strategy") {
-		t.Errorf("strategy ignore with the local backend: %v", err)
+	_, err = applyLightningConfig(c, writeConfig(t, "[conflict]\nstrategy = 'merge'\n"), func(string) {})
+	if err == nil || !strings.Contains(err.Error(), "merge") {
+		t.Errorf("an unknown strategy: %v", err)
 	}
 }

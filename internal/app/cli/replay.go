@@ -19,6 +19,7 @@ func init() {
 			&cli.StringFlag{Name: "table", Usage: "the table, as db.table", Required: true},
 			importIDFlag("the import's id (default: the one the work directory records; given, it must be that one)"),
 			diskFlags()[0],
+			conflictFlags()[0], conflictFlags()[1], conflictFlags()[2],
 		}, append(append(append(kafkaFlags("brokers"), ingestFlag()), storeFlags()...), logFlags()...)...),
 		Action: logged(runReplay),
 	})
@@ -41,9 +42,13 @@ func runReplay(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	conflicts, err := conflictOptions(c)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signalContext(c)
 	defer stop()
-	res, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: c.String("work-dir"), ImportID: c.String("import-id"), Kafka: kcfg, Store: sc, Ingest: iopts, KeepEngines: c.Bool("keep-engines")}, db, table)
+	res, err := pipeline.Replay(ctx, pipeline.Config{WorkDir: c.String("work-dir"), ImportID: c.String("import-id"), Kafka: kcfg, Store: sc, Ingest: iopts, KeepEngines: c.Bool("keep-engines"), Conflict: conflicts}, db, table)
 	if err != nil {
 		return err
 	}

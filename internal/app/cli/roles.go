@@ -83,6 +83,7 @@ func init() {
 			ingestFlag(),
 			waitForImportFlag,
 			diskFlags()[0], diskFlags()[1],
+			conflictFlags()[0], conflictFlags()[1], conflictFlags()[2],
 			incrementalFlag,
 			metricsFlag(),
 		).withStore(),
@@ -203,6 +204,10 @@ func runSorter(c *cli.Context) error {
 	if err := diskOptions(c, &disk); err != nil {
 		return err
 	}
+	conflicts, err := conflictOptions(c)
+	if err != nil {
+		return err
+	}
 	if c.Bool("incremental") {
 		if disk.DiskQuota > 0 {
 			return fmt.Errorf("sorter: --incremental cannot be combined with --disk-quota (a partition's keys are checked against the store once, before its first ingest)")
@@ -212,6 +217,7 @@ func runSorter(c *cli.Context) error {
 	ctx, stop := signalContext(c)
 	defer stop()
 	return sorter.Run(ctx, sorter.Config{
+		Conflict: conflicts,
 		ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, EngineDir: c.String("engine-dir"), Store: st,
 		Ingest: pipeline.IngestOptions(sc, opts), SpanChecksums: pipeline.SpanChecksums(sc),
 		OnAssign: logAssignment(c, "sorter"), KeepEngines: disk.KeepEngines, Space: sorter.NewEngineSpace(disk.DiskQuota),

@@ -37,11 +37,11 @@ func coordinatorLogicalFlags() []cli.Flag {
 	flags := []cli.Flag{&cli.StringFlag{Name: "backend", Value: "local", Usage: "local (physical) or tidb (logical: writers execute SQL on --tidb; run `lightstream writer` members)"}}
 	for _, f := range logicalFlags() {
 		switch f.Names()[0] {
-		case "on-duplicate", "logical-import-batch-size", "logical-import-batch-rows":
+		case "logical-import-batch-size", "logical-import-batch-rows":
 			flags = append(flags, f)
 		}
 	}
-	return flags
+	return append(flags, conflictFlags()[0]) // --conflict-strategy (--on-duplicate)
 }
 
 // coordinatorCatalog is the coordinator role's catalog: the logical one

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/coordinator"
@@ -103,6 +104,10 @@ type Config struct {
 	// sorter.EngineSpace); KVRetention is what becomes of a verified
 	// table's KV topic.
 	KeepEngines bool
+	// Conflict is the [conflict] section (--on-duplicate,
+	// --conflict-threshold, --conflict-max-record-rows): rows that share a
+	// primary or unique key are detected by the sorters and resolved.
+	Conflict    conflict.Config
 	DiskQuota   int64
 	KVRetention KVRetention
 	// Logical, when set, is the logical backend (--backend tidb): SQL
@@ -243,9 +248,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			ErrWorkDirInUse, cfg.WorkDir, snap.Dump, describeSelection(snap.Selection))
 	}
 	if snap.Status == checkpoint.Complete {
-		if _, _, err := resolveImportID(cfg, snap, nil, recorded); err != nil {
+		id, _, err := resolveImportID(cfg, snap, nil, recorded)
+		if err != nil {
 			return nil, err
 		}
+		cfg.ImportID = id
+		completeConflictsReport(ctx, cfg, snap, absDump)
 		return &Result{AlreadyComplete: true, State: snap}, nil
 	}
 	pcfg := producer.Config{
@@ -358,6 +366,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/sorter-%d", host, os.Getpid(), i),
 				EngineDir: cfg.EngineDir, Store: st, Ingest: cfg.Ingest, Engines: engines,
 				SpanChecksums: SpanChecksums(cfg.Store), KeepEngines: cfg.KeepEngines, Space: space, Logger: cfg.Logger,
+				Conflict: cfg.Conflict,
 			})
 		})
 	}
@@ -377,6 +386,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		cancel()
 	}
+	reportConflicts(ctx, cfg, kcfg, absDump, cp.Snapshot())
 	res := &Result{State: cp.Snapshot(), Progress: coord.Progress(), Duration: time.Since(start)}
 	if rejects != nil {
 		res.Rejected = rejects.Count()

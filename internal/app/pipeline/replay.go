@@ -64,7 +64,7 @@ func Replay(ctx context.Context, cfg Config, db, table string) (*ReplayResult, e
 	}
 	parts, err := sorter.Replay(ctx, sorter.Config{
 		ImportID: id, Kafka: kcfg, EngineDir: EngineDir(cfg.WorkDir), Store: st, Ingest: cfg.Ingest,
-		Group: id + schemas.ReplayGroupSuffix, KeepEngines: cfg.KeepEngines,
+		Group: id + schemas.ReplayGroupSuffix, KeepEngines: cfg.KeepEngines, Conflict: cfg.Conflict,
 	}, rec.DB, rec.Name)
 	if err != nil {
 		return nil, err

@@ -33,6 +33,10 @@ type Table struct {
 	ChecksumMatch  bool   `json:"checksum_match"`
 	Status         string `json:"status"`
 	Error          string `json:"error,omitempty"`
+	// Conflicts counts the rows that shared a primary or unique key, when
+	// detected ([conflict] strategy): KVPairs and SourceChecksum are then
+	// what the encoders produced less the losing rows' pairs.
+	Conflicts *checkpoint.Conflicts `json:"conflicts,omitempty"`
 }
 
 // Totals over all tables.
@@ -81,6 +85,7 @@ func FromResult(res *pipeline.Result) *Summary {
 			DB: t.DB, Table: t.Name, Rows: t.Rows, RowsParsed: t.RowsParsed, RowsEncoded: t.Rows, RowsRejected: t.RowsRejected, KVPairs: t.Source.KVs, Bytes: t.Source.Bytes,
 			SourceChecksum: t.Source.Sum, StoreChecksum: t.Store.Sum, StoreKVPairs: t.Store.KVs, StoreBytes: t.Store.Bytes,
 			ChecksumMatch: t.Status == checkpoint.Done && t.Store == checkpoint.Expected(t), Status: string(t.Status), Error: t.Error,
+			Conflicts: t.Conflicts,
 		}
 		if line.Status == "" {
 			line.Status = "pending"
@@ -152,5 +157,16 @@ func PrintTable(w io.Writer, s *Summary) {
 	if s.Totals.Rejected > 0 {
 		fmt.Fprintf(w, "%d rows rejected (see rejects.jsonl in the work directory)\n", s.Totals.Rejected)
 	}
+	printConflicts(w, s.Tables)
 	printDisk(w, s.Disk)
+}
+
+// printConflicts prints, per table whose rows shared keys, how many.
+func printConflicts(w io.Writer, tables []Table) {
+	for _, t := range tables {
+		if c := t.Conflicts; c != nil && c.DuplicateKeys > 0 {
+			fmt.Fprintf(w, "%s.%s: %d duplicate keys, %d rows left out (%d KV pairs); see conflicts.jsonl in the work directory\n",
+				t.DB, t.Table, c.DuplicateKeys, c.LosingRows, c.Resolved.KVs)
+		}
+	}
 }

@@ -59,6 +59,10 @@ type Table struct {
 	RowsRejected uint64   `json:"rows_rejected"`
 	Source       Checksum `json:"source_checksum"`
 	Store        Checksum `json:"store_checksum"`
+	// Conflicts is what conflict resolution ([conflict] strategy) did to
+	// the table; Source is then what the encoders produced less
+	// Conflicts.Resolved. Nil without conflict detection.
+	Conflicts *Conflicts `json:"conflicts,omitempty"`
 	// Sorted is when the last of the table's partitions held all its pairs
 	// sorted in its engine, Ingested when the last ingest ended (from the
 	// sorters' reports; zero if unknown).
@@ -83,6 +87,16 @@ type Table struct {
 	Incremental bool     `json:"incremental,omitempty"`
 	Before      Checksum `json:"before_checksum,omitzero"`
 	Replaced    Checksum `json:"replaced_checksum,omitzero"`
+}
+
+// Conflicts counts a table's rows that shared a primary or unique key.
+type Conflicts struct {
+	// DuplicateKeys are the keys two or more rows held, LosingRows the
+	// rows left out (replace, ignore).
+	DuplicateKeys uint64 `json:"duplicate_keys"`
+	LosingRows    uint64 `json:"losing_rows"`
+	// Resolved is TiDB's checksum of the losing rows' pairs.
+	Resolved Checksum `json:"resolved_checksum"`
 }
 
 // Key is the map key of a table: db.table with the parts quoted so that

@@ -29,11 +29,12 @@ const (
 	// ChunksTable records the end-of-chunk markers a writer has passed,
 	// per partition of a table's topic.
 	ChunksTable = "logical_chunks"
-	// ConflictsTable records the rows that did not go in as sent: kind
+	// LogicalConflictsTable (in TaskInfoDB; the local backend records its
+	// conflicts in ConflictsSchema.ConflictsTable, as Lightning does) records the rows that did not go in as sent: kind
 	// "conflict" (a duplicate key under on-duplicate error or ignore: the
 	// row is not in the table), "replaced" (on-duplicate replace: the row
 	// replaced another), "rejected" (another server error).
-	ConflictsTable = "conflict_records"
+	LogicalConflictsTable = "conflict_records"
 )
 
 // TaskInfoDDL creates the records' database and tables (IF NOT EXISTS).
@@ -51,7 +52,7 @@ func TaskInfoDDL() []string {
   import_id VARCHAR(64) NOT NULL, chunk_id VARCHAR(600) NOT NULL, part INT UNSIGNED NOT NULL,
   topic VARCHAR(255) NOT NULL,
   PRIMARY KEY (import_id, chunk_id, part)) DEFAULT CHARSET = utf8mb4`,
-		"CREATE TABLE IF NOT EXISTS " + db + "." + quoteName(ConflictsTable) + ` (
+		"CREATE TABLE IF NOT EXISTS " + db + "." + quoteName(LogicalConflictsTable) + ` (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   import_id VARCHAR(64) NOT NULL, db_name VARCHAR(64) NOT NULL, table_name VARCHAR(64) NOT NULL,
   chunk_id VARCHAR(600) NOT NULL, seq INT UNSIGNED NOT NULL, row_index INT UNSIGNED NOT NULL,
@@ -215,11 +216,11 @@ func (l *Logical) Checksum(ctx context.Context, db, table string) (checkpoint.Ch
 	if err := s.Exec(ctx, "SET SESSION time_zone = '+00:00'"); err != nil {
 		return checkpoint.Checksum{}, err
 	}
-	rec := quoteName(TaskInfoDB) + "." + quoteName(ConflictsTable)
+	rec := quoteName(TaskInfoDB) + "." + quoteName(LogicalConflictsTable)
 	where := " WHERE import_id = " + quoteString(l.importID) + " AND db_name = " + quoteString(db) + " AND table_name = " + quoteString(table)
 	if rs, err := s.Query(ctx, "SELECT COUNT(*) FROM "+rec+where+" AND kind = 'replaced'"); err == nil && len(rs.Rows) == 1 && rs.Rows[0][0] != nil && *rs.Rows[0][0] != "0" {
 		return checkpoint.Checksum{}, fmt.Errorf("%w: %s rows replaced others (on-duplicate replace): the replaced rows' content is gone (see %s.%s)",
-			store.ErrNotSupported, *rs.Rows[0][0], TaskInfoDB, ConflictsTable)
+			store.ErrNotSupported, *rs.Rows[0][0], TaskInfoDB, LogicalConflictsTable)
 	}
 	got, err := l.tableChecksum(ctx, s, t, db, table)
 	if err != nil {
