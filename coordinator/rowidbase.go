@@ -8,8 +8,8 @@ import (
 	"math"
 
 	"github.com/lightstream-io/lightstream/internal/kv/store"
-	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
+	"github.com/lightstream-io/lightstream/internal/tidb/tidbcodec"
 )
 
 // rowIDBase is, for an incremental import into t, the largest row ID the
