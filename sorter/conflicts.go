@@ -91,6 +91,13 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 	span := &recordSpan{src: &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}}
 	var local []conflict.Group
 	err = conflict.Scan(ctx, span, func(g conflict.Group) error { local = append(local, g); return nil })
+	if err == nil && s.cfg.Ingest.Existing != nil && s.cfg.Conflict.Strategy == conflict.Ignore {
+		// Incremental: the keys the table holds already are conflicts too.
+		var existing []conflict.Group
+		if existing, err = s.existingGroups(ctx, &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}); err == nil && len(existing) > 0 {
+			local = mergeGroups(local, existing)
+		}
+	}
 	release()
 	if err != nil {
 		return fmt.Errorf("scan %s for duplicate keys: %w", dir, err)
@@ -152,6 +159,15 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 	return nil
 }
 
+// mergeGroups is a and b as one list of groups, a key's holders merged.
+func mergeGroups(a, b []conflict.Group) []conflict.Group {
+	r := &lsv1.DuplicateKeys{}
+	for _, g := range append(slices.Clone(a), b...) {
+		r.Keys = append(r.Keys, g.ToProto())
+	}
+	return conflict.Merge([]*lsv1.DuplicateKeys{r})
+}
+
 // reportFailure tells the coordinator that the dump stops the import (a
 // duplicate key with strategy "error", more losing rows than the
 // threshold), as an encoder reports bad input, and returns err: a
@@ -174,6 +190,9 @@ func (s *partitionSorter) reportFailure(ctx context.Context, st *partitionState,
 
 // RowSource names a row's place: its file and offset.
 func RowSource(mf *lsv1.TableManifest, p conflict.Pos) string {
+	if p == conflict.StorePos {
+		return "the table before the import (--incremental)"
+	}
 	if int(p.Chunk) < len(mf.ChunkFiles) {
 		return fmt.Sprintf("%s:%d", mf.ChunkFiles[p.Chunk], p.Offset)
 	}

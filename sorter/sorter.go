@@ -315,7 +315,7 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	)
 	if st.losers != nil {
 		filter = &conflict.Filter{Src: eng, Losers: st.losers}
-		src = filter
+		src = filteredEngine{filter: filter, eng: eng}
 	}
 	part, err := s.ingestEngine(ctx, src, st)
 	if err != nil {

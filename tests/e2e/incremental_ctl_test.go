@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/lightstream-io/lightstream/internal/app/pipeline"
+	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 )
 
@@ -42,5 +46,64 @@ func TestErrorDestroyValidatesFirst(t *testing.T) {
 	}
 	if got := exportTable(t, work, "bad", "a").values(t, "id"); !slices.Equal(sorted(got), []string{"7", "8"}) {
 		t.Errorf("a.id = %q after the refused command, want 7, 8", got)
+	}
+}
+
+// TestIncrementalIgnore: with conflict.strategy "ignore", a new row whose
+// primary or unique key the table holds is dropped whole (its record and
+// every index entry, across files and KV partitions), the table's row
+// stays, the conflicts are recorded, and the table verifies.
+func TestIncrementalIgnore(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	schema := map[string]string{"bad.u-schema.sql": "CREATE TABLE u (id INT PRIMARY KEY, v INT, w INT, UNIQUE KEY (v), KEY (w));\n"}
+	first := writeDump(t, merged(schema, map[string]string{"bad.u.000000000.sql": "INSERT INTO u VALUES (1,10,1),(2,20,2);\n"}))
+	mustImport(t, pipeline.Config{Dump: first, WorkDir: work})
+	second := writeDump(t, merged(schema, map[string]string{
+		"bad.u.000000000.sql": "INSERT INTO u VALUES (2,99,7),(4,40,4);\n",
+		"bad.u.000000001.sql": "INSERT INTO u VALUES (3,10,8),(5,50,5);\n",
+	}))
+	cfg := pipeline.Config{Dump: second, WorkDir: work, Incremental: true, Conflict: conflict.Config{Strategy: conflict.Ignore}, KVPartitions: 3, PartitionBytes: 16}
+	res := mustImport(t, cfg)
+	tr := res.State.Tables[checkpoint.Key("bad", "u")]
+	// Before: 2 rows of 3 pairs; kept: rows 4 and 5.
+	if tr.Before.KVs != 6 || tr.Store.KVs != 12 || tr.Store != checkpoint.Expected(tr) || tr.Status != checkpoint.Done {
+		t.Errorf("bad.u: before %+v source %+v store %+v expected %+v status %q", tr.Before, tr.Source, tr.Store, checkpoint.Expected(tr), tr.Status)
+	}
+	e := exportTable(t, work, "bad", "u")
+	if got := sortedRows(t, e, "id", "v", "w"); !slices.Equal(got, []string{"1|10|1", "2|20|2", "4|40|4", "5|50|5"}) {
+		t.Errorf("rows %q", got)
+	}
+	raw, err := os.ReadFile(filepath.Join(work, pipeline.ConflictsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []pipeline.ConflictRecord
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var r pipeline.ConflictRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		recs = append(recs, r)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("conflicts report: %s", raw)
+	}
+	for _, r := range recs {
+		if len(r.Rows) != 2 || !r.Rows[0].Kept || r.Rows[1].Kept || !strings.Contains(r.Rows[0].Source, "before the import") ||
+			!strings.HasPrefix(r.Rows[1].Row, "(2,99") && !strings.HasPrefix(r.Rows[1].Row, "(3,10") {
+			t.Errorf("conflict record %+v", r)
+		}
+	}
+}
+
+// TestIncrementalReplaceRefused: replace is refused for --incremental,
+// saying why and what to use, before anything is imported.
+func TestIncrementalReplaceRefused(t *testing.T) {
+	t.Parallel()
+	dump := writeDump(t, map[string]string{"bad.t.000000000.sql": "INSERT INTO t VALUES (1,'a',1);\n"})
+	_, _, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: t.TempDir(), Incremental: true, Conflict: conflict.Config{Strategy: conflict.Replace}})
+	if err == nil || !strings.Contains(err.Error(), `"replace" is not supported`) || !strings.Contains(err.Error(), `"ignore"`) {
+		t.Fatalf("incremental replace: %v", err)
 	}
 }
