@@ -94,7 +94,7 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 	if err == nil && s.cfg.Ingest.Existing != nil && s.cfg.Conflict.Strategy == conflict.Ignore {
 		// Incremental: the keys the table holds already are conflicts too.
 		var existing []conflict.Group
-		if existing, err = s.existingGroups(ctx, &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}); err == nil && len(existing) > 0 {
+		if existing, err = s.existingGroupsOnce(ctx, eng, &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}); err == nil && len(existing) > 0 {
 			local = mergeGroups(local, existing)
 		}
 	}

@@ -6,10 +6,51 @@ import (
 	"fmt"
 	"slices"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/lightstream-io/lightstream/ingest"
 	"github.com/lightstream-io/lightstream/internal/kv/conflict"
 	"github.com/lightstream-io/lightstream/internal/kv/engine"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
+
+// metaExistingGroups is the engine metadata that keeps a partition's
+// existingGroups once found, before anything of the table is ingested.
+const metaExistingGroups = "existing-groups"
+
+// existingGroupsOnce is existingGroups found once per engine: the groups
+// are kept in the engine's metadata before the partition's duplicate keys
+// are published, so a run resumed after a crash (after this partition's
+// ingest had begun, or another partition's) resolves the same conflicts
+// instead of taking the import's own pairs in the store for the table's.
+func (s *partitionSorter) existingGroupsOnce(ctx context.Context, eng *engine.Engine, src conflict.Source) ([]conflict.Group, error) {
+	raw, ok, err := eng.GetMeta(metaExistingGroups)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		var r lsv1.DuplicateKeys
+		if err := proto.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("engine metadata %s: %w", metaExistingGroups, err)
+		}
+		return conflict.Merge([]*lsv1.DuplicateKeys{&r}), nil
+	}
+	groups, err := s.existingGroups(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	r := &lsv1.DuplicateKeys{}
+	for _, g := range groups {
+		r.Keys = append(r.Keys, g.ToProto())
+	}
+	if raw, err = proto.Marshal(r); err != nil {
+		return nil, err
+	}
+	if err := eng.SetMeta(metaExistingGroups, raw); err != nil {
+		return nil, err
+	}
+	return groups, eng.Sync()
+}
 
 // existingWindow is how many distinct keys of a partition one look-up in
 // the store covers.
