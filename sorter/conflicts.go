@@ -91,7 +91,8 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 	span := &recordSpan{src: &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}}
 	var local []conflict.Group
 	err = conflict.Scan(ctx, span, func(g conflict.Group) error { local = append(local, g); return nil })
-	if err == nil && s.cfg.Ingest.Existing != nil && s.cfg.Conflict.Strategy == conflict.Ignore {
+	replace := s.cfg.Ingest.Existing != nil && s.cfg.Conflict.Strategy == conflict.Replace
+	if err == nil && s.cfg.Ingest.Existing != nil && (s.cfg.Conflict.Strategy == conflict.Ignore || replace) {
 		// Incremental: the keys the table holds already are conflicts too.
 		var existing []conflict.Group
 		if existing, err = s.existingGroupsOnce(ctx, eng, &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}); err == nil && len(existing) > 0 {
@@ -114,10 +115,21 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 		// The partition holds the whole table: nothing to exchange (the
 		// report above is for the conflicts report).
 		groups = local
+		if replace {
+			if err := s.replaceOld(ctx, dir, st, localOldRows(local)); err != nil {
+				return err
+			}
+		}
 	} else {
 		round1, err := s.gatherKeys(ctx, st, 1)
 		if err != nil {
 			return err
+		}
+		if replace {
+			// Before round 2: no partition of the table ingests yet.
+			if err := s.replaceOld(ctx, dir, st, ownedOldRows(round1, st.partition)); err != nil {
+				return err
+			}
 		}
 		if border, err = s.borderKeys(ctx, dir, st, span, round1); err != nil {
 			return err
@@ -457,8 +469,11 @@ func (s *partitionSorter) publishKeys(ctx context.Context, st *partitionState, r
 		for _, h := range k.Holders {
 			// The row's place says everything needed: the report reads
 			// the row from the dump, and a dump whose shards overlap
-			// sends many keys.
-			h.Value = nil
+			// sends many keys. The table's row (incremental import) has
+			// no place: its stored value names it (replaceOld).
+			if (conflict.Pos{Chunk: h.Chunk, Offset: h.Offset}) != conflict.StorePos {
+				h.Value = nil
+			}
 		}
 		n := proto.Size(k)
 		if size > 0 && size+n > maxReportBytes {

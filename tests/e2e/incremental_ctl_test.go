@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,13 +98,39 @@ func TestIncrementalIgnore(t *testing.T) {
 	}
 }
 
-// TestIncrementalReplaceRefused: replace is refused for --incremental,
-// saying why and what to use, before anything is imported.
-func TestIncrementalReplaceRefused(t *testing.T) {
-	t.Parallel()
-	dump := writeDump(t, map[string]string{"bad.t.000000000.sql": "INSERT INTO t VALUES (1,'a',1);\n"})
-	_, _, err := runImport(t, pipeline.Config{Dump: dump, WorkDir: t.TempDir(), Incremental: true, Conflict: conflict.Config{Strategy: conflict.Replace}})
-	if err == nil || !strings.Contains(err.Error(), `"replace" is not supported`) || !strings.Contains(err.Error(), `"ignore"`) {
-		t.Fatalf("incremental replace: %v", err)
+// TestIncrementalReplace: with conflict.strategy "replace", a new row
+// whose primary or unique key the table holds takes the place of the
+// table's row: that row's record and every index entry go (the store
+// holds exactly the rows' pairs), with one KV partition and with three,
+// and the table verifies against before + imported - replaced.
+func TestIncrementalReplace(t *testing.T) {
+	for _, parts := range []int{1, 3} {
+		t.Run(fmt.Sprintf("partitions=%d", parts), func(t *testing.T) {
+			t.Parallel()
+			work := t.TempDir()
+			schema := map[string]string{"bad.u-schema.sql": "CREATE TABLE u (id INT PRIMARY KEY, v INT, w INT, UNIQUE KEY (v), KEY (w));\n"}
+			first := writeDump(t, merged(schema, map[string]string{"bad.u.000000000.sql": "INSERT INTO u VALUES (1,10,1),(2,20,2),(6,60,6);\n"}))
+			mustImport(t, pipeline.Config{Dump: first, WorkDir: work})
+			second := writeDump(t, merged(schema, map[string]string{
+				"bad.u.000000000.sql": "INSERT INTO u VALUES (2,99,7),(4,40,4);\n",
+				"bad.u.000000001.sql": "INSERT INTO u VALUES (3,10,8),(5,50,5);\n",
+			}))
+			cfg := pipeline.Config{Dump: second, WorkDir: work, Incremental: true, Conflict: conflict.Config{Strategy: conflict.Replace}}
+			if parts > 1 {
+				cfg.KVPartitions, cfg.PartitionBytes = parts, 16
+			}
+			res := mustImport(t, cfg)
+			tr := res.State.Tables[checkpoint.Key("bad", "u")]
+			// Before: 3 rows of 3 pairs; after: rows 2 (new), 3, 4, 5, 6.
+			if tr.Before.KVs != 9 || tr.Store.KVs != 15 || tr.Store != checkpoint.Expected(tr) || tr.Status != checkpoint.Done {
+				t.Errorf("bad.u: before %+v source %+v store %+v expected %+v conflicts %+v status %q", tr.Before, tr.Source, tr.Store, checkpoint.Expected(tr), tr.Conflicts, tr.Status)
+			}
+			if got := sortedRows(t, exportTable(t, work, "bad", "u"), "id", "v", "w"); !slices.Equal(got, []string{"2|99|7", "3|10|8", "4|40|4", "5|50|5", "6|60|6"}) {
+				t.Errorf("rows %q", got)
+			}
+			if n := tableKVs(t, work, "bad", "u"); n != 15 {
+				t.Errorf("the store holds %d pairs of bad.u, want 15 (no index entry of a replaced row left)", n)
+			}
+		})
 	}
 }

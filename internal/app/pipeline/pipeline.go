@@ -143,12 +143,6 @@ func (c *Config) validate() error {
 	if c.DiskQuota < 0 {
 		return fmt.Errorf("--disk-quota %d is negative", c.DiskQuota)
 	}
-	if c.Incremental && c.Conflict.Strategy == conflict.Replace {
-		// The new row would have to take the place of the table's row:
-		// that row's record and index entries deleted in the same ingest.
-		return errors.New(`--incremental with conflict.strategy "replace" is not supported yet: a new row whose key the table holds would leave the table's row's other index entries behind. ` +
-			`Use "ignore" (the table's row stays, the new row is dropped and recorded in the conflicts report) or "error" (the import stops at the first such key)`)
-	}
 	if c.Logical != nil {
 		if c.Incremental {
 			return errors.New("--incremental is for the local backend: --backend tidb writes into tables that hold rows already (choose what a taken key does with --on-duplicate)")
