@@ -242,4 +242,3 @@ func (s *partitionSorter) readOld(ctx context.Context, st *partitionState, rows 
 	}
 	return rep, nil
 }
-
