@@ -3,6 +3,8 @@ package coordinator
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -18,6 +20,11 @@ import (
 // command (`lightstream checkpoint remove ...`) refuses while it is held,
 // and a second coordinator of the same work directory stops here.
 func (c *Coordinator) lockCheckpoint() (func(), error) {
+	// A coordinator started on a new work directory creates it (the
+	// checkpoint's first write would).
+	if err := os.MkdirAll(filepath.Dir(c.cfg.Checkpoint.Path()), 0o755); err != nil {
+		return nil, fmt.Errorf("coordinator: %w", err)
+	}
 	unlock, err := checkpoint.Lock(c.cfg.Checkpoint.Path())
 	if err != nil {
 		return nil, fmt.Errorf("coordinator: %w", err)
