@@ -143,5 +143,6 @@ func runCheckpointControl(command string) cli.ActionFunc {
 // incrementalFlag imports into tables that already hold rows (see
 // pipeline.Config.Incremental).
 var incrementalFlag = &cli.BoolFlag{Name: "incremental", Usage: "import into tables that already hold rows (on the embedded default, after a complete import in the same --work-dir): " +
-	"the empty-table pre-check is skipped for those tables only, a key of the dump the table already holds stops the import (conflict strategy error), " +
+	"the empty-table pre-check is skipped for those tables only, new rows get row IDs above the table's, and a key of the dump the table already holds is a conflict resolved by --conflict-strategy " +
+	"(none or error: the import stops; ignore: the table's row stays, the new row is dropped; replace: the new row replaces the table's row and all its index entries), " +
 	"and the table is verified against its checksum before the import plus the imported pairs"}
