@@ -11,6 +11,13 @@ import (
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 )
 
+// RowIDAllocator is a Cluster whose tables have ID allocators (TiDB): an
+// incremental import's row IDs are given above what they gave.
+type RowIDAllocator interface {
+	// LastRowID is the largest row ID db.table's allocators may have given.
+	LastRowID(ctx context.Context, db, table string) (int64, error)
+}
+
 // recordBefore takes, in an incremental import, the place of the
 // empty-table pre-check for a table that holds rows (first is the first
 // key found): the table's checksum before anything of this import is
@@ -30,6 +37,14 @@ func (c *Coordinator) recordBefore(ctx context.Context, key string, t *tablemode
 	base, err := rowIDBase(ctx, c.cfg.Store, t)
 	if err != nil {
 		return fmt.Errorf("incremental import of %s.%s: row IDs: %w", t.DB, t.Name, err)
+	}
+	if a, ok := c.cfg.Cluster.(RowIDAllocator); ok {
+		// Above what TiDB's allocator gave too (rows since deleted).
+		last, err := a.LastRowID(ctx, t.DB, t.Name)
+		if err != nil {
+			return fmt.Errorf("incremental import of %s.%s: row IDs: %w", t.DB, t.Name, err)
+		}
+		base = max(base, last)
 	}
 	// The model the encoders get gives row IDs above base; it is kept with
 	// the checkpoint, so a resumed run gives every row the same ID.
