@@ -230,11 +230,7 @@ func (s *partitionSorter) feeds(ctx context.Context, st *partitionState) error {
 	if err != nil {
 		return fmt.Errorf("schema of %s.%s: %w", st.mf.Db, st.mf.Table, err)
 	}
-	var ids []int64
-	for _, idx := range t.Model.Indexes {
-		ids = append(ids, idx.ID)
-	}
-	st.setFeeds(ids)
+	st.setFeeds(t.Model.UniqueIndexIDs())
 	return nil
 }
 

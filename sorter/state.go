@@ -39,7 +39,8 @@ type partitionState struct {
 }
 
 // setFeeds records which chunks feed the partition, given the table's
-// index ids.
+// unique index ids (only their keys go whole to one partition each, from
+// every chunk; the others follow their rows: schemas.KVPartition).
 func (st *partitionState) setFeeds(indexIDs []int64) {
 	st.needed = map[string]bool{}
 	lines := schemas.ManifestLines(len(st.mf.ChunkIds), st.mf.ChunkBytes)
