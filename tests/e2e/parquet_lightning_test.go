@@ -122,3 +122,40 @@ type = '$3'
 	}
 }
 
+
+// TestParquetFloatsAndFractions: a Parquet FLOAT goes into a FLOAT column
+// as its float32 and into a DOUBLE column as the float32 widened
+// (0.10000000149011612), as Lightning's Datum.SetFloat32 gives, so the
+// checksums agree with a Lightning import; nanoseconds are truncated to
+// microseconds as Lightning formats them (.9999996 stays in its second,
+// where TiDB's rounding of nine digits would carry into the next).
+func TestParquetFloatsAndFractions(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeDumpFiles(t, dir, map[string]string{
+		"num-schema-create.sql": "CREATE DATABASE num;",
+		"num.f-schema.sql":      "CREATE TABLE f (id INT PRIMARY KEY, f FLOAT, d DOUBLE, dt DATETIME(6), ts TIMESTAMP(6) NULL, t TIME(6));",
+	})
+	ns := time.Date(2020, 10, 29, 9, 27, 52, 999999600, time.UTC).UnixNano()
+	// Fields in name order: d, dt, f, id, t, ts.
+	writeParquet(t, filepath.Join(dir, "num.f.parquet"), pqgo.Group{
+		"id": pqgo.Int(32), "f": pqgo.Leaf(pqgo.FloatType), "d": pqgo.Leaf(pqgo.FloatType),
+		"dt": pqgo.TimestampAdjusted(pqgo.Nanosecond, false), "ts": pqgo.TimestampAdjusted(pqgo.Nanosecond, true),
+		"t": pqgo.TimeAdjusted(pqgo.Nanosecond, true),
+	}, [][]any{
+		{float32(0.1), ns, float32(0.1), int32(1), int64(86399999999600), ns},
+		{float32(-3.25), ns - 999999600, float32(16777217), int32(2), int64(1), ns - 999999600},
+	})
+	work := t.TempDir()
+	if out, err := runCLI(t, "import", "-q", "--dump", dir, "--work-dir", work, "--time-zone", "+08:00"); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	got := sortedRows(t, exportTable(t, work, "num", "f"), "id", "f", "d", "dt", "ts", "t")
+	want := []string{
+		"1|0.1|0.10000000149011612|2020-10-29 09:27:52.999999|2020-10-29 09:27:52.999999|23:59:59.999999",
+		"2|16777216|-3.25|2020-10-29 09:27:52.000000|2020-10-29 09:27:52.000000|00:00:00.000000",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows\n%q\nwant\n%q", got, want)
+	}
+}
