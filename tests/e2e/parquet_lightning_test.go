@@ -5,12 +5,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	pqgo "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/gzip"
 	"github.com/parquet-go/parquet-go/deprecated"
+
+	"github.com/lightstream-io/lightstream/internal/app/pipeline"
 )
 
 // sparkInt96 is an INT96 timestamp as Spark writes it: nanoseconds of
@@ -122,7 +125,6 @@ type = '$3'
 	}
 }
 
-
 // TestParquetFloatsAndFractions: a Parquet FLOAT goes into a FLOAT column
 // as its float32 and into a DOUBLE column as the float32 widened
 // (0.10000000149011612), as Lightning's Datum.SetFloat32 gives, so the
@@ -157,5 +159,45 @@ func TestParquetFloatsAndFractions(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("rows\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestParquetRowPlace: a Parquet row that fails to convert is named by
+// its row group and its row numbers (the file's fifth row is row group
+// 1's second), in the import's error and in rejects.jsonl.
+func TestParquetRowPlace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeDumpFiles(t, dir, map[string]string{
+		"bad-schema-create.sql": "CREATE DATABASE bad;",
+		"bad.t-schema.sql":      "CREATE TABLE t (id INT PRIMARY KEY, n INT);",
+	})
+	var rows [][]any
+	for i := 1; i <= 7; i++ {
+		n := strconv.Itoa(i)
+		if i == 5 {
+			n = "five"
+		}
+		rows = append(rows, []any{int32(i), n})
+	}
+	writeParquet(t, filepath.Join(dir, "bad.t.parquet"), pqgo.Group{"id": pqgo.Int(32), "n": pqgo.String()}, rows, pqgo.MaxRowsPerRowGroup(3))
+
+	out, err := runCLI(t, "import", "-q", "--dump", dir, "--work-dir", t.TempDir(), "--sql-mode", "STRICT_TRANS_TABLES")
+	if err == nil {
+		t.Fatalf("imported:\n%s", out)
+	}
+	if !strings.Contains(err.Error(), "bad.t.parquet: row 5 (row group 1, row 2 of it)") || strings.Contains(err.Error(), "byte offset") {
+		t.Errorf("error %q does not name the row", err)
+	}
+
+	work := t.TempDir()
+	res := mustImport(t, pipeline.Config{Dump: dir, WorkDir: work, SQLMode: "STRICT_TRANS_TABLES", MaxErrors: 1})
+	if res.Rejected != 1 {
+		t.Errorf("Rejected = %d, want 1", res.Rejected)
+	}
+	rej := readRejects(t, work)
+	if len(rej) != 1 || filepath.Base(rej[0].File) != "bad.t.parquet" || rej[0].RowGroup == nil || *rej[0].RowGroup != 1 ||
+		rej[0].RowInGroup != 2 || rej[0].RowInFile != 5 || rej[0].Offset != 0 {
+		t.Errorf("rejects.jsonl: %+v", rej)
 	}
 }
