@@ -136,26 +136,27 @@ func TestParquetFloatsAndFractions(t *testing.T) {
 	dir := t.TempDir()
 	writeDumpFiles(t, dir, map[string]string{
 		"num-schema-create.sql": "CREATE DATABASE num;",
-		"num.f-schema.sql":      "CREATE TABLE f (id INT PRIMARY KEY, f FLOAT, d DOUBLE, dt DATETIME(6), ts TIMESTAMP(6) NULL, t TIME(6));",
+		"num.f-schema.sql":      "CREATE TABLE f (id INT PRIMARY KEY, f FLOAT, d DOUBLE, dt DATETIME(6), ts TIMESTAMP(6) NULL, t TIME(6), s VARCHAR(40));",
 	})
 	ns := time.Date(2020, 10, 29, 9, 27, 52, 999999600, time.UTC).UnixNano()
-	// Fields in name order: d, dt, f, id, t, ts.
+	// Fields in name order: d, dt, f, id, s, t, ts. s is a DOUBLE into a
+	// VARCHAR: TiDB's float-to-string text, without an exponent.
 	writeParquet(t, filepath.Join(dir, "num.f.parquet"), pqgo.Group{
 		"id": pqgo.Int(32), "f": pqgo.Leaf(pqgo.FloatType), "d": pqgo.Leaf(pqgo.FloatType),
 		"dt": pqgo.TimestampAdjusted(pqgo.Nanosecond, false), "ts": pqgo.TimestampAdjusted(pqgo.Nanosecond, true),
-		"t": pqgo.TimeAdjusted(pqgo.Nanosecond, true),
+		"t": pqgo.TimeAdjusted(pqgo.Nanosecond, true), "s": pqgo.Leaf(pqgo.DoubleType),
 	}, [][]any{
-		{float32(0.1), ns, float32(0.1), int32(1), int64(86399999999600), ns},
-		{float32(-3.25), ns - 999999600, float32(16777217), int32(2), int64(1), ns - 999999600},
+		{float32(0.1), ns, float32(0.1), int32(1), 1e20, int64(86399999999600), ns},
+		{float32(-3.25), ns - 999999600, float32(16777217), int32(2), 1.5e-7, int64(1), ns - 999999600},
 	})
 	work := t.TempDir()
 	if out, err := runCLI(t, "import", "-q", "--dump", dir, "--work-dir", work, "--time-zone", "+08:00"); err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
-	got := sortedRows(t, exportTable(t, work, "num", "f"), "id", "f", "d", "dt", "ts", "t")
+	got := sortedRows(t, exportTable(t, work, "num", "f"), "id", "f", "d", "dt", "ts", "t", "s")
 	want := []string{
-		"1|0.1|0.10000000149011612|2020-10-29 09:27:52.999999|2020-10-29 09:27:52.999999|23:59:59.999999",
-		"2|16777216|-3.25|2020-10-29 09:27:52.000000|2020-10-29 09:27:52.000000|00:00:00.000000",
+		"1|0.1|0.10000000149011612|2020-10-29 09:27:52.999999|2020-10-29 09:27:52.999999|23:59:59.999999|100000000000000000000",
+		"2|16777216|-3.25|2020-10-29 09:27:52.000000|2020-10-29 09:27:52.000000|00:00:00.000000|0.00000015",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("rows\n%q\nwant\n%q", got, want)

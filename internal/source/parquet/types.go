@@ -201,7 +201,9 @@ const julianUnixEpoch = 2440588
 //
 // What the text is, per kind: integers in decimal, unsigned ones read as
 // such; DECIMAL as its exact decimal text; DOUBLE as the shortest text
-// that reads back as the same float64; FLOAT widened to float64 first,
+// that reads back as the same float64, without an exponent (TiDB's
+// float-to-string conversion, so a string column gets Lightning's text);
+// FLOAT widened to float64 first,
 // as Lightning's Datum.SetFloat32 does (0.1f is 0.10000000149011612: a
 // DOUBLE column gets the float32's exact value, a FLOAT column rounds it
 // back to 0.1f); non-finite values are strings TiDB's rules reject. DATE
@@ -234,18 +236,17 @@ func (c *Column) value(v pqgo.Value, scratch []byte, loc *time.Location) (litera
 		return num(strconv.AppendUint(b, uint64(uint32(v.Int32())), 10))
 	case kindUint64:
 		return num(strconv.AppendUint(b, uint64(v.Int64()), 10))
-	case kindFloat:
-		f := float64(v.Float())
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return str(strconv.AppendFloat(b, f, 'g', -1, 64))
-		}
-		return num(strconv.AppendFloat(b, f, 'g', -1, 64))
-	case kindDouble:
+	case kindFloat, kindDouble:
 		f := v.Double()
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return str(strconv.AppendFloat(b, f, 'g', -1, 64))
+		if c.kind == kindFloat {
+			f = float64(v.Float())
 		}
-		return num(strconv.AppendFloat(b, f, 'g', -1, 64))
+		// 'f' as TiDB writes a float datum as a string: the same
+		// number for numeric columns, the same text for string ones.
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return str(strconv.AppendFloat(b, f, 'f', -1, 64))
+		}
+		return num(strconv.AppendFloat(b, f, 'f', -1, 64))
 	case kindBytes:
 		return literal.Field{Kind: literal.FieldString, Bytes: v.ByteArray()}, scratch, nil
 	case kindDecimalInt:

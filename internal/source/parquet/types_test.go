@@ -80,11 +80,14 @@ func TestTypes(t *testing.T) {
 		// Lightning's Datum.SetFloat32: a DOUBLE column gets the
 		// float32's exact value.
 		{"float", pqgo.Leaf(pqgo.FloatType), float32(0.1), nil, num, "0.10000000149011612"},
-		{"float large", pqgo.Leaf(pqgo.FloatType), float32(3.4e38), nil, num, "3.3999999521443642e+38"},
+		{"float large", pqgo.Leaf(pqgo.FloatType), float32(3.4e38), nil, num, "339999995214436420000000000000000000000"},
 		{"float exact", pqgo.Leaf(pqgo.FloatType), float32(-2.5), nil, num, "-2.5"},
 		{"float Inf", pqgo.Leaf(pqgo.FloatType), float32(math.Inf(1)), nil, str, "+Inf"},
 		{"double", pqgo.Leaf(pqgo.DoubleType), 0.1, nil, num, "0.1"},
 		{"double exact", pqgo.Leaf(pqgo.DoubleType), 1.0 / 3, nil, num, "0.3333333333333333"},
+		// Without an exponent, as TiDB turns a float datum into a string.
+		{"double large", pqgo.Leaf(pqgo.DoubleType), 1e20, nil, num, "100000000000000000000"},
+		{"double small", pqgo.Leaf(pqgo.DoubleType), -1.5e-7, nil, num, "-0.00000015"},
 		{"double NaN", pqgo.Leaf(pqgo.DoubleType), math.NaN(), nil, str, "NaN"},
 		{"string", pqgo.String(), "héllo", nil, str, "héllo"},
 		{"enum", pqgo.Enum(), "red", nil, str, "red"},
