@@ -3,6 +3,8 @@ package coordinator
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -18,6 +20,11 @@ import (
 // command (`lightstream checkpoint remove ...`) refuses while it is held,
 // and a second coordinator of the same work directory stops here.
 func (c *Coordinator) lockCheckpoint() (func(), error) {
+	// A coordinator started on a new work directory creates it (the
+	// checkpoint's first write would).
+	if err := os.MkdirAll(filepath.Dir(c.cfg.Checkpoint.Path()), 0o755); err != nil {
+		return nil, fmt.Errorf("coordinator: %w", err)
+	}
 	unlock, err := checkpoint.Lock(c.cfg.Checkpoint.Path())
 	if err != nil {
 		return nil, fmt.Errorf("coordinator: %w", err)
@@ -40,9 +47,10 @@ func (c *Coordinator) eventFloors() map[string]int64 {
 
 // recordChunkFailure records a chunk's failure on its table, so that
 // `lightstream checkpoint dump` shows which table failed and why (the
-// import's error says the same).
-func (c *Coordinator) recordChunkFailure(key string, f *lsv1.ImportFailed, err error) {
-	_ = c.cfg.Checkpoint.Update(func(s *checkpoint.State) error {
+// import's error says the same). It returns err, joined with
+// ErrNotRecorded when the checkpoint could not be written.
+func (c *Coordinator) recordChunkFailure(key string, f *lsv1.ImportFailed, err error) error {
+	if uerr := c.cfg.Checkpoint.Update(func(s *checkpoint.State) error {
 		r := s.Tables[key]
 		if r == nil {
 			return nil
@@ -53,7 +61,10 @@ func (c *Coordinator) recordChunkFailure(key string, f *lsv1.ImportFailed, err e
 		}
 		r.Steps[StepEncode] = checkpoint.Step{Status: checkpoint.Failed, Reason: fmt.Sprintf("chunk %s: %s", f.ChunkId, f.Error), At: time.Now().UTC()}
 		return nil
-	})
+	}); uerr != nil {
+		return notRecorded(err, c.cfg.Checkpoint.Path(), uerr)
+	}
+	return err
 }
 
 // StepEncode is the per-table step a chunk's failure is recorded under.
@@ -86,14 +97,15 @@ func expectedText(inc *checkpoint.Table) string {
 // coordinator at once, often before its event arrives. The import's error
 // and each failed table's are recorded as Run records those it reads, so
 // that `lightstream checkpoint dump` shows them. It returns the first
-// failure found (nil when none).
+// failure found (nil when none), joined with ErrNotRecorded when a failure
+// could not be written into the checkpoint.
 func (c *Coordinator) RecordFailures(ctx context.Context, from int64) error {
 	topic := schemas.Topic(c.cfg.ImportID, schemas.EventsSuffix)
 	end, err := topiclog.EndOffset(ctx, c.cfg.Kafka, topic)
 	if err != nil || end <= from {
 		return err
 	}
-	var first error
+	var first, lost error
 	err = topiclog.Follow(ctx, c.cfg.Kafka, topic, func(m kafkaio.Message) error {
 		if m.Offset >= from {
 			var ev lsv1.Event
@@ -103,7 +115,9 @@ func (c *Coordinator) RecordFailures(ctx context.Context, from int64) error {
 			if b, ok := ev.Body.(*lsv1.Event_Failed); ok {
 				f := b.Failed
 				ferr := failureError(f)
-				c.recordChunkFailure(checkpoint.Key(f.Db, f.Table), f, ferr)
+				if rerr := c.recordChunkFailure(checkpoint.Key(f.Db, f.Table), f, ferr); rerr != ferr && lost == nil {
+					lost = rerr
+				}
 				if first == nil {
 					first = ferr
 				}
@@ -117,12 +131,25 @@ func (c *Coordinator) RecordFailures(ctx context.Context, from int64) error {
 	if err != nil {
 		return err
 	}
-	if first != nil {
-		_ = c.fail(first)
+	if first == nil {
+		return nil
+	}
+	if ferr := c.fail(first); ferr != first {
+		return ferr
+	}
+	if lost != nil {
+		return lost
 	}
 	return first
 }
 
 // RecordError records err, a member's failure that stopped the import
 // without an event (a sorter's), as the import's error in the checkpoint.
-func (c *Coordinator) RecordError(err error) { _ = c.fail(err) }
+// It returns nil once recorded, or an error wrapping ErrNotRecorded that
+// says why it could not be.
+func (c *Coordinator) RecordError(err error) error {
+	if ferr := c.fail(err); ferr != err {
+		return ferr
+	}
+	return nil
+}

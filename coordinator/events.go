@@ -98,9 +98,7 @@ func (c *Coordinator) trackEvents(ctx context.Context) error {
 				return nil
 			}
 			f := b.Failed
-			err := failureError(f)
-			c.recordChunkFailure(checkpoint.Key(f.Db, f.Table), f, err)
-			return err
+			return c.recordChunkFailure(checkpoint.Key(f.Db, f.Table), f, failureError(f))
 		default:
 			return nil
 		}

@@ -111,16 +111,31 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	})
 }
 
+// ErrNotRecorded: the import's failure could not be written into its
+// checkpoint (`lightstream checkpoint dump` does not show it, and a
+// checkpoint command that needs it, such as error-destroy, does not find
+// it). The error that says so wraps it with the failure and the cause.
+var ErrNotRecorded = errors.New("the failure could not be recorded in the checkpoint")
+
+// fail records err as the import's failure and returns it, joined with
+// ErrNotRecorded and the cause when the checkpoint could not be written.
 func (c *Coordinator) fail(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	_ = c.cfg.Checkpoint.Update(func(s *checkpoint.State) error {
+	if uerr := c.cfg.Checkpoint.Update(func(s *checkpoint.State) error {
 		s.Status = checkpoint.Failed
 		s.Error = err.Error()
 		return nil
-	})
+	}); uerr != nil {
+		return notRecorded(err, c.cfg.Checkpoint.Path(), uerr)
+	}
 	return err
+}
+
+// notRecorded joins a failure with the checkpoint write that lost it.
+func notRecorded(err error, path string, uerr error) error {
+	return fmt.Errorf("%w (%w, %s: %w)", err, ErrNotRecorded, path, uerr)
 }
 
 // step runs a lifecycle step once: a store that cannot do it records the

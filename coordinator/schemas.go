@@ -65,6 +65,14 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 		if err := c.precheckEmpty(ctx, key, t, model); err != nil {
 			return err
 		}
+		// An incremental table's row IDs start above its rows' (recorded
+		// by the pre-check, in this run or an earlier one).
+		if rec := cp.Snapshot().Tables[key]; rec != nil && rec.Incremental {
+			t.RowIDBase = rec.RowIDBase
+			if model, err = json.Marshal(t); err != nil {
+				return err
+			}
+		}
 		made[key] = created{t, model}
 	}
 	for _, key := range keys {

@@ -73,32 +73,47 @@ type MetaStore interface {
 // checked against the store before its first pair was written.
 const metaExistingChecked = "existing-checked"
 
-// existingWindow is how many of the source's keys one store scan covers.
+// existingWindow is how many of the source's keys one store read covers.
 const existingWindow = 1024
+
+// errSparse stops a window's scan that walks past more of the store's
+// keys than the window has: the source is sparse against the table.
+var errSparse = errors.New("the store is denser than the source here")
 
 // FindExisting walks src in key order against what st holds over the
 // same keys, and calls fn for every key both hold. The store is read in
-// windows of the source's keys (one Scan over [first, last] of each), so
-// the read follows the source, not the table.
+// windows of the source's keys: one Scan from the first key of a window,
+// which stops once it has passed about twice as many of the store's keys
+// as the window holds; the keys it did not reach are then looked up one
+// by one (point gets in one read-only transaction when st runs them). So
+// the read follows the source, not the table: a sparse incremental dump
+// into a large table reads about as many keys as it has, not the table.
 func FindExisting(ctx context.Context, st store.Store, src Source, fn ExistingFunc) error {
 	var keys, vals [][]byte
 	flush := func() error {
 		if len(keys) == 0 {
 			return nil
 		}
-		i := 0
+		defer func() { keys, vals = keys[:0], vals[:0] }()
+		i, passed, budget := 0, 0, 2*len(keys)+64
 		end := append(append([]byte(nil), keys[len(keys)-1]...), 0)
 		err := st.Scan(ctx, keys[0], end, func(k, v []byte) error {
 			for i < len(keys) && bytes.Compare(keys[i], k) < 0 {
 				i++
 			}
 			if i < len(keys) && bytes.Equal(keys[i], k) {
-				return fn(ctx, Existing{Key: keys[i], Stored: v, New: vals[i]})
+				i++
+				return fn(ctx, Existing{Key: keys[i-1], Stored: v, New: vals[i-1]})
+			}
+			if passed++; passed > budget {
+				return errSparse
 			}
 			return nil
 		})
-		keys, vals = keys[:0], vals[:0]
-		return err
+		if !errors.Is(err, errSparse) {
+			return err
+		}
+		return lookupExisting(ctx, st, keys[i:], vals[i:], fn)
 	}
 	err := src.Iterate(ctx, func(k, v []byte) error {
 		keys = append(keys, append([]byte(nil), k...))
@@ -112,6 +127,48 @@ func FindExisting(ctx context.Context, st store.Store, src Source, fn ExistingFu
 		return err
 	}
 	return flush()
+}
+
+// lookupExisting looks keys (sorted) up one by one and calls fn, in key
+// order, for those st holds.
+func lookupExisting(ctx context.Context, st store.Store, keys, vals [][]byte, fn ExistingFunc) error {
+	if tx, ok := st.(store.Transactional); ok {
+		var found []int
+		var stored [][]byte
+		// Read only: the commit writes nothing, so it is not retried, and
+		// fn runs after it.
+		err := tx.RunTxn(ctx, func(txn store.Txn) error {
+			found, stored = found[:0], stored[:0]
+			for j, k := range keys {
+				v, err := txn.Get(ctx, k)
+				if err != nil {
+					return fmt.Errorf("get %x: %w", k, err)
+				}
+				if v != nil {
+					found, stored = append(found, j), append(stored, v)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for n, j := range found {
+			if err := fn(ctx, Existing{Key: keys[j], Stored: stored[n], New: vals[j]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for j, k := range keys {
+		err := st.Scan(ctx, k, append(append([]byte(nil), k...), 0), func(_, v []byte) error {
+			return fn(ctx, Existing{Key: k, Stored: v, New: vals[j]})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkExisting runs FindExisting with opts.Existing before src's first

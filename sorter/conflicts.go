@@ -91,6 +91,14 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 	span := &recordSpan{src: &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}}
 	var local []conflict.Group
 	err = conflict.Scan(ctx, span, func(g conflict.Group) error { local = append(local, g); return nil })
+	replace := s.cfg.Ingest.Existing != nil && s.cfg.Conflict.Strategy == conflict.Replace
+	if err == nil && s.cfg.Ingest.Existing != nil && (s.cfg.Conflict.Strategy == conflict.Ignore || replace) {
+		// Incremental: the keys the table holds already are conflicts too.
+		var existing []conflict.Group
+		if existing, err = s.existingGroupsOnce(ctx, eng, &keyedRanges{eng: eng, unique: unique, noRecords: rowIDs}); err == nil && len(existing) > 0 {
+			local = mergeGroups(local, existing)
+		}
+	}
 	release()
 	if err != nil {
 		return fmt.Errorf("scan %s for duplicate keys: %w", dir, err)
@@ -107,10 +115,21 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 		// The partition holds the whole table: nothing to exchange (the
 		// report above is for the conflicts report).
 		groups = local
+		if replace {
+			if err := s.replaceOld(ctx, dir, st, localOldRows(local)); err != nil {
+				return err
+			}
+		}
 	} else {
 		round1, err := s.gatherKeys(ctx, st, 1)
 		if err != nil {
 			return err
+		}
+		if replace {
+			// Before round 2: no partition of the table ingests yet.
+			if err := s.replaceOld(ctx, dir, st, ownedOldRows(round1, st.partition)); err != nil {
+				return err
+			}
 		}
 		if border, err = s.borderKeys(ctx, dir, st, span, round1); err != nil {
 			return err
@@ -152,6 +171,15 @@ func (s *partitionSorter) resolveConflicts(ctx context.Context, dir string, st *
 	return nil
 }
 
+// mergeGroups is a and b as one list of groups, a key's holders merged.
+func mergeGroups(a, b []conflict.Group) []conflict.Group {
+	r := &lsv1.DuplicateKeys{}
+	for _, g := range append(slices.Clone(a), b...) {
+		r.Keys = append(r.Keys, g.ToProto())
+	}
+	return conflict.Merge([]*lsv1.DuplicateKeys{r})
+}
+
 // reportFailure tells the coordinator that the dump stops the import (a
 // duplicate key with strategy "error", more losing rows than the
 // threshold), as an encoder reports bad input, and returns err: a
@@ -174,6 +202,9 @@ func (s *partitionSorter) reportFailure(ctx context.Context, st *partitionState,
 
 // RowSource names a row's place: its file and offset.
 func RowSource(mf *lsv1.TableManifest, p conflict.Pos) string {
+	if p == conflict.StorePos {
+		return "the table before the import (--incremental)"
+	}
 	if int(p.Chunk) < len(mf.ChunkFiles) {
 		return fmt.Sprintf("%s:%d", mf.ChunkFiles[p.Chunk], p.Offset)
 	}
@@ -438,8 +469,11 @@ func (s *partitionSorter) publishKeys(ctx context.Context, st *partitionState, r
 		for _, h := range k.Holders {
 			// The row's place says everything needed: the report reads
 			// the row from the dump, and a dump whose shards overlap
-			// sends many keys.
-			h.Value = nil
+			// sends many keys. The table's row (incremental import) has
+			// no place: its stored value names it (replaceOld).
+			if (conflict.Pos{Chunk: h.Chunk, Offset: h.Offset}) != conflict.StorePos {
+				h.Value = nil
+			}
 		}
 		n := proto.Size(k)
 		if size > 0 && size+n > maxReportBytes {

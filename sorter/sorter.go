@@ -315,7 +315,7 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	)
 	if st.losers != nil {
 		filter = &conflict.Filter{Src: eng, Losers: st.losers}
-		src = filter
+		src = filteredEngine{filter: filter, eng: eng}
 	}
 	part, err := s.ingestEngine(ctx, src, st)
 	if err != nil {
@@ -328,8 +328,10 @@ func (s *partitionSorter) ingest(ctx context.Context, dir string, st *partitionS
 	done := combineIngests(append(slices.Clone(st.spills), part))
 	done.Db, done.Table, done.Partition, done.CompleteUnixNano = st.mf.Db, st.mf.Table, st.partition, complete.UnixNano()
 	if filter != nil {
-		done.Conflicts = &lsv1.ConflictsResolved{Kvs: filter.Dropped.KVs, Bytes: filter.Dropped.Bytes, Checksum: filter.Dropped.Sum,
-			LosingRows: uint64(len(st.losers)), DuplicateKeys: uint64(st.duplicateKeys)}
+		// The table's rows this partition replaced (incremental import)
+		// are left out of the store as the losing rows' pairs are.
+		done.Conflicts = &lsv1.ConflictsResolved{Kvs: filter.Dropped.KVs + st.replaced.KVs, Bytes: filter.Dropped.Bytes + st.replaced.Bytes,
+			Checksum: filter.Dropped.Sum ^ st.replaced.Sum, LosingRows: uint64(len(st.losers)), DuplicateKeys: uint64(st.duplicateKeys)}
 	}
 	if err := s.checksumSpans(ctx, done); err != nil {
 		return nil, fmt.Errorf("%s.%s partition %d: %w", st.mf.Db, st.mf.Table, st.partition, err)

@@ -33,6 +33,9 @@ type partitionState struct {
 	ordinals      map[string]uint32
 	losers        map[conflict.Pos]bool
 	duplicateKeys int
+	// replaced are the pairs of the table's rows this partition deleted
+	// (incremental import, strategy replace: replaceOld).
+	replaced conflict.Dropped
 }
 
 // setFeeds records which chunks feed the partition, given the table's

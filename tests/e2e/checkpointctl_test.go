@@ -84,6 +84,9 @@ func TestCheckpointErrorCommands(t *testing.T) {
 			if !strings.Contains(out, "bad.t: ") {
 				t.Errorf("checkpoint %s says nothing of bad.t:\n%s", command, out)
 			}
+			if command == pipeline.CheckpointErrorDestroy && (!strings.Contains(out, "NOT read again") || !strings.Contains(out, "remove --table all")) {
+				t.Errorf("checkpoint %s does not say that the dump is not read again for encoded chunks:\n%s", command, out)
+			}
 			st := mustOpen(t, work).Snapshot()
 			if len(st.FailedTables()) != 0 || st.Error != "" || st.Status == checkpoint.Failed {
 				t.Fatalf("after %s: failed tables %v, import %q %q", command, st.FailedTables(), st.Status, st.Error)

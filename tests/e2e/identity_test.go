@@ -111,18 +111,19 @@ func TestTwoImportsOneBroker(t *testing.T) {
 	}
 
 	// Every lightstream topic on the broker is one import's, and each
-	// import has its four fixed topics and its two KV topics.
+	// import has its five fixed topics (chunks, conflicts, events, manifests,
+	// schemas) and its two KV topics.
 	listed, err := importid.List(ctx, kc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	all, _ := kafkaio.ListTopics(ctx, kc)
-	if len(listed) != 2 || len(all) != 12 {
+	if len(listed) != 2 || len(all) != 14 {
 		t.Fatalf("imports on the broker: %+v; topics %+v", listed, all)
 	}
 	for _, l := range listed {
 		m := ids[l.ID]
-		if m == nil || len(l.Topics) != 6 {
+		if m == nil || len(l.Topics) != 7 {
 			t.Errorf("import %s on the broker: %+v", l.ID, l.Topics)
 			continue
 		}

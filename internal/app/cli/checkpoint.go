@@ -40,7 +40,7 @@ func init() {
 			},
 			{
 				Name:      pipeline.CheckpointRemove,
-				Usage:     "forget a table's progress, so the next run sorts and ingests it again from its retained KV topic and verifies it; --table all removes the whole checkpoint: the next run is a new import from the dump",
+				Usage:     "forget a table's progress, so the next run sorts and ingests it again from its retained KV topic (the dump is not read again for chunks already encoded) and verifies it; --table all removes the whole checkpoint: the next run is a new import from the dump",
 				UsageText: "lightstream checkpoint remove --work-dir W [--table db.t | all]",
 				Flags:     changing(),
 				Action:    runCheckpointControl(pipeline.CheckpointRemove),
@@ -124,6 +124,14 @@ func runCheckpointControl(command string) cli.ActionFunc {
 				fmt.Fprintf(w, "%s: checkpoint removed; the next run imports it again\n", t)
 			}
 		}
+		if command != pipeline.CheckpointIgnoreError && len(res.Tables) > 0 {
+			// Unlike tidb-lightning-ctl, whose reset table is read again
+			// from the dump: the user who fixed a row must know.
+			fmt.Fprintf(w, "note: the dump is NOT read again for chunks already encoded: those are sorted again from the KV pairs kept in the table's KV topic "+
+				"(only chunks not yet encoded, or whose encoding failed, are read from the dump); a row fixed in the dump since is not seen. "+
+				"To import the tables from the dump as it is now: lightstream checkpoint error-destroy (for a table that wrote pairs), then "+
+				"lightstream checkpoint remove --table all --work-dir %s, and run the import again\n", cfg.WorkDir)
+		}
 		if len(res.EnginesRemoved) > 0 {
 			sort.Strings(res.EnginesRemoved)
 			fmt.Fprintf(w, "engines removed: %s\n", strings.Join(res.EnginesRemoved, ", "))
@@ -135,5 +143,6 @@ func runCheckpointControl(command string) cli.ActionFunc {
 // incrementalFlag imports into tables that already hold rows (see
 // pipeline.Config.Incremental).
 var incrementalFlag = &cli.BoolFlag{Name: "incremental", Usage: "import into tables that already hold rows (on the embedded default, after a complete import in the same --work-dir): " +
-	"the empty-table pre-check is skipped for those tables only, a key of the dump the table already holds stops the import (conflict strategy error), " +
+	"the empty-table pre-check is skipped for those tables only, new rows get row IDs above the table's, and a key of the dump the table already holds is a conflict resolved by --conflict-strategy " +
+	"(none or error: the import stops; ignore: the table's row stays, the new row is dropped; replace: the new row replaces the table's row and all its index entries), " +
 	"and the table is verified against its checksum before the import plus the imported pairs"}

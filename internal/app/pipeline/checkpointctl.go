@@ -164,9 +164,19 @@ func resetTables(ctx context.Context, cfg Config, cp *checkpoint.File, snap chec
 	if engineRoot == "" {
 		engineRoot = EngineDir(cfg.WorkDir)
 	}
+	// Every table is checked before any is touched: a refusal leaves the
+	// checkpoint, the store and the engines as they were.
+	found := make(map[string]*lsv1.TableManifest, len(keys))
 	for _, k := range keys {
 		rec := snap.Tables[k]
 		name := rec.DB + "." + rec.Name
+		if rec.Incremental {
+			// Its pairs cannot be told from the rows it held before: a
+			// destroy would delete those, a new ingest would take the
+			// pairs of the first for conflicts.
+			return fmt.Errorf("checkpoint %s %s: the table held %d pairs before this import (--incremental), which its own pairs cannot be told from: "+
+				"use ignore-error once the cause is fixed, or remove --table all and import again; nothing was changed", command, name, rec.Before.KVs)
+		}
 		var mf *lsv1.TableManifest
 		for _, m := range manifests {
 			if checkpoint.Key(m.Db, m.Table) == k {
@@ -175,16 +185,15 @@ func resetTables(ctx context.Context, cfg Config, cp *checkpoint.File, snap chec
 		}
 		if mf != nil && len(mf.ChunkIds) > 0 {
 			if err := checkKVTopic(ctx, kcfg, mf); err != nil {
-				return fmt.Errorf("checkpoint %s %s: %w", command, name, err)
+				return fmt.Errorf("checkpoint %s %s: %w; nothing was changed", command, name, err)
 			}
 		}
-		if rec.Incremental {
-			// Its pairs cannot be told from the rows it held before: a
-			// destroy would delete those, a new ingest would take the
-			// pairs of the first for conflicts.
-			return fmt.Errorf("checkpoint %s %s: the table held %d pairs before this import (--incremental), which its own pairs cannot be told from: "+
-				"use ignore-error once the cause is fixed, or remove --table all and import again", command, name, rec.Before.KVs)
-		}
+		found[k] = mf
+	}
+	for _, k := range keys {
+		rec := snap.Tables[k]
+		name := rec.DB + "." + rec.Name
+		mf := found[k]
 		var destroyed uint64
 		if command == CheckpointErrorDestroy && rec.TableID != 0 {
 			if destroyed, err = DestroyRanges(ctx, st, coordinator.TableRanges(rec.TableID, coordinator.TableIDs(rec.TableID, rec.Model))); err != nil {
@@ -320,13 +329,15 @@ func removeImport(ctx context.Context, cfg Config, cp *checkpoint.File, snap che
 			return fmt.Errorf("checkpoint remove: %w", err)
 		}
 		defer st.Close()
-		if meta, err := storecatalog.Open(st); err == nil {
-			for _, t := range held {
-				// A table the catalog does not hold was never created.
-				err := meta.ReleaseTables(ctx, []storecatalog.TableName{t}, coordinator.ImportToken(snap))
-				if err != nil && !errors.Is(err, storecatalog.ErrNotFound) {
-					return fmt.Errorf("checkpoint remove: release the import's hold on %s.%s: %w", t.DB, t.Name, err)
-				}
+		meta, err := storecatalog.Open(st)
+		if err != nil {
+			return fmt.Errorf("checkpoint remove: release the import's holds on its tables (until released, or their lease ends, a new import of them is refused): %w", err)
+		}
+		for _, t := range held {
+			// A table the catalog does not hold was never created.
+			err := meta.ReleaseTables(ctx, []storecatalog.TableName{t}, coordinator.ImportToken(snap))
+			if err != nil && !errors.Is(err, storecatalog.ErrNotFound) {
+				return fmt.Errorf("checkpoint remove: release the import's hold on %s.%s: %w", t.DB, t.Name, err)
 			}
 		}
 	}

@@ -107,7 +107,7 @@ func writeConflictsReport(ctx context.Context, cfg Config, kcfg kafkaio.Config, 
 			for _, h := range g.Holders {
 				row := ConflictRow{Source: sorter.RowSource(mf, h.Pos), Kept: losers != nil && !losers[h.Pos]}
 				path := ""
-				if int(h.Pos.Chunk) < len(mf.ChunkFiles) {
+				if h.Pos != conflict.StorePos && int(h.Pos.Chunk) < len(mf.ChunkFiles) {
 					path = mf.ChunkFiles[h.Pos.Chunk]
 					row.Row = rowText(filepath.Join(dumpDir, path), h.Pos.Offset)
 				}

@@ -380,7 +380,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		switch rerr := coord.RecordFailures(rctx, eventsFrom); {
 		case rerr == nil && !errors.Is(err, context.Canceled):
-			coord.RecordError(err) // a failure without an event (a sorter's)
+			// A failure without an event (a sorter's).
+			if lerr := coord.RecordError(err); lerr != nil {
+				err = lerr
+			}
+		case errors.Is(rerr, coordinator.ErrNotRecorded):
+			// The user must learn that the checkpoint does not hold it.
+			err = fmt.Errorf("%w; and %w", err, rerr)
 		case rerr != nil && !errors.Is(rerr, coordinator.ErrImportFailed):
 			cfg.Logger.Warn("record the failure in the checkpoint", "err", rerr)
 		}

@@ -15,6 +15,12 @@ type Pos struct {
 	Offset int64
 }
 
+// StorePos stands for a row the store held before an incremental import:
+// it comes before every row of the dump, so that the store's row is the
+// earlier one of a conflict (strategy ignore keeps it, and drops the new
+// row).
+var StorePos = Pos{Chunk: 0, Offset: -1}
+
 // Compare orders two places in dump order.
 func (p Pos) Compare(q Pos) int {
 	if c := cmp.Compare(p.Chunk, q.Chunk); c != 0 {

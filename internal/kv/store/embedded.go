@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/tikv/client-go/v2/testutils"
@@ -63,6 +64,9 @@ func OpenEmbeddedWith(dir string, opts EmbeddedOptions) (*Embedded, error) {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	if err := dropUnfinishedCreate(filepath.Join(dir, "mvcc")); err != nil {
+		return nil, fmt.Errorf("open embedded store %s: %w", dir, err)
 	}
 	client, cluster, pdClient, err := testutils.NewMockTiKV(filepath.Join(dir, "mvcc"), nil)
 	if err != nil {
@@ -147,4 +151,27 @@ func (e *Embedded) Close() error {
 		return fmt.Errorf("close embedded store %s: %w", e.dir, err)
 	}
 	return nil
+}
+
+// dropUnfinishedCreate removes a goleveldb directory whose creation was cut
+// short: it has files but no CURRENT, which goleveldb writes last when it
+// creates a database (after its LOCK, LOG and first manifest), before any
+// data can be written. goleveldb refuses to open such a directory ("file
+// missing MANIFEST-000000") rather than trash what might be data; a process
+// killed in its first milliseconds leaves one behind, and the rerun would
+// then fail for good.
+func dropUnfinishedCreate(mvcc string) error {
+	entries, err := os.ReadDir(mvcc)
+	if err != nil || len(entries) == 0 {
+		return nil // nothing there yet (or unreadable: the open says why)
+	}
+	for _, e := range entries {
+		if e.Name() == "CURRENT" {
+			return nil
+		}
+		if strings.HasSuffix(e.Name(), ".ldb") || strings.HasSuffix(e.Name(), ".log") && e.Name() != "LOG" {
+			return nil // tables or a journal without CURRENT: not ours to drop
+		}
+	}
+	return os.RemoveAll(mvcc)
 }

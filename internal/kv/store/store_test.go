@@ -262,3 +262,34 @@ func TestMain(m *testing.M) {
 	quietLogs()
 	os.Exit(m.Run())
 }
+
+// TestOpenAfterCreateCutShort: a store whose goleveldb creation was killed
+// before CURRENT was written opens as a new store.
+func TestOpenAfterCreateCutShort(t *testing.T) {
+	dir := t.TempDir()
+	mvcc := filepath.Join(dir, "mvcc")
+	if err := os.MkdirAll(mvcc, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"LOCK", "LOG", "MANIFEST-000000"} {
+		if err := os.WriteFile(filepath.Join(mvcc, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := OpenEmbedded(dir)
+	if err != nil {
+		t.Fatalf("open after a cut-short create: %v", err)
+	}
+	_ = e.Close()
+	// A directory with a journal but no CURRENT is left alone.
+	dir2 := t.TempDir()
+	mvcc2 := filepath.Join(dir2, "mvcc")
+	_ = os.MkdirAll(mvcc2, 0o755)
+	_ = os.WriteFile(filepath.Join(mvcc2, "000001.log"), []byte("x"), 0o644)
+	if err := dropUnfinishedCreate(mvcc2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(mvcc2, "000001.log")); err != nil {
+		t.Fatalf("a journal without CURRENT was removed: %v", err)
+	}
+}

@@ -87,6 +87,10 @@ type Table struct {
 	Incremental bool     `json:"incremental,omitempty"`
 	Before      Checksum `json:"before_checksum,omitzero"`
 	Replaced    Checksum `json:"replaced_checksum,omitzero"`
+	// RowIDBase is the largest row ID the table held before an incremental
+	// import: this import's row IDs are given above it
+	// (tablemodel.Table.RowIDBase), the same in every run.
+	RowIDBase int64 `json:"row_id_base,omitempty"`
 }
 
 // Conflicts counts a table's rows that shared a primary or unique key.

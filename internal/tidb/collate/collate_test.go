@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/lightstream-io/lightstream/internal/golden"
 	"github.com/pingcap/tidb/pkg/parser/charset"
 )
 
@@ -197,16 +197,17 @@ type vectorFile struct {
 	} `json:"vectors"`
 }
 
-// TestGoldenVectors checks every collation_sort_key vector of the shared
-// vectors.json (LIGHTSTREAM_VECTORS overrides its path).
+// TestGoldenVectors checks every collation_sort_key vector of TiDB's
+// vectors.json (the copy internal/golden embeds; LIGHTSTREAM_VECTORS
+// overrides it with another file).
 func TestGoldenVectors(t *testing.T) {
-	path := os.Getenv("LIGHTSTREAM_VECTORS")
-	if path == "" {
-		path = filepath.Join("..", "..", "..", "..", "shared", "tidb-encoding", "vectors.json")
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("golden vectors not found: %v", err)
+	path, raw := "embedded vectors.json", golden.Vectors()
+	if p := os.Getenv("LIGHTSTREAM_VECTORS"); p != "" {
+		var err error
+		if raw, err = os.ReadFile(p); err != nil {
+			t.Fatalf("LIGHTSTREAM_VECTORS: %v", err)
+		}
+		path = p
 	}
 	var vf vectorFile
 	if err := json.Unmarshal(raw, &vf); err != nil {

@@ -1,6 +1,7 @@
 package mytime
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,7 +19,7 @@ func readCorpus(t *testing.T, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(corpora(t), rel))
 	if err != nil {
-		t.Skip("corpus not available:", err)
+		golden.Missing(t, fmt.Sprint("corpus not available: ", err))
 	}
 	return b
 }
@@ -100,7 +101,7 @@ func TestCorpusLiterals(t *testing.T) {
 	more, _ := filepath.Glob(filepath.Join(corpora(t), "lightning-cases", "lightning_tool_241", "data", "*.sql"))
 	files = append(files, more...)
 	if len(files) == 0 {
-		t.Skip("corpora not available")
+		golden.Missing(t, "corpora not available")
 	}
 	lit := regexp.MustCompile(`'(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?:\.\d+)?)?)'`)
 	n := 0

@@ -29,6 +29,8 @@ type RowCoder struct {
 	// given) to its row builder, built on first use.
 	builders map[string]*valueconv.RowBuilder
 	row      []datum.Datum
+	// rowIDBase is the table's RowIDBase, added to every row ID.
+	rowIDBase int64
 }
 
 // NewRowCoder prepares the coder of table t, converting values under sess.
@@ -46,7 +48,7 @@ func NewRowCoder(t *tablemodel.Table, sess valueconv.Session, opts Options) (*Ro
 		return nil, err
 	}
 	return &RowCoder{conv: conv, enc: enc, gen: gen, builders: map[string]*valueconv.RowBuilder{},
-		row: make([]datum.Datum, len(t.Columns))}, nil
+		row: make([]datum.Datum, len(t.Columns)), rowIDBase: t.RowIDBase}, nil
 }
 
 // SpreadAutoRandom makes generated AUTO_RANDOM handles spread over the
@@ -54,12 +56,14 @@ func NewRowCoder(t *tablemodel.Table, sess valueconv.Session, opts Options) (*Ro
 // do not share one shard and a chunk encoded again gives the same keys
 // (kvenc.Encoder.SpreadAutoRandom; the encoder passes the chunk's row ID
 // base).
-func (rc *RowCoder) SpreadAutoRandom(seed int64) { rc.enc.SpreadAutoRandom(seed) }
+func (rc *RowCoder) SpreadAutoRandom(seed int64) { rc.enc.SpreadAutoRandom(seed + rc.rowIDBase) }
 
 // Encode converts one row and appends its pairs to dst: the record pair,
 // then the index pairs in index-ID order. columns is the row's column list
 // (an INSERT's or a CSV header; nil for every column in order), rowID the
-// row's _tidb_rowid when the table has no integer handle. Errors are the
+// row's _tidb_rowid when the table has no integer handle (shifted by the
+// table's RowIDBase: also the value an AUTO_INCREMENT column left empty
+// takes). Errors are the
 // row's own (a *valueconv.ValueError names the column): callers place them.
 func (rc *RowCoder) Encode(columns []string, fields []literal.Field, rowID int64, dst *kvenc.Pairs) error {
 	key := strings.Join(columns, "\x00")
@@ -74,7 +78,7 @@ func (rc *RowCoder) Encode(columns []string, fields []literal.Field, rowID int64
 		}
 		rc.builders[key] = rb
 	}
-	handleID, err := rb.Build(fields, rowID, rc.row)
+	handleID, err := rb.Build(fields, rowID+rc.rowIDBase, rc.row)
 	if err != nil {
 		return err
 	}

@@ -102,6 +102,26 @@ func (d *Decoder) CheckIndex(key, value []byte) error {
 	return fmt.Errorf("%w: index %d key %x is not one the record's row gives", ErrIndexMismatch, indexID, key)
 }
 
+// Keys are the keys of every pair the row of the last Record encodes to:
+// its record key, then its index keys in index-ID order (what deleting
+// the row deletes, as TiDB's RemoveRecord does). The slices are the
+// decoder's until the next call.
+func (d *Decoder) Keys() ([][]byte, error) {
+	if d.row == nil {
+		return nil, errors.New("keys before any record pair")
+	}
+	if !d.encoded {
+		if err := d.reencode(); err != nil {
+			return nil, fmt.Errorf("re-encode the decoded row: %w", err)
+		}
+	}
+	keys := make([][]byte, d.pairs.Len())
+	for i := range keys {
+		keys[i] = d.pairs.Key(i)
+	}
+	return keys, nil
+}
+
 // reencode encodes the last row again, under its own row ID.
 func (d *Decoder) reencode() error {
 	if d.check == nil {

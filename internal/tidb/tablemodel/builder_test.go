@@ -28,7 +28,7 @@ func schemaFiles(t *testing.T) []string {
 		}
 	}
 	if len(files) == 0 {
-		t.Skip("corpora not present")
+		golden.Missing(t, "corpora not present")
 	}
 	return files
 }
@@ -57,7 +57,7 @@ func sakila(t *testing.T, name string) (*Table, []string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(corpora(t), "sakila", "sakila."+name+"-schema.sql"))
 	if err != nil {
-		t.Skip("corpora not present")
+		golden.Missing(t, "corpora not present")
 	}
 	tbl, warns, err := ParseCreateTable(string(data), DBDefaults{Name: "sakila"}, 1)
 	if err != nil {

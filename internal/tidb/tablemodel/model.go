@@ -132,6 +132,11 @@ type Table struct {
 	// Partition is set for a partitioned table: its rows are written under
 	// the partitions' IDs (PhysicalIDs), not under ID.
 	Partition *Partitioning `json:",omitempty"`
+	// RowIDBase shifts every row ID this import gives (the dump's row k of
+	// a chunk gets RowIDBase + the chunk's base + k): above the largest
+	// row ID of the rows a table held before an incremental import, as
+	// Lightning's AllocTableRowIDs and RebaseChunkRowIDs do. 0 otherwise.
+	RowIDBase int64 `json:",omitempty"`
 }
 
 // PrimaryIndex returns the primary key index, or nil (int-handle tables and

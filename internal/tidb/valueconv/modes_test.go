@@ -39,7 +39,7 @@ func TestJSONCorpus(t *testing.T) {
 	dir := golden.Shared(t, "corpora/lightning-cases/lightning_various_types/data") + "/"
 	schema, err := os.ReadFile(dir + "vt.json-schema.sql")
 	if err != nil {
-		t.Skip("corpus not present")
+		golden.Missing(t, "corpus not present")
 	}
 	data, err := os.ReadFile(dir + "vt.json.sql")
 	if err != nil {
