@@ -281,7 +281,7 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 		var crc uint32
 		buf, crc, err = sr.render(rows.Columns(), fields, ch.RowIdBase+k, buf[:0])
 		if err != nil {
-			rowErr := &RowError{File: dc.File, Offset: rows.Pos(), Err: err}
+			rowErr := newRowError(dc.File, rows, err)
 			if e.cfg.Rejects != nil && e.cfg.Rejects.Reject(rowErr, fields) {
 				st.rejected++
 				metrics.RowsRejected.Inc()

@@ -35,11 +35,17 @@ func OpenRejects(path string, limit int) (*RejectWriter, error) {
 	return &RejectWriter{f: f, w: bufio.NewWriter(f), limit: limit}, nil
 }
 
+// rejectRecord is one line of rejects.jsonl. A SQL or CSV row is at its
+// byte offset; a Parquet row, which has none, by its row group and its
+// row numbers (from 1) in the group and in the file.
 type rejectRecord struct {
-	File   string    `json:"file"`
-	Offset int64     `json:"offset"`
-	Reason string    `json:"reason"`
-	Row    []*string `json:"row"`
+	File       string    `json:"file"`
+	Offset     *int64    `json:"offset,omitempty"`
+	RowGroup   *int      `json:"row_group,omitempty"`
+	RowInGroup int64     `json:"row_in_group,omitempty"`
+	RowInFile  int64     `json:"row_in_file,omitempty"`
+	Reason     string    `json:"reason"`
+	Row        []*string `json:"row"`
 }
 
 // Reject records a bad row and reports whether it fit under the limit
@@ -50,7 +56,10 @@ func (r *RejectWriter) Reject(e *RowError, fields []literal.Field) bool {
 	if r.count >= r.limit {
 		return false
 	}
-	rec := rejectRecord{File: e.File, Offset: e.Offset, Reason: e.Err.Error()}
+	rec := rejectRecord{File: e.File, Offset: &e.Offset, Reason: e.Err.Error()}
+	if e.Row != nil {
+		rec.Offset, rec.RowGroup, rec.RowInGroup, rec.RowInFile = nil, &e.Row.RowGroup, e.Row.InGroup, e.Row.InFile
+	}
 	for _, f := range fields {
 		if f.Kind == literal.FieldNull {
 			rec.Row = append(rec.Row, nil)

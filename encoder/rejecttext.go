@@ -12,7 +12,7 @@ func (r *RejectWriter) RejectText(file string, offset int64, reason, row string)
 	if r.count >= r.limit {
 		return false
 	}
-	b, _ := json.Marshal(rejectRecord{File: file, Offset: offset, Reason: reason, Row: []*string{&row}})
+	b, _ := json.Marshal(rejectRecord{File: file, Offset: &offset, Reason: reason, Row: []*string{&row}})
 	r.w.Write(b)
 	r.w.WriteByte('\n')
 	if err := r.w.Flush(); err != nil {

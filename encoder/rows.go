@@ -48,13 +48,37 @@ type pairSink interface {
 // RowError is a row that could not be converted or encoded: where it is
 // and why.
 type RowError struct {
-	File   string
+	File string
+	// Offset is where the row starts in the file (SQL, CSV).
 	Offset int64
-	Err    error
+	// Row, for a Parquet row (which has no byte offset of its own), is its
+	// row group and its row in the group and the file; nil otherwise.
+	Row *dump.RowPos
+	Err error
 }
 
 func (e *RowError) Error() string {
+	if e.Row != nil {
+		return fmt.Sprintf("%s: %s: %v", e.File, e.Row, e.Err)
+	}
 	return fmt.Sprintf("%s: row at byte offset %d: %v", e.File, e.Offset, e.Err)
+}
+
+// rowPlacer is a row source that locates its rows by number (dump.Rows
+// of a Parquet chunk).
+type rowPlacer interface {
+	RowPos() (dump.RowPos, bool)
+}
+
+// newRowError is the error of the row rows last returned.
+func newRowError(file string, rows interface{ Pos() int64 }, err error) *RowError {
+	e := &RowError{File: file, Offset: rows.Pos(), Err: err}
+	if rp, ok := rows.(rowPlacer); ok {
+		if at, ok := rp.RowPos(); ok {
+			e.Row = &at
+		}
+	}
+	return e
 }
 
 func (e *RowError) Unwrap() error { return e.Err }
@@ -71,9 +95,11 @@ func encodeRows(ctx context.Context, cfg Config, ti *schematopic.Table, ch *lsv1
 	dc := dump.ChunkFromProtoIn(st, ch)
 	if dc.Format == dump.FormatParquet {
 		// Parquet instants are written in the session's time zone.
-		if sess, err := rowcodec.Session(ti.Msg.SqlMode, ti.Msg.TimeZone, "", time.Time{}); err == nil {
-			dc.Location = sess.Loc
+		sess, err := rowcodec.Session(ti.Msg.SqlMode, ti.Msg.TimeZone, "", time.Time{})
+		if err != nil {
+			return chunkStats{}, fmt.Errorf("chunk %s: table %s.%s: %w", ch.Id, ch.Db, ch.Table, err)
 		}
+		dc.Location = sess.Loc
 	}
 	rows, err := dc.OpenRows(dump.CSVOptionsFromProto(ch.Csv), ch.NoBackslashEscapes)
 	if err != nil {
@@ -127,7 +153,7 @@ func encodeFrom(ctx context.Context, rejects *RejectWriter, ti *schematopic.Tabl
 		}
 		pairs.Reset()
 		if err := rc.Encode(rows.Columns(), fields, ch.RowIdBase+k, &pairs); err != nil {
-			rowErr := &RowError{File: file, Offset: rows.Pos(), Err: err}
+			rowErr := newRowError(file, rows, err)
 			if rejects != nil && rejects.Reject(rowErr, fields) {
 				st.rejected++
 				metrics.RowsRejected.Inc()

@@ -360,6 +360,10 @@ type rejectRecord struct {
 	Offset int64     `json:"offset"`
 	Reason string    `json:"reason"`
 	Row    []*string `json:"row"`
+	// A Parquet row is located by row group and row numbers instead.
+	RowGroup   *int  `json:"row_group"`
+	RowInGroup int64 `json:"row_in_group"`
+	RowInFile  int64 `json:"row_in_file"`
 }
 
 func readRejects(t testing.TB, work string) []rejectRecord {

@@ -85,5 +85,5 @@ func (c *Chunk) openParquetRows() (*Rows, error) {
 		r.Close()
 		return nil, fmt.Errorf("chunk %s: no row groups of %s selected", c.ID, c.File)
 	}
-	return &Rows{closer: r, next: func() ([]literal.Field, error) { return r.Next() }, columns: r.Columns, pos: r.Pos, parsed: r.Parsed}, nil
+	return &Rows{closer: r, next: func() ([]literal.Field, error) { return r.Next() }, columns: r.Columns, pos: r.Pos, rowPos: r.Row, parsed: r.Parsed}, nil
 }

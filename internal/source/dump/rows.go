@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/lightstream-io/lightstream/internal/source/parquet"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
 )
@@ -15,6 +16,7 @@ type Rows struct {
 	next    func() ([]literal.Field, error)
 	columns func() []string
 	pos     func() int64
+	rowPos  func() RowPos // Parquet: where the current row is; nil otherwise
 	parsed  func() uint64
 	sql     *rowparse.SQLReader
 }
@@ -128,6 +130,20 @@ func (r *Rows) Parsed() uint64 { return r.parsed() }
 
 // Pos returns the file offset where the current row starts.
 func (r *Rows) Pos() int64 { return r.pos() }
+
+// RowPos locates a row of a Parquet file, which has no byte offset.
+type RowPos = parquet.RowPos
+
+// RowPos returns where the current row is in a Parquet file: its row
+// group, its row in the group and in the file. false for SQL and CSV,
+// whose rows are found by their byte offset (Pos); a Parquet row's Pos is
+// only an estimate spread over its row groups' bytes.
+func (r *Rows) RowPos() (RowPos, bool) {
+	if r.rowPos == nil {
+		return RowPos{}, false
+	}
+	return r.rowPos(), true
+}
 
 // TimeZone returns the dump's SET TIME_ZONE seen so far (SQL), or "".
 func (r *Rows) TimeZone() string {

@@ -30,9 +30,10 @@ type Reader struct {
 	loc  *time.Location
 
 	// first and last+1 row group to read; rg is the current one, rowsLeft
-	// the rows of it not yet read.
+	// the rows of it not yet read, base the file's rows before it.
 	rg, end  int
 	rowsLeft int64
+	base     int64
 	// start and stop are the byte range of the selected row groups, total
 	// their rows: Pos spreads the rows read over the range.
 	start, stop, total int64
@@ -76,6 +77,9 @@ func Open(op Opener, path string, opts Options) (*Reader, error) {
 		end = opts.FirstRowGroup + opts.RowGroups
 	}
 	r := &Reader{path: path, file: f, pf: pf, meta: meta, loc: opts.Location, rg: opts.FirstRowGroup - 1, end: end}
+	for _, g := range meta.RowGroups[:max(opts.FirstRowGroup-1, 0)] {
+		r.base += g.Rows
+	}
 	if r.loc == nil {
 		r.loc = time.UTC
 	}
@@ -106,6 +110,39 @@ func (r *Reader) Columns() []string { return r.names }
 // Parsed returns the number of rows read so far.
 func (r *Reader) Parsed() uint64 { return uint64(r.read) }
 
+// RowPos locates a row of a Parquet file, which has no byte offset of its
+// own: its row group and its number within the group and within the file.
+type RowPos struct {
+	// RowGroup is the row group's index, from 0 as the footer lists them
+	// (and as parquet tools number them).
+	RowGroup int
+	// InGroup is the row's number in its row group, from 1.
+	InGroup int64
+	// InFile is the row's number in the file, from 1: the number
+	// Lightning reports for a Parquet row.
+	InFile int64
+}
+
+func (p RowPos) String() string {
+	return fmt.Sprintf("row %d (row group %d, row %d of it)", p.InFile, p.RowGroup, p.InGroup)
+}
+
+// Row returns where the row the last Next returned is in the file (the
+// zero RowPos before the first).
+func (r *Reader) Row() RowPos {
+	if r.read == 0 || r.rg < 0 || r.rg >= r.end {
+		return RowPos{}
+	}
+	in := r.meta.RowGroups[r.rg].Rows - r.rowsLeft
+	return RowPos{RowGroup: r.rg, InGroup: in, InFile: r.base + in}
+}
+
+// nextRow is where the row Next is reading is.
+func (r *Reader) nextRow() RowPos {
+	in := r.meta.RowGroups[r.rg].Rows - r.rowsLeft + 1
+	return RowPos{RowGroup: r.rg, InGroup: in, InFile: r.base + in}
+}
+
 // Pos returns the byte offset of the current row, spread evenly over the
 // selected row groups' byte range (a row has no byte offset of its own in
 // a columnar file): it grows with the rows read and stays in the range.
@@ -121,7 +158,11 @@ func (r *Reader) Pos() int64 {
 func (r *Reader) Next() (fields []literal.Field, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			fields, err = nil, fmt.Errorf("%s: %w: row group %d: %v", r.path, ErrCorrupt, r.rg, p)
+			where := fmt.Sprintf("row group %d", r.rg)
+			if r.rg >= 0 && r.rg < r.end && r.rowsLeft > 0 {
+				where = r.nextRow().String()
+			}
+			fields, err = nil, fmt.Errorf("%s: %w: %s: %v", r.path, ErrCorrupt, where, p)
 		}
 	}()
 	for r.rowsLeft == 0 {
@@ -139,7 +180,7 @@ func (r *Reader) Next() (fields []literal.Field, err error) {
 			if errors.Is(err, io.EOF) {
 				err = fmt.Errorf("%w: the column ends before the row group's %d rows", ErrCorrupt, r.meta.RowGroups[r.rg].Rows)
 			}
-			return nil, fmt.Errorf("%s: row group %d, column %q (%s): %w", r.path, r.rg, c.col.Name, c.col.Type, corrupt(err))
+			return nil, fmt.Errorf("%s: %s, column %q (%s): %w", r.path, r.nextRow(), c.col.Name, c.col.Type, corrupt(err))
 		}
 	}
 	r.rowsLeft--
@@ -157,6 +198,9 @@ func corrupt(err error) error {
 
 func (r *Reader) nextRowGroup() error {
 	r.closePages()
+	if r.rg >= 0 && r.rg < r.end {
+		r.base += r.meta.RowGroups[r.rg].Rows
+	}
 	r.rg++
 	if r.rg >= r.end {
 		r.rg = r.end

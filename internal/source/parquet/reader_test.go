@@ -61,6 +61,7 @@ func readAll(op Opener, path string, opts Options) ([]string, *Reader, error) {
 	defer r.Close()
 	var out []string
 	last := r.Pos()
+	var prev RowPos
 	for {
 		row, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -72,6 +73,13 @@ func readAll(op Opener, path string, opts Options) ([]string, *Reader, error) {
 		if p := r.Pos(); p < last || p > r.stop || p < r.start {
 			return out, r, fmt.Errorf("Pos %d after %d, outside [%d, %d]", p, last, r.start, r.stop)
 		}
+		// Row numbers count on by one, within the group and the file.
+		at := r.Row()
+		if prev != (RowPos{}) && (at.InFile != prev.InFile+1 || (at.RowGroup == prev.RowGroup) != (at.InGroup == prev.InGroup+1) ||
+			(at.RowGroup != prev.RowGroup && (at.RowGroup != prev.RowGroup+1 || at.InGroup != 1))) {
+			return out, r, fmt.Errorf("row at %+v after %+v", at, prev)
+		}
+		prev = at
 		last = r.Pos()
 		var vals []string
 		for _, f := range row {
@@ -106,10 +114,31 @@ func TestRowGroups(t *testing.T) {
 	if all[3] != `3|name-3|\N|2020-10-29 09:27:52.359` || all[11] != "11|name-11|11.11|2020-10-29 09:27:52.367" {
 		t.Errorf("rows 3 and 11: %q %q", all[3], all[11])
 	}
+	if at := r.Row(); at != (RowPos{}) {
+		t.Errorf("after the end: row %+v", at)
+	}
 	// Row groups 2 and 3 are rows 18 to 35; runs cover the file exactly.
 	part, _, err := readAll(op, "s.parquet", Options{FirstRowGroup: 2, RowGroups: 2})
 	if err != nil || len(part) != 18 || part[0] != all[18] || part[17] != all[35] {
 		t.Fatalf("row groups 2-3: %d rows, %v", len(part), err)
+	}
+	// A run's rows are numbered in the file: row group 2 starts at row 19.
+	r, err = Open(op, "s.parquet", Options{FirstRowGroup: 2, RowGroups: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := range 18 {
+		if _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+		want := RowPos{RowGroup: 2 + i/9, InGroup: int64(i%9 + 1), InFile: int64(19 + i)}
+		if at := r.Row(); at != want {
+			t.Fatalf("row %d of the run at %+v, want %+v", i, at, want)
+		}
+	}
+	if s := (RowPos{RowGroup: 3, InGroup: 9, InFile: 36}).String(); s != "row 36 (row group 3, row 9 of it)" {
+		t.Errorf("RowPos text %q", s)
 	}
 	if _, err := Open(op, "s.parquet", Options{FirstRowGroup: 5, RowGroups: 2}); err == nil {
 		t.Error("row groups past the end opened")
@@ -137,8 +166,14 @@ func TestDamagedFiles(t *testing.T) {
 		bad := bytes.Clone(good)
 		bad[i] ^= 0xa5
 		op := memOpener{"flip.parquet": bad}
-		if _, _, err := readAll(op, "flip.parquet", Options{}); err != nil && !strings.Contains(err.Error(), "flip.parquet") {
+		rows, _, err := readAll(op, "flip.parquet", Options{})
+		if err != nil && !strings.Contains(err.Error(), "flip.parquet") {
 			t.Fatalf("byte %d flipped: %v", i, err)
+		}
+		// A file read without error reads every row the footer counts:
+		// a byte that loses or adds rows silently must fail here.
+		if err == nil && len(rows) != 50 {
+			t.Fatalf("byte %d flipped: %d rows read without error, want 50", i, len(rows))
 		}
 	}
 }
@@ -175,6 +210,30 @@ func TestNestedRepeated(t *testing.T) {
 		_, err := ReadMeta(Local{}, path)
 		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), `"tags"`) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestRowErrorPlace: a value the reader cannot convert names its row: the
+// row group, the row in it and the row in the file.
+func TestRowErrorPlace(t *testing.T) {
+	var rows [][]any
+	for i := range 7 {
+		v := pqgo.ByteArrayValue([]byte{byte(i)})
+		if i == 4 {
+			v = pqgo.ByteArrayValue([]byte{})
+		}
+		rows = append(rows, []any{v, int64(i)}) // fields in name order: d, id
+	}
+	path := writeFile(t, t.TempDir(), "dec.parquet", pqgo.Group{"id": pqgo.Int(64), "d": pqgo.Decimal(2, 20, pqgo.ByteArrayType)},
+		rows, pqgo.MaxRowsPerRowGroup(3))
+	got, _, err := readAll(Local{}, path, Options{})
+	if err == nil || len(got) != 4 {
+		t.Fatalf("%d rows, %v", len(got), err)
+	}
+	for _, want := range []string{path, "row 5 (row group 1, row 2 of it)", `column "d"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
 }

@@ -74,6 +74,7 @@ func newColumn(e *format.SchemaElement) (Column, error) {
 		}
 	}
 	lt := e.LogicalType.Value
+	var err error
 	switch phys {
 	case format.Boolean:
 		c.kind = kindBool
@@ -103,9 +104,15 @@ func newColumn(e *format.SchemaElement) (Column, error) {
 	case *format.DateType:
 		c.kind = kindDate
 	case *format.TimeType:
-		c.kind, c.utc, c.unit = kindTime, t.IsAdjustedToUTC, unitNanos(&t.Unit)
+		c.kind, c.utc = kindTime, t.IsAdjustedToUTC
+		if c.unit, err = unitNanos(e.Name, &t.Unit); err != nil {
+			return c, err
+		}
 	case *format.TimestampType:
-		c.kind, c.utc, c.unit = kindTimestamp, t.IsAdjustedToUTC, unitNanos(&t.Unit)
+		c.kind, c.utc = kindTimestamp, t.IsAdjustedToUTC
+		if c.unit, err = unitNanos(e.Name, &t.Unit); err != nil {
+			return c, err
+		}
 	case *format.ListType, *format.MapType:
 		return c, fmt.Errorf("%w: column %q (%s) is nested: lightstream imports flat columns only", ErrUnsupported, e.Name, c.Type)
 	default:
@@ -161,25 +168,28 @@ func newColumn(e *format.SchemaElement) (Column, error) {
 	return c, fmt.Errorf("%w: column %q: %s cannot hold its annotation", ErrCorrupt, e.Name, c.Type)
 }
 
-func unitNanos(u *format.TimeUnit) int64 {
+// unitNanos is the nanoseconds of a TIME / TIMESTAMP unit. A unit that
+// names none of the three (a damaged schema) is an error, not a guess.
+func unitNanos(name string, u *format.TimeUnit) (int64, error) {
 	switch u.Value.(type) {
 	case *format.MilliSeconds:
-		return int64(time.Millisecond)
+		return int64(time.Millisecond), nil
+	case *format.MicroSeconds:
+		return int64(time.Microsecond), nil
 	case *format.NanoSeconds:
-		return 1
+		return 1, nil
 	}
-	return int64(time.Microsecond)
+	return 0, fmt.Errorf("%w: column %q: TIME/TIMESTAMP without a time unit", ErrCorrupt, name)
 }
 
-// fracDigits is the number of fractional second digits a unit carries.
+// fracDigits is the number of fractional second digits written for a
+// unit: nanoseconds are truncated to microseconds, as Lightning formats
+// them (".999999") and as far as MySQL's fsp goes.
 func fracDigits(unit int64) int {
-	switch unit {
-	case int64(time.Millisecond):
+	if unit == int64(time.Millisecond) {
 		return 3
-	case int64(time.Microsecond):
-		return 6
 	}
-	return 9
+	return 6
 }
 
 // julianUnixEpoch is the Julian day of 1970-01-01.
@@ -190,14 +200,19 @@ const julianUnixEpoch = 2440588
 // library's page buffer.
 //
 // What the text is, per kind: integers in decimal, unsigned ones read as
-// such; DECIMAL as its exact decimal text; FLOAT and DOUBLE as the
-// shortest text that reads back as the same float32 / float64 (so a
-// FLOAT or DOUBLE column gets the exact value; non-finite values are
-// strings TiDB's rules reject); DATE as YYYY-MM-DD; TIMESTAMP and INT96
-// as a wall-clock datetime with the unit's fraction (nanoseconds are
-// rounded by the conversion, as TiDB rounds a 9-digit fraction), an
-// instant (isAdjustedToUTC, INT96) shown in loc, the session's time zone,
-// as Lightning converts it; TIME as HH:MM:SS.fraction.
+// such; DECIMAL as its exact decimal text; DOUBLE as the shortest text
+// that reads back as the same float64, without an exponent (TiDB's
+// float-to-string conversion, so a string column gets Lightning's text);
+// FLOAT widened to float64 first,
+// as Lightning's Datum.SetFloat32 does (0.1f is 0.10000000149011612: a
+// DOUBLE column gets the float32's exact value, a FLOAT column rounds it
+// back to 0.1f); non-finite values are strings TiDB's rules reject. DATE
+// as YYYY-MM-DD (of UTC); TIMESTAMP and INT96 as a wall-clock datetime
+// with the unit's fraction, nanoseconds truncated to microseconds as
+// Lightning's ".999999" layout does, an instant (isAdjustedToUTC, INT96)
+// shown in loc, the session's time zone, as Lightning's "...Z" text is
+// converted; TIME as HH:MM:SS.fraction, never shifted (Lightning writes
+// a UTC-adjusted TIME's UTC time of day).
 func (c *Column) value(v pqgo.Value, scratch []byte, loc *time.Location) (literal.Field, []byte, error) {
 	if v.IsNull() {
 		return literal.Field{Kind: literal.FieldNull}, scratch, nil
@@ -221,18 +236,17 @@ func (c *Column) value(v pqgo.Value, scratch []byte, loc *time.Location) (litera
 		return num(strconv.AppendUint(b, uint64(uint32(v.Int32())), 10))
 	case kindUint64:
 		return num(strconv.AppendUint(b, uint64(v.Int64()), 10))
-	case kindFloat:
-		f := float64(v.Float())
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return str(strconv.AppendFloat(b, f, 'g', -1, 32))
-		}
-		return num(strconv.AppendFloat(b, f, 'g', -1, 32))
-	case kindDouble:
+	case kindFloat, kindDouble:
 		f := v.Double()
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return str(strconv.AppendFloat(b, f, 'g', -1, 64))
+		if c.kind == kindFloat {
+			f = float64(v.Float())
 		}
-		return num(strconv.AppendFloat(b, f, 'g', -1, 64))
+		// 'f' as TiDB writes a float datum as a string: the same
+		// number for numeric columns, the same text for string ones.
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return str(strconv.AppendFloat(b, f, 'f', -1, 64))
+		}
+		return num(strconv.AppendFloat(b, f, 'f', -1, 64))
 	case kindBytes:
 		return literal.Field{Kind: literal.FieldString, Bytes: v.ByteArray()}, scratch, nil
 	case kindDecimalInt:
@@ -247,7 +261,7 @@ func (c *Column) value(v pqgo.Value, scratch []byte, loc *time.Location) (litera
 		t := time.Unix(int64(v.Int32())*86400, 0).UTC()
 		return str(t.AppendFormat(b, time.DateOnly))
 	case kindTime:
-		return str(appendTimeOfDay(b, c.int64(v)*c.unit, fracDigits(c.unit), c.utc, loc))
+		return str(appendTimeOfDay(b, c.int64(v)*c.unit, fracDigits(c.unit)))
 	case kindTimestamp:
 		n := c.int64(v)
 		t := time.Unix(n/(int64(time.Second)/c.unit), n%(int64(time.Second)/c.unit)*c.unit)
@@ -257,7 +271,7 @@ func (c *Column) value(v pqgo.Value, scratch []byte, loc *time.Location) (litera
 		nanos := int64(uint64(i[1])<<32 | uint64(i[0]))
 		day := int64(i[2]) - julianUnixEpoch
 		t := time.Unix(day*86400, nanos)
-		return str(appendDatetime(b, t, 9, true, loc))
+		return str(appendDatetime(b, t, 6, true, loc))
 	}
 	return literal.Field{}, scratch, fmt.Errorf("column kind %d", c.kind)
 }
@@ -280,14 +294,12 @@ func appendDatetime(b []byte, t time.Time, digits int, utc bool, loc *time.Locat
 	return t.AppendFormat(b, layout)
 }
 
-// appendTimeOfDay writes a TIME value of nanos nanoseconds since midnight.
-// An instant's time of day is the session's; a wall-clock one may exceed
-// a day (MySQL's TIME goes to 838:59:59).
-func appendTimeOfDay(b []byte, nanos int64, digits int, utc bool, loc *time.Location) []byte {
-	if utc && loc != nil && loc != time.UTC {
-		t := time.Unix(0, nanos).In(loc)
-		nanos = int64(t.Hour())*int64(time.Hour) + int64(t.Minute())*int64(time.Minute) + int64(t.Second())*int64(time.Second) + int64(t.Nanosecond())
-	}
+// appendTimeOfDay writes a TIME value of nanos nanoseconds since midnight,
+// as stored: a UTC-adjusted TIME is not moved into the session's zone
+// (a time of day has no date, so no offset applies to it; Lightning does
+// not shift it either). It may exceed a day (MySQL's TIME goes to
+// 838:59:59).
+func appendTimeOfDay(b []byte, nanos int64, digits int) []byte {
 	if nanos < 0 {
 		b = append(b, '-')
 		nanos = -nanos

@@ -2,13 +2,19 @@ package parquet
 
 import (
 	"encoding/binary"
+	"errors"
 	"math"
 	"math/big"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	pqgo "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
 )
@@ -70,10 +76,18 @@ func TestTypes(t *testing.T) {
 		{"uint64 high bit", pqgo.Uint(64), int64(-1), nil, num, "18446744073709551615"},
 		{"boolean true", pqgo.Leaf(pqgo.BooleanType), true, nil, num, "1"},
 		{"boolean false", pqgo.Leaf(pqgo.BooleanType), false, nil, num, "0"},
-		{"float", pqgo.Leaf(pqgo.FloatType), float32(0.1), nil, num, "0.1"},
-		{"float large", pqgo.Leaf(pqgo.FloatType), float32(3.4e38), nil, num, "3.4e+38"},
+		// FLOAT is widened to float64 before it is written, as
+		// Lightning's Datum.SetFloat32: a DOUBLE column gets the
+		// float32's exact value.
+		{"float", pqgo.Leaf(pqgo.FloatType), float32(0.1), nil, num, "0.10000000149011612"},
+		{"float large", pqgo.Leaf(pqgo.FloatType), float32(3.4e38), nil, num, "339999995214436420000000000000000000000"},
+		{"float exact", pqgo.Leaf(pqgo.FloatType), float32(-2.5), nil, num, "-2.5"},
+		{"float Inf", pqgo.Leaf(pqgo.FloatType), float32(math.Inf(1)), nil, str, "+Inf"},
 		{"double", pqgo.Leaf(pqgo.DoubleType), 0.1, nil, num, "0.1"},
 		{"double exact", pqgo.Leaf(pqgo.DoubleType), 1.0 / 3, nil, num, "0.3333333333333333"},
+		// Without an exponent, as TiDB turns a float datum into a string.
+		{"double large", pqgo.Leaf(pqgo.DoubleType), 1e20, nil, num, "100000000000000000000"},
+		{"double small", pqgo.Leaf(pqgo.DoubleType), -1.5e-7, nil, num, "-0.00000015"},
 		{"double NaN", pqgo.Leaf(pqgo.DoubleType), math.NaN(), nil, str, "NaN"},
 		{"string", pqgo.String(), "héllo", nil, str, "héllo"},
 		{"enum", pqgo.Enum(), "red", nil, str, "red"},
@@ -95,19 +109,26 @@ func TestTypes(t *testing.T) {
 		{"date", pqgo.Date(), int32(18564), nil, str, "2020-10-29"},
 		{"date before epoch", pqgo.Date(), int32(-1), nil, str, "1969-12-31"},
 		{"time millis utc", pqgo.TimeAdjusted(pqgo.Millisecond, true), int32(62775123), nil, str, "17:26:15.123"},
-		{"time millis utc in +08", pqgo.TimeAdjusted(pqgo.Millisecond, true), int32(62775123), shanghai, str, "01:26:15.123"},
+		// A UTC-adjusted TIME is not moved into the session's zone.
+		{"time millis utc in +08", pqgo.TimeAdjusted(pqgo.Millisecond, true), int32(62775123), shanghai, str, "17:26:15.123"},
+		{"time micros utc in +08", pqgo.TimeAdjusted(pqgo.Microsecond, true), int64(62775123456), shanghai, str, "17:26:15.123456"},
 		{"time micros local", pqgo.TimeAdjusted(pqgo.Microsecond, false), int64(123456789), shanghai, str, "00:02:03.456789"},
-		{"time nanos local", pqgo.TimeAdjusted(pqgo.Nanosecond, false), int64(62775123456789), nil, str, "17:26:15.123456789"},
+		{"time nanos local", pqgo.TimeAdjusted(pqgo.Nanosecond, false), int64(62775123456789), nil, str, "17:26:15.123456"},
+		{"time nanos truncated", pqgo.TimeAdjusted(pqgo.Nanosecond, true), int64(86399999999999), shanghai, str, "23:59:59.999999"},
 		{"timestamp millis utc", pqgo.TimestampAdjusted(pqgo.Millisecond, true), tsMillis, nil, str, "2020-10-29 09:27:52.356"},
 		{"timestamp millis utc in +08", pqgo.TimestampAdjusted(pqgo.Millisecond, true), tsMillis, shanghai, str, "2020-10-29 17:27:52.356"},
 		{"timestamp micros utc in +08", pqgo.TimestampAdjusted(pqgo.Microsecond, true), tsMicros, shanghai, str, "2020-10-29 17:27:52.356956"},
 		{"timestamp millis local", pqgo.TimestampAdjusted(pqgo.Millisecond, false), tsMillis, shanghai, str, "2020-10-29 09:27:52.356"},
 		{"timestamp micros local", pqgo.TimestampAdjusted(pqgo.Microsecond, false), tsMicros, shanghai, str, "2020-10-29 09:27:52.356956"},
-		{"timestamp nanos utc", pqgo.TimestampAdjusted(pqgo.Nanosecond, true), tsMicros*1000 + 789, shanghai, str, "2020-10-29 17:27:52.356956789"},
-		{"timestamp nanos local", pqgo.TimestampAdjusted(pqgo.Nanosecond, false), tsMicros*1000 + 789, shanghai, str, "2020-10-29 09:27:52.356956789"},
+		// Nanoseconds are truncated to microseconds (Lightning's
+		// ".999999"), not rounded: .9999996 stays in its second.
+		{"timestamp nanos utc", pqgo.TimestampAdjusted(pqgo.Nanosecond, true), tsMicros*1000 + 789, shanghai, str, "2020-10-29 17:27:52.356956"},
+		{"timestamp nanos local", pqgo.TimestampAdjusted(pqgo.Nanosecond, false), tsMicros*1000 + 789, shanghai, str, "2020-10-29 09:27:52.356956"},
+		{"timestamp nanos truncated", pqgo.TimestampAdjusted(pqgo.Nanosecond, true), int64(1603963672999999600), nil, str, "2020-10-29 09:27:52.999999"},
+		{"timestamp nanos before epoch", pqgo.TimestampAdjusted(pqgo.Nanosecond, true), int64(-1), nil, str, "1969-12-31 23:59:59.999999"},
 		{"timestamp before epoch", pqgo.TimestampAdjusted(pqgo.Millisecond, false), int64(-1), nil, str, "1969-12-31 23:59:59.999"},
-		{"int96", pqgo.Leaf(pqgo.Int96Type), int96(time.UnixMicro(tsMicros)), nil, str, "2020-10-29 09:27:52.356956000"},
-		{"int96 in +08", pqgo.Leaf(pqgo.Int96Type), int96(time.Date(2020, 10, 29, 9, 27, 52, 999999500, time.UTC)), shanghai, str, "2020-10-29 17:27:52.999999500"},
+		{"int96", pqgo.Leaf(pqgo.Int96Type), int96(time.UnixMicro(tsMicros)), nil, str, "2020-10-29 09:27:52.356956"},
+		{"int96 in +08", pqgo.Leaf(pqgo.Int96Type), int96(time.Date(2020, 10, 29, 9, 27, 52, 999999600, time.UTC)), shanghai, str, "2020-10-29 17:27:52.999999"},
 	}
 	dir := t.TempDir()
 	for i, c := range cases {
@@ -130,5 +151,62 @@ func TestTypes(t *testing.T) {
 				t.Errorf("null column: kind %d %q", row[1].Kind, row[1].Bytes)
 			}
 		})
+	}
+}
+
+// rewriteFooter decodes the footer of a Parquet file, lets edit change
+// it, and writes the file back with the new footer: a damaged schema as
+// a broken writer would leave it.
+func rewriteFooter(t *testing.T, path string, edit func(*format.FileMetaData)) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int(binary.LittleEndian.Uint32(b[len(b)-8:]))
+	body, footer := b[:len(b)-8-n], b[len(b)-8-n:len(b)-8]
+	var md format.FileMetaData
+	if err := thrift.Unmarshal(&thrift.CompactProtocol{}, footer, &md); err != nil {
+		t.Fatal(err)
+	}
+	edit(&md)
+	footer, err = thrift.Marshal(&thrift.CompactProtocol{}, &md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := append(slices.Clone(body), footer...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(footer)))
+	out = append(out, "PAR1"...)
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTimeUnitMissing: a TIME or TIMESTAMP whose unit names none of
+// millis, micros and nanos is a damaged schema, refused naming the file
+// and the column (it was read as microseconds).
+func TestTimeUnitMissing(t *testing.T) {
+	dir := t.TempDir()
+	for name, node := range map[string]pqgo.Node{
+		"timestamp": pqgo.TimestampAdjusted(pqgo.Microsecond, true),
+		"time":      pqgo.TimeAdjusted(pqgo.Microsecond, false),
+	} {
+		path := writeFile(t, dir, name+".parquet", pqgo.Group{"id": pqgo.Int(64), "at": node}, [][]any{{int64(1603963672356956), int64(1)}})
+		rewriteFooter(t, path, func(md *format.FileMetaData) {
+			for i := range md.Schema {
+				e := &md.Schema[i]
+				switch lt := e.LogicalType.Value.(type) {
+				case *format.TimestampType:
+					lt.Unit = format.TimeUnit{}
+				case *format.TimeType:
+					lt.Unit = format.TimeUnit{}
+				}
+				e.ConvertedType.Valid = false
+			}
+		})
+		_, err := ReadMeta(Local{}, path)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `"at"`) {
+			t.Errorf("%s without a unit: %v", name, err)
+		}
 	}
 }
