@@ -284,7 +284,7 @@ func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
 	if ti.Msg.Logical != nil {
 		return e.encodeLogicalChunk(ctx, ti, ch, attempt)
 	}
-	sink := newChunkSink(ctx, e.kv, topic, partitions, ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth, ti.Model.UniqueIndexIDs())
+	sink := newChunkSink(ctx, e.kv, topic, partitions, ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth)
 	stats, err := encodeRows(ctx, e.cfg, ti, ch, sink)
 	if err != nil {
 		sink.abort()

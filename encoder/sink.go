@@ -41,11 +41,9 @@ type chunkSink struct {
 	seq    uint32
 
 	// split and record: the partition of the current row's record pair
-	// (set by row); unique: the table's unique index ids, whose keys go
-	// whole to one partition each (schemas.KVPartition).
+	// (set by row).
 	split  schemas.RecordSplit
 	record int
-	unique []int64
 	// rowOffset is the current row's byte offset in its file, sent with
 	// each of its pairs (KVBatch.row_offsets).
 	rowOffset int64
@@ -53,8 +51,8 @@ type chunkSink struct {
 	q *kafkaio.SendQueue
 }
 
-func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int, unique []int64) *chunkSink {
-	return &chunkSink{unique: unique,
+func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
+	return &chunkSink{
 		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
 		bufs: make([]*schemas.BatchBuffer, partitions), totals: make([]partitionTotals, partitions),
 		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafkaio.Message) error {
@@ -82,7 +80,7 @@ func (s *chunkSink) row(fileOffset int64) {
 
 // add routes one pair to its partition.
 func (s *chunkSink) add(key, value []byte) error {
-	p := schemas.KVPartition(key, s.record, s.partitions, s.unique)
+	p := schemas.KVPartition(key, s.record, s.partitions)
 	if s.bufs[p] == nil {
 		s.bufs[p] = schemas.NewBatchBuffer(s.chunk.Id, s.attempt, s.batchBytes+s.batchBytes/8)
 	}

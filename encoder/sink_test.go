@@ -42,8 +42,7 @@ func TestChunkSink(t *testing.T) {
 	// partition 1's.
 	chunk := &lsv1.Chunk{Id: "db.t:0:0", Ordinal: 1, TotalChunks: 3, StartOffset: 1000, EndOffset: 1400, SourceBytes: 400, TableOffset: 300, TableBytes: 1200}
 	// Small batches so that partitions get several.
-	// Index 2 is unique, index 1 is not.
-	sink := newChunkSink(ctx, w, topic, parts, chunk, "attempt-1", 64, 2, []int64{2})
+	sink := newChunkSink(ctx, w, topic, parts, chunk, "attempt-1", 64, 2)
 	type pair struct {
 		k, v []byte
 		pos  int64 // the row's file offset
@@ -59,11 +58,10 @@ func TestChunkSink(t *testing.T) {
 		pos := 1000 + int64(i)*10
 		sent = append(sent, pair{record(i), []byte{0x80, i}, pos}, pair{index(1, i), []byte{'0'}, pos}, pair{index(2, i), []byte{'0', i}, pos})
 	}
-	// where each pair must go: the unique index 2's keys to partition
-	// 2 mod 3, a row's record key and its non-unique index key by the row's
-	// offset in the chunk
+	// where each pair must go: index i's keys to partition i mod 3, a row's
+	// record key by its offset in the chunk
 	partitionOf := func(p pair) int {
-		if p.k[10] == 'i' && p.k[18] == 2 {
+		if p.k[10] == 'i' {
 			return int(p.k[18]) % parts
 		}
 		if p.pos-1000 < 100 {

@@ -14,13 +14,8 @@ import (
 // whole table, and every ingest touch every region). A table's keys are
 // the record range t{id}_r... and one range per index t{id}_i{idx}...:
 //
-//   - a unique index's keys go to partition (indexID mod n): a partition
-//     owns the whole index range, so two rows that share a unique key meet
-//     in one partition (duplicate-key detection needs that);
-//   - a non-unique index's keys follow their row's record pair (below):
-//     they can never conflict, and an index as large as a fraction of the
-//     table would otherwise make its partition the largest (sysbench's k:
-//     2.1x the mean) and the last to complete;
+//   - index keys go to partition (indexID mod n): a partition owns whole
+//     index ranges;
 //   - record keys are cut by source bytes: the table's source is one line
 //     of bytes, its chunks one after another (ChunkLine), cut into n equal
 //     segments; a row goes to the segment its first byte lies in. A chunk
@@ -131,8 +126,8 @@ func (s RecordSplit) Partition(offset int64) int {
 	return s.first + i
 }
 
-// IndexPartition is the partition of a unique index's key (t + 8-byte
-// table id + "_i" + 8-byte index id ...): index id mod partitions. ok is false for any
+// IndexPartition is the partition of an index key (t + 8-byte table id +
+// "_i" + 8-byte index id ...): index id mod partitions. ok is false for any
 // other key.
 func IndexPartition(key []byte, partitions int) (p int, ok bool) {
 	if len(key) >= 19 && key[0] == 't' && key[9] == '_' && key[10] == 'i' {
@@ -146,28 +141,21 @@ func IndexPartition(key []byte, partitions int) (p int, ok bool) {
 }
 
 // KVPartition is the partition of key, from a row whose record pair goes
-// to recordPartition (RecordSplit.Partition), in a table whose unique
-// indexes are wholeIndexIDs: their keys go whole to one partition each
-// (IndexPartition); every other key goes with its row's record.
-func KVPartition(key []byte, recordPartition, partitions int, wholeIndexIDs []int64) int {
+// to recordPartition (RecordSplit.Partition).
+func KVPartition(key []byte, recordPartition, partitions int) int {
+	if p, ok := IndexPartition(key, partitions); ok {
+		return p
+	}
 	if partitions <= 1 {
 		return 0
-	}
-	if len(key) >= 19 && key[0] == 't' && key[9] == '_' && key[10] == 'i' {
-		id := int64(binary.BigEndian.Uint64(key[11:19]) ^ (1 << 63))
-		for _, w := range wholeIndexIDs {
-			if w == id {
-				return int(uint64(id) % uint64(partitions))
-			}
-		}
 	}
 	return recordPartition
 }
 
 // ChunkFeedsPartition reports whether the chunk on line may send pairs to
-// partition p of partitions, for a table whose unique index ids are
-// indexIDs: it is KVPartition read backwards. A partition
-// that owns a unique index's range receives from every chunk; any other receives only the record keys of
+// partition p of partitions, for a table whose index ids are indexIDs: it
+// is KVPartition read backwards. A partition that owns an index range
+// receives from every chunk; any other receives only the record keys of
 // the chunks whose line overlaps its segment. Sorters use it to know that
 // a partition is complete once those chunks' end-of-chunk markers are in,
 // so that it is ingested while later chunks are still being encoded.

@@ -94,25 +94,17 @@ func indexKey(table, index int64) []byte {
 }
 
 func TestKVPartition(t *testing.T) {
-	// Unique index keys: whole indexes per partition, whatever the row;
-	// other index keys follow their row's record.
-	unique := []int64{1, 3, 5, 7, 9}
+	// Index keys: whole indexes per partition, whatever the row.
 	for idx := int64(1); idx < 10; idx++ {
+		want := int(idx % 4)
 		for rec := 0; rec < 4; rec++ {
-			want := rec
-			if idx%2 == 1 {
-				want = int(idx % 4)
-			}
-			if got := KVPartition(indexKey(42, idx), rec, 4, unique); got != want {
+			if got := KVPartition(indexKey(42, idx), rec, 4); got != want {
 				t.Fatalf("index %d record partition %d: partition %d, want %d", idx, rec, got, want)
-			}
-			if got := KVPartition(indexKey(42, idx), rec, 1, unique); got != 0 {
-				t.Fatalf("index %d, one partition: partition %d", idx, got)
 			}
 		}
 	}
 	rec := []byte("t\x80\x00\x00\x00\x00\x00\x00\x2a_r\x80\x00\x00\x00\x00\x00\x00\x01")
-	if KVPartition(rec, 2, 4, unique) != 2 || KVPartition(rec, 3, 1, unique) != 0 {
+	if KVPartition(rec, 2, 4) != 2 || KVPartition(rec, 3, 1) != 0 {
 		t.Fatal("record keys go to their row's partition (0 of one)")
 	}
 	// Record keys: rows along the table's chunks fill partitions in order,
@@ -239,13 +231,9 @@ func TestChunkFeedsPartition(t *testing.T) {
 	for round := 0; round < 500; round++ {
 		partitions := 1 + r.IntN(12)
 		total := r.IntN(40)
-		var ids, unique []int64
+		var ids []int64
 		for i := r.IntN(4); i > 0; i-- {
-			id := 1 + r.Int64N(20)
-			ids = append(ids, id)
-			if r.IntN(2) == 0 {
-				unique = append(unique, id)
-			}
+			ids = append(ids, 1+r.Int64N(20))
 		}
 		var sizes []int64
 		if r.IntN(2) == 0 {
@@ -269,9 +257,9 @@ func TestChunkFeedsPartition(t *testing.T) {
 					keys = append(keys, append(k, 0x03, byte(r.Uint32())))
 				}
 				for _, k := range keys {
-					p := KVPartition(k, rec, partitions, unique)
-					if !ChunkFeedsPartition(l, partitions, p, unique) {
-						t.Fatalf("chunk %d/%d (%+v) sends %x to partition %d of %d (indexes %v, unique %v), which it is said not to feed", c, total, l, k, p, partitions, ids, unique)
+					p := KVPartition(k, rec, partitions)
+					if !ChunkFeedsPartition(l, partitions, p, ids) {
+						t.Fatalf("chunk %d/%d (%+v) sends %x to partition %d of %d (indexes %v), which it is said not to feed", c, total, l, k, p, partitions, ids)
 					}
 				}
 				rows++

@@ -230,7 +230,11 @@ func (s *partitionSorter) feeds(ctx context.Context, st *partitionState) error {
 	if err != nil {
 		return fmt.Errorf("schema of %s.%s: %w", st.mf.Db, st.mf.Table, err)
 	}
-	st.setFeeds(t.Model.UniqueIndexIDs())
+	var ids []int64
+	for _, idx := range t.Model.Indexes {
+		ids = append(ids, idx.ID)
+	}
+	st.setFeeds(ids)
 	return nil
 }
 

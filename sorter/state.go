@@ -39,8 +39,7 @@ type partitionState struct {
 }
 
 // setFeeds records which chunks feed the partition, given the table's
-// unique index ids (only their keys go whole to one partition each, from
-// every chunk; the others follow their rows: schemas.KVPartition).
+// index ids.
 func (st *partitionState) setFeeds(indexIDs []int64) {
 	st.needed = map[string]bool{}
 	lines := schemas.ManifestLines(len(st.mf.ChunkIds), st.mf.ChunkBytes)

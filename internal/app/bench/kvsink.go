@@ -59,8 +59,7 @@ type encodeSink struct {
 	batches []uint32
 	seq     uint32
 	split   schemas.RecordSplit
-	record  int     // the current row's record partition
-	unique  []int64 // the table's unique index ids (schemas.KVPartition)
+	record  int // the current row's record partition
 
 	out      []kvMsg
 	emit     func(kvMsg) error // when set, messages go here unmarshalled instead of to out
@@ -120,11 +119,10 @@ func (s *encodeSink) start(c chunkRef) {
 	s.totals = make([]tidbcodec.Checksum, n)
 	s.batches = make([]uint32, n)
 	s.split = encoder.ChunkSplit(c.ch, n)
-	s.unique = c.t.model.UniqueIndexIDs()
 }
 
 func (s *encodeSink) add(key, value []byte) error {
-	p := schemas.KVPartition(key, s.record, len(s.bufs), s.unique)
+	p := schemas.KVPartition(key, s.record, len(s.bufs))
 	s.bufs[p] = schemas.AppendPair(s.bufs[p], key, value)
 	s.counts[p]++
 	s.totals[p].Update(key, value)

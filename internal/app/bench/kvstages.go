@@ -257,8 +257,12 @@ type engineState struct {
 
 // feeds reports whether chunk ordinal of the partition's table feeds it.
 func (e *engineState) feeds(ordinal uint32) bool {
+	ids := make([]int64, 0, len(e.t.model.Indexes))
+	for _, idx := range e.t.model.Indexes {
+		ids = append(ids, idx.ID)
+	}
 	line := schemas.ManifestLines(len(e.t.chunks), e.t.mf.ChunkBytes)[ordinal]
-	return schemas.ChunkFeedsPartition(line, int(e.t.mf.KvPartitions), e.partition, e.t.model.UniqueIndexIDs())
+	return schemas.ChunkFeedsPartition(line, int(e.t.mf.KvPartitions), e.partition, ids)
 }
 
 // feeders is how many chunks feed the partition.

@@ -178,17 +178,3 @@ func equalFold(a, b string) bool {
 	}
 	return true
 }
-
-// UniqueIndexIDs are the ids of t's unique indexes (a primary key that is
-// not the handle included), in index-ID order: the KV topic gives each of
-// them whole to one partition, so that duplicate keys meet
-// (schemas.KVPartition).
-func (t *Table) UniqueIndexIDs() []int64 {
-	var ids []int64
-	for _, ix := range t.Indexes {
-		if ix.Unique {
-			ids = append(ids, ix.ID)
-		}
-	}
-	return ids
-}
