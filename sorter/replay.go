@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/lightstream-io/lightstream/ingest"
+	"github.com/lightstream-io/lightstream/internal/kafka/importid"
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
@@ -48,7 +49,7 @@ func Replay(ctx context.Context, cfg Config, db, table string) ([]*lsv1.Partitio
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	manifests, err := LoadManifests(ctx, cfg.Kafka, cfg.ImportID)
+	manifests, err := importid.Manifests(ctx, cfg.Kafka, cfg.ImportID)
 	if err != nil {
 		return nil, err
 	}

@@ -149,7 +149,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		return fmt.Errorf("sorter: %w", err)
 	}
-	manifests, err := LoadManifests(ctx, cfg.Kafka, cfg.ImportID)
+	manifests, err := importid.Manifests(ctx, cfg.Kafka, cfg.ImportID)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil

@@ -30,7 +30,6 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kafka/member"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
-	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlliteral"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
@@ -116,7 +115,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		return fmt.Errorf("writer: %w", err)
 	}
-	manifests, err := loadManifests(ctx, cfg.Kafka, cfg.ImportID)
+	manifests, err := importid.Manifests(ctx, cfg.Kafka, cfg.ImportID)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -322,30 +321,6 @@ func (w *worker) chunkDone(ctx context.Context, topic string, part int, chunk st
 		return fmt.Errorf("writer: record end of chunk %s: %w", chunk, err)
 	}
 	return nil
-}
-
-// loadManifests reads the manifests topic until every table of the import
-// is known, and returns them by KV topic.
-func loadManifests(ctx context.Context, cfg kafkaio.Config, importID string) (map[string]*lsv1.TableManifest, error) {
-	byTable := map[string]bool{}
-	byTopic := map[string]*lsv1.TableManifest{}
-	topic := schemas.Topic(importID, schemas.ManifestsSuffix)
-	err := topiclog.Follow(ctx, cfg, topic, func(m kafkaio.Message) error {
-		var mf lsv1.TableManifest
-		if err := proto.Unmarshal(m.Value, &mf); err != nil {
-			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)
-		}
-		byTable[checkpoint.Key(mf.Db, mf.Table)] = true
-		byTopic[mf.KvTopic] = &mf
-		if len(byTable) >= int(mf.TableCount) {
-			return topiclog.ErrStop
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return byTopic, nil
 }
 
 var errLimit = errors.New("more rows refused by the server than --max-error allows")

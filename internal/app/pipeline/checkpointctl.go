@@ -17,7 +17,6 @@ import (
 	"github.com/lightstream-io/lightstream/internal/state/storecatalog"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
-	"github.com/lightstream-io/lightstream/sorter"
 )
 
 // The checkpoint commands, as tidb-lightning-ctl's --checkpoint-remove,
@@ -156,7 +155,7 @@ func resetTables(ctx context.Context, cfg Config, cp *checkpoint.File, snap chec
 		if floor, err = topiclog.EndOffset(ctx, kcfg, schemas.Topic(id, schemas.EventsSuffix)); err != nil {
 			return fmt.Errorf("checkpoint %s: %w", command, err)
 		}
-		if manifests, err = sorter.LoadManifests(ctx, kcfg, id); err != nil {
+		if manifests, err = importid.Manifests(ctx, kcfg, id); err != nil {
 			return fmt.Errorf("checkpoint %s: %w", command, err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/lightstream-io/lightstream/internal/kafka/importid"
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
 	"github.com/lightstream-io/lightstream/internal/kv/conflict"
@@ -62,7 +63,7 @@ func writeConflictsReport(ctx context.Context, cfg Config, kcfg kafkaio.Config, 
 	if err := cfg.Conflict.Adjust(); err != nil {
 		return 0, err
 	}
-	manifests, err := sorter.LoadManifests(ctx, kcfg, cfg.ImportID)
+	manifests, err := importid.Manifests(ctx, kcfg, cfg.ImportID)
 	if err != nil {
 		return 0, err
 	}

@@ -1,4 +1,4 @@
-package sorter
+package importid
 
 import (
 	"context"
@@ -8,15 +8,15 @@ import (
 
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kafka/topiclog"
-	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
-// LoadManifests reads the manifests topic until every table of the import
-// is known, and returns them by KV topic.
-func LoadManifests(ctx context.Context, cfg kafkaio.Config, importID string) (map[string]*lsv1.TableManifest, error) {
-	byTable := map[string]*lsv1.TableManifest{}
+// Manifests reads the import's manifests topic until every table of the
+// import is known (each manifest says how many there are), and returns
+// them by KV topic: what the sorter and writer groups consume.
+func Manifests(ctx context.Context, cfg kafkaio.Config, importID string) (map[string]*lsv1.TableManifest, error) {
+	tables := map[string]bool{}
 	byTopic := map[string]*lsv1.TableManifest{}
 	topic := schemas.Topic(importID, schemas.ManifestsSuffix)
 	err := topiclog.Follow(ctx, cfg, topic, func(m kafkaio.Message) error {
@@ -24,9 +24,9 @@ func LoadManifests(ctx context.Context, cfg kafkaio.Config, importID string) (ma
 		if err := proto.Unmarshal(m.Value, &mf); err != nil {
 			return fmt.Errorf("%s offset %d: %w", topic, m.Offset, err)
 		}
-		byTable[checkpoint.Key(mf.Db, mf.Table)] = &mf
+		tables[fmt.Sprintf("%q.%q", mf.Db, mf.Table)] = true
 		byTopic[mf.KvTopic] = &mf
-		if len(byTable) >= int(mf.TableCount) {
+		if len(tables) >= int(mf.TableCount) {
 			return topiclog.ErrStop
 		}
 		return nil
