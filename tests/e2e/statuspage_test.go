@@ -146,7 +146,7 @@ func TestStatusPage(t *testing.T) {
 	defer acancel()
 	bctx, bcancel := chromedp.NewContext(actx)
 	defer bcancel()
-	const rowSel = `#tables tbody tr[data-table="dumpgen.sbtest"]`
+	const rowSel = `#tables tbody tr[data-table="gen.sbtest"]`
 	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(rowSel)); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
@@ -172,7 +172,7 @@ func TestStatusPage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser: screenshot: %v", err)
 	}
-	if !strings.Contains(row, "dumpgen.sbtest") || !strings.Contains(row, "match") || !strings.Contains(row, "done") {
+	if !strings.Contains(row, "gen.sbtest") || !strings.Contains(row, "match") || !strings.Contains(row, "done") {
 		t.Errorf("table row in the page: %q", row)
 	}
 	if !strings.Contains(summary, "complete") || !strings.Contains(summary, "1/1 tables verified") {

@@ -24,7 +24,7 @@ import (
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
-// The TiDB catalog is what the coordinator expects of a cluster tidbcatalog.
+// The TiDB catalog is what the coordinator expects of a cluster catalog.
 var (
 	_ coordinator.Catalog         = (*tidbcatalog.TiDB)(nil)
 	_ coordinator.PostImporter    = (*tidbcatalog.TiDB)(nil)
@@ -122,7 +122,7 @@ func TestCreateTableLoadsTiDBIDs(t *testing.T) {
 	if len(tbl.Indexes) != 1 || tbl.Indexes[0].ID != 1 || tbl.Indexes[0].Columns[0].Offset != 2 {
 		t.Errorf("indexes: %+v", tbl.Indexes)
 	}
-	// The database is created once per tidbcatalog.
+	// The database is created once per catalog.
 	if _, _, err := c.CreateTable(context.Background(), manifest(t, sakilaDir(t), "sakila", "category"), 8); err != nil {
 		t.Fatal(err)
 	}
