@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/source/dumpgen"
-	"github.com/lightstream-io/lightstream/internal/source/parquet"
 )
 
 // TestParquetGenDump imports a generated dump written as Parquet (typed
@@ -181,19 +179,18 @@ func TestParquetTypes(t *testing.T) {
 		name  string
 		write func(path string)
 		want  []string
-		is    error
 	}{
 		{"nested", func(path string) {
 			writeParquet(t, path, pqgo.Group{"id": pqgo.Int(64), "tags": pqgo.List(pqgo.String())}, [][]any{})
-		}, []string{"tags", "nested"}, parquet.ErrUnsupported},
+		}, []string{"tags", "nested"}},
 		{"extra column", func(path string) {
 			writeParquet(t, path, pqgo.Group{"id": pqgo.Int(64), "colour": pqgo.String()}, [][]any{{"red", int64(1)}})
-		}, []string{"colour"}, nil},
+		}, []string{"colour"}},
 		{"cut short", func(path string) {
 			if err := os.WriteFile(path, good[:len(good)/2], 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"corrupt Parquet file"}, parquet.ErrCorrupt},
+		}, []string{"corrupt Parquet file"}},
 		{"damaged page", func(path string) {
 			bad := slices.Clone(good)
 			for i := 8; i < len(bad)/2; i++ {
@@ -202,7 +199,7 @@ func TestParquetTypes(t *testing.T) {
 			if err := os.WriteFile(path, bad, 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}, []string{"corrupt Parquet file"}, parquet.ErrCorrupt},
+		}, []string{"corrupt Parquet file"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bad := t.TempDir()
@@ -216,10 +213,10 @@ func TestParquetTypes(t *testing.T) {
 				t.Fatalf("imported:\n%s", out)
 			}
 			t.Log(err)
-			// The kind survives below the CLI: callers branch on it.
-			if c.is != nil && !errors.Is(err, c.is) {
-				t.Errorf("error %q is not %v", err, c.is)
-			}
+			// The text is the contract here: when the coordinator stops
+			// the import from the encoder's failure event, only the text
+			// crossed the topic (internal/source/parquet's tests check the
+			// kinds with errors.Is).
 			for _, w := range append(c.want, "shop.items.parquet") {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not say %q", err, w)
