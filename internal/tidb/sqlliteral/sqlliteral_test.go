@@ -177,3 +177,45 @@ func TestChecksumForTarget(t *testing.T) {
 		t.Errorf("without the target's columns: %s", q)
 	}
 }
+
+// TestAppendQuotedRuns: the run-copying AppendQuoted escapes every byte
+// as the byte-by-byte rule does.
+func TestAppendQuotedRuns(t *testing.T) {
+	ref := func(noBackslash bool, b []byte) string {
+		out := []byte{'\''}
+		for _, c := range b {
+			switch {
+			case noBackslash && c == '\'':
+				out = append(out, '\'', '\'')
+			case noBackslash:
+				out = append(out, c)
+			case c == 0:
+				out = append(out, '\\', '0')
+			case c == '\n':
+				out = append(out, '\\', 'n')
+			case c == '\r':
+				out = append(out, '\\', 'r')
+			case c == 0x1a:
+				out = append(out, '\\', 'Z')
+			case c == '\\' || c == '\'' || c == '"':
+				out = append(out, '\\', c)
+			default:
+				out = append(out, c)
+			}
+		}
+		return string(append(out, '\''))
+	}
+	inputs := [][]byte{nil, []byte("plain"), []byte("it's \\ \"q\"\n\x00\x1a\r"), []byte("''"), []byte("x\\")}
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	inputs = append(inputs, all)
+	for _, in := range inputs {
+		for _, nb := range []bool{false, true} {
+			if got, want := string(Renderer{NoBackslashEscapes: nb}.AppendQuoted([]byte("pre"), in)), "pre"+ref(nb, in); got != want {
+				t.Errorf("%q (no backslash %v): %q, want %q", in, nb, got, want)
+			}
+		}
+	}
+}
