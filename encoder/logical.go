@@ -158,7 +158,9 @@ func (s *logicalRows) render(columns []string, fields []literal.Field, rowID int
 		return dst, 0, err
 	}
 	for i := range s.row {
-		s.row[i] = datum.Datum{}
+		// Values' buffers are reused, as the KV encoder's row is
+		// (rowcodec): Convert appends into them.
+		s.row[i] = datum.Datum{B: s.row[i].B[:0]}
 	}
 	if _, err := b.rb.Build(fields, rowID, s.row); err != nil {
 		return dst, 0, err
