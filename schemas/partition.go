@@ -14,25 +14,29 @@ import (
 // whole table, and every ingest touch every region). A table's keys are
 // the record range t{id}_r... and one range per index t{id}_i{idx}...:
 //
-//   - index keys go to partition (indexID mod n): a partition owns whole
-//     index ranges;
+//   - index keys go to the partition of their index's piece: the
+//     producer's partition plan (Layout) cuts an index larger than a
+//     partition's share into pieces by key; without a plan an index goes
+//     whole to partition (index id mod n);
 //   - record keys are cut by source bytes: the table's source is one line
-//     of bytes, its chunks one after another (ChunkLine), cut into n equal
-//     segments; a row goes to the segment its first byte lies in. A chunk
-//     may so straddle two (or more) partitions, each getting the rows of
-//     its segment. Dumps are written in primary-key order (dumpling and
-//     mydumper both select by key), so a partition's rows hold
-//     neighbouring handles, and _tidb_rowid handles follow the chunks'
-//     row-ID bases.
+//     of bytes, its chunks one after another (ChunkLine), cut into n
+//     segments (equal, or weighted by the plan so that partitions holding
+//     index pieces get less); a row goes to the segment its first byte
+//     lies in. A chunk may so straddle two (or more) partitions, each
+//     getting the rows of its segment. Dumps are written in primary-key
+//     order (dumpling and mydumper both select by key), so a partition's
+//     rows hold neighbouring handles, and _tidb_rowid handles follow the
+//     chunks' row-ID bases.
 //
-// Every partition's record share is so within one row of 1/n of the
-// table's source, whatever the chunks' sizes (cutting by whole chunks
-// left the largest partition up to 2x the smallest). The cut depends on
-// the chunk's place and size and the row's offset only, so a re-encoded
-// or replayed chunk sends every pair to the same partition. Correctness
-// does not depend on the order assumption: a key always lands in one
-// partition because it comes from one row (a primary key given twice in
-// the dump is a duplicate the checksum comparison reports).
+// Every partition's record share is so within one row of its weight's
+// share of the table's source, whatever the chunks' sizes (cutting by
+// whole chunks left the largest partition up to 2x the smallest). The cut
+// depends on the plan, the chunk's place and size and the row's offset
+// only, so a re-encoded or replayed chunk sends every pair to the same
+// partition. Correctness does not depend on the order assumption: a key
+// always lands in one partition because it comes from one row, or, for
+// an index key, from its value (a primary key given twice in the dump is
+// a duplicate the checksum comparison reports).
 
 // ChunkLine is a chunk's place on its table's line: [Lo, Hi) of Units.
 // With the chunks' sizes known the units are source bytes; without them
