@@ -3,8 +3,8 @@ package schemas
 import (
 	"bytes"
 	"math/big"
-	"strings"
 	"sort"
+	"strings"
 
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
