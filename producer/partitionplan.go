@@ -191,15 +191,12 @@ func planPartitions(n int, s *tableSample) *lsv1.PartitionPlan {
 			plan.Indexes = append(plan.Indexes, ip)
 		}
 	}
-	var sum uint64
 	plan.RecordWeights = make([]uint64, n)
 	for p := range plan.RecordWeights {
-		w := uint64(math.Round(max(0, mean-load[p]) / total * weightScale))
+		// Every partition keeps some record share (1% of the mean at
+		// least), so that each is fed by some chunk.
+		w := uint64(math.Round(max(mean/100, mean-load[p]) / total * weightScale))
 		plan.RecordWeights[p] = w
-		sum += w
-	}
-	if sum == 0 {
-		plan.RecordWeights = nil
 	}
 	return plan
 }

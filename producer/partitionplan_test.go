@@ -64,6 +64,7 @@ func TestPartitionPlanBalances(t *testing.T) {
 	}{
 		{"non-unique", "CREATE TABLE t (id INT PRIMARY KEY, k INT, c VARCHAR(120), pad CHAR(60), KEY k_1 (k));"},
 		{"two indexes", "CREATE TABLE t (id INT PRIMARY KEY, k INT, c VARCHAR(120), pad CHAR(60), KEY k_1 (k), KEY kc (k, c));"},
+		{"five indexes", "CREATE TABLE t (id INT PRIMARY KEY, k INT, c VARCHAR(120), pad CHAR(60), KEY a (k), KEY b (c), KEY d (pad), KEY e (k, c), UNIQUE KEY f (c, id));"},
 		{"no index", "CREATE TABLE t (id INT PRIMARY KEY, k INT, c VARCHAR(120), pad CHAR(60));"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,6 +80,11 @@ func TestPartitionPlanBalances(t *testing.T) {
 			}
 			if mf.PartitionPlan == nil {
 				t.Fatal("no partition plan")
+			}
+			for p, w := range mf.PartitionPlan.RecordWeights {
+				if w == 0 {
+					t.Errorf("partition %d has no record share: a partition no chunk feeds", p)
+				}
 			}
 			planned, equal := routedBytes(t, dir, mf, chunks, mf.PartitionPlan), routedBytes(t, dir, mf, chunks, nil)
 			t.Logf("largest/mean %.3f with the plan (weights %v, %d indexes), %.3f without", spread(planned), mf.PartitionPlan.RecordWeights, len(mf.PartitionPlan.Indexes), spread(equal))
