@@ -158,7 +158,9 @@ func (s *logicalRows) render(columns []string, fields []literal.Field, rowID int
 		return dst, 0, err
 	}
 	for i := range s.row {
-		s.row[i] = datum.Datum{}
+		// Values' buffers are reused, as the KV encoder's row is
+		// (rowcodec): Convert appends into them.
+		s.row[i] = datum.Datum{B: s.row[i].B[:0]}
 	}
 	if _, err := b.rb.Build(fields, rowID, s.row); err != nil {
 		return dst, 0, err
@@ -242,6 +244,9 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 	defer q.Close()
 	batch := &lsv1.SQLBatch{ChunkId: ch.Id, Attempt: attempt, Db: ch.Db, Table: ch.Table, Prefix: sr.prefix, File: ch.File}
 	size := 0
+	// arena holds the batch's rendered rows back to back; batch.Rows are
+	// slices of it (no allocation per row).
+	arena := make([]byte, 0, maxBytes+maxBytes/4)
 	flush := func() error {
 		if len(batch.Rows) == 0 {
 			return nil
@@ -253,14 +258,16 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 			return err
 		}
 		metrics.KVBatchBytes.Observe(float64(len(b)))
-		batch = &lsv1.SQLBatch{ChunkId: ch.Id, Attempt: attempt, Db: ch.Db, Table: ch.Table, Prefix: sr.prefix, File: ch.File}
+		// The message holds a copy: the rows' arena and slices are reused.
+		batch.Prefix = sr.prefix
+		batch.Rows, batch.RowChecksums, batch.Offsets = batch.Rows[:0], batch.RowChecksums[:0], batch.Offsets[:0]
+		arena = arena[:0]
 		size = 0
 		if err := q.Send(partitionMessage(topic, part, ch.Id, "q", b)); err != nil {
 			return fmt.Errorf("produce to %s: %w", topic, err)
 		}
 		return nil
 	}
-	var buf []byte
 	for k := int64(1); ; k++ {
 		if k&1023 == 0 && ctx.Err() != nil {
 			return st, tot, ctx.Err()
@@ -279,8 +286,10 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 			tz = t
 		}
 		var crc uint32
-		buf, crc, err = sr.render(rows.Columns(), fields, ch.RowIdBase+k, buf[:0])
+		at := len(arena)
+		arena, crc, err = sr.render(rows.Columns(), fields, ch.RowIdBase+k, arena)
 		if err != nil {
+			arena = arena[:at]
 			rowErr := newRowError(dc.File, rows, err)
 			if e.cfg.Rejects != nil && e.cfg.Rejects.Reject(rowErr, fields) {
 				st.rejected++
@@ -289,10 +298,11 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 			}
 			return st, tot, rowErr
 		}
-		batch.Rows = append(batch.Rows, append([]byte(nil), buf...))
+		row := arena[at:len(arena):len(arena)]
+		batch.Rows = append(batch.Rows, row)
 		batch.RowChecksums = append(batch.RowChecksums, crc)
 		batch.Offsets = append(batch.Offsets, rows.Pos())
-		size += len(buf) + 1
+		size += len(row) + 1
 		tot.sum ^= uint64(crc)
 		tot.bytes += uint64(crc)
 		tot.kvs++

@@ -72,6 +72,10 @@ type Config struct {
 	// Rejects receives the rows the server refuses; nil: the first one
 	// stops the import.
 	Rejects Rejecter
+	// TxnBytes bounds the SQL text of consecutive batches committed in one
+	// transaction (group.go; default DefaultTxnBytes, 1 MiB; a batch
+	// larger than it is a transaction of its own).
+	TxnBytes int
 	// BeforeCommit, if set, is called with each batch's identity after its
 	// rows were sent and before its transaction commits (fault tests).
 	BeforeCommit func(chunkID string, seq uint32)
@@ -93,6 +97,9 @@ func (c *Config) validate() error {
 	}
 	if c.Conns <= 0 {
 		c.Conns = 4
+	}
+	if c.TxnBytes <= 0 {
+		c.TxnBytes = DefaultTxnBytes
 	}
 	if c.SQLMode == "" {
 		c.SQLMode = sqlmode.DefaultText
@@ -233,6 +240,33 @@ func (w *worker) claim(ctx context.Context, c *member.Claim) error {
 		return first
 	}
 	defer wg.Wait()
+	// Consecutive batches go to the server as one group (group.go), at
+	// most TxnBytes of SQL, cut at every end-of-chunk marker.
+	var group []*lsv1.SQLBatch
+	groupSize := 0
+	dispatch := func() {
+		if len(group) == 0 {
+			return
+		}
+		g := group
+		group, groupSize = nil, 0
+		select {
+		case w.slots <- struct{}{}:
+		case <-bctx.Done():
+			return // FetchMessage reports why
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-w.slots }()
+			if err := w.execGroup(bctx, g); err != nil {
+				if len(g) == 1 {
+					err = batchError(g[0], err)
+				}
+				fail(err)
+			}
+		}()
+	}
 	for {
 		m, err := r.FetchMessage(bctx)
 		if err != nil {
@@ -250,23 +284,19 @@ func (w *worker) claim(ctx context.Context, c *member.Claim) error {
 		}
 		switch b := msg.Body.(type) {
 		case *lsv1.KVMessage_SqlBatch:
-			select {
-			case w.slots <- struct{}{}:
-			case <-bctx.Done():
-				continue // FetchMessage reports why
+			group = append(group, b.SqlBatch)
+			groupSize += groupBytes(b.SqlBatch)
+			if groupSize >= w.cfg.TxnBytes {
+				dispatch()
 			}
-			wg.Add(1)
-			go func(batch *lsv1.SQLBatch) {
-				defer wg.Done()
-				defer func() { <-w.slots }()
-				if err := w.execBatch(bctx, batch); err != nil {
-					fail(fmt.Errorf("%s.%s chunk %s batch %d: %w", batch.Db, batch.Table, batch.ChunkId, batch.Seq, err))
-				}
-			}(b.SqlBatch)
 		case *lsv1.KVMessage_EndOfChunk:
+			dispatch()
 			wg.Wait()
 			if err := failed(); err != nil {
 				return err
+			}
+			if bctx.Err() != nil {
+				return nil // ctx ended: a group may not have run
 			}
 			id := b.EndOfChunk.ChunkId
 			if !done[id] {
@@ -321,6 +351,11 @@ func (w *worker) chunkDone(ctx context.Context, topic string, part int, chunk st
 		return fmt.Errorf("writer: record end of chunk %s: %w", chunk, err)
 	}
 	return nil
+}
+
+// batchError names the batch an error is about.
+func batchError(b *lsv1.SQLBatch, err error) error {
+	return fmt.Errorf("%s.%s chunk %s batch %d: %w", b.Db, b.Table, b.ChunkId, b.Seq, err)
 }
 
 var errLimit = errors.New("more rows refused by the server than --max-error allows")

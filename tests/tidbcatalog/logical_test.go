@@ -81,13 +81,15 @@ func TestLogicalBackend(t *testing.T) {
 	t.Run("conflicts", func(t *testing.T) { testConflicts(t, sock) })
 
 	t.Run("kill-writer", func(t *testing.T) {
-		// The writer kills its process in its 5th batch, after the rows
-		// went to the server and before the commit.
+		// The writer kills its process in its 30th batch, after the rows
+		// went to the server and before the commit; its transactions
+		// group a few batches each (--writer-txn-size), so the kill lands
+		// in a group with others committed before it.
 		fresh(t)
 		work := t.TempDir()
-		args := []string{"--logical-import-batch-rows", "200", "--writer-conns", "2"}
+		args := []string{"--logical-import-batch-rows", "200", "--writer-conns", "2", "--writer-txn-size", "40KiB"}
 		cmd := logicalImport(t, sock, sakila, work, args...)
-		cmd.Env = append(cmd.Env, "LIGHTSTREAM_FAULT_WRITER_KILL=5")
+		cmd.Env = append(cmd.Env, "LIGHTSTREAM_FAULT_WRITER_KILL=30")
 		out, err := cmd.CombinedOutput()
 		if !killed(err) {
 			t.Fatalf("the import was not killed: %v\n%s", err, lastLines(out))

@@ -24,6 +24,7 @@ func logicalFlags() []cli.Flag {
 		&cli.IntFlag{Name: "logical-import-batch-rows", Value: 65536, Usage: "--backend tidb: most rows of one INSERT statement (Lightning's tikv-importer.logical-import-batch-rows)"},
 		&cli.BoolFlag{Name: "foreign-key-checks", Usage: "--backend tidb: write with foreign_key_checks on: rows whose parent row is missing are refused (rejects, --max-error); off by default, as dumps load"},
 		&cli.IntFlag{Name: "writers", Value: 2, Usage: "--backend tidb: writer group members to run in this process (0: none, writers run elsewhere against --brokers)"},
+		&cli.StringFlag{Name: "writer-txn-size", Value: "1MiB", Usage: "--backend tidb: most SQL bytes of consecutive statements a writer commits in one transaction, each batch recorded with its rows (one statement stays --logical-import-batch-size)"},
 		&cli.IntFlag{Name: "writer-conns", Value: 4, Usage: "--backend tidb: connections to the target per writer member (batches in flight)"},
 	}
 }
@@ -70,6 +71,10 @@ func logicalConfig(ctx context.Context, c *cli.Context, sqlMode string) (*pipeli
 	if err != nil {
 		return nil, nil, fmt.Errorf("--logical-import-batch-size: %w", err)
 	}
+	txn, err := dumpgen.ParseSize(c.String("writer-txn-size"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("--writer-txn-size: %w", err)
+	}
 	// The strategy is --conflict-strategy (--on-duplicate), as for the
 	// local backend: none or error is a plain INSERT, replace REPLACE
 	// INTO, ignore INSERT IGNORE.
@@ -84,7 +89,7 @@ func logicalConfig(ctx context.Context, c *cli.Context, sqlMode string) (*pipeli
 	lc := &pipeline.LogicalConfig{
 		Target: target, OnDuplicate: onDup,
 		BatchBytes: int(size), BatchRows: c.Int("logical-import-batch-rows"),
-		Writers: c.Int("writers"), Conns: c.Int("writer-conns"), ForeignKeyChecks: c.Bool("foreign-key-checks"),
+		Writers: c.Int("writers"), Conns: c.Int("writer-conns"), TxnBytes: int(txn), ForeignKeyChecks: c.Bool("foreign-key-checks"),
 	}
 	if c.IsSet("writers") && lc.Writers == 0 {
 		lc.Writers = -1

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/encoder"
+	"github.com/lightstream-io/lightstream/internal/source/dumpgen"
 	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
@@ -23,6 +24,7 @@ func init() {
 		Flags: append(roleFlags(
 			&cli.StringFlag{Name: "sql-mode", Value: sqlmode.DefaultText, Usage: "the writers' session sql_mode (the import's)"},
 			&cli.IntFlag{Name: "writer-conns", Value: 4, Usage: "connections to the target (batches in flight)"},
+			&cli.StringFlag{Name: "writer-txn-size", Value: "1MiB", Usage: "most SQL bytes of consecutive statements committed in one transaction"},
 			&cli.BoolFlag{Name: "foreign-key-checks", Usage: "write with foreign_key_checks on"},
 			&cli.IntFlag{Name: "max-error", Usage: "record up to N rows the server refuses in --rejects and go on"},
 			&cli.StringFlag{Name: "rejects", Value: "rejects.jsonl", Usage: "rejects file (with --max-error)"},
@@ -94,7 +96,11 @@ func runWriter(c *cli.Context) error {
 	if strings.HasPrefix(addr, "/") {
 		target.Net, target.StatusAddr = "unix", "127.0.0.1:0"
 	}
-	cfg := writer.Config{ImportID: id, WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Target: target,
+	txn, err := dumpgen.ParseSize(c.String("writer-txn-size"))
+	if err != nil {
+		return fmt.Errorf("--writer-txn-size: %w", err)
+	}
+	cfg := writer.Config{ImportID: id, TxnBytes: int(txn), WaitForImport: c.Duration("wait-for-import"), Kafka: kcfg, Target: target,
 		Conns: c.Int("writer-conns"), SQLMode: c.String("sql-mode"), ForeignKeyChecks: c.Bool("foreign-key-checks")}
 	if n := c.Int("max-error"); n > 0 {
 		rj, err := encoder.OpenRejects(c.String("rejects"), n)

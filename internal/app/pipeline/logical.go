@@ -29,6 +29,8 @@ type LogicalConfig struct {
 	// Writers are the writer members to run here (default 2; negative:
 	// none), Conns each one's connections (default 4).
 	Writers, Conns int
+	// TxnBytes: writer.Config.TxnBytes (default 1 MiB).
+	TxnBytes int
 	// ForeignKeyChecks: writer.Config.ForeignKeyChecks.
 	ForeignKeyChecks bool
 	// BeforeCommit is writer.Config.BeforeCommit (fault tests).
@@ -89,7 +91,7 @@ func runWriters(ctx context.Context, g *errgroup.Group, cfg Config, kcfg kafkaio
 		g.Go(func() error {
 			return writer.Run(ctx, writer.Config{
 				ImportID: cfg.ImportID, Kafka: kcfg, Member: fmt.Sprintf("%s/%d/writer-%d", host, os.Getpid(), i),
-				Target: cfg.Logical.Target, Conns: cfg.Logical.Conns, SQLMode: cfg.SQLMode, Rejects: rj,
+				Target: cfg.Logical.Target, Conns: cfg.Logical.Conns, TxnBytes: cfg.Logical.TxnBytes, SQLMode: cfg.SQLMode, Rejects: rj,
 				BeforeCommit: cfg.Logical.BeforeCommit, ForeignKeyChecks: cfg.Logical.ForeignKeyChecks,
 			})
 		})

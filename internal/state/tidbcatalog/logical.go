@@ -304,6 +304,9 @@ const checksumParts = 4
 // one (and enough rows to be worth it), else with one query.
 func (l *Logical) tableChecksum(ctx context.Context, s Session, t *tablemodel.Table, db, table string) (checkpoint.Checksum, error) {
 	c := sqlliteral.NewChecksum(t)
+	if cols, err := targetColumns(ctx, s, db, table); err == nil {
+		c = c.ForTarget(cols)
+	}
 	pk := intPrimaryKey(t)
 	if pk == "" {
 		return queryChecksum(ctx, s, c.Query(db, table))
@@ -351,6 +354,31 @@ func (l *Logical) tableChecksum(ctx context.Context, s Session, t *tablemodel.Ta
 		out.Bytes += p.Bytes
 	}
 	return out, nil
+}
+
+// targetColumns reads how the target's table holds its columns (lower-case
+// names), for the checksum's cheapest expression.
+func targetColumns(ctx context.Context, s Session, db, table string) (map[string]sqlliteral.TargetColumn, error) {
+	q := "SELECT COLUMN_NAME, CHARACTER_SET_NAME, COLLATION_NAME, IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = " +
+		quoteString(db) + " AND TABLE_NAME = " + quoteString(table)
+	rs, err := s.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", q, err)
+	}
+	cols := map[string]sqlliteral.TargetColumn{}
+	for _, r := range rs.Rows {
+		if len(r) < 4 || r[0] == nil {
+			continue
+		}
+		cell := func(i int) string {
+			if r[i] == nil {
+				return ""
+			}
+			return *r[i]
+		}
+		cols[strings.ToLower(cell(0))] = sqlliteral.TargetColumn{Charset: cell(1), Collation: cell(2), NotNull: strings.EqualFold(cell(3), "NO")}
+	}
+	return cols, nil
 }
 
 // intPrimaryKey is the quoted name of t's primary key when it is one

@@ -15,6 +15,7 @@ package sqlliteral
 
 import (
 	"encoding/hex"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,19 +78,22 @@ func (r Renderer) appendString(dst []byte, cs string, b []byte) []byte {
 	return r.AppendQuoted(dst, b)
 }
 
-// AppendQuoted appends b as a quoted string literal.
+// AppendQuoted appends b as a quoted string literal. Runs of bytes that
+// need no escape are copied whole (most text has none).
 func (r Renderer) AppendQuoted(dst, b []byte) []byte {
+	dst = slices.Grow(dst, len(b)+2)
 	dst = append(dst, '\'')
+	esc := &escapes
 	if r.NoBackslashEscapes {
-		for _, c := range b {
-			if c == '\'' {
-				dst = append(dst, '\'')
-			}
-			dst = append(dst, c)
-		}
-		return append(dst, '\'')
+		esc = &quoteOnly
 	}
-	for _, c := range b {
+	start := 0
+	for i, c := range b {
+		if !esc[c] {
+			continue
+		}
+		dst = append(dst, b[start:i]...)
+		start = i + 1
 		switch c {
 		case 0:
 			dst = append(dst, '\\', '0')
@@ -99,14 +103,29 @@ func (r Renderer) AppendQuoted(dst, b []byte) []byte {
 			dst = append(dst, '\\', 'r')
 		case 0x1a:
 			dst = append(dst, '\\', 'Z')
-		case '\\', '\'', '"':
+		case '\'':
+			if r.NoBackslashEscapes {
+				dst = append(dst, '\'', '\'')
+			} else {
+				dst = append(dst, '\\', '\'')
+			}
+		default: // '\\', '"'
 			dst = append(dst, '\\', c)
-		default:
-			dst = append(dst, c)
 		}
 	}
+	dst = append(dst, b[start:]...)
 	return append(dst, '\'')
 }
+
+// escapes are the bytes AppendQuoted escapes; quoteOnly those it escapes
+// under NO_BACKSLASH_ESCAPES (the quote, doubled).
+var escapes, quoteOnly = func() (e, q [256]bool) {
+	for _, c := range []byte{0, '\n', '\r', 0x1a, '\\', '\'', '"'} {
+		e[c] = true
+	}
+	q['\''] = true
+	return e, q
+}()
 
 // AppendHex appends b as a hex literal (x” when empty).
 func AppendHex(dst, b []byte) []byte {

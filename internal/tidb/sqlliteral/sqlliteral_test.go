@@ -136,3 +136,86 @@ func TestHexAndNames(t *testing.T) {
 		t.Error(got)
 	}
 }
+
+func TestChecksumForTarget(t *testing.T) {
+	tbl, row := convert(t, time.UTC,
+		num("7"), null, str("1.5"), num("0.1"), num("2"),
+		str("x"), str("ab  "), null, null, null,
+		num("5"), null, str("a"), str(""),
+		str("2024-02-29"), null, null, null, num("2006"),
+	)
+	target := map[string]TargetColumn{}
+	for _, col := range tbl.Columns {
+		tc := TargetColumn{NotNull: col.Name == "i"}
+		if tablemodel.TypeNeedsCharset(col.Tp) {
+			tc.Charset, tc.Collation = "utf8mb4", "utf8mb4_bin"
+			if col.Name == "l" {
+				tc.Charset, tc.Collation = "latin1", "latin1_swedish_ci"
+			}
+		}
+		target[strings.ToLower(col.Name)] = tc
+	}
+	full, fast := NewChecksum(tbl), NewChecksum(tbl).ForTarget(target)
+	// The rows' text is the same; only the query changes.
+	a, _ := full.Row(row, nil)
+	b, _ := fast.Row(row, nil)
+	if a != b {
+		t.Fatalf("row checksum changed: %d, %d", a, b)
+	}
+	q := fast.Query("db", "t")
+	for _, part := range []string{"CAST(CAST(`bt` AS UNSIGNED) AS BINARY)", "CAST(CONVERT(`l` USING utf8mb4) AS BINARY)",
+		"CONCAT_WS(',', `i`,", "ISNULL(`y`)", "CONCAT('0', ISNULL(`u`)", "`dt`,"} {
+		if !strings.Contains(q, part) {
+			t.Errorf("query lacks %s: %s", part, q)
+		}
+	}
+	if strings.Contains(q, "ISNULL(`i`)") || strings.Contains(q, "CAST(`i`") {
+		t.Errorf("query reads the NOT NULL integer i through a cast or ISNULL: %s", q)
+	}
+	// A column the target does not describe keeps the full form.
+	if q := NewChecksum(tbl).ForTarget(nil).Query("db", "t"); q != full.Query("db", "t") {
+		t.Errorf("without the target's columns: %s", q)
+	}
+}
+
+// TestAppendQuotedRuns: the run-copying AppendQuoted escapes every byte
+// as the byte-by-byte rule does.
+func TestAppendQuotedRuns(t *testing.T) {
+	ref := func(noBackslash bool, b []byte) string {
+		out := []byte{'\''}
+		for _, c := range b {
+			switch {
+			case noBackslash && c == '\'':
+				out = append(out, '\'', '\'')
+			case noBackslash:
+				out = append(out, c)
+			case c == 0:
+				out = append(out, '\\', '0')
+			case c == '\n':
+				out = append(out, '\\', 'n')
+			case c == '\r':
+				out = append(out, '\\', 'r')
+			case c == 0x1a:
+				out = append(out, '\\', 'Z')
+			case c == '\\' || c == '\'' || c == '"':
+				out = append(out, '\\', c)
+			default:
+				out = append(out, c)
+			}
+		}
+		return string(append(out, '\''))
+	}
+	inputs := [][]byte{nil, []byte("plain"), []byte("it's \\ \"q\"\n\x00\x1a\r"), []byte("''"), []byte("x\\")}
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	inputs = append(inputs, all)
+	for _, in := range inputs {
+		for _, nb := range []bool{false, true} {
+			if got, want := string(Renderer{NoBackslashEscapes: nb}.AppendQuoted([]byte("pre"), in)), "pre"+ref(nb, in); got != want {
+				t.Errorf("%q (no backslash %v): %q, want %q", in, nb, got, want)
+			}
+		}
+	}
+}
