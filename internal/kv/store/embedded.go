@@ -13,6 +13,7 @@ import (
 	pd "github.com/tikv/pd/client"
 
 	"github.com/lightstream-io/lightstream/internal/kv/gate"
+	"github.com/lightstream-io/lightstream/internal/kv/mockmvcc"
 )
 
 // Embedded is the in-process TiKV-protocol store: client-go's mock TiKV
@@ -74,6 +75,10 @@ func OpenEmbeddedWith(dir string, opts EmbeddedOptions) (*Embedded, error) {
 	}
 	client, cluster, pdClient, err := testutils.NewMockTiKV(filepath.Join(dir, "mvcc"), nil)
 	if err != nil {
+		return nil, fmt.Errorf("open embedded store %s: %w", dir, err)
+	}
+	if err := mockmvcc.Reopen(client.MvccStore, filepath.Join(dir, "mvcc"), mockmvcc.StoreOptions()); err != nil {
+		_ = client.Close()
 		return nil, fmt.Errorf("open embedded store %s: %w", dir, err)
 	}
 	testutils.BootstrapWithSingleStore(cluster)
