@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pingcap/tidb/pkg/parser"
-	"github.com/pingcap/tidb/pkg/parser/ast"
-
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
@@ -41,7 +38,7 @@ func (c EmbeddedCatalog) CreateTable(_ context.Context, m *lsv1.TableManifest, t
 	if strings.TrimSpace(m.SchemaSql) == "" {
 		return nil, nil, fmt.Errorf("table %s.%s: the dump has no schema file (%s.%s-schema.sql)", m.Db, m.Table, m.Db, m.Table)
 	}
-	dbd, err := databaseDefaults(m.Db, m.DbSchemaSql)
+	dbd, err := tablemodel.DatabaseDefaults(m.Db, m.DbSchemaSql)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,32 +50,4 @@ func (c EmbeddedCatalog) CreateTable(_ context.Context, m *lsv1.TableManifest, t
 	// DDL may name the table without its database).
 	t.DB, t.Name = m.Db, m.Table
 	return t, warns, nil
-}
-
-// databaseDefaults reads the charset and collation of a CREATE DATABASE
-// statement (empty text: server defaults).
-func databaseDefaults(db, sql string) (tablemodel.DBDefaults, error) {
-	d := tablemodel.DBDefaults{Name: db}
-	if strings.TrimSpace(sql) == "" {
-		return d, nil
-	}
-	stmts, _, err := parser.New().ParseSQL(sql)
-	if err != nil {
-		return d, fmt.Errorf("parse schema of database %s: %w", db, err)
-	}
-	for _, s := range stmts {
-		cd, ok := s.(*ast.CreateDatabaseStmt)
-		if !ok {
-			continue
-		}
-		for _, o := range cd.Options {
-			switch o.Tp {
-			case ast.DatabaseOptionCharset:
-				d.Charset = strings.ToLower(o.Value)
-			case ast.DatabaseOptionCollate:
-				d.Collate = strings.ToLower(o.Value)
-			}
-		}
-	}
-	return d, nil
 }

@@ -8,6 +8,7 @@
 package coordinator
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"sync"
@@ -75,6 +76,11 @@ type Config struct {
 	// SQL batches, which the writer group executes; the Cluster then
 	// checksums with a query (tidbcatalog.Logical).
 	Logical *lsv1.LogicalImport
+	// Verified, when set, is called once a table is verified and recorded
+	// as done, with its manifest (--kv-retention none frees its KV topic
+	// then). It runs in the verifying goroutine: keep it short, and let it
+	// log its own failures (nothing is lost if it does nothing).
+	Verified func(ctx context.Context, mf *lsv1.TableManifest)
 }
 
 func (c *Config) validate() error {

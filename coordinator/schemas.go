@@ -90,7 +90,7 @@ func (c *Coordinator) createSchemas(ctx context.Context, w *topiclog.Writer) err
 		msg := &lsv1.TableSchema{
 			Version: 1, Db: ts.manifest.Db, Table: ts.manifest.Table, TableId: t.ID, ModelJson: model,
 			SqlMode: c.cfg.SQLMode, TimeZone: c.cfg.TimeZone, TimestampUnixNano: started.UnixNano(),
-			KvPartitions: ts.manifest.KvPartitions, Logical: c.cfg.Logical,
+			KvPartitions: ts.manifest.KvPartitions, Logical: c.cfg.Logical, PartitionPlan: ts.manifest.PartitionPlan,
 		}
 		if err := w.Append(ctx, topic, key, msg); err != nil {
 			return fmt.Errorf("publish schema of %s.%s: %w", ts.manifest.Db, ts.manifest.Table, err)

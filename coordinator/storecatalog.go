@@ -40,7 +40,7 @@ func (StoreCatalog) Name() string { return "store" }
 // allocator hands out IDs).
 func (c StoreCatalog) CreateTable(ctx context.Context, m *lsv1.TableManifest, _ int64) (*tablemodel.Table, []string, error) {
 	emb := EmbeddedCatalog{Options: c.Options}
-	dbd, err := databaseDefaults(m.Db, m.DbSchemaSql)
+	dbd, err := tablemodel.DatabaseDefaults(m.Db, m.DbSchemaSql)
 	if err != nil {
 		return nil, nil, err
 	}

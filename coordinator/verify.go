@@ -61,6 +61,9 @@ func (c *Coordinator) maybeFinish(ctx context.Context, key string) error {
 	}
 	if failure == nil {
 		c.cfg.Logger.Info("table verified", "table", t.mf.Db+"."+t.mf.Table, "rows", t.rows, "kvs", stored.KVs)
+		if c.cfg.Verified != nil {
+			c.cfg.Verified(ctx, t.mf)
+		}
 	}
 	return failure
 }

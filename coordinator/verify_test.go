@@ -44,7 +44,8 @@ func (f *fakeCluster) PauseSchedulers(context.Context) (func(context.Context) er
 
 // verifyCoordinator is a coordinator given cluster, holding table d.t
 // ready to verify (no chunks) with source checksum source; warnings
-// collects its warning records.
+// collects its warning records, and "verified d.t" when Config.Verified
+// is called.
 func verifyCoordinator(t *testing.T, cluster Cluster, source checkpoint.Checksum) (c *Coordinator, cp *checkpoint.File, warnings *[]string) {
 	t.Helper()
 	cp, err := checkpoint.Open(filepath.Join(t.TempDir(), "checkpoint.json"))
@@ -64,7 +65,8 @@ func verifyCoordinator(t *testing.T, cluster Cluster, source checkpoint.Checksum
 	}
 	var warned []string
 	log := slog.New(logsink.New(slog.LevelWarn, func(_ slog.Level, s string) { warned = append(warned, s) }))
-	c, err = New(Config{ImportID: "verify", Store: &modeStore{}, Checkpoint: cp, Cluster: cluster, Logger: log})
+	c, err = New(Config{ImportID: "verify", Store: &modeStore{}, Checkpoint: cp, Cluster: cluster, Logger: log,
+		Verified: func(_ context.Context, mf *lsv1.TableManifest) { warned = append(warned, "verified "+mf.Db+"."+mf.Table) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +93,10 @@ func TestClusterFinishesTable(t *testing.T) {
 		rec.Steps[StepAnalyze].Status != checkpoint.Failed || rec.Steps[StepAnalyze].Reason != "stats worker busy" {
 		t.Errorf("checkpoint record %+v", rec)
 	}
-	if len(*warned) != 1 || !strings.Contains((*warned)[0], "analyze") || !strings.Contains((*warned)[0], "table=d.t") ||
-		!strings.Contains((*warned)[0], "stats worker busy") || !strings.Contains((*warned)[0], "role=coordinator") {
-		t.Errorf("warnings %q", *warned)
+	if len(*warned) != 2 || !strings.Contains((*warned)[0], "analyze") || !strings.Contains((*warned)[0], "table=d.t") ||
+		!strings.Contains((*warned)[0], "stats worker busy") || !strings.Contains((*warned)[0], "role=coordinator") ||
+		(*warned)[1] != "verified d.t" {
+		t.Errorf("warnings and Verified calls %q", *warned)
 	}
 }
 
@@ -102,10 +105,13 @@ func TestClusterFinishesTable(t *testing.T) {
 // rebased.
 func TestClusterChecksumMismatch(t *testing.T) {
 	cl := &fakeCluster{sum: checkpoint.Checksum{Sum: 1, KVs: 1, Bytes: 1}}
-	c, cp, _ := verifyCoordinator(t, cl, checkpoint.Checksum{Sum: 7, KVs: 3, Bytes: 90})
+	c, cp, warned := verifyCoordinator(t, cl, checkpoint.Checksum{Sum: 7, KVs: 3, Bytes: 90})
 	err := c.maybeFinish(context.Background(), checkpoint.Key("d", "t"))
 	if !errors.Is(err, ErrChecksumMismatch) || !strings.Contains(err.Error(), "ADMIN CHECKSUM") {
 		t.Fatalf("err = %v", err)
+	}
+	if len(*warned) != 0 {
+		t.Errorf("a table that failed its checksum: %q (its KV topic must stay)", *warned)
 	}
 	if got := strings.Join(cl.calls, ","); got != "checksum d.t" {
 		t.Errorf("cluster calls %s", got)

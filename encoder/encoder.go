@@ -279,12 +279,11 @@ func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
 		return err
 	}
 	topic := schemas.KVTopic(e.cfg.ImportID, ch.Db, ch.Table)
-	partitions := int(ti.Msg.KvPartitions)
 	attempt := fmt.Sprintf("%s@%d", e.cfg.Member, time.Now().UnixNano())
 	if ti.Msg.Logical != nil {
 		return e.encodeLogicalChunk(ctx, ti, ch, attempt)
 	}
-	sink := newChunkSink(ctx, e.kv, topic, partitions, ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth)
+	sink := newChunkSink(ctx, e.kv, topic, ti.Layout(), ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth)
 	stats, err := encodeRows(ctx, e.cfg, ti, ch, sink)
 	if err != nil {
 		sink.abort()

@@ -32,6 +32,7 @@ type chunkSink struct {
 	topic      string
 	chunk      *lsv1.Chunk
 	attempt    string
+	layout     schemas.Layout
 	partitions int
 	batchBytes int
 
@@ -51,9 +52,10 @@ type chunkSink struct {
 	q *kafkaio.SendQueue
 }
 
-func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, partitions int, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
+func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, layout schemas.Layout, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
+	partitions := layout.Partitions()
 	return &chunkSink{
-		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, partitions: partitions, batchBytes: batchBytes,
+		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, layout: layout, partitions: partitions, batchBytes: batchBytes,
 		bufs: make([]*schemas.BatchBuffer, partitions), totals: make([]partitionTotals, partitions),
 		q: kafkaio.NewSendQueue(ctx, queueDepth, func(ctx context.Context, msgs ...kafkaio.Message) error {
 			start := time.Now()
@@ -61,14 +63,15 @@ func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, partitio
 			metrics.ProduceSeconds.Observe(time.Since(start).Seconds())
 			return err
 		}),
-		split: ChunkSplit(chunk, partitions),
+		split: ChunkSplit(chunk, layout),
 	}
 }
 
-// ChunkSplit is how chunk's record pairs are spread over partitions.
-func ChunkSplit(chunk *lsv1.Chunk, partitions int) schemas.RecordSplit {
+// ChunkSplit is how chunk's record pairs are spread over the partitions of
+// layout.
+func ChunkSplit(chunk *lsv1.Chunk, layout schemas.Layout) schemas.RecordSplit {
 	line := schemas.LineOf(chunk.Ordinal, chunk.TotalChunks, chunk.TableOffset, chunk.SourceBytes, chunk.TableBytes)
-	return schemas.NewRecordSplit(line, chunk.EndOffset-chunk.StartOffset, partitions)
+	return layout.RecordSplit(line, chunk.EndOffset-chunk.StartOffset)
 }
 
 // row says where the next row's pairs come from: its byte offset in the
@@ -80,7 +83,7 @@ func (s *chunkSink) row(fileOffset int64) {
 
 // add routes one pair to its partition.
 func (s *chunkSink) add(key, value []byte) error {
-	p := schemas.KVPartition(key, s.record, s.partitions)
+	p := s.layout.Partition(key, s.record)
 	if s.bufs[p] == nil {
 		s.bufs[p] = schemas.NewBatchBuffer(s.chunk.Id, s.attempt, s.batchBytes+s.batchBytes/8)
 	}

@@ -246,6 +246,7 @@ func MakePlan(cfg Config) (*Plan, error) {
 			m.TableBytes = mf.SourceBytes
 		}
 		mf.KvPartitions = uint32(kvPartitions(mf.SourceBytes, cfg.PartitionBytes, cfg.KVPartitions))
+		mf.PartitionPlan = partitionPlan(cfg.Logger, st, mf, msgs)
 		p.Manifests = append(p.Manifests, mf)
 		p.Chunks = append(p.Chunks, msgs)
 	}

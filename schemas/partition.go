@@ -14,25 +14,29 @@ import (
 // whole table, and every ingest touch every region). A table's keys are
 // the record range t{id}_r... and one range per index t{id}_i{idx}...:
 //
-//   - index keys go to partition (indexID mod n): a partition owns whole
-//     index ranges;
+//   - index keys go to the partition of their index's piece: the
+//     producer's partition plan (Layout) cuts an index larger than a
+//     partition's share into pieces by key; without a plan an index goes
+//     whole to partition (index id mod n);
 //   - record keys are cut by source bytes: the table's source is one line
-//     of bytes, its chunks one after another (ChunkLine), cut into n equal
-//     segments; a row goes to the segment its first byte lies in. A chunk
-//     may so straddle two (or more) partitions, each getting the rows of
-//     its segment. Dumps are written in primary-key order (dumpling and
-//     mydumper both select by key), so a partition's rows hold
-//     neighbouring handles, and _tidb_rowid handles follow the chunks'
-//     row-ID bases.
+//     of bytes, its chunks one after another (ChunkLine), cut into n
+//     segments (equal, or weighted by the plan so that partitions holding
+//     index pieces get less); a row goes to the segment its first byte
+//     lies in. A chunk may so straddle two (or more) partitions, each
+//     getting the rows of its segment. Dumps are written in primary-key
+//     order (dumpling and mydumper both select by key), so a partition's
+//     rows hold neighbouring handles, and _tidb_rowid handles follow the
+//     chunks' row-ID bases.
 //
-// Every partition's record share is so within one row of 1/n of the
-// table's source, whatever the chunks' sizes (cutting by whole chunks
-// left the largest partition up to 2x the smallest). The cut depends on
-// the chunk's place and size and the row's offset only, so a re-encoded
-// or replayed chunk sends every pair to the same partition. Correctness
-// does not depend on the order assumption: a key always lands in one
-// partition because it comes from one row (a primary key given twice in
-// the dump is a duplicate the checksum comparison reports).
+// Every partition's record share is so within one row of its weight's
+// share of the table's source, whatever the chunks' sizes (cutting by
+// whole chunks left the largest partition up to 2x the smallest). The cut
+// depends on the plan, the chunk's place and size and the row's offset
+// only, so a re-encoded or replayed chunk sends every pair to the same
+// partition. Correctness does not depend on the order assumption: a key
+// always lands in one partition because it comes from one row, or, for
+// an index key, from its value (a primary key given twice in the dump is
+// a duplicate the checksum comparison reports).
 
 // ChunkLine is a chunk's place on its table's line: [Lo, Hi) of Units.
 // With the chunks' sizes known the units are source bytes; without them
@@ -75,21 +79,6 @@ func ManifestLines(chunks int, chunkBytes []int64) []ChunkLine {
 	return out
 }
 
-// partitions returns the first and last partition of n the line touches.
-func (l ChunkLine) partitions(n int) (first, last int) {
-	if n <= 1 || l.Units <= 0 {
-		return 0, 0
-	}
-	first = int(mulDiv(l.Lo, int64(n), l.Units))
-	last = first
-	if l.Hi > l.Lo {
-		// the last segment whose start q*Units/n lies before Hi
-		last = int(mulDivCeil(l.Hi, int64(n), l.Units)) - 1
-	}
-	first, last = min(max(first, 0), n-1), min(max(last, first), n-1)
-	return first, last
-}
-
 // RecordSplit says which partition each row of one chunk sends its record
 // pair to, by the row's byte offset in the chunk.
 type RecordSplit struct {
@@ -100,23 +89,9 @@ type RecordSplit struct {
 }
 
 // NewRecordSplit is the split of the chunk on line whose source is size
-// bytes, over partitions.
+// bytes, over partitions of equal weight (EqualLayout).
 func NewRecordSplit(line ChunkLine, size int64, partitions int) RecordSplit {
-	first, last := line.partitions(partitions)
-	s := RecordSplit{first: first}
-	width := line.Hi - line.Lo
-	for q := first + 1; q <= last; q++ {
-		// Segment q starts at q*Units/n on the line; in the chunk's bytes
-		// that is (q*Units - Lo*n) * size / (n*width), rounded up (a row
-		// starting before it belongs to the segment before).
-		num := new(big.Int).Mul(big.NewInt(int64(q)), big.NewInt(line.Units))
-		num.Sub(num, new(big.Int).Mul(big.NewInt(line.Lo), big.NewInt(int64(partitions))))
-		num.Mul(num, big.NewInt(size))
-		den := new(big.Int).Mul(big.NewInt(int64(partitions)), big.NewInt(width))
-		start := ceilDiv(num, den)
-		s.starts = append(s.starts, start)
-	}
-	return s
+	return EqualLayout(partitions).RecordSplit(line, size)
 }
 
 // Partition is the partition of the record pair of the row starting at
@@ -126,52 +101,41 @@ func (s RecordSplit) Partition(offset int64) int {
 	return s.first + i
 }
 
-// IndexPartition is the partition of an index key (t + 8-byte table id +
-// "_i" + 8-byte index id ...): index id mod partitions. ok is false for any
-// other key.
-func IndexPartition(key []byte, partitions int) (p int, ok bool) {
-	if len(key) >= 19 && key[0] == 't' && key[9] == '_' && key[10] == 'i' {
-		if partitions <= 1 {
-			return 0, true
-		}
-		idx := binary.BigEndian.Uint64(key[11:19]) ^ (1 << 63)
-		return int(idx % uint64(partitions)), true
+// IndexKeyID is the index id of an index key (t + 8-byte table id + "_i"
+// + 8-byte index id ...); ok is false for any other key.
+func IndexKeyID(key []byte) (id uint64, ok bool) {
+	if len(key) >= IndexKeyPrefix && key[0] == 't' && key[9] == '_' && key[10] == 'i' {
+		return binary.BigEndian.Uint64(key[11:19]) ^ (1 << 63), true
 	}
 	return 0, false
 }
 
-// KVPartition is the partition of key, from a row whose record pair goes
-// to recordPartition (RecordSplit.Partition).
-func KVPartition(key []byte, recordPartition, partitions int) int {
-	if p, ok := IndexPartition(key, partitions); ok {
-		return p
+// IndexKeyPrefix is the length of an index key's t{table id}_i{index id};
+// the index values (and handle) follow it.
+const IndexKeyPrefix = 19
+
+// IndexPartition is the partition of an index key without a plan: index
+// id mod partitions. ok is false for any other key.
+func IndexPartition(key []byte, partitions int) (p int, ok bool) {
+	id, ok := IndexKeyID(key)
+	if !ok {
+		return 0, false
 	}
 	if partitions <= 1 {
-		return 0
+		return 0, true
 	}
-	return recordPartition
+	return int(id % uint64(partitions)), true
 }
 
-// ChunkFeedsPartition reports whether the chunk on line may send pairs to
-// partition p of partitions, for a table whose index ids are indexIDs: it
-// is KVPartition read backwards. A partition that owns an index range
-// receives from every chunk; any other receives only the record keys of
-// the chunks whose line overlaps its segment. Sorters use it to know that
-// a partition is complete once those chunks' end-of-chunk markers are in,
-// so that it is ingested while later chunks are still being encoded.
-// (indexIDs may list more ids than have keys, and a chunk may have no row
-// in its part of a segment: that only makes the answer more often true.)
+// KVPartition is the partition of key without a plan (EqualLayout), from a
+// row whose record pair goes to recordPartition (RecordSplit.Partition).
+func KVPartition(key []byte, recordPartition, partitions int) int {
+	return EqualLayout(partitions).Partition(key, recordPartition)
+}
+
+// ChunkFeedsPartition is Layout.Feeds without a plan (EqualLayout).
 func ChunkFeedsPartition(line ChunkLine, partitions, p int, indexIDs []int64) bool {
-	if partitions <= 1 {
-		return true
-	}
-	for _, id := range indexIDs {
-		if id >= 0 && int(uint64(id)%uint64(partitions)) == p {
-			return true
-		}
-	}
-	first, last := line.partitions(partitions)
-	return p >= first && p <= last
+	return EqualLayout(partitions).Feeds(line, p, indexIDs)
 }
 
 func mulDiv(a, b, c int64) int64 {

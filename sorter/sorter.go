@@ -215,7 +215,7 @@ type partitionSorter struct {
 	manifests map[string]*lsv1.TableManifest
 	events    *topiclog.Writer
 	// tables holds the published schemas: a partition's index ids say
-	// which chunks feed it (schemas.ChunkFeedsPartition).
+	// which chunks feed it (schemas.Layout.Feeds).
 	tables *schematopic.Cache
 }
 
@@ -230,11 +230,7 @@ func (s *partitionSorter) feeds(ctx context.Context, st *partitionState) error {
 	if err != nil {
 		return fmt.Errorf("schema of %s.%s: %w", st.mf.Db, st.mf.Table, err)
 	}
-	var ids []int64
-	for _, idx := range t.Model.Indexes {
-		ids = append(ids, idx.ID)
-	}
-	st.setFeeds(ids)
+	st.setFeeds(t.Layout(), t.IndexIDs())
 	return nil
 }
 
@@ -278,7 +274,7 @@ func (s *partitionSorter) afterIngest(ctx context.Context, topic string, partiti
 			return fmt.Errorf("%s[%d] offset %d: bad KV message: %w", topic, partition, m.Offset, err)
 		}
 		if eoc := msg.GetEndOfChunk(); eoc != nil && eoc.Kvs > 0 && !st.needed[eoc.ChunkId] {
-			return fmt.Errorf("%s[%d] offset %d: chunk %s sent %d pairs to partition %d of %s.%s after it was ingested without them (the chunk does not feed it by schemas.ChunkFeedsPartition)",
+			return fmt.Errorf("%s[%d] offset %d: chunk %s sent %d pairs to partition %d of %s.%s after it was ingested without them (the chunk does not feed it by schemas.Layout.Feeds)",
 				topic, partition, m.Offset, eoc.ChunkId, eoc.Kvs, partition, st.mf.Db, st.mf.Table)
 		}
 		if commit != nil {

@@ -39,12 +39,12 @@ type partitionState struct {
 }
 
 // setFeeds records which chunks feed the partition, given the table's
-// index ids.
-func (st *partitionState) setFeeds(indexIDs []int64) {
+// layout and index ids.
+func (st *partitionState) setFeeds(layout schemas.Layout, indexIDs []int64) {
 	st.needed = map[string]bool{}
 	lines := schemas.ManifestLines(len(st.mf.ChunkIds), st.mf.ChunkBytes)
 	for i, id := range st.mf.ChunkIds {
-		if schemas.ChunkFeedsPartition(lines[i], int(st.mf.KvPartitions), int(st.partition), indexIDs) {
+		if layout.Feeds(lines[i], int(st.partition), indexIDs) {
 			st.needed[id] = true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -27,13 +28,13 @@ func TestPartitionCompleteWithFeeds(t *testing.T) {
 	if st.complete() {
 		t.Fatal("complete before the feeds are known")
 	}
-	st.setFeeds([]int64{2}) // index 2 lives in partition 2
+	st.setFeeds(schemas.EqualLayout(int(st.mf.KvPartitions)), []int64{2}) // index 2 lives in partition 2
 	if !st.complete() {
 		t.Fatal("partition 1 not complete with the markers of chunks 2 and 3")
 	}
 	// Partition 2 owns index 2: it needs every chunk.
 	st2 := &partitionState{mf: mf, partition: 2, markers: map[string]*lsv1.EndOfChunk{}}
-	st2.setFeeds([]int64{2})
+	st2.setFeeds(schemas.EqualLayout(int(st2.mf.KvPartitions)), []int64{2})
 	mark(st2, 4, 5)
 	if st2.complete() {
 		t.Fatal("index partition complete with its own chunks only")

@@ -62,7 +62,11 @@ type TableManifest struct {
 	// chunk_files are the chunks' files (relative to the dump), in
 	// chunk_ids order, to name the rows of a conflict. Empty from an older
 	// producer.
-	ChunkFiles    []string `protobuf:"bytes,70,rep,name=chunk_files,json=chunkFiles,proto3" json:"chunk_files,omitempty"`
+	ChunkFiles []string `protobuf:"bytes,70,rep,name=chunk_files,json=chunkFiles,proto3" json:"chunk_files,omitempty"`
+	// partition_plan spreads the table's pairs over its partitions by the
+	// bytes a sample of its rows encodes to (absent: an older producer, a
+	// table of one partition, or rows that could not be sampled).
+	PartitionPlan *PartitionPlan `protobuf:"bytes,120,opt,name=partition_plan,json=partitionPlan,proto3" json:"partition_plan,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -209,6 +213,143 @@ func (x *TableManifest) GetChunkFiles() []string {
 	return nil
 }
 
+func (x *TableManifest) GetPartitionPlan() *PartitionPlan {
+	if x != nil {
+		return x.PartitionPlan
+	}
+	return nil
+}
+
+// PartitionPlan is how a table's KV pairs are spread over its kv_partitions
+// (schemas.Layout): the producer estimates it from a sample of the table's
+// rows, so that every partition gets about the same bytes, and it is fixed
+// in the manifest, so that a resumed or replayed import routes every pair
+// as before. Without a plan each index range goes whole to partition
+// (index id mod n) and the record pairs are cut into n equal segments.
+type PartitionPlan struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// record_weights are the partitions' shares of the record pairs, in
+	// partition order: the table's source line is cut into segments of
+	// these relative sizes (a partition of weight 0 gets no record pair).
+	RecordWeights []uint64 `protobuf:"varint,1,rep,packed,name=record_weights,json=recordWeights,proto3" json:"record_weights,omitempty"`
+	// indexes are the table's indexes cut into pieces by key; an index not
+	// listed goes whole to partition (index id mod n).
+	Indexes       []*IndexPieces `protobuf:"bytes,2,rep,name=indexes,proto3" json:"indexes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PartitionPlan) Reset() {
+	*x = PartitionPlan{}
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PartitionPlan) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PartitionPlan) ProtoMessage() {}
+
+func (x *PartitionPlan) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PartitionPlan.ProtoReflect.Descriptor instead.
+func (*PartitionPlan) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PartitionPlan) GetRecordWeights() []uint64 {
+	if x != nil {
+		return x.RecordWeights
+	}
+	return nil
+}
+
+func (x *PartitionPlan) GetIndexes() []*IndexPieces {
+	if x != nil {
+		return x.Indexes
+	}
+	return nil
+}
+
+// IndexPieces cuts one index's key range into pieces, each held by one
+// partition. Index ids are assigned after the plan is made, so the index
+// is named.
+type IndexPieces struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// splits are the pieces' boundaries, ascending: index keys compared
+	// from their 20th byte (after t{table id}_i{index id}); piece i holds
+	// the keys below splits[i] and at or above splits[i-1].
+	Splits [][]byte `protobuf:"bytes,2,rep,name=splits,proto3" json:"splits,omitempty"`
+	// partitions[i] holds piece i (one more entry than splits).
+	Partitions    []uint32 `protobuf:"varint,3,rep,packed,name=partitions,proto3" json:"partitions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndexPieces) Reset() {
+	*x = IndexPieces{}
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndexPieces) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndexPieces) ProtoMessage() {}
+
+func (x *IndexPieces) ProtoReflect() protoreflect.Message {
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndexPieces.ProtoReflect.Descriptor instead.
+func (*IndexPieces) Descriptor() ([]byte, []int) {
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *IndexPieces) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *IndexPieces) GetSplits() [][]byte {
+	if x != nil {
+		return x.Splits
+	}
+	return nil
+}
+
+func (x *IndexPieces) GetPartitions() []uint32 {
+	if x != nil {
+		return x.Partitions
+	}
+	return nil
+}
+
 // ViewDefinition is a view of the dump: dumpling and mydumper write its
 // CREATE VIEW to {db}.{view}-schema-view.sql (with a placeholder CREATE
 // TABLE in {db}.{view}-schema.sql, which is not imported). The coordinator
@@ -227,7 +368,7 @@ type ViewDefinition struct {
 
 func (x *ViewDefinition) Reset() {
 	*x = ViewDefinition{}
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -239,7 +380,7 @@ func (x *ViewDefinition) String() string {
 func (*ViewDefinition) ProtoMessage() {}
 
 func (x *ViewDefinition) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[1]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -252,7 +393,7 @@ func (x *ViewDefinition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ViewDefinition.ProtoReflect.Descriptor instead.
 func (*ViewDefinition) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{1}
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ViewDefinition) GetDb() string {
@@ -303,14 +444,16 @@ type TableSchema struct {
 	KvPartitions uint32 `protobuf:"varint,9,opt,name=kv_partitions,json=kvPartitions,proto3" json:"kv_partitions,omitempty"`
 	// logical: set for the logical backend (--backend tidb): encoders write
 	// SQL batches instead of KV pairs.
-	Logical       *LogicalImport `protobuf:"bytes,90,opt,name=logical,proto3" json:"logical,omitempty"`
+	Logical *LogicalImport `protobuf:"bytes,90,opt,name=logical,proto3" json:"logical,omitempty"`
+	// partition_plan of the table's KV pairs (from its manifest).
+	PartitionPlan *PartitionPlan `protobuf:"bytes,120,opt,name=partition_plan,json=partitionPlan,proto3" json:"partition_plan,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TableSchema) Reset() {
 	*x = TableSchema{}
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[2]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -322,7 +465,7 @@ func (x *TableSchema) String() string {
 func (*TableSchema) ProtoMessage() {}
 
 func (x *TableSchema) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[2]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -335,7 +478,7 @@ func (x *TableSchema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TableSchema.ProtoReflect.Descriptor instead.
 func (*TableSchema) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{2}
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *TableSchema) GetVersion() uint32 {
@@ -408,6 +551,13 @@ func (x *TableSchema) GetLogical() *LogicalImport {
 	return nil
 }
 
+func (x *TableSchema) GetPartitionPlan() *PartitionPlan {
+	if x != nil {
+		return x.PartitionPlan
+	}
+	return nil
+}
+
 // LogicalImport tunes the logical backend's statements.
 type LogicalImport struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -424,7 +574,7 @@ type LogicalImport struct {
 
 func (x *LogicalImport) Reset() {
 	*x = LogicalImport{}
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[3]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -436,7 +586,7 @@ func (x *LogicalImport) String() string {
 func (*LogicalImport) ProtoMessage() {}
 
 func (x *LogicalImport) ProtoReflect() protoreflect.Message {
-	mi := &file_lightstream_v1_manifest_proto_msgTypes[3]
+	mi := &file_lightstream_v1_manifest_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -449,7 +599,7 @@ func (x *LogicalImport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogicalImport.ProtoReflect.Descriptor instead.
 func (*LogicalImport) Descriptor() ([]byte, []int) {
-	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{3}
+	return file_lightstream_v1_manifest_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *LogicalImport) GetOnDuplicate() string {
@@ -477,7 +627,7 @@ var File_lightstream_v1_manifest_proto protoreflect.FileDescriptor
 
 const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\n" +
-	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xfd\x03\n" +
+	"\x1dlightstream/v1/manifest.proto\x12\x0elightstream.v1\"\xc3\x04\n" +
 	"\rTableManifest\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -499,13 +649,23 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\vchunk_bytes\x18\x0f \x03(\x03R\n" +
 	"chunkBytes\x12\x1f\n" +
 	"\vchunk_files\x18F \x03(\tR\n" +
-	"chunkFiles\"g\n" +
+	"chunkFiles\x12D\n" +
+	"\x0epartition_plan\x18x \x01(\v2\x1d.lightstream.v1.PartitionPlanR\rpartitionPlan\"m\n" +
+	"\rPartitionPlan\x12%\n" +
+	"\x0erecord_weights\x18\x01 \x03(\x04R\rrecordWeights\x125\n" +
+	"\aindexes\x18\x02 \x03(\v2\x1b.lightstream.v1.IndexPiecesR\aindexes\"Y\n" +
+	"\vIndexPieces\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06splits\x18\x02 \x03(\fR\x06splits\x12\x1e\n" +
+	"\n" +
+	"partitions\x18\x03 \x03(\rR\n" +
+	"partitions\"g\n" +
 	"\x0eViewDefinition\x12\x0e\n" +
 	"\x02db\x18\x01 \x01(\tR\x02db\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
 	"\x04file\x18\x03 \x01(\tR\x04file\x12\x1d\n" +
 	"\n" +
-	"schema_sql\x18\x04 \x01(\tR\tschemaSql\"\xcd\x02\n" +
+	"schema_sql\x18\x04 \x01(\tR\tschemaSql\"\x93\x03\n" +
 	"\vTableSchema\x12\x18\n" +
 	"\aversion\x18\x01 \x01(\rR\aversion\x12\x0e\n" +
 	"\x02db\x18\x02 \x01(\tR\x02db\x12\x14\n" +
@@ -517,7 +677,8 @@ const file_lightstream_v1_manifest_proto_rawDesc = "" +
 	"\ttime_zone\x18\a \x01(\tR\btimeZone\x12.\n" +
 	"\x13timestamp_unix_nano\x18\b \x01(\x03R\x11timestampUnixNano\x12#\n" +
 	"\rkv_partitions\x18\t \x01(\rR\fkvPartitions\x127\n" +
-	"\alogical\x18Z \x01(\v2\x1d.lightstream.v1.LogicalImportR\alogical\"r\n" +
+	"\alogical\x18Z \x01(\v2\x1d.lightstream.v1.LogicalImportR\alogical\x12D\n" +
+	"\x0epartition_plan\x18x \x01(\v2\x1d.lightstream.v1.PartitionPlanR\rpartitionPlan\"r\n" +
 	"\rLogicalImport\x12!\n" +
 	"\fon_duplicate\x18\x01 \x01(\tR\vonDuplicate\x12\x1f\n" +
 	"\vbatch_bytes\x18\x02 \x01(\rR\n" +
@@ -537,21 +698,26 @@ func file_lightstream_v1_manifest_proto_rawDescGZIP() []byte {
 	return file_lightstream_v1_manifest_proto_rawDescData
 }
 
-var file_lightstream_v1_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_lightstream_v1_manifest_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_lightstream_v1_manifest_proto_goTypes = []any{
 	(*TableManifest)(nil),  // 0: lightstream.v1.TableManifest
-	(*ViewDefinition)(nil), // 1: lightstream.v1.ViewDefinition
-	(*TableSchema)(nil),    // 2: lightstream.v1.TableSchema
-	(*LogicalImport)(nil),  // 3: lightstream.v1.LogicalImport
+	(*PartitionPlan)(nil),  // 1: lightstream.v1.PartitionPlan
+	(*IndexPieces)(nil),    // 2: lightstream.v1.IndexPieces
+	(*ViewDefinition)(nil), // 3: lightstream.v1.ViewDefinition
+	(*TableSchema)(nil),    // 4: lightstream.v1.TableSchema
+	(*LogicalImport)(nil),  // 5: lightstream.v1.LogicalImport
 }
 var file_lightstream_v1_manifest_proto_depIdxs = []int32{
-	1, // 0: lightstream.v1.TableManifest.views:type_name -> lightstream.v1.ViewDefinition
-	3, // 1: lightstream.v1.TableSchema.logical:type_name -> lightstream.v1.LogicalImport
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 0: lightstream.v1.TableManifest.views:type_name -> lightstream.v1.ViewDefinition
+	1, // 1: lightstream.v1.TableManifest.partition_plan:type_name -> lightstream.v1.PartitionPlan
+	2, // 2: lightstream.v1.PartitionPlan.indexes:type_name -> lightstream.v1.IndexPieces
+	5, // 3: lightstream.v1.TableSchema.logical:type_name -> lightstream.v1.LogicalImport
+	1, // 4: lightstream.v1.TableSchema.partition_plan:type_name -> lightstream.v1.PartitionPlan
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_lightstream_v1_manifest_proto_init() }
@@ -565,7 +731,7 @@ func file_lightstream_v1_manifest_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_lightstream_v1_manifest_proto_rawDesc), len(file_lightstream_v1_manifest_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -43,7 +43,7 @@ type kvMsg struct {
 }
 
 // encodeSink turns rows of one chunk at a time into KV messages exactly as
-// the encoder's chunkSink does (routing by schemas.KVPartition, packing,
+// the encoder's chunkSink does (routing by schemas.Layout, packing,
 // checksums, 512 KiB batches, markers), collecting them instead of
 // producing them.
 type encodeSink struct {
@@ -58,6 +58,7 @@ type encodeSink struct {
 	totals  []tidbcodec.Checksum
 	batches []uint32
 	seq     uint32
+	layout  schemas.Layout
 	split   schemas.RecordSplit
 	record  int // the current row's record partition
 
@@ -118,11 +119,12 @@ func (s *encodeSink) start(c chunkRef) {
 	s.counts = make([]uint32, n)
 	s.totals = make([]tidbcodec.Checksum, n)
 	s.batches = make([]uint32, n)
-	s.split = encoder.ChunkSplit(c.ch, n)
+	s.layout = c.t.layout()
+	s.split = encoder.ChunkSplit(c.ch, s.layout)
 }
 
 func (s *encodeSink) add(key, value []byte) error {
-	p := schemas.KVPartition(key, s.record, len(s.bufs))
+	p := s.layout.Partition(key, s.record)
 	s.bufs[p] = schemas.AppendPair(s.bufs[p], key, value)
 	s.counts[p]++
 	s.totals[p].Update(key, value)

@@ -262,7 +262,7 @@ func (e *engineState) feeds(ordinal uint32) bool {
 		ids = append(ids, idx.ID)
 	}
 	line := schemas.ManifestLines(len(e.t.chunks), e.t.mf.ChunkBytes)[ordinal]
-	return schemas.ChunkFeedsPartition(line, int(e.t.mf.KvPartitions), e.partition, ids)
+	return e.t.layout().Feeds(line, e.partition, ids)
 }
 
 // feeders is how many chunks feed the partition.

@@ -9,10 +9,12 @@ import (
 
 	"github.com/lightstream-io/lightstream/coordinator"
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
+	"github.com/lightstream-io/lightstream/internal/kafka/schematopic"
 	"github.com/lightstream-io/lightstream/internal/source/dump"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/lightstream-io/lightstream/producer"
+	"github.com/lightstream-io/lightstream/schemas"
 	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
@@ -24,6 +26,12 @@ type table struct {
 	schema   *lsv1.TableSchema
 	model    *tablemodel.Table
 	partBase int // global index of the table's partition 0
+}
+
+// layout is how the table's pairs are spread over its partitions, as the
+// encoders and sorters read it from the table's schema.
+func (t *table) layout() schemas.Layout {
+	return schematopic.LayoutOf(int(t.mf.KvPartitions), t.mf.PartitionPlan, t.model)
 }
 
 // chunkRef is a chunk with its table.

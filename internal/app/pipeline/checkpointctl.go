@@ -230,7 +230,7 @@ func resetTables(ctx context.Context, cfg Config, cp *checkpoint.File, snap chec
 func checkKVTopic(ctx context.Context, kcfg kafkaio.Config, mf *lsv1.TableManifest) error {
 	first, err := kafkaio.FirstOffsets(ctx, kcfg, mf.KvTopic)
 	if errors.Is(err, kafkaio.ErrNoTopic) {
-		return fmt.Errorf("its KV topic %s is gone (--kv-retention none deletes it once the import completes), and a reset table is sorted again from it: import the dump again with a new --work-dir instead", mf.KvTopic)
+		return fmt.Errorf("its KV topic %s is gone (--kv-retention none empties it once the table is verified and deletes it once the import completes), and a reset table is sorted again from it: import the dump again with a new --work-dir instead", mf.KvTopic)
 	}
 	if err != nil {
 		return err

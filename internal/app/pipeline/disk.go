@@ -15,6 +15,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/state/checkpoint"
 	"github.com/lightstream-io/lightstream/schemas"
+	"github.com/lightstream-io/lightstream/schemas/lsv1"
 	"github.com/lightstream-io/lightstream/sorter"
 )
 
@@ -202,6 +203,24 @@ func measureDisk(cfg Config, state checkpoint.State, source int64, space *sorter
 		u.EnginesWritten, u.EnginesFreed, u.EnginesPeak, u.EarlyIngests = st.Written, st.Freed, st.Peak, st.Spills
 	}
 	return u
+}
+
+// freeVerifiedTopic is, with --kv-retention none, what the coordinator does
+// once a table is verified: delete the records of the table's KV topic, so
+// that the broker drops its segments while the import goes on with other
+// tables. The topic itself goes at the end (finishDisk): the sorters are
+// one consumer group subscribed to every KV topic of the import, and a
+// topic deleted under it would break the group's next rebalance. A
+// failure costs only disk until the end, so it is logged.
+func freeVerifiedTopic(cfg Config, kcfg kafkaio.Config) func(context.Context, *lsv1.TableManifest) {
+	if !cfg.KVRetention.None {
+		return nil
+	}
+	return func(ctx context.Context, mf *lsv1.TableManifest) {
+		if err := kafkaio.DeleteRecords(ctx, kcfg, mf.KvTopic); err != nil && ctx.Err() == nil {
+			cfg.Logger.Warn("--kv-retention none: delete the records of a verified table's KV topic", "table", mf.Db+"."+mf.Table, "topic", mf.KvTopic, "err", err)
+		}
+	}
 }
 
 // finishDisk runs once every table is verified: the engine directory's

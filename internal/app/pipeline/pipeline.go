@@ -317,6 +317,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Logical:  logical,
 		ImportID: cfg.ImportID, Kafka: kcfg, Store: st, Checkpoint: cp,
 		SQLMode: cfg.SQLMode, TimeZone: cfg.TimeZone, Logger: cfg.Logger, Catalog: cfg.Catalog, Cluster: cfg.Cluster, Incremental: cfg.Incremental,
+		Verified: freeVerifiedTopic(cfg, kcfg),
 	})
 	if err != nil {
 		return nil, err

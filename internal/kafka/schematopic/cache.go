@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"google.golang.org/protobuf/proto"
@@ -94,3 +95,27 @@ func (c *Cache) Wait(ctx context.Context, db, table string) (*Table, error) {
 
 // tableKey names a table in the cache: the quoted database and table names.
 func tableKey(db, table string) string { return fmt.Sprintf("%q.%q", db, table) }
+
+// Layout is how the table's KV pairs are spread over its partitions: its
+// schema's partition plan, read with the model's index ids.
+func (t *Table) Layout() schemas.Layout {
+	return LayoutOf(int(t.Msg.KvPartitions), t.Msg.PartitionPlan, t.Model)
+}
+
+// LayoutOf is the layout of a table of model over partitions under plan.
+func LayoutOf(partitions int, plan *lsv1.PartitionPlan, model *tablemodel.Table) schemas.Layout {
+	ids := make(map[string]int64, len(model.Indexes))
+	for _, idx := range model.Indexes {
+		ids[strings.ToLower(idx.Name)] = idx.ID
+	}
+	return schemas.NewLayout(partitions, plan, ids)
+}
+
+// IndexIDs are the ids of the table's indexes.
+func (t *Table) IndexIDs() []int64 {
+	ids := make([]int64, 0, len(t.Model.Indexes))
+	for _, idx := range t.Model.Indexes {
+		ids = append(ids, idx.ID)
+	}
+	return ids
+}

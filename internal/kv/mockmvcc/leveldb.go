@@ -1,9 +1,7 @@
 package mockmvcc
 
 import (
-	"reflect"
 	"sync"
-	"unsafe"
 
 	"github.com/pingcap/goleveldb/leveldb"
 )
@@ -45,18 +43,5 @@ func levelDB(mvcc any) *leveldb.DB {
 }
 
 func reachLevelDB(mvcc any) *leveldb.DB {
-	v := reflect.ValueOf(mvcc)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return nil
-	}
-	s := v.Elem()
-	if s.Type().Name() != "MVCCLevelDB" {
-		return nil
-	}
-	f := s.FieldByName("dbs")
-	if !f.IsValid() || f.Type() != reflect.TypeOf(map[string]*leveldb.DB(nil)) || !f.CanAddr() {
-		return nil
-	}
-	m := *(*map[string]*leveldb.DB)(unsafe.Pointer(f.UnsafeAddr()))
-	return m[mockDataCF]
+	return dbsMap(mvcc)[mockDataCF]
 }

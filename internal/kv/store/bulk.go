@@ -82,7 +82,12 @@ func (e *Embedded) BulkWrite(ctx context.Context, pairs []Pair) error {
 	if err != nil {
 		return err
 	}
-	b := mockmvcc.NewBatch(ts)
+	b, _ := e.batches.Get().(*mockmvcc.Batch)
+	if b == nil {
+		b = mockmvcc.NewBatch(ts)
+	}
+	defer e.batches.Put(b)
+	b.Reset(ts)
 	b.Grow(len(pairs), size)
 	for _, p := range pairs {
 		b.Put(p.Key, p.Value)

@@ -21,6 +21,8 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
+
+	"github.com/lightstream-io/lightstream/internal/kv/mockmvcc"
 )
 
 // storeAddr is the store's address inside the mock cluster. Clients never
@@ -156,6 +158,10 @@ func Open(cfg Config) (*Server, error) {
 	}
 	rpc, cluster, _, err := testutils.NewMockTiKV(filepath.Join(cfg.DataDir, "mvcc"), nil)
 	if err != nil {
+		return nil, fmt.Errorf("store server %s: open store: %w", cfg.DataDir, err)
+	}
+	if err := mockmvcc.Reopen(rpc.MvccStore, filepath.Join(cfg.DataDir, "mvcc"), mockmvcc.StoreOptions()); err != nil {
+		_ = rpc.Close()
 		return nil, fmt.Errorf("store server %s: open store: %w", cfg.DataDir, err)
 	}
 	s.rpc, s.cluster, s.mvcc = rpc, cluster, rpc.MvccStore

@@ -55,6 +55,10 @@ func (e *InvalidStringError) Is(target error) bool { return target == ErrInvalid
 
 // normalize lower-cases a charset name and maps utf8mb3 to utf8.
 func normalize(cs string) string {
+	switch cs {
+	case UTF8MB4, UTF8, Binary, Latin1, ASCII, GBK, GB18030:
+		return cs // already lower case: most calls, once per value
+	}
 	cs = strings.ToLower(cs)
 	if cs == UTF8MB3 {
 		return UTF8
@@ -105,7 +109,11 @@ func Validate(cs string, s []byte) (badOffset int, err error) {
 			}
 		}
 		return -1, nil
-	case UTF8, UTF8MB4, GBK, GB18030:
+	case UTF8MB4:
+		if utf8.Valid(s) {
+			return -1, nil // the common case, checked 8 ASCII bytes at a time
+		}
+	case UTF8, GBK, GB18030:
 	default:
 		return 0, fmt.Errorf("%w: %s", ErrUnsupportedCharset, cs)
 	}

@@ -108,16 +108,25 @@ func (e *Encoder) encode(row []datum.Datum, rowID int64, dst *Pairs) error {
 		dst.buf = append(dst.buf, h.Encoded()...)
 	}
 	dst.endKey()
-	ids, vals := e.ids[:0], e.vals[:0]
-	for i := range e.cols {
-		ci := &e.cols[i]
-		if ci.skipRow || (ci.nullSkip && row[i].Kind == datum.Null) {
-			continue
+	ids, vals, whole := e.rowIDs, row[:len(e.cols)], e.rowIDs != nil
+	for _, i := range e.nullSkips {
+		if !whole {
+			break
 		}
-		ids = append(ids, ci.id)
-		vals = append(vals, row[i])
+		whole = row[i].Kind != datum.Null
 	}
-	e.ids, e.vals = ids, vals
+	if !whole {
+		ids, vals = e.ids[:0], e.vals[:0]
+		for i := range e.cols {
+			ci := &e.cols[i]
+			if ci.skipRow || (ci.nullSkip && row[i].Kind == datum.Null) {
+				continue
+			}
+			ids = append(ids, ci.id)
+			vals = append(vals, row[i])
+		}
+		e.ids, e.vals = ids, vals
+	}
 	var err error
 	if e.opts.RowFormatV1 {
 		dst.buf, err = tidbcodec.AppendRowV1(dst.buf, ids, vals)

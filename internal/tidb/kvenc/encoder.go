@@ -79,6 +79,12 @@ type Encoder struct {
 	ids       []int64
 	vals      []datum.Datum
 	handleBuf []byte
+	// rowIDs are every column's id when no column is left out of the row
+	// value whatever its value (nil otherwise), and nullSkips the columns
+	// whose NULL is left out: a row with none of those NULL is encoded
+	// from its datums as they are, without copying them (encode).
+	rowIDs    []int64
+	nullSkips []int
 }
 
 // NewEncoder precomputes everything per-table: collators, stored columns,
@@ -179,6 +185,17 @@ func NewEncoder(t *tablemodel.Table, opts Options) (*Encoder, error) {
 	}
 	e.recPrefix = tidbcodec.AppendRecordPrefix(nil, t.ID)
 	e.rowCopy = make([]datum.Datum, len(t.Columns))
+	e.rowIDs = make([]int64, 0, len(e.cols))
+	for i := range e.cols {
+		if e.cols[i].skipRow {
+			e.rowIDs = nil
+			break
+		}
+		e.rowIDs = append(e.rowIDs, e.cols[i].id)
+		if e.cols[i].nullSkip {
+			e.nullSkips = append(e.nullSkips, i)
+		}
+	}
 	return e, nil
 }
 
