@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ func partitionPlan(log *slog.Logger, st storage.Storage, mf *lsv1.TableManifest,
 	if err != nil || s.record == 0 {
 		// Planning is an optimisation: the encoders meet any bad row
 		// themselves, with its file and offset.
-		log.Debug("partition plan: no sample, equal partitions", "table", mf.Db+"."+mf.Table, "err", err)
+		log.Info("partition plan: no sample, equal partitions", "table", mf.Db+"."+mf.Table, "err", err)
 		return nil
 	}
 	return planPartitions(int(mf.KvPartitions), s)
@@ -188,6 +189,9 @@ func planPartitions(n int, s *tableSample) *lsv1.PartitionPlan {
 	}
 	for _, ip := range planned {
 		if ip != nil {
+			// The pieces of one index are the same size: in partition order
+			// a partition holding two of them holds neighbours, one range.
+			slices.Sort(ip.Partitions)
 			plan.Indexes = append(plan.Indexes, ip)
 		}
 	}

@@ -186,3 +186,23 @@ func TestPlanPartitionsPieces(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanPiecesAdjacent: two pieces of one index on one partition are
+// neighbours, so that the partition holds one range of the index (two
+// ranges around another partition's piece would overlap its span).
+func TestPlanPiecesAdjacent(t *testing.T) {
+	s := &tableSample{record: 5, chunks: 8, indexes: []*indexSample{{name: "a", bytes: 70}, {name: "b", bytes: 25}}}
+	for i := 0; i < 70; i++ {
+		s.indexes[0].keys = append(s.indexes[0].keys, sampledKey{suffix: []byte{byte(i)}, bytes: 1})
+	}
+	for i := 0; i < 25; i++ {
+		s.indexes[1].keys = append(s.indexes[1].keys, sampledKey{suffix: []byte{byte(i)}, bytes: 1})
+	}
+	for _, ip := range planPartitions(3, s).Indexes {
+		for i := 1; i < len(ip.Partitions); i++ {
+			if ip.Partitions[i] < ip.Partitions[i-1] {
+				t.Errorf("index %s pieces on partitions %v: not in order", ip.Name, ip.Partitions)
+			}
+		}
+	}
+}

@@ -217,7 +217,10 @@ func freeVerifiedTopic(cfg Config, kcfg kafkaio.Config) func(context.Context, *l
 		return nil
 	}
 	return func(ctx context.Context, mf *lsv1.TableManifest) {
-		if err := kafkaio.DeleteRecords(ctx, kcfg, mf.KvTopic); err != nil && ctx.Err() == nil {
+		// Bounded: a slow broker must not hold up verifying other tables.
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := kafkaio.DeleteRecords(ctx, kcfg, mf.KvTopic); err != nil {
 			cfg.Logger.Warn("--kv-retention none: delete the records of a verified table's KV topic", "table", mf.Db+"."+mf.Table, "topic", mf.KvTopic, "err", err)
 		}
 	}
