@@ -66,7 +66,9 @@ func verifyCoordinator(t *testing.T, cluster Cluster, source checkpoint.Checksum
 	var warned []string
 	log := slog.New(logsink.New(slog.LevelWarn, func(_ slog.Level, s string) { warned = append(warned, s) }))
 	c, err = New(Config{ImportID: "verify", Store: &modeStore{}, Checkpoint: cp, Cluster: cluster, Logger: log,
-		Verified: func(_ context.Context, mf *lsv1.TableManifest) { warned = append(warned, "verified "+mf.Db+"."+mf.Table) }})
+		Verified: func(_ context.Context, mf *lsv1.TableManifest) {
+			warned = append(warned, "verified "+mf.Db+"."+mf.Table)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
