@@ -23,6 +23,11 @@ type GroupConfig struct {
 	// Balancers are the assignors offered, preferred first (none: range,
 	// then round-robin).
 	Balancers []GroupBalancer
+	// JoinGroupBackoff is how long the member waits before joining again
+	// after a failed join or sync other than a rebalance in progress
+	// (which the broker paces); default 250ms (kafka-go's 5s left a
+	// member that lost a join race to another idle for five seconds).
+	JoinGroupBackoff time.Duration
 }
 
 // ConsumerGroup is this process's membership in a consumer group: each
@@ -46,6 +51,10 @@ func NewConsumerGroup(cfg Config, gc GroupConfig) (*ConsumerGroup, error) {
 	if err != nil {
 		return nil, err
 	}
+	joinBackoff := gc.JoinGroupBackoff
+	if joinBackoff == 0 {
+		joinBackoff = 250 * time.Millisecond
+	}
 	g, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                gc.ID,
 		Brokers:           v.Brokers,
@@ -56,6 +65,7 @@ func NewConsumerGroup(cfg Config, gc GroupConfig) (*ConsumerGroup, error) {
 		HeartbeatInterval: gc.HeartbeatInterval,
 		GroupBalancers:    kafkaGroupBalancers(gc.Balancers),
 		StartOffset:       kafka.FirstOffset,
+		JoinGroupBackoff:  joinBackoff,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kafka consumer group: %w", err)

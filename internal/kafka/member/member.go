@@ -140,9 +140,16 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 				return nil
 			}
 			// Joining races with other members joining or leaving
-			// (RebalanceInProgress, UnknownMemberId, ...): the group
-			// retries the join on the next call.
-			if kafkaio.IsRetriable(err) || kafkaio.IsGroupChurn(err) {
+			// (RebalanceInProgress, UnknownMemberId, ...): the group is
+			// already joining again (pacing itself: the broker holds a
+			// join during a rebalance, and other failures wait the
+			// group's JoinGroupBackoff), and its next generation waits
+			// for this call: a pause here only left this member's
+			// partitions idle for it.
+			if kafkaio.IsGroupChurn(err) {
+				continue
+			}
+			if kafkaio.IsRetriable(err) {
 				select {
 				case <-ctx.Done():
 					return nil
