@@ -11,7 +11,8 @@ import (
 // errReaderClosed is what a closed partition reader's dials fail with.
 var errReaderClosed = errors.New("kafka reader closed")
 
-// readerConns keeps the connections one partition reader dialled, so that
+// readerConns keeps the connections one partition reader (or group
+// member: ConsumerGroup.Close) dialled, so that
 // closing the reader can cut its fetch in flight. kafka-go's Reader.Close
 // cancels the reader and then waits for its fetch to return, and a fetch
 // at the end of a partition is held by the broker for MaxWait: without
@@ -47,6 +48,9 @@ func (s *readerConns) dial(ctx context.Context, network, address string) (net.Co
 		c.Close()
 		return nil, errReaderClosed
 	}
+	if s.conns == nil {
+		s.conns = map[net.Conn]struct{}{}
+	}
 	s.conns[c] = struct{}{}
 	return &trackedConn{Conn: c, s: s}, nil
 }
@@ -55,8 +59,15 @@ func (s *readerConns) dial(ctx context.Context, network, address string) (net.Co
 func (s *readerConns) closeAll() {
 	s.mu.Lock()
 	s.closed = true
+	s.mu.Unlock()
+	s.cut()
+}
+
+// cut closes every open connection (later dials still succeed).
+func (s *readerConns) cut() {
+	s.mu.Lock()
 	conns := s.conns
-	s.conns = nil
+	s.conns = map[net.Conn]struct{}{}
 	s.mu.Unlock()
 	for c := range conns {
 		c.Close()
