@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -191,6 +192,10 @@ func MakePlan(cfg Config) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Dump: d}
+	// The manifests and chunk options of every table first, then their
+	// files cut all at once (scanning is most of planning a large dump).
+	mfs := make([]*lsv1.TableManifest, len(d.Tables))
+	chunkOpts := make([]dump.ChunkOptions, len(d.Tables))
 	for i, t := range d.Tables {
 		mf := &lsv1.TableManifest{
 			Version: 1, Db: t.DB, Table: t.Name,
@@ -222,11 +227,18 @@ func MakePlan(cfg Config) (*Plan, error) {
 		} else if len(t.DataFiles) > 0 {
 			return nil, fmt.Errorf("table %s.%s has data files but no schema file %s.%s-schema.sql", t.DB, t.Name, t.DB, t.Name)
 		}
-		chunks, err := dump.MakeChunks(t, dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
-			DataCharset: cfg.Source.DataCharacterSet, InvalidCharReplace: cfg.Source.DataInvalidCharReplace, Storage: st})
-		if err != nil {
-			return nil, fmt.Errorf("chunk %s.%s: %w", t.DB, t.Name, err)
-		}
+		mfs[i] = mf
+		chunkOpts[i] = dump.ChunkOptions{ChunkSize: cfg.ChunkSize, Columns: columns, CSV: cfg.CSV, NoBackslashEscapes: cfg.NoBackslashEscapes,
+			DataCharset: cfg.Source.DataCharacterSet, InvalidCharReplace: cfg.Source.DataInvalidCharReplace, Storage: st}
+	}
+	allChunks, err := dump.MakeTablesChunks(d.Tables, chunkOpts, runtime.GOMAXPROCS(0))
+	if te := (*dump.TableChunksError)(nil); errors.As(err, &te) {
+		return nil, fmt.Errorf("chunk %s.%s: %w", te.Table.DB, te.Table.Name, err)
+	} else if err != nil {
+		return nil, err
+	}
+	for i, mf := range mfs {
+		chunks := allChunks[i]
 		msgs := make([]*lsv1.Chunk, len(chunks))
 		for j := range chunks {
 			m, err := chunkMessage(cfg, st, &chunks[j], j, len(chunks))

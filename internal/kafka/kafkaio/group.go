@@ -23,6 +23,11 @@ type GroupConfig struct {
 	// Balancers are the assignors offered, preferred first (none: range,
 	// then round-robin).
 	Balancers []GroupBalancer
+	// JoinGroupBackoff is how long the member waits before joining again
+	// after a failed join or sync other than a rebalance in progress
+	// (which the broker paces); default 250ms (kafka-go's 5s left a
+	// member that lost a join race to another idle for five seconds).
+	JoinGroupBackoff time.Duration
 }
 
 // ConsumerGroup is this process's membership in a consumer group: each
@@ -30,7 +35,19 @@ type GroupConfig struct {
 // Partitions with no committed offset start at FirstOffset.
 type ConsumerGroup struct {
 	g *kafka.ConsumerGroup
+	// conns are the member's connections: Close cuts a join the broker
+	// holds (closeGrace).
+	conns *readerConns
 }
+
+// closeGrace is how long Close lets the member leave by itself before it
+// cuts the member's connections. A member closing while the group
+// rebalances may be in a JoinGroup the broker holds until every member it
+// knows joins or the rebalance timeout (30s) passes, and kafka-go's Close
+// waits for that request: seen as a 35s pause at the end of an import
+// whose two encoders stopped during a rebalance. Cut, the join fails and
+// the member leaves the group over a new connection.
+const closeGrace = 200 * time.Millisecond
 
 // ErrGroupClosed is what Next returns once the group is closed.
 var ErrGroupClosed = kafka.ErrGroupClosed
@@ -46,6 +63,12 @@ func NewConsumerGroup(cfg Config, gc GroupConfig) (*ConsumerGroup, error) {
 	if err != nil {
 		return nil, err
 	}
+	conns := newReaderConns(d.Timeout)
+	d.DialFunc = conns.dial
+	joinBackoff := gc.JoinGroupBackoff
+	if joinBackoff == 0 {
+		joinBackoff = 250 * time.Millisecond
+	}
 	g, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                gc.ID,
 		Brokers:           v.Brokers,
@@ -56,11 +79,12 @@ func NewConsumerGroup(cfg Config, gc GroupConfig) (*ConsumerGroup, error) {
 		HeartbeatInterval: gc.HeartbeatInterval,
 		GroupBalancers:    kafkaGroupBalancers(gc.Balancers),
 		StartOffset:       kafka.FirstOffset,
+		JoinGroupBackoff:  joinBackoff,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kafka consumer group: %w", err)
 	}
-	return &ConsumerGroup{g: g}, nil
+	return &ConsumerGroup{g: g, conns: conns}, nil
 }
 
 // Next waits for the next generation of the group (the first once the
@@ -83,7 +107,19 @@ func (g *ConsumerGroup) Next(ctx context.Context) (*Generation, error) {
 }
 
 // Close leaves the group, ending the current generation.
-func (g *ConsumerGroup) Close() error { return g.g.Close() }
+func (g *ConsumerGroup) Close() error {
+	done := make(chan error, 1)
+	go func() { done <- g.g.Close() }()
+	t := time.NewTimer(closeGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+	}
+	g.conns.cut()
+	return <-done
+}
 
 // Generation is one generation of a consumer group as this member sees it.
 type Generation struct {

@@ -78,6 +78,9 @@ func kafkaGroupBalancers(bs []GroupBalancer) []kafka.GroupBalancer {
 // Reader reads Messages from a partition, or as a member of a group.
 type Reader struct {
 	r *kafka.Reader
+	// conns, for a partition reader, are its connections: Close cuts
+	// them rather than wait for a fetch the broker holds for MaxWait.
+	conns *readerConns
 }
 
 // FetchMessage returns the next message, waiting for one until ctx ends.
@@ -99,8 +102,14 @@ func (r *Reader) CommitMessages(ctx context.Context, msgs ...Message) error {
 	return r.r.CommitMessages(ctx, km...)
 }
 
-// Close stops the reader and releases its connections.
-func (r *Reader) Close() error { return r.r.Close() }
+// Close stops the reader and releases its connections. A partition
+// reader's fetch in flight is cut, not waited for.
+func (r *Reader) Close() error {
+	if r.conns != nil {
+		r.conns.closeAll()
+	}
+	return r.r.Close()
+}
 
 func (o ReaderOptions) config(cfg Config) (kafka.ReaderConfig, error) {
 	v, err := cfg.validated()
@@ -194,10 +203,17 @@ func NewPartitionReader(cfg Config, topic string, partition int, offset int64, o
 	}
 	rc.Topic = topic
 	rc.Partition = partition
+	// The reader's own connections, so that Close can cut them (a group
+	// reader's must outlive the cancel: it leaves its group over them).
+	conns := newReaderConns(rc.Dialer.Timeout)
+	d := *rc.Dialer
+	d.DialFunc = conns.dial
+	rc.Dialer = &d
 	r, err := newReader(rc, fmt.Sprintf("%s/%d", topic, partition))
 	if err != nil {
 		return nil, err
 	}
+	r.conns = conns
 	if err := r.r.SetOffset(offset); err != nil {
 		r.Close()
 		return nil, fmt.Errorf("kafka partition reader %s/%d: set offset %d: %w", topic, partition, offset, err)

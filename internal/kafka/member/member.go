@@ -36,8 +36,13 @@ type Config struct {
 	// the group rebalances (default 30s).
 	RebalanceTimeout time.Duration
 	// HeartbeatInterval: how often a member heartbeats, which is also how
-	// soon it notices a rebalance (default 1s; kafka-go's 3s makes every
-	// member joining or leaving stall the group for seconds).
+	// soon it notices a rebalance (default 100ms). A group's members join
+	// one after another: the first is given every partition and starts,
+	// and each later join holds the others idle until the first notices
+	// it and rejoins (kafka-go's 3s, and the 1s this was, left one of two
+	// encoders idle for a second at every import's start, and threw away
+	// the first one's work of that second). A heartbeat is a small
+	// request: ten a second per member cost nothing a broker notices.
 	HeartbeatInterval time.Duration
 	// GroupBalancers are the assignors the member offers, preferred first
 	// (the group uses the first that every member offers; default range,
@@ -65,10 +70,13 @@ func (c *Config) validate() error {
 		c.RebalanceTimeout = 30 * time.Second
 	}
 	if c.HeartbeatInterval == 0 {
-		c.HeartbeatInterval = time.Second
+		c.HeartbeatInterval = DefaultHeartbeatInterval
 	}
 	return nil
 }
+
+// DefaultHeartbeatInterval is Config.HeartbeatInterval's default.
+const DefaultHeartbeatInterval = 100 * time.Millisecond
 
 // Claim is one partition assigned to this member for one generation.
 type Claim struct {
@@ -132,9 +140,16 @@ func Run(ctx context.Context, cfg Config, h Handler) error {
 				return nil
 			}
 			// Joining races with other members joining or leaving
-			// (RebalanceInProgress, UnknownMemberId, ...): the group
-			// retries the join on the next call.
-			if kafkaio.IsRetriable(err) || kafkaio.IsGroupChurn(err) {
+			// (RebalanceInProgress, UnknownMemberId, ...): the group is
+			// already joining again (pacing itself: the broker holds a
+			// join during a rebalance, and other failures wait the
+			// group's JoinGroupBackoff), and its next generation waits
+			// for this call: a pause here only left this member's
+			// partitions idle for it.
+			if kafkaio.IsGroupChurn(err) {
+				continue
+			}
+			if kafkaio.IsRetriable(err) {
 				select {
 				case <-ctx.Done():
 					return nil

@@ -3,8 +3,11 @@ package dump
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/internal/source/parquet"
 	"github.com/lightstream-io/lightstream/internal/source/rowparse"
@@ -130,26 +133,108 @@ func (o *ChunkOptions) adjust() {
 // files are one chunk each; their decompressed size is measured so the
 // row-ID range is an upper bound.
 func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
-	opts.adjust()
-	if opts.Opener == nil {
-		opts.Opener = openerOf(opts.Storage)
+	all, err := MakeTablesChunks([]*Table{t}, []ChunkOptions{opts}, 1)
+	if err != nil {
+		return nil, err
 	}
+	return all[0], nil
+}
+
+// MakeTablesChunks is MakeChunks of each table (with the options of the
+// same index), the files of all tables scanned by up to parallel
+// goroutines at once: scanning a large dump is CPU-bound, and nothing of
+// an import can start before its plan. The chunks, and which error is
+// returned (the first in table and file order), are MakeChunks's.
+func MakeTablesChunks(tables []*Table, opts []ChunkOptions, parallel int) ([][]Chunk, error) {
+	if len(opts) != len(tables) {
+		return nil, fmt.Errorf("make chunks: %d tables, %d options", len(tables), len(opts))
+	}
+	type file struct{ t, f int }
+	var files []file
+	cuts := make([][][]Chunk, len(tables))
+	errs := make([][]error, len(tables))
+	for ti, t := range tables {
+		opts[ti].adjust()
+		if opts[ti].Opener == nil {
+			opts[ti].Opener = openerOf(opts[ti].Storage)
+		}
+		cuts[ti] = make([][]Chunk, len(t.DataFiles))
+		errs[ti] = make([]error, len(t.DataFiles))
+		for fi := range t.DataFiles {
+			files = append(files, file{ti, fi})
+		}
+	}
+	// Largest first: the long scans start early and the short ones fill in.
+	sort.SliceStable(files, func(i, j int) bool {
+		return tables[files[i].t].DataFiles[files[i].f].Size > tables[files[j].t].DataFiles[files[j].f].Size
+	})
+	var g errgroup.Group
+	g.SetLimit(max(parallel, 1))
+	for _, x := range files {
+		g.Go(func() error {
+			cuts[x.t][x.f], errs[x.t][x.f] = cutFile(tables[x.t].DataFiles[x.f], opts[x.t])
+			return nil
+		})
+	}
+	_ = g.Wait() // every error is kept in errs
+	out := make([][]Chunk, len(tables))
+	for ti, t := range tables {
+		for fi := range t.DataFiles {
+			if err := errs[ti][fi]; err != nil {
+				return nil, &TableChunksError{Table: t, Err: err}
+			}
+		}
+		out[ti] = assembleChunks(t, opts[ti], cuts[ti])
+	}
+	return out, nil
+}
+
+// TableChunksError is a failure to cut a table's files into chunks.
+type TableChunksError struct {
+	Table *Table
+	Err   error
+}
+
+func (e *TableChunksError) Error() string {
+	return fmt.Sprintf("make chunks of %s.%s: %v", e.Table.DB, e.Table.Name, e.Err)
+}
+
+func (e *TableChunksError) Unwrap() error { return e.Err }
+
+// cutFile cuts one data file (see MakeChunks): the chunks' Start, End and
+// what the reader needs to start there; Parquet chunks carry their row
+// count in RowIDMax.
+func cutFile(f DataFile, opts ChunkOptions) ([]Chunk, error) {
+	switch {
+	case f.Format == FormatParquet:
+		return cutParquet(f, opts)
+	case f.Compression != CompressionNone:
+		size, err := decompressedSize(opts.Storage, f)
+		if err != nil {
+			return nil, err
+		}
+		return []Chunk{{Start: 0, End: size, HasHeader: f.Format == FormatCSV && opts.CSV.Header}}, nil
+	case f.Size > opts.ChunkSize+opts.ChunkSize/10:
+		if f.Format == FormatSQL {
+			return cutSQL(f, opts)
+		}
+		return cutCSV(f, opts)
+	}
+	cuts := []Chunk{{Start: 0, End: f.Size}}
+	if f.Format == FormatCSV && opts.CSV.Header {
+		cuts[0].HasHeader = true
+	}
+	return cuts, nil
+}
+
+// assembleChunks names a table's cut files' chunks and gives them their
+// row-ID ranges, in file order.
+func assembleChunks(t *Table, opts ChunkOptions, cuts [][]Chunk) []Chunk {
 	var chunks []Chunk
 	rowID := int64(0)
 	for fi, f := range t.DataFiles {
-		divisor := int64(opts.Columns)
-		if f.Format == FormatSQL {
-			divisor += 2
-		}
-		var cuts []Chunk
-		var size int64
-		var err error
 		if f.Format == FormatParquet {
-			cuts, err = cutParquet(f, opts)
-			if err != nil {
-				return nil, fmt.Errorf("make chunks of %s.%s: %w", t.DB, t.Name, err)
-			}
-			for _, c := range cuts {
+			for _, c := range cuts[fi] {
 				c.ID = fmt.Sprintf("%s.%s:%d:%d", t.DB, t.Name, fi, c.Start)
 				c.DB, c.Table, c.File, c.FileIndex, c.Format = t.DB, t.Name, f.Path, fi, FormatParquet
 				c.FileSize, c.Opener, c.Storage = f.Size, opts.Opener, opts.Storage
@@ -161,28 +246,11 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 			}
 			continue
 		}
-		switch {
-		case f.Compression != CompressionNone:
-			size, err = decompressedSize(opts.Storage, f)
-			cuts = []Chunk{{Start: 0, End: size, HasHeader: f.Format == FormatCSV && opts.CSV.Header}}
-		case f.Size > opts.ChunkSize+opts.ChunkSize/10:
-			size = f.Size
-			if f.Format == FormatSQL {
-				cuts, err = cutSQL(f, opts)
-			} else {
-				cuts, err = cutCSV(f, opts)
-			}
-		default:
-			size = f.Size
-			cuts = []Chunk{{Start: 0, End: size}}
-			if f.Format == FormatCSV && opts.CSV.Header {
-				cuts[0].HasHeader = true
-			}
+		divisor := int64(opts.Columns)
+		if f.Format == FormatSQL {
+			divisor += 2
 		}
-		if err != nil {
-			return nil, fmt.Errorf("make chunks of %s.%s: %w", t.DB, t.Name, err)
-		}
-		for _, c := range cuts {
+		for _, c := range cuts[fi] {
 			c.ID = fmt.Sprintf("%s.%s:%d:%d", t.DB, t.Name, fi, c.Start)
 			c.DB, c.Table, c.File, c.FileIndex = t.DB, t.Name, f.Path, fi
 			c.Format, c.Compression = f.Format, f.Compression
@@ -194,7 +262,7 @@ func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {
 			chunks = append(chunks, c)
 		}
 	}
-	return chunks, nil
+	return chunks
 }
 
 func decompressedSize(st storage.Storage, f DataFile) (int64, error) {
