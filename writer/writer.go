@@ -212,6 +212,10 @@ func (w *worker) claim(ctx context.Context, c *member.Claim) error {
 	if start < 0 {
 		start = kafkaio.FirstOffset
 	}
+	// Fetches of 1 MiB (about ten batches), not the default 8 MiB: the
+	// embedded broker builds a response by appending its batches, and
+	// the larger ones cost it more in copies and fresh memory than they
+	// save in round trips (the writer is no faster than the server).
 	r, err := kafkaio.NewPartitionReader(w.cfg.Kafka, c.Topic, c.Partition, start, kafkaio.ReaderOptions{MaxBytes: 1 << 20})
 	if err != nil {
 		return err
