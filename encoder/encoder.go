@@ -145,7 +145,11 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	})
 	g.Go(func() error {
-		e := &worker{cfg: cfg, cache: cache, kv: kvw, events: events, busy: gate.New(chunkEarlier)}
+		e := &worker{cfg: cfg, cache: cache, kv: kvw, events: events, busy: gate.New(chunkEarlier),
+			// A chunk holds a batch per partition being filled (8
+			// partitions by default) and QueueDepth queued or being
+			// written; beyond that, batches are allocated afresh.
+			spares: newSpareBuffers(cfg.QueueDepth + 8)}
 		err := member.Run(gctx, member.Config{
 			Kafka: cfg.Kafka, Group: cfg.Group,
 			Topics: []string{schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)},
@@ -203,6 +207,7 @@ type worker struct {
 	cache  *schematopic.Cache
 	kv     *kafkaio.Writer
 	events *topiclog.Writer
+	spares *spareBuffers
 }
 
 // chunkEarlier orders chunks by their position in their tables (ordinal
@@ -283,7 +288,7 @@ func (e *worker) encodeChunk(ctx context.Context, ch *lsv1.Chunk) error {
 	if ti.Msg.Logical != nil {
 		return e.encodeLogicalChunk(ctx, ti, ch, attempt)
 	}
-	sink := newChunkSink(ctx, e.kv, topic, ti.Layout(), ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth)
+	sink := newChunkSink(ctx, e.kv, topic, ti.Layout(), ch, attempt, e.cfg.BatchBytes, e.cfg.QueueDepth, e.spares)
 	stats, err := encodeRows(ctx, e.cfg, ti, ch, sink)
 	if err != nil {
 		sink.abort()

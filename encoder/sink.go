@@ -50,9 +50,11 @@ type chunkSink struct {
 	rowOffset int64
 
 	q *kafkaio.SendQueue
+	// spares recycles the memory of written batches (nil: none).
+	spares *spareBuffers
 }
 
-func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, layout schemas.Layout, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int) *chunkSink {
+func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, layout schemas.Layout, chunk *lsv1.Chunk, attempt string, batchBytes, queueDepth int, spares *spareBuffers) *chunkSink {
 	partitions := layout.Partitions()
 	return &chunkSink{
 		ctx: ctx, w: w, topic: topic, chunk: chunk, attempt: attempt, layout: layout, partitions: partitions, batchBytes: batchBytes,
@@ -61,9 +63,45 @@ func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, layout s
 			start := time.Now()
 			err := writeRetry(ctx, w, msgs)
 			metrics.ProduceSeconds.Observe(time.Since(start).Seconds())
+			if err == nil {
+				// Written and acknowledged: the batches' memory is free.
+				for _, m := range msgs {
+					spares.put(m.Value)
+				}
+			}
 			return err
 		}),
-		split: ChunkSplit(chunk, layout),
+		split: ChunkSplit(chunk, layout), spares: spares,
+	}
+}
+
+// spareBuffers is a bounded free list of written batches' memory, shared
+// by one worker's chunks. A nil *spareBuffers keeps nothing.
+type spareBuffers struct{ free chan []byte }
+
+func newSpareBuffers(n int) *spareBuffers { return &spareBuffers{free: make(chan []byte, n)} }
+
+// get returns a spare buffer, or nil when there is none.
+func (s *spareBuffers) get() []byte {
+	if s == nil {
+		return nil
+	}
+	select {
+	case b := <-s.free:
+		return b
+	default:
+		return nil
+	}
+}
+
+// put keeps b for a later batch, unless the list is full.
+func (s *spareBuffers) put(b []byte) {
+	if s == nil {
+		return
+	}
+	select {
+	case s.free <- b[:0]:
+	default:
 	}
 }
 
@@ -85,7 +123,7 @@ func (s *chunkSink) row(fileOffset int64) {
 func (s *chunkSink) add(key, value []byte) error {
 	p := s.layout.Partition(key, s.record)
 	if s.bufs[p] == nil {
-		s.bufs[p] = schemas.NewBatchBuffer(s.chunk.Id, s.attempt, s.batchBytes+s.batchBytes/8)
+		s.bufs[p] = schemas.NewBatchBufferIn(s.spares.get(), s.chunk.Id, s.attempt, s.batchBytes+s.batchBytes/8)
 	}
 	s.bufs[p].AppendAt(key, value, s.rowOffset)
 	t := &s.totals[p]

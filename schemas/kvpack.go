@@ -86,7 +86,18 @@ const batchHeaderMax = 2 + 6 + 6 + 6 + 6 + 6 + 6
 // NewBatchBuffer returns an empty buffer for pairs of chunkID's attempt,
 // with room for about capacity bytes of pairs.
 func NewBatchBuffer(chunkID, attempt string, capacity int) *BatchBuffer {
+	return NewBatchBufferIn(nil, chunkID, attempt, capacity)
+}
+
+// NewBatchBufferIn is NewBatchBuffer building in spare's memory (a sealed
+// batch whose message is written and no longer used) when it has about
+// capacity bytes of room, so that a steady stream of batches does not
+// allocate and clear a fresh buffer for each.
+func NewBatchBufferIn(spare []byte, chunkID, attempt string, capacity int) *BatchBuffer {
 	room := batchHeaderMax + len(chunkID) + len(attempt)
+	if cap(spare) >= room+capacity-capacity/8 {
+		return &BatchBuffer{buf: spare[:room], room: room}
+	}
 	return &BatchBuffer{buf: make([]byte, room, room+capacity), room: room}
 }
 

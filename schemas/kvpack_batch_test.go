@@ -12,8 +12,10 @@ import (
 )
 
 // TestBatchBufferIsProtoMarshal: Seal gives proto.Marshal's bytes, across
-// the varint boundaries of every length in the header.
+// the varint boundaries of every length in the header, also when built in
+// the dirty memory of an earlier batch (NewBatchBufferIn).
 func TestBatchBufferIsProtoMarshal(t *testing.T) {
+	dirty := bytes.Repeat([]byte{0xaa}, 1<<16)[:100]
 	for _, c := range []struct {
 		chunk, attempt string
 		seq            uint32
@@ -28,8 +30,11 @@ func TestBatchBufferIsProtoMarshal(t *testing.T) {
 		{string(bytes.Repeat([]byte("k"), 200)), string(bytes.Repeat([]byte("a"), 130)), 1 << 20, 2000, 1 << 10},
 		{"y", "z", 1<<32 - 1, 17, 16370},
 	} {
-		for _, withRows := range []bool{false, true} {
+		for i, withRows := range []bool{false, true, false, true} {
 			b := NewBatchBuffer(c.chunk, c.attempt, 0)
+			if i >= 2 {
+				b = NewBatchBufferIn(dirty, c.chunk, c.attempt, 0)
+			}
 			var want, rows []byte
 			for i := 0; i < c.pairs; i++ {
 				k := []byte(fmt.Sprintf("t\x80key%08d", i))

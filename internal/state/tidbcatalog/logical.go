@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pingcap/tidb/pkg/parser/ast"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/lightstream-io/lightstream/internal/kv/store"
@@ -122,7 +121,11 @@ func (l *Logical) CreateTable(ctx context.Context, m *lsv1.TableManifest, tableI
 			return nil, nil, fmt.Errorf("create table %s.%s: %s: %w", m.Db, m.Table, clip(q), err)
 		}
 	}
-	t, twarns, err := tablemodel.ParseCreateTable(m.SchemaSql, l.dbDefaults(m.Db, m.DbSchemaSql), tableID)
+	dbd, err := tablemodel.DatabaseDefaults(m.Db, m.DbSchemaSql)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, twarns, err := tablemodel.ParseCreateTable(m.SchemaSql, dbd, tableID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("table %s.%s: %w", m.Db, m.Table, err)
 	}
@@ -139,31 +142,6 @@ func (l *Logical) CreateTable(ctx context.Context, m *lsv1.TableManifest, tableI
 	l.models[checkpoint.Key(m.Db, m.Table)] = t
 	l.mu.Unlock()
 	return t, append(warns, twarns...), nil
-}
-
-// dbDefaults reads the charset and collation of the dump's CREATE DATABASE.
-func (l *Logical) dbDefaults(db, schemaSQL string) tablemodel.DBDefaults {
-	d := tablemodel.DBDefaults{Name: db}
-	if strings.TrimSpace(schemaSQL) == "" {
-		return d
-	}
-	stmts, err := l.parse(schemaSQL)
-	if err != nil {
-		return d
-	}
-	for _, st := range stmts {
-		if cd, ok := st.(*ast.CreateDatabaseStmt); ok {
-			for _, o := range cd.Options {
-				switch o.Tp {
-				case ast.DatabaseOptionCharset:
-					d.Charset = strings.ToLower(o.Value)
-				case ast.DatabaseOptionCollate:
-					d.Collate = strings.ToLower(o.Value)
-				}
-			}
-		}
-	}
-	return d
 }
 
 // model is the table's model: the one CreateTable made, or on a resumed

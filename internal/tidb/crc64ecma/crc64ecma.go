@@ -35,8 +35,25 @@ var tables = func() *[16]crc64.Table {
 // Update returns the result of adding p to crc, exactly as
 // crc64.Update(crc, crc64.MakeTable(crc64.ECMA), p).
 func Update(crc uint64, p []byte) uint64 {
+	return ^update(^crc, p)
+}
+
+// update adds p to the raw CRC register crc (Update's value inverted):
+// the whole 16-byte blocks of a long enough p by carry-less
+// multiplication where the CPU has it (fold.go), the rest by table.
+func update(crc uint64, p []byte) uint64 {
+	if len(p) >= foldMin && canFold {
+		n := len(p) &^ 15
+		crc = foldBlocks(crc, p[:n])
+		p = p[n:]
+	}
+	return updateTable(crc, p)
+}
+
+// updateTable adds p to the raw CRC register crc sixteen, then eight,
+// then one byte a step.
+func updateTable(crc uint64, p []byte) uint64 {
 	t := tables
-	crc = ^crc
 	for len(p) >= 16 {
 		a := crc ^ binary.LittleEndian.Uint64(p)
 		b := binary.LittleEndian.Uint64(p[8:])
@@ -73,7 +90,7 @@ func Update(crc uint64, p []byte) uint64 {
 	for _, b := range p {
 		crc = t[0][byte(crc)^b] ^ (crc >> 8)
 	}
-	return ^crc
+	return crc
 }
 
 // Pair returns the CRC of key followed by value, the per-pair term of
