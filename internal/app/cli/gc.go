@@ -23,9 +23,13 @@ const (
 	// (peak RSS 2.38 GB), under 3 GiB 179 s and 305 CPU-seconds (3.43 GB;
 	// the 1 GiB import peaks at 3.26 GB: the limit, not the dump, sets it).
 	// Since checksum scans no longer fill the store's block cache
-	// (mockmvcc.levelDB), the live heap is far below the limit: peak RSS
-	// 1.1-1.5 GB at 1 and 4 GiB of TPC-H-shaped dump.
-	defaultMemoryLimit = 3 << 30
+	// (mockmvcc.levelDB), the live heap is far below the limit (0.47-0.52
+	// GB in heap profiles of a 4 GiB TPC-H-shaped import, most of it KV
+	// batches the sorters hold), but at GOGC=200 the heap still grew to
+	// three times that: peak RSS 2.09 GB at 4 GiB under a 3 GiB limit.
+	// Under 1.5 GiB it peaked at 1.71 GB for the same CPU (162 against
+	// 166 CPU-seconds), and a 1 GiB import at 1.29-1.52 GB either way.
+	defaultMemoryLimit = 1536 << 20
 )
 
 // tuneGC applies the defaults above where the environment (read through
