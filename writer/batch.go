@@ -72,7 +72,7 @@ func recordTable(name string) string {
 }
 
 // execBatch executes one batch exactly once, retrying what may be retried.
-func (w *worker) execBatch(ctx context.Context, b *lsv1.SQLBatch) error {
+func (w *worker) execBatch(ctx context.Context, b *batch) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		if err = w.tryBatch(ctx, b); err == nil || !retriable(err) || ctx.Err() != nil {
@@ -87,12 +87,13 @@ func (w *worker) execBatch(ctx context.Context, b *lsv1.SQLBatch) error {
 	return err
 }
 
-// tryBatch runs a batch in one transaction: its record first (a duplicate
-// record means a former run committed it: nothing to do), then its rows.
-// When the server refuses the statement, or it affected another number of
-// rows than it sent (a conflict under ignore or replace), the transaction
-// is rolled back and the batch runs again row by row (rowByRow).
-func (w *worker) tryBatch(ctx context.Context, b *lsv1.SQLBatch) error {
+// tryBatch runs a batch in one transaction (execTxn): its record first (a
+// duplicate record means a former run committed it: nothing to do), then
+// its rows. When the server refuses the statement, or it affected another
+// number of rows than it sent (a conflict under ignore or replace), the
+// transaction is rolled back and the batch runs again row by row
+// (rowByRow).
+func (w *worker) tryBatch(ctx context.Context, b *batch) error {
 	conn, err := w.session(ctx)
 	if err != nil {
 		return err
@@ -103,29 +104,54 @@ func (w *worker) tryBatch(ctx context.Context, b *lsv1.SQLBatch) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if fresh, err := w.record(ctx, tx, b); err != nil || !fresh {
+	switch err := w.execTxn(ctx, tx, []*batch{b}); {
+	case errors.Is(err, errRecorded):
+		return nil
+	case errors.Is(err, errSplit):
+		_ = tx.Rollback()
+		return w.rowByRow(ctx, conn, b)
+	default:
 		return err
 	}
-	stmt := statement(b)
-	res, err := tx.ExecContext(ctx, stmt)
-	if err != nil {
-		if !rowError(err) {
+}
+
+// errRecorded: a batch's record is in the progress table already (a
+// former run committed it).
+var errRecorded = errors.New("the batch was committed before")
+
+// execTxn runs batches in tx and commits it: their records first (one
+// statement), then each batch's statement as the encoder bounded it.
+// errRecorded: a record was there; errSplit: the server refused a
+// statement's data or it affected another number of rows than it sent.
+func (w *worker) execTxn(ctx context.Context, tx *sql.Tx, g []*batch) error {
+	if _, err := tx.ExecContext(ctx, w.recordsStatement(g)); err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == errDupEntry {
+			return errRecorded
+		}
+		return err
+	}
+	for _, b := range g {
+		res, err := tx.ExecContext(ctx, b.stmt)
+		if err != nil {
+			if rowError(err) {
+				return errSplit
+			}
 			return err
 		}
-		_ = tx.Rollback()
-		return w.rowByRow(ctx, conn, b)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n != int64(len(b.Rows)) {
-		// Fewer (ignored) or more (replaced: delete + insert) than sent.
-		_ = tx.Rollback()
-		return w.rowByRow(ctx, conn, b)
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n != int64(b.n) {
+			// Fewer (ignored) or more (replaced: delete + insert) than sent.
+			return errSplit
+		}
 	}
 	if w.cfg.BeforeCommit != nil {
-		w.cfg.BeforeCommit(b.ChunkId, b.Seq)
+		for _, b := range g {
+			w.cfg.BeforeCommit(b.ChunkId, b.Seq)
+		}
 	}
 	return tx.Commit()
 }
@@ -136,44 +162,8 @@ func (w *worker) session(ctx context.Context) (*sql.Conn, error) {
 	return w.db.Conn(ctx)
 }
 
-// record inserts the batch's identity; fresh is false when it is there
-// already (the batch was committed before).
-func (w *worker) record(ctx context.Context, tx *sql.Tx, b *lsv1.SQLBatch) (fresh bool, err error) {
-	q := "INSERT INTO " + recordTable(tidbcatalog.BatchesTable) + " (import_id, chunk_id, seq, db_name, table_name, row_count) VALUES (" +
-		w.quote(w.cfg.ImportID) + ", " + w.quote(b.ChunkId) + ", " + strconv.FormatUint(uint64(b.Seq), 10) + ", " +
-		w.quote(b.Db) + ", " + w.quote(b.Table) + ", " + strconv.Itoa(len(b.Rows)) + ")"
-	if _, err := tx.ExecContext(ctx, q); err != nil {
-		var me *mysql.MySQLError
-		if errors.As(err, &me) && me.Number == errDupEntry {
-			return false, nil
-		}
-		return false, err
-	}
-	return true, nil
-}
-
 func (w *worker) quote(s string) string {
 	return string(sqlliteral.Renderer{NoBackslashEscapes: w.noBackslash}.AppendQuoted(nil, []byte(s)))
-}
-
-// statement is the batch's whole statement.
-func statement(b *lsv1.SQLBatch) string {
-	n := len(b.Prefix) + len(b.Suffix) + 1
-	for _, r := range b.Rows {
-		n += len(r) + 1
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	sb.WriteString(b.Prefix)
-	sb.WriteByte(' ')
-	for i, r := range b.Rows {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.Write(r)
-	}
-	sb.WriteString(b.Suffix)
-	return sb.String()
 }
 
 // rowByRow runs the batch one row per statement in one transaction with
@@ -182,13 +172,21 @@ func statement(b *lsv1.SQLBatch) string {
 // also a reject (the rejects file, counted against --max-error); a row
 // ignored as a duplicate is a conflict only; a row that replaced another
 // is recorded as replaced.
-func (w *worker) rowByRow(ctx context.Context, conn *sql.Conn, b *lsv1.SQLBatch) error {
+func (w *worker) rowByRow(ctx context.Context, conn *sql.Conn, sb *batch) error {
+	b, err := sb.rows()
+	if err != nil {
+		return err
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if fresh, err := w.record(ctx, tx, b); err != nil || !fresh {
+	if _, err := tx.ExecContext(ctx, w.recordsStatement([]*batch{sb})); err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == errDupEntry {
+			return nil // a former run committed it
+		}
 		return err
 	}
 	strat := strategy(b.Prefix)

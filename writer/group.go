@@ -2,16 +2,12 @@ package writer
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/lightstream-io/lightstream/internal/state/tidbcatalog"
-	"github.com/lightstream-io/lightstream/schemas/lsv1"
 )
 
 // A group is consecutive batches of one partition committed in one
@@ -31,17 +27,8 @@ const DefaultTxnBytes = 1 << 20
 // errSplit: the group must run batch by batch.
 var errSplit = errors.New("run the group batch by batch")
 
-// groupBytes is the SQL text of a batch's rows.
-func groupBytes(b *lsv1.SQLBatch) int {
-	n := len(b.Prefix) + len(b.Suffix)
-	for _, r := range b.Rows {
-		n += len(r) + 1
-	}
-	return n
-}
-
 // execGroup executes a group's batches exactly once.
-func (w *worker) execGroup(ctx context.Context, g []*lsv1.SQLBatch) error {
+func (w *worker) execGroup(ctx context.Context, g []*batch) error {
 	if len(g) == 1 {
 		return w.execBatch(ctx, g[0])
 	}
@@ -71,9 +58,9 @@ func (w *worker) execGroup(ctx context.Context, g []*lsv1.SQLBatch) error {
 	return nil
 }
 
-// tryGroup runs the group in one transaction; errSplit when it must run
-// batch by batch.
-func (w *worker) tryGroup(ctx context.Context, g []*lsv1.SQLBatch) error {
+// tryGroup runs the group in one transaction (execTxn); errSplit when
+// it must run batch by batch.
+func (w *worker) tryGroup(ctx context.Context, g []*batch) error {
 	conn, err := w.session(ctx)
 	if err != nil {
 		return err
@@ -84,48 +71,15 @@ func (w *worker) tryGroup(ctx context.Context, g []*lsv1.SQLBatch) error {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if _, err := tx.ExecContext(ctx, w.recordsStatement(g)); err != nil {
-		var me *mysql.MySQLError
-		if errors.As(err, &me) && me.Number == errDupEntry {
-			return errSplit // some were committed before: each batch finds out
-		}
-		return err
+	err = w.execTxn(ctx, tx, g)
+	if errors.Is(err, errRecorded) {
+		return errSplit // some were committed before: each batch finds out
 	}
-	for _, b := range g {
-		if err := execRows(ctx, tx, b); err != nil {
-			return err
-		}
-	}
-	if w.cfg.BeforeCommit != nil {
-		for _, b := range g {
-			w.cfg.BeforeCommit(b.ChunkId, b.Seq)
-		}
-	}
-	return tx.Commit()
-}
-
-// execRows runs a batch's statement in tx; errSplit when the server
-// refused its data or it affected another number of rows than it sent.
-func execRows(ctx context.Context, tx *sql.Tx, b *lsv1.SQLBatch) error {
-	res, err := tx.ExecContext(ctx, statement(b))
-	if err != nil {
-		if rowError(err) {
-			return errSplit
-		}
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n != int64(len(b.Rows)) {
-		return errSplit
-	}
-	return nil
+	return err
 }
 
 // recordsStatement inserts the identities of the group's batches.
-func (w *worker) recordsStatement(g []*lsv1.SQLBatch) string {
+func (w *worker) recordsStatement(g []*batch) string {
 	var sb strings.Builder
 	sb.WriteString("INSERT INTO " + recordTable(tidbcatalog.BatchesTable) + " (import_id, chunk_id, seq, db_name, table_name, row_count) VALUES ")
 	id := w.quote(w.cfg.ImportID)
@@ -134,7 +88,7 @@ func (w *worker) recordsStatement(g []*lsv1.SQLBatch) string {
 			sb.WriteByte(',')
 		}
 		sb.WriteString("(" + id + ", " + w.quote(b.ChunkId) + ", " + strconv.FormatUint(uint64(b.Seq), 10) + ", " +
-			w.quote(b.Db) + ", " + w.quote(b.Table) + ", " + strconv.Itoa(len(b.Rows)) + ")")
+			w.quote(b.Db) + ", " + w.quote(b.Table) + ", " + strconv.Itoa(b.n) + ")")
 	}
 	return sb.String()
 }

@@ -24,8 +24,6 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/lightstream-io/lightstream/internal/kafka/importid"
 	"github.com/lightstream-io/lightstream/internal/kafka/kafkaio"
 	"github.com/lightstream-io/lightstream/internal/kafka/member"
@@ -214,7 +212,11 @@ func (w *worker) claim(ctx context.Context, c *member.Claim) error {
 	if start < 0 {
 		start = kafkaio.FirstOffset
 	}
-	r, err := kafkaio.NewPartitionReader(w.cfg.Kafka, c.Topic, c.Partition, start, kafkaio.ReaderOptions{})
+	// Fetches of 1 MiB (about ten batches), not the default 8 MiB: the
+	// embedded broker builds a response by appending its batches, and
+	// the larger ones cost it more in copies and fresh memory than they
+	// save in round trips (the writer is no faster than the server).
+	r, err := kafkaio.NewPartitionReader(w.cfg.Kafka, c.Topic, c.Partition, start, kafkaio.ReaderOptions{MaxBytes: 1 << 20})
 	if err != nil {
 		return err
 	}
@@ -242,7 +244,7 @@ func (w *worker) claim(ctx context.Context, c *member.Claim) error {
 	defer wg.Wait()
 	// Consecutive batches go to the server as one group (group.go), at
 	// most TxnBytes of SQL, cut at every end-of-chunk marker.
-	var group []*lsv1.SQLBatch
+	var group []*batch
 	groupSize := 0
 	dispatch := func() {
 		if len(group) == 0 {
@@ -278,17 +280,19 @@ func (w *worker) claim(ctx context.Context, c *member.Claim) error {
 			}
 			return fmt.Errorf("fetch %s[%d]: %w", c.Topic, c.Partition, err)
 		}
-		var msg lsv1.KVMessage
-		if err := proto.Unmarshal(m.Value, &msg); err != nil {
+		sb, msg, err := decodeMessage(m.Value)
+		if err != nil {
 			return fmt.Errorf("%s[%d] offset %d: %w", c.Topic, c.Partition, m.Offset, err)
 		}
-		switch b := msg.Body.(type) {
-		case *lsv1.KVMessage_SqlBatch:
-			group = append(group, b.SqlBatch)
-			groupSize += groupBytes(b.SqlBatch)
+		if sb != nil {
+			group = append(group, sb)
+			groupSize += len(sb.stmt)
 			if groupSize >= w.cfg.TxnBytes {
 				dispatch()
 			}
+			continue
+		}
+		switch b := msg.Body.(type) {
 		case *lsv1.KVMessage_EndOfChunk:
 			dispatch()
 			wg.Wait()
@@ -354,7 +358,7 @@ func (w *worker) chunkDone(ctx context.Context, topic string, part int, chunk st
 }
 
 // batchError names the batch an error is about.
-func batchError(b *lsv1.SQLBatch, err error) error {
+func batchError(b *batch, err error) error {
 	return fmt.Errorf("%s.%s chunk %s batch %d: %w", b.Db, b.Table, b.ChunkId, b.Seq, err)
 }
 
