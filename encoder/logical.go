@@ -258,6 +258,8 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 			return err
 		}
 		metrics.KVBatchBytes.Observe(float64(len(b)))
+		// Counted a batch at a time, not per row (encoder/rows.go).
+		metrics.RowsEncoded.Add(float64(len(batch.Rows)))
 		// The message holds a copy: the rows' arena and slices are reused.
 		batch.Prefix = sr.prefix
 		batch.Rows, batch.RowChecksums, batch.Offsets = batch.Rows[:0], batch.RowChecksums[:0], batch.Offsets[:0]
@@ -307,7 +309,6 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 		tot.bytes += uint64(crc)
 		tot.kvs++
 		st.rows++
-		metrics.RowsEncoded.Inc()
 		if size+len(sr.prefix) >= maxBytes || len(batch.Rows) >= maxRows {
 			if err := flush(); err != nil {
 				return st, tot, err
