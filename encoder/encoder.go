@@ -149,7 +149,7 @@ func Run(ctx context.Context, cfg Config) error {
 			// A chunk holds a batch per partition being filled (8
 			// partitions by default) and QueueDepth queued or being
 			// written; beyond that, batches are allocated afresh.
-			spares: newSpareBuffers(cfg.QueueDepth + 8)}
+			spares: newSpareBuffers(cfg.QueueDepth+8, 2*cfg.BatchBytes)}
 		err := member.Run(gctx, member.Config{
 			Kafka: cfg.Kafka, Group: cfg.Group,
 			Topics: []string{schemas.Topic(cfg.ImportID, schemas.ChunksSuffix)},

@@ -77,9 +77,16 @@ func newChunkSink(ctx context.Context, w *kafkaio.Writer, topic string, layout s
 
 // spareBuffers is a bounded free list of written batches' memory, shared
 // by one worker's chunks. A nil *spareBuffers keeps nothing.
-type spareBuffers struct{ free chan []byte }
+type spareBuffers struct {
+	free chan []byte
+	// most is the largest buffer kept: one a huge pair made grow is let go.
+	most int
+}
 
-func newSpareBuffers(n int) *spareBuffers { return &spareBuffers{free: make(chan []byte, n)} }
+// newSpareBuffers keeps up to n buffers of at most most bytes.
+func newSpareBuffers(n, most int) *spareBuffers {
+	return &spareBuffers{free: make(chan []byte, n), most: most}
+}
 
 // get returns a spare buffer, or nil when there is none.
 func (s *spareBuffers) get() []byte {
@@ -96,7 +103,7 @@ func (s *spareBuffers) get() []byte {
 
 // put keeps b for a later batch, unless the list is full.
 func (s *spareBuffers) put(b []byte) {
-	if s == nil {
+	if s == nil || cap(b) > s.most {
 		return
 	}
 	select {

@@ -42,7 +42,7 @@ func TestChunkSink(t *testing.T) {
 	// partition 1's.
 	chunk := &lsv1.Chunk{Id: "db.t:0:0", Ordinal: 1, TotalChunks: 3, StartOffset: 1000, EndOffset: 1400, SourceBytes: 400, TableOffset: 300, TableBytes: 1200}
 	// Small batches so that partitions get several.
-	sink := newChunkSink(ctx, w, topic, schemas.EqualLayout(parts), chunk, "attempt-1", 64, 2, newSpareBuffers(4))
+	sink := newChunkSink(ctx, w, topic, schemas.EqualLayout(parts), chunk, "attempt-1", 64, 2, newSpareBuffers(4, 1<<10))
 	type pair struct {
 		k, v []byte
 		pos  int64 // the row's file offset

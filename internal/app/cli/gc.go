@@ -14,7 +14,8 @@ import (
 const (
 	defaultGCPercent = 200
 	// defaultMemoryLimit is also import's --memory-limit default. It must
-	// stay well above the working set: the embedded store's block cache
+	// stay well above the working set (it did when the store's block cache
+	// filled, below; it is no longer the case): the embedded store's block cache
 	// alone is 600 MiB of Go heap, and under a 512 MiB limit the collector
 	// ran continuously (a 1 GiB import took 96 s instead of 58). Since the
 	// sorters read the store's checksum while the encoders still run, the

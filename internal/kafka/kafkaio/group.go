@@ -46,8 +46,15 @@ type ConsumerGroup struct {
 // knows joins or the rebalance timeout (30s) passes, and kafka-go's Close
 // waits for that request: seen as a 35s pause at the end of an import
 // whose two encoders stopped during a rebalance. Cut, the join fails and
-// the member leaves the group over a new connection.
-const closeGrace = 200 * time.Millisecond
+// the member leaves the group over a new connection. kafka-go may also
+// start one more join after the cut (a generation that ended just before
+// Close, whose handlers were slow to return): from then on Close cuts,
+// every closeGrace, any connection older than closeLeave, which a
+// LeaveGroup on a fresh connection outlives.
+const (
+	closeGrace = 200 * time.Millisecond
+	closeLeave = time.Second
+)
 
 // ErrGroupClosed is what Next returns once the group is closed.
 var ErrGroupClosed = kafka.ErrGroupClosed
@@ -110,15 +117,16 @@ func (g *ConsumerGroup) Next(ctx context.Context) (*Generation, error) {
 func (g *ConsumerGroup) Close() error {
 	done := make(chan error, 1)
 	go func() { done <- g.g.Close() }()
-	t := time.NewTimer(closeGrace)
+	t := time.NewTicker(closeGrace)
 	defer t.Stop()
-	select {
-	case err := <-done:
-		return err
-	case <-t.C:
+	for age := time.Duration(0); ; age = closeLeave {
+		select {
+		case err := <-done:
+			return err
+		case <-t.C:
+			g.conns.cutOlder(age)
+		}
 	}
-	g.conns.cut()
-	return <-done
 }
 
 // Generation is one generation of a consumer group as this member sees it.

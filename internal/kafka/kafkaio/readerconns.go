@@ -23,11 +23,11 @@ type readerConns struct {
 	timeout time.Duration
 	mu      sync.Mutex
 	closed  bool
-	conns   map[net.Conn]struct{}
+	conns   map[net.Conn]time.Time // when each was dialled
 }
 
 func newReaderConns(timeout time.Duration) *readerConns {
-	return &readerConns{timeout: timeout, conns: map[net.Conn]struct{}{}}
+	return &readerConns{timeout: timeout, conns: map[net.Conn]time.Time{}}
 }
 
 // dial is the reader's kafka.Dialer.DialFunc.
@@ -49,9 +49,9 @@ func (s *readerConns) dial(ctx context.Context, network, address string) (net.Co
 		return nil, errReaderClosed
 	}
 	if s.conns == nil {
-		s.conns = map[net.Conn]struct{}{}
+		s.conns = map[net.Conn]time.Time{}
 	}
-	s.conns[c] = struct{}{}
+	s.conns[c] = time.Now()
 	return &trackedConn{Conn: c, s: s}, nil
 }
 
@@ -64,12 +64,22 @@ func (s *readerConns) closeAll() {
 }
 
 // cut closes every open connection (later dials still succeed).
-func (s *readerConns) cut() {
+func (s *readerConns) cut() { s.cutOlder(0) }
+
+// cutOlder closes the open connections dialled at least age ago (later
+// dials still succeed).
+func (s *readerConns) cutOlder(age time.Duration) {
+	now := time.Now()
+	var old []net.Conn
 	s.mu.Lock()
-	conns := s.conns
-	s.conns = map[net.Conn]struct{}{}
+	for c, at := range s.conns {
+		if now.Sub(at) >= age {
+			old = append(old, c)
+			delete(s.conns, c)
+		}
+	}
 	s.mu.Unlock()
-	for c := range conns {
+	for _, c := range old {
 		c.Close()
 	}
 }

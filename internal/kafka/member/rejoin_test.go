@@ -89,7 +89,9 @@ func TestLateMemberJoinsSoon(t *testing.T) {
 		start(n - 1)
 		total += waitAll(n)
 	}
-	if total > 1500*time.Millisecond {
+	// 0.16s measured; 2.56s with a 1s heartbeat. The bound leaves room
+	// for a loaded machine.
+	if total > 2*time.Second {
 		t.Errorf("three late members took %v to be given partitions", total)
 	}
 	t.Logf("three late joins: %v", total)

@@ -55,7 +55,7 @@ var (
 // Encoder.
 var (
 	SourceBytesRead = counter("lightstream_encoder_source_bytes_read_total", "Source bytes the encoders have parsed, counted as rows are read (not per finished chunk).")
-	RowsEncoded     = counter("lightstream_encoder_rows_encoded_total", "Rows the encoders turned into KV pairs, counted as they are encoded.")
+	RowsEncoded     = counter("lightstream_encoder_rows_encoded_total", "Rows the encoders turned into KV pairs (or SQL batches), counted every 256 rows and at each chunk's end (a logical batch's rows when it is produced).")
 	RowsRejected    = counter("lightstream_encoder_rows_rejected_total", "Rows the encoders rejected (recorded in the rejects file under --max-error).")
 	ChunksEncoded   = counter("lightstream_encoder_chunks_encoded_total", "Chunks the encoders finished (their end-of-chunk markers acknowledged).")
 	KVPairsProduced = counter("lightstream_encoder_kv_pairs_produced_total", "KV pairs the encoders produced to KV topics.")

@@ -109,6 +109,16 @@ func (l *Logical) CreateTable(ctx context.Context, m *lsv1.TableManifest, tableI
 		return nil, nil, err
 	}
 	defer s.Close()
+	// The database's defaults are read before anything is created, in the
+	// session's SQL mode (as databaseDDL reads the same text).
+	dbd := tablemodel.DBDefaults{Name: m.Db}
+	if strings.TrimSpace(m.DbSchemaSql) != "" {
+		dbStmts, err := l.parse(m.DbSchemaSql)
+		if err != nil {
+			return nil, nil, fmt.Errorf("parse schema of database %s: %w", m.Db, err)
+		}
+		dbd = tablemodel.DatabaseDefaultsOf(m.Db, dbStmts)
+	}
 	if err := l.ensureDatabase(ctx, s, m.Db, m.DbSchemaSql); err != nil {
 		return nil, nil, err
 	}
@@ -120,10 +130,6 @@ func (l *Logical) CreateTable(ctx context.Context, m *lsv1.TableManifest, tableI
 		if err := s.Exec(ctx, q); err != nil && !tableExists(err) {
 			return nil, nil, fmt.Errorf("create table %s.%s: %s: %w", m.Db, m.Table, clip(q), err)
 		}
-	}
-	dbd, err := tablemodel.DatabaseDefaults(m.Db, m.DbSchemaSql)
-	if err != nil {
-		return nil, nil, err
 	}
 	t, twarns, err := tablemodel.ParseCreateTable(m.SchemaSql, dbd, tableID)
 	if err != nil {

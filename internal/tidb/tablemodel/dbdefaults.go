@@ -19,6 +19,13 @@ func DatabaseDefaults(db, sql string) (DBDefaults, error) {
 	if err != nil {
 		return d, fmt.Errorf("parse schema of database %s: %w", db, err)
 	}
+	return DatabaseDefaultsOf(db, stmts), nil
+}
+
+// DatabaseDefaultsOf reads the charset and collation of the CREATE
+// DATABASE among stmts, already parsed (in the caller's SQL mode).
+func DatabaseDefaultsOf(db string, stmts []ast.StmtNode) DBDefaults {
+	d := DBDefaults{Name: db}
 	for _, s := range stmts {
 		cd, ok := s.(*ast.CreateDatabaseStmt)
 		if !ok {
@@ -33,5 +40,5 @@ func DatabaseDefaults(db, sql string) (DBDefaults, error) {
 			}
 		}
 	}
-	return d, nil
+	return d
 }
