@@ -109,15 +109,15 @@ func (l *Logical) CreateTable(ctx context.Context, m *lsv1.TableManifest, tableI
 		return nil, nil, err
 	}
 	defer s.Close()
-	// The database's defaults are read before anything is created, in the
-	// session's SQL mode (as databaseDDL reads the same text).
+	// The database's defaults, read in the session's SQL mode as
+	// databaseDDL reads the same text: a schema file it cannot read makes
+	// the database with the server's defaults (databaseDDL warns), so the
+	// model takes those too.
 	dbd := tablemodel.DBDefaults{Name: m.Db}
 	if strings.TrimSpace(m.DbSchemaSql) != "" {
-		dbStmts, err := l.parse(m.DbSchemaSql)
-		if err != nil {
-			return nil, nil, fmt.Errorf("parse schema of database %s: %w", m.Db, err)
+		if dbStmts, err := l.parse(m.DbSchemaSql); err == nil {
+			dbd = tablemodel.DatabaseDefaultsOf(m.Db, dbStmts)
 		}
-		dbd = tablemodel.DatabaseDefaultsOf(m.Db, dbStmts)
 	}
 	if err := l.ensureDatabase(ctx, s, m.Db, m.DbSchemaSql); err != nil {
 		return nil, nil, err
