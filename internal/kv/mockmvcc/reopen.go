@@ -27,10 +27,13 @@ var ErrNotReopened = errors.New("mock MVCC store's database not reachable")
 //
 // Snappy was a third of the store's CPU: every flushed table compressed,
 // every block of the after-ingest checksum scan decompressed (9% of a
-// whole 1 GiB TPC-H-shaped import's CPU under perf). Without it the
-// store's bulk path went from 171-183 to 213-232 MB/s, with the
-// after-ingest checksum scan from 137-140 to 165-175 MB/s (store's
-// BenchmarkBulkWrite, 64 MiB of TPC-H-like pairs, alternated three times),
+// whole 1 GiB TPC-H-shaped import's CPU under perf). Without it, writing
+// pairs through the bulk path and reading their checksum back went from
+// 121-122 to 152-176 MB/s on 64 MiB and took 6.8-7.3 s instead of
+// 10.3-10.9 s on 1.2 GB (the store's BenchmarkBulkWrite, pairs Snappy
+// packs to 0.56, alternated), and the whole TPC-H-shaped 1 GiB import
+// took 16.8-18.8 s and 27.5-31.2 CPU-s instead of 17.6-21.2 s and
+// 30.1-36.5 CPU-s (four alternated pairs, `lightstream import`),
 // and the store holds 1.4x the source instead of 0.53x. TiKV's defaults
 // lean the same way (its RocksDB leaves levels 0 and 1 uncompressed, where
 // new data lands). A store written with Snappy still opens: goleveldb

@@ -118,6 +118,7 @@ type Config struct {
 	StatementSize int64
 
 	weights []float64 // of Tables, set by adjust
+	sizes   []int64   // each table's share of Size, set by adjust
 }
 
 func (c *Config) adjust() error {
@@ -146,6 +147,12 @@ func (c *Config) adjust() error {
 		}
 		seen[t] = true
 		c.Tables[i], c.weights[i] = t, w
+	}
+	c.sizes = shares(c.Size, c.weights)
+	for i, n := range c.sizes {
+		if n == 0 {
+			return fmt.Errorf("%w: table %q gets 0 of the %d bytes: raise the size or its weight", ErrConfig, c.Tables[i], c.Size)
+		}
 	}
 	if c.FileSize == 0 {
 		c.FileSize = DefaultFileSize
@@ -211,10 +218,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{Tables: make([]TableResult, len(cfg.Tables))}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	sizes := shares(cfg.Size, cfg.weights)
 	for i, name := range cfg.Tables {
 		def, _ := lookupTable(name)
-		share := sizes[i]
+		share := cfg.sizes[i]
 		if err := writeWhole(filepath.Join(cfg.Dir, cfg.DB+"."+def.name+"-schema.sql"), cfg.Compress,
 			setNames+def.create); err != nil {
 			return nil, err

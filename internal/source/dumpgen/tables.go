@@ -58,24 +58,29 @@ var tableSets = map[string][]string{
 	"tpch-sf1": {"lineitem:760", "orders:172", "partsupp:119"},
 }
 
-// splitWeight splits a --tables entry "name" or "name:weight" (a positive
-// number: the table's share of the size is its weight over all weights,
-// 1 when not given).
+// splitWeight splits a --tables entry "name" or "name:weight" (a number
+// from 0.001 to 1e9: the table's share of the size is its weight over all
+// weights, 1 when not given).
 func splitWeight(entry string) (string, float64, error) {
 	name, w, ok := strings.Cut(entry, ":")
 	if !ok {
 		return entry, 1, nil
 	}
+	name, w = strings.TrimSpace(name), strings.TrimSpace(w)
+	if _, set := tableSets[name]; set {
+		return "", 0, fmt.Errorf("table set %q takes no weight (weigh its tables: %s)", name, strings.Join(tableSets[name], ","))
+	}
 	f, err := strconv.ParseFloat(w, 64)
-	if err != nil || !(f >= 1e-6) || f > 1e9 {
-		return "", 0, fmt.Errorf("table %q: weight %q is not a number from 0.000001 to 1e9", name, w)
+	if err != nil || !(f >= 1e-3) || f > 1e9 {
+		return "", 0, fmt.Errorf("table %q: weight %q is not a number from 0.001 to 1e9", name, w)
 	}
 	return name, f, nil
 }
 
 // shares splits size between tables in proportion to weights (each
-// counted in millionths, so equal weights split exactly as size/n); the
-// rounding remainder goes to the first tables, a byte each.
+// counted in millionths, so equal weights split exactly as size/n, and a
+// weight of 0.001 or more keeps three digits); the rounding remainder goes
+// to the first tables, a byte each.
 func shares(size int64, weights []float64) []int64 {
 	units := make([]uint64, len(weights))
 	var total uint64

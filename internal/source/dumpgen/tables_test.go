@@ -43,14 +43,17 @@ func TestTableWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Each table stops at the first row past its share.
+	// Each table stops before the row that would pass its share.
 	if a, b := res.Tables[0].Bytes, res.Tables[1].Bytes; a < 3*b-b/2 || a > 3*b+b/2 {
 		t.Errorf("sbtest:3 wrote %d bytes, wide %d: want about 3:1", a, b)
 	}
-	for _, bad := range []string{"sbtest:0", "sbtest:-1", "sbtest:x", "sbtest:"} {
-		cfg := Config{Dir: t.TempDir(), Size: 1 << 20, Tables: []string{bad}}
+	for _, bad := range [][]string{{"sbtest:0"}, {"sbtest:-1"}, {"sbtest:x"}, {"sbtest:"}, {"sbtest:0.0001"}, {"tpch:2"},
+		{"sbtest", "sbtest:2"}, {"sbtest:1e9", "wide:0.001"}} {
+		cfg := Config{Dir: t.TempDir(), Size: 1 << 20, Tables: bad}
 		if err := cfg.adjust(); !errors.Is(err, ErrConfig) {
 			t.Errorf("%q: %v, want ErrConfig", bad, err)
+		} else {
+			t.Logf("%q: %v", bad, err)
 		}
 	}
 }
