@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"encoding/binary"
-	"math/rand/v2"
 	"io/fs"
+	"math/rand/v2"
 	"os"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
