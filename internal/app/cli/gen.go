@@ -17,7 +17,7 @@ func init() {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "output directory", Required: true},
 			&cli.StringFlag{Name: "size", Usage: "total size of the data files before compression (1GiB, 500MiB, 64MB, 1000000)", Required: true},
-			&cli.StringFlag{Name: "tables", Value: dumpgen.DefaultTable, Usage: "comma list of tables: " + strings.Join(dumpgen.TableNames(), ",") + " (tpch: lineitem,orders,partsupp)"},
+			&cli.StringFlag{Name: "tables", Value: dumpgen.DefaultTable, Usage: "comma list of tables: " + strings.Join(dumpgen.TableNames(), ",") + " (tpch: lineitem,orders,partsupp; tpch-sf1: the same in a TPC-H dump's proportions); name:weight gives a table weight/total of --size"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed; the same flags and seed give byte-identical files"},
 			&cli.StringFlag{Name: "format", Value: "sql", Usage: "data file format: sql, csv or parquet"},
 			&cli.StringFlag{Name: "compress", Value: "none", Usage: "compression: none, gzip or zstd"},

@@ -167,7 +167,7 @@ func runImport(c *cli.Context) error {
 	defer stop()
 	if err := runPrechecks(ctx, c, c.App.ErrWriter, importTargets{
 		dump: c.String("dump"), workDir: c.String("work-dir"), engineDir: c.String("sorted-kv-dir"),
-		tidb: c.String("tidb"), pd: sc.PD, brokers: kcfg.Brokers,
+		tidb: c.String("tidb"), pd: sc.PD, brokers: kcfg.Brokers, logical: strings.EqualFold(c.String("backend"), "tidb"),
 	}); err != nil {
 		return err
 	}

@@ -18,14 +18,28 @@ var ErrNotReopened = errors.New("mock MVCC store's database not reachable")
 // StoreOptions returns the goleveldb options the embedded store and the
 // store server reopen the mock's database with: the mock's own (a 600 MiB
 // block cache, goleveldb's defaults otherwise) but 32 KiB blocks instead of
-// 4 KiB. goleveldb writes a table block by block, one write(2) each, and
-// compresses each block alone: on the ingest of the TPC-H-like benchmark's
-// engines (1.3 GB of pairs) 32 KiB blocks made the store 22% smaller (734
-// to 571 MB: Snappy finds more to share in a larger block) for 7% less CPU
-// and 10% less time. 64 KiB blocks saved another 4% of disk but no CPU,
-// and a point read decompresses a whole block.
+// 4 KiB and no block compression.
+//
+// goleveldb writes a table block by block, one write(2) each: on the
+// ingest of the TPC-H-like benchmark's engines (1.3 GB of pairs) 32 KiB
+// blocks took 7% less CPU and 10% less time than 4 KiB ones (64 KiB saved
+// no more CPU, and a point read reads a whole block).
+//
+// Snappy was a third of the store's CPU: every flushed table compressed,
+// every block of the after-ingest checksum scan decompressed (9% of a
+// whole 1 GiB TPC-H-shaped import's CPU under perf). Without it, writing
+// pairs through the bulk path and reading their checksum back went from
+// 121-122 to 152-176 MB/s on 64 MiB and took 6.8-7.3 s instead of
+// 10.3-10.9 s on 1.2 GB (the store's BenchmarkBulkWrite, pairs Snappy
+// packs to 0.56, alternated), and the whole TPC-H-shaped 1 GiB import
+// took 16.8-18.8 s and 27.5-31.2 CPU-s instead of 17.6-21.2 s and
+// 30.1-36.5 CPU-s (four alternated pairs, `lightstream import`),
+// and the store holds 1.4x the source instead of 0.53x. TiKV's defaults
+// lean the same way (its RocksDB leaves levels 0 and 1 uncompressed, where
+// new data lands). A store written with Snappy still opens: goleveldb
+// marks each block with its compression.
 func StoreOptions() *opt.Options {
-	return &opt.Options{BlockCacheCapacity: 600 * opt.MiB, BlockSize: 32 * opt.KiB}
+	return &opt.Options{BlockCacheCapacity: 600 * opt.MiB, BlockSize: 32 * opt.KiB, Compression: opt.NoCompression}
 }
 
 // Reopen closes the goleveldb database behind the mock's MVCC store (which

@@ -199,8 +199,11 @@ func (d *decodingReader) fileOffset(pos, start int64) int64 {
 // the file's bytes: the offset, and the column counted in the file's bytes
 // from the line start.
 func (d *decodingReader) fileError(err error, start int64) error {
+	if d == nil || err == nil {
+		return err // checked first: se below escapes, and this runs per row
+	}
 	var se *rowparse.SyntaxError
-	if d == nil || !errors.As(err, &se) {
+	if !errors.As(err, &se) {
 		return err
 	}
 	pos := se.Offset

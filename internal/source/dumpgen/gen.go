@@ -89,10 +89,14 @@ type Config struct {
 	// files of the same names are overwritten.
 	Dir string
 	// Size is the total size of the data files in bytes before
-	// compression, split evenly between the tables.
+	// compression, split between the tables in proportion to their
+	// weights (evenly when none is given).
 	Size int64
 	// Tables are the tables to write (see TableNames; "tpch" stands for
-	// lineitem, orders and partsupp); default sbtest.
+	// lineitem, orders and partsupp, "tpch-sf1" for the same in a TPC-H
+	// dump's proportions); default sbtest. An entry "name:weight" gives
+	// the table a share of Size of weight over the sum of weights (1 for
+	// a name alone).
 	Tables []string
 	// Seed selects the random rows; the same seed gives the same files.
 	Seed uint64
@@ -112,6 +116,9 @@ type Config struct {
 	// StatementSize is the size in bytes after which an INSERT statement
 	// is closed (default 1000000, dumpling's --statement-size).
 	StatementSize int64
+
+	weights []float64 // of Tables, set by adjust
+	sizes   []int64   // each table's share of Size, set by adjust
 }
 
 func (c *Config) adjust() error {
@@ -126,7 +133,12 @@ func (c *Config) adjust() error {
 	}
 	c.Tables = expandTables(c.Tables)
 	seen := map[string]bool{}
-	for _, t := range c.Tables {
+	c.weights = make([]float64, len(c.Tables))
+	for i, entry := range c.Tables {
+		t, w, err := splitWeight(entry)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 		if _, err := lookupTable(t); err != nil {
 			return fmt.Errorf("%w: %w", ErrConfig, err)
 		}
@@ -134,6 +146,13 @@ func (c *Config) adjust() error {
 			return fmt.Errorf("%w: table %q listed twice", ErrConfig, t)
 		}
 		seen[t] = true
+		c.Tables[i], c.weights[i] = t, w
+	}
+	c.sizes = shares(c.Size, c.weights)
+	for i, n := range c.sizes {
+		if n == 0 {
+			return fmt.Errorf("%w: table %q gets 0 of the %d bytes: raise the size or its weight", ErrConfig, c.Tables[i], c.Size)
+		}
 	}
 	if c.FileSize == 0 {
 		c.FileSize = DefaultFileSize
@@ -199,14 +218,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{Tables: make([]TableResult, len(cfg.Tables))}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	n := int64(len(cfg.Tables))
 	for i, name := range cfg.Tables {
 		def, _ := lookupTable(name)
-		// Even shares; the first tables take the remainder.
-		share := cfg.Size / n
-		if int64(i) < cfg.Size%n {
-			share++
-		}
+		share := cfg.sizes[i]
 		if err := writeWhole(filepath.Join(cfg.Dir, cfg.DB+"."+def.name+"-schema.sql"), cfg.Compress,
 			setNames+def.create); err != nil {
 			return nil, err

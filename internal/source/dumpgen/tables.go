@@ -3,7 +3,10 @@ package dumpgen
 import (
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 )
 
@@ -48,6 +51,56 @@ var tableSets = map[string][]string{
 	// tpch is the TPC-H-shaped dump: DECIMAL, DATE and CHAR-heavy tables
 	// without primary keys.
 	"tpch": {"lineitem", "orders", "partsupp"},
+	// tpch-sf1 is the same tables in the proportions of a TPC-H dump at
+	// any scale factor (the SQL bytes of SF1's lineitem, orders and
+	// partsupp: about 760, 172 and 119 MB), where one table is most of
+	// the data, as in the dumps users import.
+	"tpch-sf1": {"lineitem:760", "orders:172", "partsupp:119"},
+}
+
+// splitWeight splits a --tables entry "name" or "name:weight" (a number
+// from 0.001 to 1e9: the table's share of the size is its weight over all
+// weights, 1 when not given).
+func splitWeight(entry string) (string, float64, error) {
+	name, w, ok := strings.Cut(entry, ":")
+	if !ok {
+		return entry, 1, nil
+	}
+	name, w = strings.TrimSpace(name), strings.TrimSpace(w)
+	if _, set := tableSets[name]; set {
+		return "", 0, fmt.Errorf("table set %q takes no weight (weigh its tables: %s)", name, strings.Join(tableSets[name], ","))
+	}
+	f, err := strconv.ParseFloat(w, 64)
+	if err != nil || !(f >= 1e-3) || f > 1e9 {
+		return "", 0, fmt.Errorf("table %q: weight %q is not a number from 0.001 to 1e9", name, w)
+	}
+	return name, f, nil
+}
+
+// shares splits size between tables in proportion to weights (each
+// counted in millionths, so equal weights split exactly as size/n, and a
+// weight of 0.001 or more keeps three digits); the rounding remainder goes
+// to the first tables, a byte each.
+func shares(size int64, weights []float64) []int64 {
+	units := make([]uint64, len(weights))
+	var total uint64
+	for i, w := range weights {
+		units[i] = uint64(math.Round(w * 1e6))
+		total += units[i]
+	}
+	out := make([]int64, len(weights))
+	left := size
+	for i, u := range units {
+		hi, lo := bits.Mul64(uint64(size), u)
+		q, _ := bits.Div64(hi, lo, total)
+		out[i] = int64(q)
+		left -= out[i]
+	}
+	for i := 0; left > 0; i = (i + 1) % len(out) {
+		out[i]++
+		left--
+	}
+	return out
 }
 
 // expandTables replaces each set name in names by its tables.
