@@ -33,16 +33,19 @@ type injector struct {
 	seq  int // injected so far
 }
 
-// next consumes an injection if one is left and the next kind is one of
-// kinds; it returns the kind.
-func (in *injector) next(write bool) (int, bool) {
+// next consumes an injection if one is left and the next kind is a Write's
+// (write) or an ingest's; it returns the kind. A split's turn is taken
+// only when splittable says the ingest can be split inside (an SST of one
+// pair cannot): it stays for a later ingest, so that every kind is met
+// as often as configured.
+func (in *injector) next(write bool, splittable func() bool) (int, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.left <= 0 {
 		return 0, false
 	}
 	kind := in.seq % injectKinds
-	if (kind == injectWriteBusy) != write {
+	if (kind == injectWriteBusy) != write || kind == injectSplit && (splittable == nil || !splittable()) {
 		return 0, false
 	}
 	in.left--
@@ -59,7 +62,7 @@ func (s *Server) noteInjected(format string, args ...any) {
 // injectWrite answers a Write stream with ServerIsBusy when it is that
 // kind's turn.
 func (s *Server) injectWrite() *import_sstpb.Error {
-	if _, ok := s.inject.next(true); !ok {
+	if _, ok := s.inject.next(true, nil); !ok {
 		return nil
 	}
 	s.noteInjected("injected ServerIsBusy on Write")
@@ -71,20 +74,22 @@ func (s *Server) injectWrite() *import_sstpb.Error {
 // region in the middle of the first SST and returns nil: the ingest's own
 // epoch check then refuses the SST, as TiKV does after a real split.
 func (s *Server) injectIngest(rctx *kvrpcpb.Context, region *metapb.Region, metas []*import_sstpb.SSTMeta) *errorpb.Error {
-	kind, ok := s.inject.next(false)
+	var key []byte
+	kind, ok := s.inject.next(false, func() bool {
+		key = s.ssts.middleKey(metas)
+		return key != nil
+	})
 	if !ok {
 		return nil
 	}
 	switch kind {
 	case injectSplit:
-		if key := s.ssts.middleKey(metas); key != nil {
-			resp, err := s.forward(context.Background(), tikvrpc.CmdSplitRegion, &kvrpcpb.SplitRegionRequest{Context: rctx, SplitKeys: [][]byte{key}})
-			if err == nil && resp.(*kvrpcpb.SplitRegionResponse).GetRegionError() == nil {
-				s.noteInjected("injected split of region %d at %x before ingest", region.GetId(), key)
-				return nil
-			}
+		resp, err := s.forward(context.Background(), tikvrpc.CmdSplitRegion, &kvrpcpb.SplitRegionRequest{Context: rctx, SplitKeys: [][]byte{key}})
+		if err == nil && resp.(*kvrpcpb.SplitRegionResponse).GetRegionError() == nil {
+			s.noteInjected("injected split of region %d at %x before ingest", region.GetId(), key)
+			return nil
 		}
-		// An SST of one pair cannot be split inside: fall back.
+		// The split itself failed: the region error stands in for it.
 		fallthrough
 	case injectNotLeader:
 		s.noteInjected("injected NotLeader on ingest into region %d", region.GetId())
