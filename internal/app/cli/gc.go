@@ -5,31 +5,30 @@ import (
 )
 
 // GC settings the binary runs with unless GOGC or GOMEMLIMIT say
-// otherwise. An import's heap is mostly short-lived batches around a
-// steady working set (the store's block cache, bounded queues): collecting
-// at twice the live heap instead of once made `lightstream bench` on a 1 GiB
-// sysbench dump faster (dump to sorted engines 40.9 -> 52.3 MB/s, whole
-// import 68.0 -> 58.4 s, peak RSS 1.42 -> 1.97 GB), and the soft limit keeps
-// the extra memory bounded whatever the dump's size.
+// otherwise.
+//
+// The collector runs at Go's default pace, once the heap has grown by the
+// live heap (GOGC=100). An earlier build, which allocated far more per
+// pair, ran faster at 200 (a 1 GiB sysbench import 68.0 -> 58.4 s), but
+// today an import's heap is mostly short-lived batches around a live heap
+// of about 0.5 GB, and the extra heap at 200 cost first-touch page faults
+// (6% of an import's CPU under perf) for no fewer CPU-seconds. Alternated
+// (`/usr/bin/time lightstream import`, GOGC=100 against 200): the 1 GiB
+// TPC-H-shaped dump 16.6-17.6 s, 28.2-29.2 CPU-s, peak RSS 0.87-1.02 GB
+// against 15.9-18.4 s, 26.7-30.8 CPU-s, 1.27-1.40 GB; in TPC-H's proportions
+// 20.4 and 17.5 s (0.89-0.92 GB) against 26.2 and 20.0 s (1.17-1.30 GB);
+// the 4 GiB one 74.2 s, 119 CPU-s, 1.37 GB against 74.4 s, 124 CPU-s,
+// 1.62 GB.
 const (
-	defaultGCPercent = 200
-	// defaultMemoryLimit is also import's --memory-limit default. It must
-	// stay well above the working set (it did when the store's block cache
-	// filled, below; it is no longer the case): the embedded store's block cache
-	// alone is 600 MiB of Go heap, and under a 512 MiB limit the collector
-	// ran continuously (a 1 GiB import took 96 s instead of 58). Since the
-	// sorters read the store's checksum while the encoders still run, the
-	// cache fills during the encoding: a 4 GiB import's live heap peaks at
-	// 1.44 GB, and under a 2 GiB limit it took 193 s and 331 CPU-seconds
-	// (peak RSS 2.38 GB), under 3 GiB 179 s and 305 CPU-seconds (3.43 GB;
-	// the 1 GiB import peaks at 3.26 GB: the limit, not the dump, sets it).
-	// Since checksum scans no longer fill the store's block cache
-	// (mockmvcc.levelDB), the live heap is far below the limit (0.47-0.52
-	// GB in heap profiles of a 4 GiB TPC-H-shaped import, most of it KV
-	// batches the sorters hold), but at GOGC=200 the heap still grew to
-	// three times that: peak RSS 2.09 GB at 4 GiB under a 3 GiB limit.
-	// Under 1.5 GiB it peaked at 1.71 GB for the same CPU (162 against
-	// 166 CPU-seconds), and a 1 GiB import at 1.29-1.52 GB either way.
+	defaultGCPercent = 100
+	// defaultMemoryLimit is also import's --memory-limit default: a soft
+	// limit well above the working set, where the collector works harder
+	// rather than let the heap grow. History: the embedded store's 600 MiB
+	// block cache once filled with checksum scans (mockmvcc.levelDB reads
+	// around it now), and under a 512 MiB limit the collector ran
+	// continuously (a 1 GiB import took 96 s instead of 58); under 3 GiB a
+	// 4 GiB TPC-H-shaped import peaked at 2.09 GB RSS at GOGC=200, under
+	// 1.5 GiB at 1.71 GB for the same CPU.
 	defaultMemoryLimit = 1536 << 20
 )
 

@@ -6,7 +6,7 @@ import (
 )
 
 func TestTuneGC(t *testing.T) {
-	oldPct := debug.SetGCPercent(100)
+	oldPct := debug.SetGCPercent(37) // not the default: tuneGC must set it
 	oldLim := debug.SetMemoryLimit(-1)
 	defer func() { debug.SetGCPercent(oldPct); debug.SetMemoryLimit(oldLim) }()
 
