@@ -117,8 +117,7 @@ type Config struct {
 	// is closed (default 1000000, dumpling's --statement-size).
 	StatementSize int64
 
-	weights []float64 // of Tables, set by adjust
-	sizes   []int64   // each table's share of Size, set by adjust
+	sizes []int64 // each table's share of Size, set by adjust
 }
 
 func (c *Config) adjust() error {
@@ -133,7 +132,7 @@ func (c *Config) adjust() error {
 	}
 	c.Tables = expandTables(c.Tables)
 	seen := map[string]bool{}
-	c.weights = make([]float64, len(c.Tables))
+	weights := make([]float64, len(c.Tables))
 	for i, entry := range c.Tables {
 		t, w, err := splitWeight(entry)
 		if err != nil {
@@ -146,9 +145,9 @@ func (c *Config) adjust() error {
 			return fmt.Errorf("%w: table %q listed twice", ErrConfig, t)
 		}
 		seen[t] = true
-		c.Tables[i], c.weights[i] = t, w
+		c.Tables[i], weights[i] = t, w
 	}
-	c.sizes = shares(c.Size, c.weights)
+	c.sizes = shares(c.Size, weights)
 	for i, n := range c.sizes {
 		if n == 0 {
 			return fmt.Errorf("%w: table %q gets 0 of the %d bytes: raise the size or its weight", ErrConfig, c.Tables[i], c.Size)
