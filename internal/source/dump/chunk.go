@@ -286,7 +286,7 @@ func cutSQL(f DataFile, opts ChunkOptions) ([]Chunk, error) {
 	}
 	defer r.Close()
 	in, dec := newDecodingReader(r, opts.DataCharset, opts.InvalidCharReplace)
-	sr := rowparse.NewSQLReader(in, rowparse.SQLOptions{File: f.Path, NoBackslashEscapes: opts.NoBackslashEscapes})
+	sr := rowparse.NewSQLReader(in, rowparse.SQLOptions{File: f.Path, NoBackslashEscapes: opts.NoBackslashEscapes, Skim: true})
 	cur := Chunk{Start: 0}
 	var out []Chunk
 	lastStmt := int64(-1)

@@ -189,7 +189,7 @@ func corpusFiles(tb testing.TB, pattern string) [][]byte {
 	return out
 }
 
-func benchSQL(b *testing.B, files [][]byte) {
+func benchSQL(b *testing.B, files [][]byte, opts SQLOptions) {
 	if len(files) == 0 {
 		b.Skip("no input")
 	}
@@ -202,7 +202,7 @@ func benchSQL(b *testing.B, files [][]byte) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, f := range files {
-			r := NewSQLReader(bytes.NewReader(f), SQLOptions{})
+			r := NewSQLReader(bytes.NewReader(f), opts)
 			for {
 				if _, err := r.Next(); err == io.EOF {
 					break
@@ -240,9 +240,15 @@ func benchCSV(b *testing.B, files [][]byte, opts CSVOptions) {
 }
 
 func BenchmarkSQLReader(b *testing.B) {
-	b.Run("sysbench", func(b *testing.B) { benchSQL(b, [][]byte{genSysbenchSQL(40000)}) })
-	b.Run("sakila-mix", func(b *testing.B) { benchSQL(b, [][]byte{genSakilaSQL(60000)}) })
-	b.Run("sakila-corpus", func(b *testing.B) { benchSQL(b, corpusFiles(b, "sakila/sakila.*.0*.sql")) })
+	// skim is what cutting a file into chunks reads (SQLOptions.Skim).
+	for _, mode := range []struct {
+		name string
+		opts SQLOptions
+	}{{"values", SQLOptions{}}, {"skim", SQLOptions{Skim: true}}} {
+		b.Run(mode.name+"/sysbench", func(b *testing.B) { benchSQL(b, [][]byte{genSysbenchSQL(40000)}, mode.opts) })
+		b.Run(mode.name+"/sakila-mix", func(b *testing.B) { benchSQL(b, [][]byte{genSakilaSQL(60000)}, mode.opts) })
+		b.Run(mode.name+"/sakila-corpus", func(b *testing.B) { benchSQL(b, corpusFiles(b, "sakila/sakila.*.0*.sql"), mode.opts) })
+	}
 }
 
 func BenchmarkCSVReader(b *testing.B) {

@@ -41,10 +41,11 @@ func (s *SQLReader) tuple() (row []literal.Field, ok bool, err error) {
 	s.row = s.row[:0]
 	s.starts = s.starts[:0]
 	moves := w.moves
-	if !s.skipSpace() {
+	if s.opts.Skim && s.skim() {
+		// The tuple's end is found; its values are not read.
+	} else if !s.skipSpace() {
 		return nil, false, s.unterminatedTuple()
-	}
-	if w.buf[w.pos] == ')' {
+	} else if w.buf[w.pos] == ')' {
 		w.pos++
 	} else {
 		for {
