@@ -219,3 +219,97 @@ func TestAppendQuotedRuns(t *testing.T) {
 		}
 	}
 }
+
+// appendQuotedBytewise is AppendQuoted as it was before the word-at-a-time
+// scan: a byte loop over the escapes table, copying runs. The tests
+// compare the two.
+func appendQuotedBytewise(r Renderer, dst, b []byte) []byte {
+	dst = append(dst, '\'')
+	esc := &bytewiseEscapes
+	if r.NoBackslashEscapes {
+		esc = &bytewiseQuoteOnly
+	}
+	start := 0
+	for i, c := range b {
+		if !esc[c] {
+			continue
+		}
+		dst = append(dst, b[start:i]...)
+		start = i + 1
+		switch c {
+		case 0:
+			dst = append(dst, '\\', '0')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case 0x1a:
+			dst = append(dst, '\\', 'Z')
+		case '\'':
+			if r.NoBackslashEscapes {
+				dst = append(dst, '\'', '\'')
+			} else {
+				dst = append(dst, '\\', '\'')
+			}
+		default: // '\\', '"'
+			dst = append(dst, '\\', c)
+		}
+	}
+	dst = append(dst, b[start:]...)
+	return append(dst, '\'')
+}
+
+// bytewiseEscapes are the bytes appendQuotedBytewise escapes;
+// bytewiseQuoteOnly those it escapes under NO_BACKSLASH_ESCAPES.
+var bytewiseEscapes, bytewiseQuoteOnly = func() (e, q [256]bool) {
+	for _, c := range []byte{0, '\n', '\r', 0x1a, '\\', '\'', '"'} {
+		e[c] = true
+	}
+	q['\''] = true
+	return e, q
+}()
+
+// TestAppendQuotedWords: every byte value at every position of strings
+// of 0-40 bytes, over fillers that are clean, UTF-8, flagged without an
+// escape (a tab) and all escapes, in both modes, renders as the byte loop
+// does.
+func TestAppendQuotedWords(t *testing.T) {
+	for _, nb := range []bool{false, true} {
+		r := Renderer{NoBackslashEscapes: nb}
+		check := func(b []byte) {
+			t.Helper()
+			got := r.AppendQuoted([]byte("pre"), b)
+			if want := appendQuotedBytewise(r, []byte("pre"), b); string(got) != string(want) {
+				t.Fatalf("%q (no backslash %v): %q, want %q", b, nb, got, want)
+			}
+		}
+		check(nil)
+		b := make([]byte, 40)
+		for _, fill := range []byte{'a', 0xe4, '\t', '\'', 0} {
+			for n := 1; n <= len(b); n++ {
+				for p := range n {
+					for v := range 256 {
+						for k := range n {
+							b[k] = fill
+						}
+						b[p] = byte(v)
+						check(b[:n])
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzAppendQuoted compares AppendQuoted with the byte loop.
+func FuzzAppendQuoted(f *testing.F) {
+	f.Add([]byte("42543893326-90836846183-08001080236-"), false)
+	f.Add([]byte("it's \\ \"q\"\n\x00\x1a\r and then some more text"), false)
+	f.Add([]byte("it's 'quoted' twice''"), true)
+	f.Fuzz(func(t *testing.T, b []byte, nb bool) {
+		r := Renderer{NoBackslashEscapes: nb}
+		if got, want := r.AppendQuoted(nil, b), appendQuotedBytewise(r, nil, b); string(got) != string(want) {
+			t.Fatalf("%q (no backslash %v): %q, want %q", b, nb, got, want)
+		}
+	})
+}
