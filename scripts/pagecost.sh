@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# pagecost.sh: what a gigabyte of page cache costs on this machine, the figure behind most of an
-# import's system time.
+# pagecost.sh: what writing and reading through the page cache costs on this machine, the figure
+# behind much of an import's system time. Needs GNU time (/usr/bin/time) and dd.
 #
 #   scripts/pagecost.sh [DIR] [MiB]
 #
-# Writes MiB (default 1024) to a new file in DIR (default $TMPDIR or /tmp) five ways and prints the
-# seconds and system CPU-seconds of each:
+# Moves MiB (default 1024) through a file in DIR (default $TMPDIR or /tmp) five ways (four writes and
+# a read) and prints the seconds and system CPU-seconds of each:
 #   new file          buffered writes into page cache pages the kernel has to find (fresh memory)
 #   rewrite at once   the same again right after deleting the first file: its pages are reused
 #   after 10 s idle   the same after the freed pages have sat idle (a VM may hand them back to the
@@ -22,10 +22,13 @@
 # and loopback TCP; on a machine fresh from boot that alone is seconds of its CPU.
 set -euo pipefail
 D=${1:-${TMPDIR:-/tmp}}; N=${2:-1024}
-f=$(mktemp -p "$D" pagecost.XXXXXX); trap 'rm -f "$f" "$f.2"' EXIT
-run() { # label, command...
+f=$(mktemp -p "$D" pagecost.XXXXXX); trap 'rm -f "$f" "$f.2" "$f.time"' EXIT
+[ -x /usr/bin/time ] || { echo "pagecost: needs GNU time at /usr/bin/time" >&2; exit 3; }
+run() { # label, command...: one line of figures, or status 1 when the command fails
   local label=$1; shift
-  /usr/bin/time -f "%e %S" -o "$f.time" "$@" 2>/dev/null >/dev/null
+  if ! /usr/bin/time -f "%e %S" -o "$f.time" "$@" >/dev/null 2>&1; then
+    rm -f "$f.time"; return 1
+  fi
   read -r s sys <"$f.time"; rm -f "$f.time"
   awk -v l="$label" -v s="$s" -v sys="$sys" -v n="$N" 'BEGIN { printf "%-16s %6.2f s  %6.2f sys-s  %7.0f MiB/s\n", l, s, sys, n/(s>0?s:0.01) }'
 }
@@ -35,7 +38,8 @@ rm -f "$f"; run "rewrite at once" dd if=/dev/zero of="$f" bs=1M count="$N" conv=
 rm -f "$f"; sleep 10; run "after 10 s idle" dd if=/dev/zero of="$f" bs=1M count="$N" conv=fsync
 rm -f "$f"
 if run "O_DIRECT" dd if=/dev/zero of="$f.2" bs=1M count="$N" oflag=direct; then
-  sleep 3; run "cold read" dd if="$f.2" of=/dev/null bs=1M
+  sleep 3 # let the O_DIRECT write settle before reading it back
+  run "cold read" dd if="$f.2" of=/dev/null bs=1M
 else
   echo "O_DIRECT not supported in $D"
 fi

@@ -129,7 +129,9 @@ func (o *ChunkOptions) adjust() {
 // escapes tracked from the file start, unlike Lightning's strict-format
 // guess) and cut at row starts: CSV at a record start, SQL at a tuple's
 // '(' — at the statement start when the tuple is its first, otherwise the
-// chunk carries the statement header to parse from the middle. Compressed
+// chunk carries the statement header to parse from the middle. SQL is
+// skimmed (rowparse.SQLOptions.Skim): a value the row reader would refuse
+// fails its chunk's encoding, as in Lightning, not the cutting. Compressed
 // files are one chunk each; their decompressed size is measured so the
 // row-ID range is an upper bound.
 func MakeChunks(t *Table, opts ChunkOptions) ([]Chunk, error) {

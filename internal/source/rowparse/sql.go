@@ -62,13 +62,14 @@ type SQLOptions struct {
 	// such input with "syntax error: premature EOF": garbage after the
 	// last statement is refused, not dropped.
 	AtFileEnd bool
-	// Skim finds where each tuple ends without reading its values: Next
-	// returns an empty row for every tuple, with Pos, Statement, Names
-	// and TimeZone as usual. For cutting a file into chunks, which needs
-	// only the tuples' offsets. Values the scan cannot step over (a
-	// comment, CONVERT, a tuple across the window's end) are read as
-	// usual, and a tuple ends at the same byte either way; values that
-	// would be refused are refused later, by the reader of their chunk.
+	// Skim finds where each tuple ends without reading its values, for
+	// cutting a file into chunks, which needs only the tuples' offsets:
+	// Next returns an empty row for a skimmed tuple, with Pos, Statement,
+	// Names and TimeZone as usual. A tuple the scan cannot step over (a
+	// comment, CONVERT, a tuple across the window's end) is read as usual
+	// and its row returned; a tuple ends at the same byte either way.
+	// Values that would be refused are refused later, by the reader of
+	// their chunk.
 	Skim bool
 	// OnSkip, when set, is called for each statement other than INSERT,
 	// REPLACE or SET that is skipped and not refused, with its file

@@ -8,7 +8,7 @@ const (
 	skimQuote        // ' or ": a string starts
 	skimDash         // -: a number's sign, or a comment's start
 	skimClose        // ): the tuple ends
-	skimStop         // a comment's start, a parenthesis, a backslash: skim gives up
+	skimStop         // a comment's start, a parenthesis, a backslash: skim gives up (a lone '*' is refused by the value reader; "*/" would stop at '/' anyway)
 )
 
 var skimClass = func() (t [256]uint8) {
@@ -46,21 +46,11 @@ func (s *SQLReader) skim() bool {
 		c := buf[i]
 		switch skimClass[c] {
 		case skimQuote:
-			j := i + 1
-			for {
-				j = stringStop(buf, j, c)
-				if j >= len(buf) {
-					return false
-				}
-				if buf[j] == c {
-					break
-				}
-				if esc {
-					j++ // the backslash escapes the byte after it
-				}
-				j++
+			end, ok := stringEnd(buf, i+1, c, esc)
+			if !ok {
+				return false
 			}
-			i = j + 1
+			i = end + 1
 		case skimDash:
 			if i+1 >= len(buf) || buf[i+1] == '-' {
 				return false // maybe "-- " or "--\n", a comment
@@ -76,29 +66,43 @@ func (s *SQLReader) skim() bool {
 	return false
 }
 
-// stringStop returns the index of the first quote q or backslash in buf
-// from j on, or len(buf). Strings in dumps are mostly short (dates, flags,
-// names), where a byte loop is done before IndexByte has set up; the
-// first 16 bytes are looked at one by one, the rest with IndexByte.
-func stringStop(buf []byte, j int, q byte) int {
-	if j >= len(buf) {
-		return len(buf) // an escaped byte at the window's end
-	}
-	lim := min(j+16, len(buf))
-	for ; j < lim; j++ {
-		if c := buf[j]; c == q || c == '\\' {
-			return j
+// stringEnd returns the index of the quote q that ends the string whose
+// text starts at buf[j], stepping over the byte after each backslash when
+// esc; false when the window ends first. Strings in dumps are mostly short
+// (dates, flags, codes), where a byte loop is done before IndexByte has
+// set up: the first 16 bytes are looked at one by one. Past them the next
+// quote is found with IndexByte and remembered across escapes, as
+// lexString does, so a long string with many escapes is scanned once.
+func stringEnd(buf []byte, j int, q byte, esc bool) (int, bool) {
+	for lim := min(j+16, len(buf)); j < lim; j++ {
+		switch buf[j] {
+		case q:
+			return j, true
+		case '\\':
+			if esc {
+				j++ // the escaped byte
+			}
 		}
 	}
-	if j == len(buf) {
-		return j
+	next := -1 // the next q at or after j, once searched
+	for {
+		if j >= len(buf) {
+			return 0, false
+		}
+		if next < j {
+			k := bytes.IndexByte(buf[j:], q)
+			if k < 0 {
+				return 0, false
+			}
+			next = j + k
+		}
+		if !esc {
+			return next, true
+		}
+		b := bytes.IndexByte(buf[j:next], '\\')
+		if b < 0 {
+			return next, true
+		}
+		j += b + 2 // the backslash and the byte it escapes
 	}
-	k := bytes.IndexByte(buf[j:], q)
-	if k < 0 {
-		k = len(buf) - j
-	}
-	if b := bytes.IndexByte(buf[j:j+k], '\\'); b >= 0 {
-		return j + b
-	}
-	return j + k
 }

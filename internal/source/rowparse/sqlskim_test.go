@@ -38,6 +38,11 @@ var skimInputs = []string{
 	"SET time_zone='+08:00';\nINSERT INTO `a``b` VALUES (),( ),(1),\n(2)\n;\nINSERT INTO t VALUES (N'x',_utf8mb4'y',0b01,.5,1e-3)",
 	"INSERT INTO t VALUES ('\\\\'),('a\\\nb'),(\"\\\"\"),('x\\'),('y')",
 	"INSERT INTO t VALUES ('0123456789abcdefghij\\'klmnopqrstuvwxyz0123456789', \"0123456789abcdefghijklmnop\"\"q\", '0123456789abcdefghij\\\\')",
+	// A ')' inside a comment, and a backslash that escapes only without
+	// NO_BACKSLASH_ESCAPES.
+	"INSERT INTO t VALUES (1 # )\n),(2 -- )\n),(3)",
+	"INSERT INTO t VALUES ('a\\'),(')'),('b')",
+	"INSERT INTO t VALUES ('a long string with \\n escapes \\n far apart \\', still \\' going \\\\'),('x')",
 	"INSERT INTO t VALUES ('",
 	"INSERT INTO t VALUES (1,'abc",
 	"INSERT INTO t VALUES (1,2",
@@ -88,25 +93,30 @@ func TestSkimSteps(t *testing.T) {
 // does, whatever the window size, on any input the value reader accepts,
 // and never panics on the rest.
 func FuzzSkim(f *testing.F) {
-	for _, s := range skimInputs {
-		f.Add(s, false)
+	for i, s := range skimInputs {
+		f.Add(s, i%2 == 1, uint16(7*i))
 	}
-	f.Fuzz(func(t *testing.T, in string, nbe bool) {
+	f.Fuzz(func(t *testing.T, in string, nbe bool, size uint16) {
 		opts := SQLOptions{NoBackslashEscapes: nbe}
 		want, wantErr := tupleEnds(t, strings.NewReader(in), opts)
-		opts.Skim = true
-		got, gotErr := tupleEnds(t, strings.NewReader(in), opts)
-		opts.BufferSize = 1
-		small, smallErr := tupleEnds(t, iotest.OneByteReader(strings.NewReader(in)), opts)
 		n := len(want)
-		if len(got) < n || len(small) < n {
-			t.Fatalf("skim ends %d/%d tuples, values %d", len(got), len(small), n)
-		}
-		if strings.Join(got[:n], "\n") != strings.Join(want, "\n") || strings.Join(small[:n], "\n") != strings.Join(want, "\n") {
-			t.Fatalf("skim differs:\n%q\n%q\nvalues %q", got, small, want)
-		}
-		if wantErr == nil && (len(got) != n || len(small) != n || gotErr != nil || smallErr != nil) {
-			t.Fatalf("skim reads other tuples than the values reader: %q %v / %q %v / %q", got, gotErr, small, smallErr, want)
+		opts.Skim = true
+		for _, v := range []struct {
+			size int
+			r    io.Reader
+		}{
+			{0, strings.NewReader(in)},
+			{1, iotest.OneByteReader(strings.NewReader(in))},
+			{int(size), iotest.HalfReader(strings.NewReader(in))},
+		} {
+			opts.BufferSize = v.size
+			got, gotErr := tupleEnds(t, v.r, opts)
+			if len(got) < n || strings.Join(got[:n], "\n") != strings.Join(want, "\n") {
+				t.Fatalf("window %d: skim differs:\n%q %v\nvalues %q %v", v.size, got, gotErr, want, wantErr)
+			}
+			if wantErr == nil && (len(got) != n || gotErr != nil) {
+				t.Fatalf("window %d: skim reads other tuples than the values reader: %q %v / %q", v.size, got, gotErr, want)
+			}
 		}
 	})
 }

@@ -41,13 +41,14 @@ func (s *SQLReader) tuple() (row []literal.Field, ok bool, err error) {
 	s.row = s.row[:0]
 	s.starts = s.starts[:0]
 	moves := w.moves
-	if s.opts.Skim && s.skim() {
-		// The tuple's end is found; its values are not read.
-	} else if !s.skipSpace() {
+	skimmed := s.opts.Skim && s.skim() // past the ')', values not read
+	switch {
+	case skimmed:
+	case !s.skipSpace():
 		return nil, false, s.unterminatedTuple()
-	} else if w.buf[w.pos] == ')' {
+	case w.buf[w.pos] == ')':
 		w.pos++
-	} else {
+	default:
 		for {
 			if !s.fastValue() {
 				v, err := s.value()
