@@ -192,7 +192,9 @@ func (s Stats) MBPerSec() float64 {
 
 // Ingest writes all pairs of src into st. It is idempotent: after a crash the
 // same source can be ingested again and the store ends with the same visible
-// pairs. On error some batches may have been committed.
+// pairs. On error some batches may have been committed, except on a store
+// that takes a source as one atomic write (store.SourceBulkWriter: the
+// embedded store), where nothing of a failed source is.
 func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stats, error) {
 	var stats Stats
 	if err := opts.adjust(); err != nil {
@@ -202,6 +204,7 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 	if err != nil {
 		return stats, err
 	}
+	var session store.BulkSession // the source's atomic write, if the store has one
 	if opts.Existing != nil {
 		if err := checkExisting(ctx, st, src, opts.Existing); err != nil {
 			return stats, err
@@ -226,6 +229,18 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 		if !opts.batchBytesSet {
 			opts.BatchBytes, opts.BatchPairs = serial.BulkBatchBytes(false), math.MaxInt
 			opts.firstBatchBytes = serial.BulkBatchBytes(true)
+		}
+		// A store that takes the whole source as one write: the pairs
+		// become visible when it commits, after the last batch.
+		if sw, ok := serial.(store.SourceBulkWriter); ok {
+			sess, err := sw.BeginBulk(ctx)
+			switch {
+			case err == nil:
+				defer sess.Abort()
+				write, session = sess.BulkWrite, sess
+			case !errors.Is(err, store.ErrNotSupported):
+				return stats, fmt.Errorf("ingest: %w", err)
+			}
 		}
 	}
 	start := time.Now()
@@ -293,6 +308,9 @@ func Ingest(ctx context.Context, st store.Store, src Source, opts Options) (Stat
 		return nil
 	})
 	err = g.Wait()
+	if err == nil && session != nil {
+		err = session.Commit(ctx)
+	}
 	for w := range opts.Concurrency {
 		stats.Retries += retries[w]
 		stats.Batches += batches[w]

@@ -442,3 +442,39 @@ func TestIngestSerialStoreBatchSizes(t *testing.T) {
 		t.Errorf("store %+v, want %+v (%v)", got, checksumOf(pairs), err)
 	}
 }
+
+// failingSource yields its pairs, then fails.
+type failingSource struct{ pairs []store.Pair }
+
+var errSourceBroke = errors.New("source broke")
+
+func (s failingSource) Iterate(ctx context.Context, fn func(k, v []byte) error) error {
+	if err := (sliceSource{s.pairs}).Iterate(ctx, fn); err != nil {
+		return err
+	}
+	return errSourceBroke
+}
+
+// TestIngestSessionAtomic: on the embedded store (a store.SourceBulkWriter)
+// a source is one atomic write: a source that fails after many batches
+// leaves none of them in the store, and its ingest again lands whole.
+func TestIngestSessionAtomic(t *testing.T) {
+	st := openStore(t)
+	pairs := genPairs(4, 20000, 500) // about 10 MB: ten batches
+	stats, err := Ingest(context.Background(), st, failingSource{pairs}, Options{Bulk: true})
+	if !errors.Is(err, errSourceBroke) {
+		t.Fatalf("ingest of a failing source: %v", err)
+	}
+	if stats.Batches < 5 {
+		t.Fatalf("%d batches written before the source failed, want many", stats.Batches)
+	}
+	if got, err := st.Checksum(context.Background(), tableRange(4)); err != nil || got.KVs != 0 {
+		t.Fatalf("a failed source left %+v in the store (%v)", got, err)
+	}
+	if _, err := Ingest(context.Background(), st, sliceSource{pairs}, Options{Bulk: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Checksum(context.Background(), tableRange(4)); err != nil || got != checksumOf(pairs) {
+		t.Fatalf("store %+v, want %+v (%v)", got, checksumOf(pairs), err)
+	}
+}

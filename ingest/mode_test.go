@@ -33,6 +33,27 @@ func (b *bulkRecorder) BulkWrite(ctx context.Context, pairs []store.Pair) error 
 	return b.Embedded.BulkWrite(ctx, pairs)
 }
 
+// BeginBulk records the batches of a source's session too.
+func (b *bulkRecorder) BeginBulk(ctx context.Context) (store.BulkSession, error) {
+	sess, err := b.Embedded.BeginBulk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &sessionRecorder{BulkSession: sess, rec: b}, nil
+}
+
+type sessionRecorder struct {
+	store.BulkSession
+	rec *bulkRecorder
+}
+
+func (s *sessionRecorder) BulkWrite(ctx context.Context, pairs []store.Pair) error {
+	s.rec.mu.Lock()
+	s.rec.batches = append(s.rec.batches, append([]store.Pair(nil), pairs...))
+	s.rec.mu.Unlock()
+	return s.BulkSession.BulkWrite(ctx, pairs)
+}
+
 func (b *bulkRecorder) WriteBatch(ctx context.Context, pairs []store.Pair) error {
 	b.mu.Lock()
 	b.txns++

@@ -94,6 +94,29 @@ type SerialBulkWriter interface {
 	BulkBatchBytes(first bool) int
 }
 
+// SourceBulkWriter is a SerialBulkWriter that takes a whole source as one
+// atomic write, the way TiKV ingests a source's SST files: the pairs
+// written through a BulkSession become visible together when it commits,
+// and none of them if it is aborted or the process dies first.
+type SourceBulkWriter interface {
+	SerialBulkWriter
+	// BeginBulk opens a source's session; the caller holds the bulk path
+	// (AcquireBulk) until the session commits or aborts. A store that
+	// cannot open one returns an error wrapping ErrNotSupported, and the
+	// caller writes batch by batch through BulkWrite instead.
+	BeginBulk(ctx context.Context) (BulkSession, error)
+}
+
+// BulkSession is one source's atomic bulk write (SourceBulkWriter). Its
+// BulkWrite takes the source's pairs in batches, in key order.
+type BulkSession interface {
+	BulkWriter
+	// Commit makes every pair written visible at once.
+	Commit(ctx context.Context) error
+	// Abort drops what was written; after Commit it does nothing.
+	Abort()
+}
+
 // Checksum is TiDB's table checksum (SPEC §9): XOR of crc64-ECMA(key||value)
 // over the pairs, their count and key+value bytes. It is tidbcodec's type,
 // so a store result compares directly with the encoder's local checksum.
