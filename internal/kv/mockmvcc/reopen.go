@@ -38,8 +38,16 @@ var ErrNotReopened = errors.New("mock MVCC store's database not reachable")
 // lean the same way (its RocksDB leaves levels 0 and 1 uncompressed, where
 // new data lands). A store written with Snappy still opens: goleveldb
 // marks each block with its compression.
+//
+// The write buffer is 16 MiB instead of 4: an Ingest (a goleveldb
+// transaction) cuts its tables at the write buffer's size, and a source
+// in 16 MiB tables took 12-23% less time and 3-14% less CPU to write and
+// check than in 4 MiB ones (BenchmarkBulkWrite, write+checksum, three
+// alternated pairs): fewer tables for the compaction to move down one by
+// one and for the checksum scan to merge.
 func StoreOptions() *opt.Options {
-	return &opt.Options{BlockCacheCapacity: 600 * opt.MiB, BlockSize: 32 * opt.KiB, Compression: opt.NoCompression}
+	return &opt.Options{BlockCacheCapacity: 600 * opt.MiB, BlockSize: 32 * opt.KiB, Compression: opt.NoCompression,
+		WriteBuffer: 16 * opt.MiB}
 }
 
 // Reopen closes the goleveldb database behind the mock's MVCC store (which
