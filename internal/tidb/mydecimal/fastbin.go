@@ -89,7 +89,11 @@ func fastToBin(s []byte, prec, frac int, unsigned bool, dst []byte) (out []byte,
 		dst = appendWord(dst, uint32(fracVal/pow10u64[frac-k-digitsPerWord]%1e9)^mask, 4)
 	}
 	if rest := frac % digitsPerWord; rest > 0 {
-		dst = appendWord(dst, uint32(fracVal%pow10u64[rest])^mask, dig2bytes[rest])
+		v := fracVal // below 10^frac: the word itself when frac < 9
+		if frac > digitsPerWord {
+			v %= pow10u64[rest]
+		}
+		dst = appendWord(dst, uint32(v)^mask, dig2bytes[rest])
 	}
 	dst[start] ^= 0x80
 	return dst, true

@@ -124,3 +124,21 @@ func TestRowV2InPlaceBoundary(t *testing.T) {
 		}
 	}
 }
+
+// TestDecimalBinSizes: the look-up table appendDecimal uses is
+// DecimalBinSize, errors included.
+func TestDecimalBinSizes(t *testing.T) {
+	for p := 0; p <= 70; p++ {
+		for f := -1; f <= 35; f++ {
+			bin := make([]byte, 40)
+			want, werr := DecimalBinSize(p, f)
+			if werr == nil {
+				bin = bin[:want]
+			}
+			got, err := appendDecimal(nil, uint8(p), int8(f), bin)
+			if (err != nil) != (werr != nil) || (err == nil && len(got) != 2+want) {
+				t.Fatalf("DECIMAL(%d,%d): got %d bytes, %v; want %d, %v", p, f, len(got), err, want, werr)
+			}
+		}
+	}
+}

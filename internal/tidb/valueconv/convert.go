@@ -109,6 +109,15 @@ func (c *Converter) Convert(offset int, f literal.Field, dst *datum.Datum) error
 }
 
 func (c *Converter) convert(cc *colConv, f *literal.Field, dst *datum.Datum) error {
+	if (f.Kind == literal.FieldString || f.Kind == literal.FieldNumber) && c.convertFast(cc, f.Bytes, f.Kind == literal.FieldString, dst) {
+		return nil
+	}
+	return c.convertSlow(cc, f, dst)
+}
+
+// convertSlow is convert past the fast path: NULL, DEFAULT, then the
+// general conversion.
+func (c *Converter) convertSlow(cc *colConv, f *literal.Field, dst *datum.Datum) error {
 	switch f.Kind {
 	case literal.FieldDefault:
 		return c.Default(cc.col.Offset, dst)
@@ -121,8 +130,8 @@ func (c *Converter) convert(cc *colConv, f *literal.Field, dst *datum.Datum) err
 			return c.zero(cc, dst)
 		}
 		return nil
-	case literal.FieldString, literal.FieldNumber, literal.FieldBool:
-		if c.convertFast(cc, f.Bytes, f.Kind == literal.FieldString, dst) {
+	case literal.FieldBool:
+		if c.convertFast(cc, f.Bytes, false, dst) {
 			return nil
 		}
 	}

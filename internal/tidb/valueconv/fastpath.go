@@ -1,12 +1,14 @@
 package valueconv
 
 import (
+	"encoding/binary"
 	"math"
 	"unicode/utf8"
 
 	"github.com/lightstream-io/lightstream/internal/tidb/charset"
 	"github.com/lightstream-io/lightstream/internal/tidb/datum"
 	"github.com/lightstream-io/lightstream/internal/tidb/mydecimal"
+	"github.com/lightstream-io/lightstream/internal/tidb/mytime"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
@@ -87,6 +89,15 @@ func (c *Converter) convertFast(cc *colConv, s []byte, isString bool, dst *datum
 		if !isString {
 			return false
 		}
+		if cc.timeTp == mytime.Date && len(s) == 10 {
+			packed, ok := fastDate(s)
+			if !ok {
+				return false
+			}
+			reset(dst, datum.Time)
+			dst.U = packed
+			return true
+		}
 		t, ok := fastTime(s, cc.timeTp, cc.fsp, c.s.Loc)
 		if !ok {
 			return false
@@ -101,7 +112,7 @@ func (c *Converter) convertFast(cc *colConv, s []byte, isString bool, dst *datum
 				v = v[:len(v)-1]
 			}
 		}
-		if len(v) > cc.limit || !utf8.Valid(s) {
+		if len(v) > cc.limit || !isASCII(s) && !utf8.Valid(s) {
 			return false
 		}
 		reset(dst, datum.String)
@@ -166,4 +177,41 @@ func plainDigits(s []byte) (neg bool, mag uint64, ok bool) {
 		mag = mag*10 + uint64(d)
 	}
 	return neg && mag != 0, mag, true
+}
+
+// fastDate is fastTime for 'YYYY-MM-DD' into a DATE, packed (mytime.Time
+// Pack of the date alone): a valid non-zero date, else ok is false.
+func fastDate(s []byte) (packed uint64, ok bool) {
+	if s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	hi, ok1 := digits2(s[0:2])
+	lo, ok2 := digits2(s[2:4])
+	mo, ok3 := digits2(s[5:7])
+	d, ok4 := digits2(s[8:10])
+	y := hi*100 + lo
+	if !(ok1 && ok2 && ok3 && ok4) || y == 0 || mo < 1 || mo > 12 || d < 1 || d > mytime.LastDay(y, mo) {
+		return 0, false
+	}
+	return uint64((y*13+mo)<<5|d) << 41, true
+}
+
+// isASCII reports whether s has no byte past 0x7f (and so is valid UTF-8),
+// 8 bytes at a time, the tail as the last 8 bytes.
+func isASCII(s []byte) bool {
+	const high = 0x8080808080808080
+	n := len(s)
+	if n < 8 {
+		var acc byte
+		for _, b := range s {
+			acc |= b
+		}
+		return acc < 0x80
+	}
+	var acc uint64
+	for i := 0; i+8 <= n; i += 8 {
+		acc |= binary.LittleEndian.Uint64(s[i:])
+	}
+	acc |= binary.LittleEndian.Uint64(s[n-8:])
+	return acc&high == 0
 }

@@ -42,6 +42,7 @@ var fastInputs = []string{
 	"REG AIR", "TRUCK     ", "TRUCK      ", "along to foxes busy brave affix express", "abcd", "abcde", "abc  ",
 	"ab\t", "é", "éé", "ééé", "éééé", "ééééé", "日本語", "日本語日", "日本語日本", "😀", "😀😀😀😀", "😀😀😀😀😀",
 	"\xff", "a\xffb", "\xe6\x97", "a\x00b", "\x80", "ascii", "\xc3\xa9t\xc3\xa9",
+	"abcdefg\xff", "\xffabcdefgh", "abcdefgh\xe6", "abcdefghijklmnop\x80q", "abcdefgh\xed\xa0\x80", "abcdefgh\xf4\x90\x80\x80",
 }
 
 // sameDatum reports whether two datums hold the same value in every field.
