@@ -1,5 +1,13 @@
 package mydecimal
 
+// AppendBinFast is ConvertToColumn's fast path alone: ok is false for every
+// text it does not take (white space included), and the caller then runs
+// the general conversion. When ok, the bytes appended to dst are exactly
+// what ConvertToColumn appends.
+func AppendBinFast(s []byte, prec, frac int, unsigned bool, dst []byte) (out []byte, ok bool) {
+	return fastToBin(s, prec, frac, unsigned, dst)
+}
+
 // fastToBin is ConvertToColumn for the plain texts that dumps hold almost
 // always: an optional '-', at most 18 integer digits, an optional fraction
 // no longer than the column's scale, nothing else. Such a value needs no
@@ -49,23 +57,19 @@ func fastToBin(s []byte, prec, frac int, unsigned bool, dst []byte) (out []byte,
 	if neg && intVal == 0 && fracVal == 0 {
 		return dst, false
 	}
-	for k := nfrac; k < frac; k++ {
-		fracVal *= 10 // pad the fraction to the column's scale
-	}
+	fracVal *= pow10u64[frac-nfrac] // pad the fraction to the column's scale
 	var mask uint32
 	if neg {
 		mask = 0xffffffff
 	}
 	start := len(dst)
-	put := func(v uint32, size int) {
-		v ^= mask
-		for b := size - 1; b >= 0; b-- {
-			dst = append(dst, byte(v>>(8*uint(b))))
-		}
-	}
 	// Integer words, most significant first: the partial word of intg%9
 	// digits, then whole words of 9 (intVal has at most two non-zero ones).
 	words := (intg + digitsPerWord - 1) / digitsPerWord
+	size := 4
+	if lead := intg % digitsPerWord; lead != 0 {
+		size = dig2bytes[lead]
+	}
 	for w := words - 1; w >= 0; w-- {
 		var v uint32
 		switch w {
@@ -76,28 +80,38 @@ func fastToBin(s []byte, prec, frac int, unsigned bool, dst []byte) (out []byte,
 		case 2:
 			v = uint32(intVal / 1e18)
 		}
-		size := 4
-		if w == words-1 && intg%digitsPerWord != 0 {
-			size = dig2bytes[intg%digitsPerWord]
-		}
-		put(v, size)
+		dst = appendWord(dst, v^mask, size)
+		size = 4
 	}
 	// Fraction words, most significant first: whole words of 9 digits,
 	// then the partial word of frac%9.
 	for k := 0; k+digitsPerWord <= frac; k += digitsPerWord {
-		put(uint32(fracVal/pow10u64(frac-k-digitsPerWord)%1e9), 4)
+		dst = appendWord(dst, uint32(fracVal/pow10u64[frac-k-digitsPerWord]%1e9)^mask, 4)
 	}
 	if rest := frac % digitsPerWord; rest > 0 {
-		put(uint32(fracVal%pow10u64(rest)), dig2bytes[rest])
+		v := fracVal // below 10^frac: the word itself when frac < 9
+		if frac > digitsPerWord {
+			v %= pow10u64[rest]
+		}
+		dst = appendWord(dst, uint32(v)^mask, dig2bytes[rest])
 	}
 	dst[start] ^= 0x80
 	return dst, true
 }
 
-func pow10u64(n int) uint64 {
-	p := uint64(1)
-	for ; n > 0; n-- {
-		p *= 10
+// appendWord appends the size low bytes of v, big-endian.
+func appendWord(dst []byte, v uint32, size int) []byte {
+	switch size {
+	case 1:
+		return append(dst, byte(v))
+	case 2:
+		return append(dst, byte(v>>8), byte(v))
+	case 3:
+		return append(dst, byte(v>>16), byte(v>>8), byte(v))
 	}
-	return p
+	return append(dst, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }
+
+// pow10u64 are the powers of ten that fit a uint64.
+var pow10u64 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+	1e14, 1e15, 1e16, 1e17, 1e18, 1e19}

@@ -1,6 +1,7 @@
 package rowcodec
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/lightstream-io/lightstream/internal/tidb/datum"
@@ -28,6 +29,14 @@ type RowCoder struct {
 	// builders maps a column list (joined by NUL; "\x01all" for none
 	// given) to its row builder, built on first use.
 	builders map[string]*valueconv.RowBuilder
+	// all is builders["\x01all"], the builder of rows without a column
+	// list (most dumps): no map look-up per row.
+	all *valueconv.RowBuilder
+	// lastCols and last are the column list of the previous row that had
+	// one and its builder: a statement's rows share their list, so most
+	// rows skip joining it into a map key.
+	lastCols []string
+	last     *valueconv.RowBuilder
 	row      []datum.Datum
 	// rowIDBase is the table's RowIDBase, added to every row ID.
 	rowIDBase int64
@@ -66,6 +75,28 @@ func (rc *RowCoder) SpreadAutoRandom(seed int64) { rc.enc.SpreadAutoRandom(seed 
 // takes). Errors are the
 // row's own (a *valueconv.ValueError names the column): callers place them.
 func (rc *RowCoder) Encode(columns []string, fields []literal.Field, rowID int64, dst *kvenc.Pairs) error {
+	rb := rc.all
+	if columns != nil {
+		rb = rc.last
+		if !slices.Equal(columns, rc.lastCols) {
+			rb = nil
+		}
+	}
+	if rb == nil {
+		var err error
+		if rb, err = rc.builder(columns); err != nil {
+			return err
+		}
+	}
+	handleID, err := rb.Build(fields, rowID+rc.rowIDBase, rc.row)
+	if err != nil {
+		return err
+	}
+	return rc.enc.Encode(rc.row, handleID, dst)
+}
+
+// builder returns the row builder of a column list, built on first use.
+func (rc *RowCoder) builder(columns []string) (*valueconv.RowBuilder, error) {
 	key := strings.Join(columns, "\x00")
 	if columns == nil {
 		key = "\x01all"
@@ -74,13 +105,15 @@ func (rc *RowCoder) Encode(columns []string, fields []literal.Field, rowID int64
 	if rb == nil {
 		var err error
 		if rb, err = valueconv.NewRowBuilder(rc.conv, columns, rc.gen); err != nil {
-			return err
+			return nil, err
 		}
 		rc.builders[key] = rb
 	}
-	handleID, err := rb.Build(fields, rowID+rc.rowIDBase, rc.row)
-	if err != nil {
-		return err
+	if columns == nil {
+		rc.all = rb
+	} else {
+		rc.lastCols = append(rc.lastCols[:0], columns...)
+		rc.last = rb
 	}
-	return rc.enc.Encode(rc.row, handleID, dst)
+	return rb, nil
 }

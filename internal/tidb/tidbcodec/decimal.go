@@ -20,13 +20,31 @@ func DecimalBinSize(precision, frac int) (int, error) {
 	return size, nil
 }
 
+// binSizes[prec][frac] is DecimalBinSize(prec, frac), 0 where it is an
+// error.
+var binSizes = func() (t [66][31]uint8) {
+	for p := range t {
+		for f := range t[p] {
+			if n, err := DecimalBinSize(p, f); err == nil {
+				t[p][f] = uint8(n)
+			}
+		}
+	}
+	return t
+}()
+
 // appendDecimal writes precision, frac and the binary (TiDB codec
 // EncodeDecimal). The datum already carries the binary for (Prec, Frac);
 // its length is checked so that a wrong datum cannot produce unreadable keys.
 func appendDecimal(dst []byte, prec uint8, frac int8, bin []byte) ([]byte, error) {
-	size, err := DecimalBinSize(int(prec), int(frac))
-	if err != nil {
-		return dst, err
+	var size int
+	if prec <= 65 && frac >= 0 && frac <= 30 && binSizes[prec][frac] != 0 {
+		size = int(binSizes[prec][frac]) // per value: a look-up
+	} else {
+		var err error
+		if size, err = DecimalBinSize(int(prec), int(frac)); err != nil {
+			return dst, err
+		}
 	}
 	if len(bin) != size {
 		return dst, fmt.Errorf("decimal(%d,%d) binary has %d bytes, want %d: %w", prec, frac, len(bin), size, ErrCorrupt)

@@ -35,9 +35,7 @@ func (e *RowEncoder) Encode(dst []byte, colIDs []int64, datums []datum.Datum) ([
 	if len(colIDs) != len(datums) {
 		return dst, fmt.Errorf("row v2: %d column ids for %d datums", len(colIDs), len(datums))
 	}
-	e.order = e.order[:0]
-	e.nullIDs = e.nullIDs[:0]
-	large := false
+	large, sorted, prev, nulls := false, true, int64(-1), 0
 	for i := range datums {
 		id := colIDs[i]
 		if id < 0 || id > math.MaxUint32 {
@@ -46,19 +44,89 @@ func (e *RowEncoder) Encode(dst []byte, colIDs []int64, datums []datum.Datum) ([
 		if id > 255 {
 			large = true // null ids count too (SPEC §12.9)
 		}
+		if id < prev {
+			sorted = false
+		}
+		prev = id
 		if datums[i].Kind == datum.Null {
-			e.nullIDs = append(e.nullIDs, id)
+			nulls++
+		}
+	}
+	if len(datums)-nulls > math.MaxUint16 || nulls > math.MaxUint16 {
+		return dst, fmt.Errorf("row v2: too many columns (%d)", len(datums))
+	}
+	if sorted && !large {
+		// Ids in ascending order (a table's columns in definition order)
+		// that fit a byte: the common row, written in place.
+		if out, ok, err := encodeSorted(dst, colIDs, datums, nulls); ok || err != nil {
+			return out, err
+		}
+	}
+	e.order = e.order[:0]
+	e.nullIDs = e.nullIDs[:0]
+	for i := range datums {
+		if datums[i].Kind == datum.Null {
+			e.nullIDs = append(e.nullIDs, colIDs[i])
 		} else {
 			e.order = append(e.order, i)
 		}
-	}
-	if len(e.order) > math.MaxUint16 || len(e.nullIDs) > math.MaxUint16 {
-		return dst, fmt.Errorf("row v2: too many columns (%d)", len(datums))
 	}
 	sortByID(e.order, colIDs)
 	if len(e.nullIDs) > 1 {
 		slices.Sort(e.nullIDs)
 	}
+	return e.encodeLarge(dst, colIDs, datums, large)
+}
+
+// encodeSorted lays out a row whose ids ascend and fit a byte, writing the
+// values straight after the header; ok is false, with dst as it was, when
+// the data area passes 64 KiB and the row needs the large layout.
+func encodeSorted(dst []byte, colIDs []int64, datums []datum.Datum, nulls int) (out []byte, ok bool, err error) {
+	nn := len(datums) - nulls
+	start := len(dst)
+	dst = growCap(dst, rowHeaderLen+nn*3+nulls+8*nn)
+	dst = append(dst, RowV2CodecVer, 0, byte(nn), byte(nn>>8), byte(nulls), byte(nulls>>8))
+	if nulls == 0 {
+		for _, id := range colIDs {
+			dst = append(dst, byte(id))
+		}
+	} else {
+		for i := range datums {
+			if datums[i].Kind != datum.Null {
+				dst = append(dst, byte(colIDs[i]))
+			}
+		}
+		for i := range datums {
+			if datums[i].Kind == datum.Null {
+				dst = append(dst, byte(colIDs[i]))
+			}
+		}
+	}
+	endsAt := len(dst)
+	dst = dst[:endsAt+2*nn] // offsets, written below
+	dataAt, k := len(dst), 0
+	for i := range datums {
+		d := &datums[i]
+		if d.Kind == datum.Null {
+			continue
+		}
+		if dst, err = appendValueV2(dst, d); err != nil {
+			return dst[:start], false, fmt.Errorf("row v2 column %d: %w", colIDs[i], err)
+		}
+		end := len(dst) - dataAt
+		if end > math.MaxUint16 {
+			return dst[:start], false, nil
+		}
+		binary.LittleEndian.PutUint16(dst[endsAt+2*k:], uint16(end))
+		k++
+	}
+	return dst, true, nil
+}
+
+// encodeLarge lays out a row in the large layout (ids past 255, or a data
+// area past 64 KiB, found as the values are written), through the data
+// buffer.
+func (e *RowEncoder) encodeLarge(dst []byte, colIDs []int64, datums []datum.Datum, large bool) ([]byte, error) {
 	e.data = e.data[:0]
 	e.ends = e.ends[:0]
 	for _, i := range e.order {

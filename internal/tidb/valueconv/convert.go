@@ -9,6 +9,7 @@ import (
 	"github.com/lightstream-io/lightstream/internal/tidb/datum"
 	"github.com/lightstream-io/lightstream/internal/tidb/jsonbin"
 	"github.com/lightstream-io/lightstream/internal/tidb/literal"
+	"github.com/lightstream-io/lightstream/internal/tidb/mytime"
 	"github.com/lightstream-io/lightstream/internal/tidb/sqlmode"
 	"github.com/lightstream-io/lightstream/internal/tidb/tablemodel"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
@@ -45,6 +46,23 @@ type colConv struct {
 	coll collate.Collator
 	// memberKeys are the collation keys of the ENUM/SET members.
 	memberKeys [][]byte
+
+	// What plan decides once per column for each value (fastpath.go).
+	fast fastKind
+	// nullBad: NULL is refused (NOT NULL, neither AUTO_INCREMENT,
+	// AUTO_RANDOM nor generated); unsupported: col.Unsupported is set.
+	nullBad, unsupported bool
+	unsigned             bool
+	// trimChar: CHAR drops trailing spaces (no PAD_CHAR_TO_FULL_LENGTH).
+	trimChar bool
+	timeTp   mytime.Type
+	fsp      int
+	// lo, hi are an integer column's range.
+	lo int64
+	hi uint64
+	// limit is the most bytes a string can have that the length rules
+	// leave alone.
+	limit int
 }
 
 // NewConverter prepares conversion for the columns of t.
@@ -61,6 +79,7 @@ func NewConverter(t *tablemodel.Table, s Session) (*Converter, error) {
 			return nil, fmt.Errorf("table %s: column %s has offset %d at position %d", t.Name, col.Name, col.Offset, i)
 		}
 		cc := colConv{col: col}
+		cc.plan(col, s.Mode)
 		if col.Tp == mysql.TypeEnum || col.Tp == mysql.TypeSet {
 			// Unknown collations fall back to utf8mb4_bin, as TiDB's
 			// collate.GetCollator does.
@@ -86,22 +105,44 @@ func (c *Converter) Convert(offset int, f literal.Field, dst *datum.Datum) error
 	if offset < 0 || offset >= len(c.cols) {
 		return fmt.Errorf("column offset %d out of range (table %s has %d columns)", offset, c.t.Name, len(c.cols))
 	}
-	cc := &c.cols[offset]
-	col := cc.col
+	return c.convert(&c.cols[offset], &f, dst)
+}
+
+func (c *Converter) convert(cc *colConv, f *literal.Field, dst *datum.Datum) error {
+	if (f.Kind == literal.FieldString || f.Kind == literal.FieldNumber) && c.convertFast(cc, f.Bytes, f.Kind == literal.FieldString, dst) {
+		return nil
+	}
+	return c.convertSlow(cc, f, dst)
+}
+
+// convertSlow is convert past the fast path: NULL, DEFAULT, then the
+// general conversion.
+func (c *Converter) convertSlow(cc *colConv, f *literal.Field, dst *datum.Datum) error {
 	switch f.Kind {
 	case literal.FieldDefault:
-		return c.Default(offset, dst)
+		return c.Default(cc.col.Offset, dst)
 	case literal.FieldNull:
 		setNull(dst)
-		if col.NotNull && !col.AutoIncrement && !col.AutoRandom && !col.IsGenerated() {
-			if err := c.bad(valueErr(col.Name, []byte("NULL"), ErrInvalidValue, "column cannot be null")); err != nil {
+		if cc.nullBad {
+			if err := c.bad(valueErr(cc.col.Name, []byte("NULL"), ErrInvalidValue, "column cannot be null")); err != nil {
 				return err
 			}
 			return c.zero(cc, dst)
 		}
 		return nil
+	case literal.FieldBool:
+		if c.convertFast(cc, f.Bytes, false, dst) {
+			return nil
+		}
 	}
-	if col.Unsupported != "" {
+	return c.convertGeneral(cc, *f, dst)
+}
+
+// convertGeneral is Convert for a value other than NULL and DEFAULT that
+// the column's fast path declined.
+func (c *Converter) convertGeneral(cc *colConv, f literal.Field, dst *datum.Datum) error {
+	col := cc.col
+	if cc.unsupported {
 		setNull(dst)
 		return nil
 	}
@@ -151,15 +192,15 @@ func (c *Converter) bad(err error) error {
 	return nil
 }
 
-func setNull(dst *datum.Datum) {
-	b := dst.B[:0]
-	*dst = datum.Datum{B: b}
-}
+func setNull(dst *datum.Datum) { reset(dst, datum.Null) }
 
-// reset prepares dst for a new value of kind k, keeping its buffer.
+// reset prepares dst for a new value of kind k, keeping its buffer. Field
+// by field: a composite literal is built on the stack a byte at a time
+// and copied 16 bytes at a time, which stalls the store forwarding.
 func reset(dst *datum.Datum, k datum.Kind) {
-	b := dst.B[:0]
-	*dst = datum.Datum{Kind: k, B: b}
+	dst.Kind, dst.Prec, dst.Frac = k, 0, 0
+	dst.I, dst.U, dst.F = 0, 0, 0
+	dst.B = dst.B[:0]
 }
 
 // convertJSON parses JSON text into TiDB binary JSON (types.Datum

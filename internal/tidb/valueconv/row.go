@@ -123,7 +123,8 @@ func (rb *RowBuilder) Build(fields []literal.Field, rowID int64, row []datum.Dat
 	if len(fields) != len(rb.target) {
 		return rowID, fmt.Errorf("%w: table %s expects %d values, got %d", ErrColumnMismatch, c.t.Name, len(rb.target), len(fields))
 	}
-	for i, f := range fields {
+	for i := range fields {
+		f := &fields[i]
 		off := rb.target[i]
 		if off == rowIDField {
 			neg, mag, overflow, ok := parseDigits(trimSpace(f.Bytes))
@@ -136,7 +137,7 @@ func (rb *RowBuilder) Build(fields []literal.Field, rowID int64, row []datum.Dat
 			}
 			continue
 		}
-		if err := c.Convert(off, f, &row[off]); err != nil {
+		if err := c.convert(&c.cols[off], f, &row[off]); err != nil {
 			return rowID, err
 		}
 	}

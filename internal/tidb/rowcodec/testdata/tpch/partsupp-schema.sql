@@ -1,0 +1,7 @@
+CREATE TABLE `partsupp` (
+  `PS_PARTKEY` bigint NOT NULL,
+  `PS_SUPPKEY` bigint NOT NULL,
+  `PS_AVAILQTY` bigint NOT NULL,
+  `PS_SUPPLYCOST` decimal(15,2) NOT NULL,
+  `PS_COMMENT` varchar(199) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
