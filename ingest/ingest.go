@@ -157,7 +157,7 @@ func (o *Options) adjust() error {
 type Stats struct {
 	Pairs   uint64
 	Bytes   uint64 // key+value bytes
-	Batches uint64 // transactions committed
+	Batches uint64 // batches written (on a SourceBulkWriter, of one session that commits them together)
 	Retries uint64 // batch retries after retriable errors
 	Splits  int    // split keys requested
 	// Mode is the write path used (ModePhysical or ModeTxn).

@@ -18,14 +18,28 @@ import (
 // killed import ingests the whole source again. On the 1 GiB TPC-H-shaped
 // benchmark the journal was 1.5 GB of the import's writes.
 //
-// Until Commit or Discard, every other write to the database waits (the
-// mock's transactional prewrites and commits included); reads go on and do
-// not see the Ingest's versions. Batches are written one at a time; an
-// Ingest is not safe for concurrent use.
+// Until Commit or Discard, every other write to the database waits, and
+// so does every read through the mock once one of its writes waits: the
+// mock's prewrites, commits and lock resolutions hold its store-wide
+// mutex while they wait for goleveldb's write lock, and its reads take
+// that mutex too. Nothing an Ingest's writer waits for may therefore read
+// or write through the client (a deadlock otherwise); reads straight from
+// goleveldb (Scan) go on and do not see the Ingest's versions. Batches are
+// written one at a time; an Ingest is not safe for concurrent use.
+//
+// goleveldb (the version client-go pins) keeps its write lock when
+// OpenTransaction fails after taking it (a memtable flush or a compaction
+// that failed, e.g. on a full disk) and its commit lock when Commit fails
+// to write the manifest: the store then stops taking writes until the
+// process ends. The journaled path reached the same code once per source
+// (a batch over the write buffer is a transaction in DB.Write).
 type Ingest struct {
 	tr *leveldb.Transaction
 	lb leveldb.Batch
 	n  int
+	// committing: Commit was called (a failed one included); Discard
+	// then leaves the tables alone.
+	committing bool
 }
 
 // BeginIngest opens an Ingest on mvcc's database. ErrNoRawAccess reports a
@@ -65,14 +79,22 @@ func (in *Ingest) Write(b *Batch) error {
 }
 
 // Commit links the Ingest's tables into the database: all its versions
-// become visible at once. After an error nothing of it is visible.
+// become visible at once. After an error the tables are left as they are:
+// the manifest may name them already (goleveldb writes the record before
+// it syncs it), and goleveldb removes the ones it does not name when the
+// database opens again.
 func (in *Ingest) Commit() error {
+	in.committing = true
 	if err := in.tr.Commit(); err != nil {
-		in.tr.Discard()
 		return fmt.Errorf("commit ingest of %d versions: %w", in.n, err)
 	}
 	return nil
 }
 
-// Discard drops what the Ingest wrote; after Commit it does nothing.
-func (in *Ingest) Discard() { in.tr.Discard() }
+// Discard drops what the Ingest wrote; after Commit, or after Commit
+// failed, it does nothing.
+func (in *Ingest) Discard() {
+	if !in.committing {
+		in.tr.Discard()
+	}
+}

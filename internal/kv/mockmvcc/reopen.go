@@ -41,10 +41,10 @@ var ErrNotReopened = errors.New("mock MVCC store's database not reachable")
 //
 // The write buffer is 16 MiB instead of 4: an Ingest (a goleveldb
 // transaction) cuts its tables at the write buffer's size, and a source
-// in 16 MiB tables took 12-23% less time and 3-14% less CPU to write and
-// check than in 4 MiB ones (BenchmarkBulkWrite, write+checksum, three
-// alternated pairs): fewer tables for the compaction to move down one by
-// one and for the checksum scan to merge.
+// in 16 MiB tables took 9-18% less time and 7-12% less CPU to write and
+// check than in 4 MiB ones (BenchmarkBulkWrite, write+checksum, sessions,
+// three alternated pairs): fewer tables for the compaction to move down
+// one by one and for the checksum scan to merge.
 func StoreOptions() *opt.Options {
 	return &opt.Options{BlockCacheCapacity: 600 * opt.MiB, BlockSize: 32 * opt.KiB, Compression: opt.NoCompression,
 		WriteBuffer: 16 * opt.MiB}

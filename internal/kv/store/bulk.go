@@ -15,7 +15,7 @@ var _ SourceBulkWriter = (*Embedded)(nil)
 // the batch size only bounds the ingest's memory and its hand-off between
 // reading the engine and writing; a batch written alone (BulkWrite) goes
 // through goleveldb's journal and memtable, whose flush overlaps the next
-// batches below the 4 MiB write buffer. Measured on the 1 GiB benchmark's
+// batches below the write buffer (4 MiB when this was measured). Measured on the 1 GiB benchmark's
 // engines (10.6M pairs) through the journal, one source at a time:
 // 128 KiB 15.2 s, 512 KiB 14.5 s, 1 MiB 12.6-13.1 s, 2 MiB 16.0 s,
 // 4 MiB 19.8 s.
@@ -36,8 +36,11 @@ func (e *Embedded) BulkBatchBytes(bool) int { return embeddedBulkBatchBytes }
 // BeginBulk implements SourceBulkWriter: the source's versions go straight
 // into tables of their own (mockmvcc.Ingest), at one fresh commit
 // timestamp, and are linked into the store when the session commits, as
-// TiKV ingests SST files. Every other write to the store waits meanwhile;
-// the bulk path is one source at a time anyway (AcquireBulk).
+// TiKV ingests SST files. Every other write to the store waits meanwhile,
+// and reads through the client stall behind a waiting write (see
+// mockmvcc.Ingest): nothing may read or write through the client between
+// BeginBulk and the session's end on the session's behalf. The bulk path
+// is one source at a time anyway (AcquireBulk).
 //
 // Against the journaled path (BulkWrite), a session writes each byte once
 // instead of twice: on the 1 GiB TPC-H-shaped benchmark the journal was
@@ -84,11 +87,11 @@ func (s *embeddedSession) Commit(ctx context.Context) error {
 	if s.done {
 		return fmt.Errorf("commit after the session ended: %w", ErrClosed)
 	}
-	s.done = true
 	if err := s.e.check(ctx); err != nil {
-		s.in.Discard()
+		s.Abort()
 		return err
 	}
+	s.done = true
 	return s.in.Commit()
 }
 
