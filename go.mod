@@ -115,3 +115,5 @@ require (
 	google.golang.org/grpc v1.63.2
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
 )
+
+replace github.com/pingcap/goleveldb => ./third_party/goleveldb
