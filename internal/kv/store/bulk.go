@@ -92,7 +92,11 @@ func (s *embeddedSession) Commit(ctx context.Context) error {
 		return err
 	}
 	s.done = true
-	return s.in.Commit()
+	if err := s.in.Commit(); err != nil {
+		s.in.Discard() // releases the store; leaves the tables (see mockmvcc.Ingest.Commit)
+		return err
+	}
+	return nil
 }
 
 // Abort implements BulkSession.

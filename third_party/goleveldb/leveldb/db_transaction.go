@@ -29,6 +29,13 @@ type Transaction struct {
 	rec       sessionRecord
 	stats     cStatStaging
 	closed    bool
+
+	// lightstream: WriteSorted's table being written and the last user
+	// key it took; commitFailed: a Commit gave up, so the manifest may
+	// name the tables and Discard must leave their files alone.
+	sorted       *tWriter
+	sortedLast   []byte
+	commitFailed bool
 }
 
 // Get gets the value for the given key. It returns ErrNotFound if the
@@ -172,6 +179,84 @@ func (tr *Transaction) Write(b *Batch, wo *opt.WriteOptions) error {
 	})
 }
 
+// errUnsorted: WriteSorted got a key not above the one before it.
+var errUnsorted = errors.New("leveldb: WriteSorted keys not strictly increasing")
+
+// errSortedAfterWrite: WriteSorted after Put, Delete or Write.
+var errSortedAfterWrite = errors.New("leveldb: WriteSorted after Put, Delete or Write in one transaction")
+
+// WriteSorted (lightstream) adds the batch's records to the transaction as
+// Write does, but straight into tables of the transaction's own, without
+// its memdb: the records' user keys must be strictly increasing, across
+// every WriteSorted of the transaction, and WriteSorted may not follow
+// Put, Delete or Write in one transaction. A table is cut when it reaches
+// the write buffer's size; like the memdb's, the tables join level 0 when
+// the transaction commits.
+//
+// It is safe to modify the contents of the argument after WriteSorted
+// returns but not before.
+func (tr *Transaction) WriteSorted(b *Batch) error {
+	if b == nil || b.Len() == 0 {
+		return nil
+	}
+
+	tr.lk.Lock()
+	defer tr.lk.Unlock()
+	if tr.closed {
+		return errTransactionDone
+	}
+	if tr.mem.Len() != 0 {
+		return errSortedAfterWrite
+	}
+	return b.replayInternal(func(i int, kt keyType, k, v []byte) error {
+		if tr.sortedLast != nil && tr.db.s.icmp.uCompare(k, tr.sortedLast) <= 0 {
+			return errUnsorted
+		}
+		tr.sortedLast = append(tr.sortedLast[:0], k...)
+		if tr.sorted == nil {
+			w, err := tr.db.s.tops.create()
+			if err != nil {
+				return err
+			}
+			tr.sorted = w
+		}
+		tr.ikScratch = makeInternalKey(tr.ikScratch, k, tr.seq+1, kt)
+		if err := tr.sorted.append(tr.ikScratch, v); err != nil {
+			return err
+		}
+		tr.seq++
+		if tr.sorted.tw.BytesLen() >= tr.db.s.o.GetWriteBuffer() {
+			return tr.finishSorted()
+		}
+		return nil
+	})
+}
+
+// finishSorted closes WriteSorted's table and adds it to the transaction.
+func (tr *Transaction) finishSorted() error {
+	w := tr.sorted
+	if w == nil {
+		return nil
+	}
+	tr.sorted = nil
+	if w.empty() {
+		w.drop()
+		return nil
+	}
+	tr.stats.startTimer()
+	t, err := w.finish()
+	tr.stats.stopTimer()
+	if err != nil {
+		w.drop()
+		return err
+	}
+	tr.tables = append(tr.tables, t)
+	tr.rec.addTableFile(0, t)
+	tr.stats.write += t.size
+	tr.db.logf("transaction@sorted created L0@%d S·%s %q:%q", t.fd.Num, shortenb(int(t.size)), t.imin, t.imax)
+	return nil
+}
+
 func (tr *Transaction) setDone() {
 	tr.closed = true
 	tr.db.tr = nil
@@ -198,6 +283,9 @@ func (tr *Transaction) Commit() error {
 		// transaction.
 		return err
 	}
+	if err := tr.finishSorted(); err != nil {
+		return err
+	}
 	if len(tr.tables) != 0 {
 		// Committing transaction.
 		tr.rec.setSeqNum(tr.seq)
@@ -212,6 +300,7 @@ func (tr *Transaction) Commit() error {
 				case <-time.After(time.Second):
 				case <-tr.db.closeC:
 					tr.db.logf("transaction@commit exiting")
+					tr.commitFailed = true
 					tr.db.compCommitLk.Unlock()
 					return cerr
 				}
@@ -224,7 +313,11 @@ func (tr *Transaction) Commit() error {
 		tr.stats.stopTimer()
 		if cerr != nil {
 			// Return error, lets user decide either to retry or discard
-			// transaction.
+			// transaction. lightstream: release the commit lock (upstream
+			// kept it, and every later compaction or commit hung) and mark
+			// the transaction: the manifest may name its tables already.
+			tr.commitFailed = true
+			tr.db.compCommitLk.Unlock()
 			return cerr
 		}
 
@@ -245,6 +338,15 @@ func (tr *Transaction) Commit() error {
 }
 
 func (tr *Transaction) discard() {
+	if tr.sorted != nil {
+		tr.sorted.drop()
+		tr.sorted = nil
+	}
+	if tr.commitFailed {
+		// lightstream: the manifest may name these tables; the ones it
+		// does not are removed when the database opens again.
+		return
+	}
 	// Discard transaction.
 	for _, t := range tr.tables {
 		tr.db.logf("transaction@discard @%d", t.fd.Num)
@@ -302,15 +404,18 @@ func (db *DB) OpenTransaction() (*Transaction, error) {
 		panic("leveldb: has open transaction")
 	}
 
-	// Flush current memdb.
+	// Flush current memdb. lightstream: on an error, release the write
+	// lock taken above (upstream kept it, and every later write hung).
 	if db.mem != nil && db.mem.Len() != 0 {
 		if _, err := db.rotateMem(0, true); err != nil {
+			<-db.writeLockC
 			return nil, err
 		}
 	}
 
 	// Wait compaction when certain threshold reached.
 	if err := db.waitCompaction(); err != nil {
+		<-db.writeLockC
 		return nil, err
 	}
 
