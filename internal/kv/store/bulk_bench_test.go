@@ -123,7 +123,8 @@ func tablePrefix(i int) []byte {
 }
 
 // dirBytes is the size of the files under dir.
-func dirBytes(b *testing.B, dir string) int64 {
+func dirBytes(tb testing.TB, dir string) int64 {
+	tb.Helper()
 	var n int64
 	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -136,7 +137,7 @@ func dirBytes(b *testing.B, dir string) int64 {
 		return err
 	})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return n
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io/fs"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -131,7 +129,7 @@ func TestBulkSessionUncommittedGone(t *testing.T) {
 	if err := sess.BulkWrite(ctx, big); err != nil {
 		t.Fatal(err)
 	}
-	if n := storeBytes(t, dir); n < 24<<20 {
+	if n := dirBytes(t, dir); n < 24<<20 {
 		t.Fatalf("the session wrote %d bytes of tables, want most of its 36 MB", n)
 	}
 	if err := s.Close(); err != nil {
@@ -147,27 +145,7 @@ func TestBulkSessionUncommittedGone(t *testing.T) {
 	if got := scanAll(t, s, []byte("b"), []byte("c")); len(got) != 0 {
 		t.Fatalf("%d pairs of an uncommitted session visible after reopen", len(got))
 	}
-	if n := storeBytes(t, dir); n > 2<<20 {
+	if n := dirBytes(t, dir); n > 2<<20 {
 		t.Fatalf("the uncommitted session's tables stay: the store holds %d bytes", n)
 	}
-}
-
-// storeBytes is the size of the files under dir.
-func storeBytes(t *testing.T, dir string) int64 {
-	t.Helper()
-	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err == nil {
-			n += info.Size()
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
