@@ -64,20 +64,27 @@ func tpchSession() valueconv.Session {
 	return valueconv.Session{Mode: sqlmode.StrictAll, Loc: time.UTC, Now: time.Unix(1700000000, 0)}
 }
 
+// tpchBuilder is a table's rows and the row builder that converts them.
+func tpchBuilder(b *testing.B, name string) (*tablemodel.Table, [][]literal.Field, *valueconv.RowBuilder) {
+	b.Helper()
+	t, rows := tpchRows(b, name)
+	conv, err := valueconv.NewConverter(t, tpchSession())
+	if err != nil {
+		b.Fatal(err)
+	}
+	rb, err := valueconv.NewRowBuilder(conv, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return t, rows, rb
+}
+
 // BenchmarkTPCHBuild is value conversion alone (RowBuilder.Build) on TPC-H
 // rows; ns/op is per row.
 func BenchmarkTPCHBuild(b *testing.B) {
 	for _, name := range tpchTables {
 		b.Run(name, func(b *testing.B) {
-			t, rows := tpchRows(b, name)
-			conv, err := valueconv.NewConverter(t, tpchSession())
-			if err != nil {
-				b.Fatal(err)
-			}
-			rb, err := valueconv.NewRowBuilder(conv, nil, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			t, rows, rb := tpchBuilder(b, name)
 			row := make([]datum.Datum, len(t.Columns))
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -95,15 +102,7 @@ func BenchmarkTPCHBuild(b *testing.B) {
 func BenchmarkTPCHKV(b *testing.B) {
 	for _, name := range tpchTables {
 		b.Run(name, func(b *testing.B) {
-			t, rows := tpchRows(b, name)
-			conv, err := valueconv.NewConverter(t, tpchSession())
-			if err != nil {
-				b.Fatal(err)
-			}
-			rb, err := valueconv.NewRowBuilder(conv, nil, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			t, rows, rb := tpchBuilder(b, name)
 			built := make([][]datum.Datum, len(rows))
 			for i, fields := range rows {
 				built[i] = make([]datum.Datum, len(t.Columns))
