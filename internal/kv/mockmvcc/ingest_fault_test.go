@@ -3,6 +3,7 @@ package mockmvcc
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"github.com/pingcap/goleveldb/leveldb"
 	"github.com/pingcap/goleveldb/leveldb/opt"
 	"github.com/pingcap/goleveldb/leveldb/storage"
+	"github.com/pingcap/goleveldb/leveldb/util"
 )
 
 // faultStorage fails, while set, creating tables (a full disk) or syncing
@@ -53,8 +55,13 @@ func ingestOf(t *testing.T, db *leveldb.DB, prefix string, n int) *Ingest {
 	}
 	in := &Ingest{tr: tr}
 	b := NewBatch(10)
+	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	v := make([]byte, 100)
 	for i := 0; i < n; i++ {
-		b.Put([]byte(fmt.Sprintf("%s%07d", prefix, i)), make([]byte, 100))
+		for j := range v { // incompressible: the tables are as large as the values
+			v[j] = byte(rng.Uint32())
+		}
+		b.Put([]byte(fmt.Sprintf("%s%07d", prefix, i)), v)
 	}
 	if err := in.Write(b); err != nil {
 		t.Fatal(err)
@@ -87,7 +94,8 @@ func TestIngestOpenFailureReleases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	// No deferred Close: on a regression it would wait for the kept lock
+	// and hang the test instead of failing it.
 	if err := db.Put([]byte("k"), []byte("v"), nil); err != nil { // something in the memtable
 		t.Fatal(err)
 	}
@@ -105,6 +113,9 @@ func TestIngestOpenFailureReleases(t *testing.T) {
 		if err == nil {
 			in := &Ingest{tr: tr}
 			if err := in.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
 			return
@@ -131,7 +142,7 @@ func TestIngestCommitFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := ingestOf(t, db, "a", 20000) // 2 MB: two tables
+	in := ingestOf(t, db, "a", 20000) // 2.3 MB: two tables
 	stor.failManifestSync.Store(true)
 	err = in.Commit() // goleveldb tries three times, a second apart
 	stor.failManifestSync.Store(false)
@@ -140,16 +151,31 @@ func TestIngestCommitFailure(t *testing.T) {
 	}
 	in.Discard()
 	writeWithin(t, db, "after a failed Commit")
-	in = ingestOf(t, db, "b", 20000)
 	done := make(chan error, 1)
-	go func() { done <- in.Commit() }()
+	go func() {
+		tr, err := db.OpenTransaction()
+		if err != nil {
+			done <- err
+			return
+		}
+		in := &Ingest{tr: tr}
+		b := NewBatch(10)
+		for i := 0; i < 20000; i++ {
+			b.Put([]byte(fmt.Sprintf("b%07d", i)), []byte("v"))
+		}
+		if err := in.Write(b); err != nil {
+			done <- err
+			return
+		}
+		done <- in.Commit()
+	}()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatal(err)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("an ingest's Commit hangs after a failed one: goleveldb kept its commit lock")
+		t.Fatal("an ingest after a failed one hangs: goleveldb kept its commit lock")
 	}
 	// The process is killed now: what is on disk must open.
 	crash := t.TempDir()
@@ -201,5 +227,100 @@ func TestIngestUnsorted(t *testing.T) {
 	b.Put([]byte("a"), []byte("v"))
 	if err := in.Write(b); err == nil {
 		t.Fatal("a version below the last one written: no error")
+	}
+}
+
+// TestIngestWriteErrorSticky: after a table of an Ingest could not be
+// written, its versions may be lost: Write and Commit fail from then on,
+// whatever the disk does, and Discard releases the database.
+func TestIngestWriteErrorSticky(t *testing.T) {
+	stor := &faultStorage{Storage: storage.NewMemStorage()}
+	db, err := leveldb.Open(stor, &opt.Options{WriteBuffer: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ingestOf(t, db, "a", 2000) // some tables written already
+	stor.failTables.Store(true)
+	b := NewBatch(10)
+	for i := 0; i < 2000; i++ {
+		b.Put([]byte(fmt.Sprintf("b%07d", i)), make([]byte, 100))
+	}
+	if err := in.Write(b); err == nil {
+		t.Fatal("write on a full disk: no error")
+	}
+	stor.failTables.Store(false)
+	b.Reset(10)
+	b.Put([]byte("c"), []byte("v"))
+	if err := in.Write(b); err == nil {
+		t.Fatal("write after a lost table: no error")
+	}
+	if err := in.Commit(); err == nil {
+		t.Fatal("commit after a lost table: no error")
+	}
+	in.Discard()
+	writeWithin(t, db, "after a discarded Ingest")
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIngestFailedCommitOlder: the versions of an Ingest whose Commit
+// failed (its manifest record written, not synced) may come back when the
+// database opens again, but never above what was written after it.
+func TestIngestFailedCommitOlder(t *testing.T) {
+	for _, compact := range []bool{false, true} {
+		dir := t.TempDir()
+		fs, err := storage.OpenFile(dir, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stor := &faultStorage{Storage: fs}
+		db, err := leveldb.Open(stor, &opt.Options{WriteBuffer: 64 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := db.OpenTransaction()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lb leveldb.Batch
+		for i := 0; i < 1000; i++ {
+			lb.Put([]byte(fmt.Sprintf("k%07d", i)), []byte("old"))
+		}
+		if err := tr.WriteSorted(&lb); err != nil {
+			t.Fatal(err)
+		}
+		stor.failManifestSync.Store(true)
+		err = tr.Commit()
+		stor.failManifestSync.Store(false)
+		if err == nil {
+			t.Fatal("commit with a failing manifest fsync: no error")
+		}
+		tr.Discard()
+		key := []byte("k0000500")
+		if err := db.Put(key, []byte("new"), nil); err != nil {
+			t.Fatal(err)
+		}
+		if compact {
+			if err := db.CompactRange(util.Range{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		fs.Close() // the storage is the caller's: its lock goes with it
+		if db, err = leveldb.OpenFile(dir, nil); err != nil {
+			t.Fatalf("compact %v: reopen: %v", compact, err)
+		}
+		for i := 0; i < 600; i++ { // later writes advance the sequence
+			if err := db.Put([]byte(fmt.Sprintf("z%d", i)), []byte("x"), nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if v, err := db.Get(key, nil); err != nil || string(v) != "new" {
+			t.Errorf("compact %v: after reopen the key reads %q (%v), want the newer write", compact, v, err)
+		}
+		db.Close()
 	}
 }

@@ -35,6 +35,7 @@ type Transaction struct {
 	// name the tables and Discard must leave their files alone.
 	sorted       *tWriter
 	sortedLast   []byte
+	sortedErr    error
 	commitFailed bool
 }
 
@@ -193,6 +194,11 @@ var errSortedAfterWrite = errors.New("leveldb: WriteSorted after Put, Delete or 
 // the write buffer's size; like the memdb's, the tables join level 0 when
 // the transaction commits.
 //
+// After an error other than an unsorted key, records may be lost: the
+// transaction then only takes Discard (WriteSorted and Commit return the
+// error again). The transaction's Get, Has and NewIterator do not see the
+// records of the table being written.
+//
 // It is safe to modify the contents of the argument after WriteSorted
 // returns but not before.
 func (tr *Transaction) WriteSorted(b *Batch) error {
@@ -205,10 +211,13 @@ func (tr *Transaction) WriteSorted(b *Batch) error {
 	if tr.closed {
 		return errTransactionDone
 	}
+	if tr.sortedErr != nil {
+		return tr.sortedErr
+	}
 	if tr.mem.Len() != 0 {
 		return errSortedAfterWrite
 	}
-	return b.replayInternal(func(i int, kt keyType, k, v []byte) error {
+	err := b.replayInternal(func(i int, kt keyType, k, v []byte) error {
 		if tr.sortedLast != nil && tr.db.s.icmp.uCompare(k, tr.sortedLast) <= 0 {
 			return errUnsorted
 		}
@@ -230,6 +239,10 @@ func (tr *Transaction) WriteSorted(b *Batch) error {
 		}
 		return nil
 	})
+	if err != nil && err != errUnsorted {
+		tr.sortedErr = err // records may be lost: only Discard is left
+	}
+	return err
 }
 
 // finishSorted closes WriteSorted's table and adds it to the transaction.
@@ -283,7 +296,11 @@ func (tr *Transaction) Commit() error {
 		// transaction.
 		return err
 	}
+	if tr.sortedErr != nil {
+		return tr.sortedErr
+	}
 	if err := tr.finishSorted(); err != nil {
+		tr.sortedErr = err
 		return err
 	}
 	if len(tr.tables) != 0 {
@@ -300,8 +317,7 @@ func (tr *Transaction) Commit() error {
 				case <-time.After(time.Second):
 				case <-tr.db.closeC:
 					tr.db.logf("transaction@commit exiting")
-					tr.commitFailed = true
-					tr.db.compCommitLk.Unlock()
+					tr.commitGaveUp()
 					return cerr
 				}
 			} else {
@@ -316,8 +332,7 @@ func (tr *Transaction) Commit() error {
 			// transaction. lightstream: release the commit lock (upstream
 			// kept it, and every later compaction or commit hung) and mark
 			// the transaction: the manifest may name its tables already.
-			tr.commitFailed = true
-			tr.db.compCommitLk.Unlock()
+			tr.commitGaveUp()
 			return cerr
 		}
 
@@ -335,6 +350,16 @@ func (tr *Transaction) Commit() error {
 	// Only mark as done if transaction committed successfully.
 	tr.setDone()
 	return nil
+}
+
+// commitGaveUp: the manifest may hold the record (written, not synced).
+// Keep sequence numbers above the transaction's, and write a fresh manifest
+// (the live version, without these tables) at the next commit.
+func (tr *Transaction) commitGaveUp() {
+	tr.commitFailed = true
+	tr.db.setSeq(tr.seq)
+	tr.db.s.manifest = nil
+	tr.db.compCommitLk.Unlock()
 }
 
 func (tr *Transaction) discard() {
