@@ -46,6 +46,22 @@ func (s *faultStorage) Create(fd storage.FileDesc) (storage.Writer, error) {
 	return faultWriter{w, s}, nil
 }
 
+// openFaultDir opens a database in dir through a faultStorage; the file
+// storage (and its lock) is the caller's to close.
+func openFaultDir(t *testing.T, dir string, writeBuffer int) (storage.Storage, *faultStorage, *leveldb.DB) {
+	t.Helper()
+	fs, err := storage.OpenFile(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stor := &faultStorage{Storage: fs}
+	db, err := leveldb.Open(stor, &opt.Options{WriteBuffer: writeBuffer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs, stor, db
+}
+
 // ingestOf opens an Ingest on db and writes n versions under prefix.
 func ingestOf(t *testing.T, db *leveldb.DB, prefix string, n int) *Ingest {
 	t.Helper()
@@ -133,18 +149,11 @@ func TestIngestOpenFailureReleases(t *testing.T) {
 // its commit lock, and Discard removed tables the manifest named).
 func TestIngestCommitFailure(t *testing.T) {
 	dir := t.TempDir()
-	fs, err := storage.OpenFile(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stor := &faultStorage{Storage: fs}
-	db, err := leveldb.Open(stor, &opt.Options{WriteBuffer: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, stor, db := openFaultDir(t, dir, 1<<20)
+	defer fs.Close()
 	in := ingestOf(t, db, "a", 20000) // 2.3 MB: two tables
 	stor.failManifestSync.Store(true)
-	err = in.Commit() // goleveldb tries three times, a second apart
+	err := in.Commit() // goleveldb tries three times, a second apart
 	stor.failManifestSync.Store(false)
 	if err == nil {
 		t.Fatal("commit with a failing manifest fsync: no error")
@@ -270,15 +279,7 @@ func TestIngestWriteErrorSticky(t *testing.T) {
 func TestIngestFailedCommitOlder(t *testing.T) {
 	for _, compact := range []bool{false, true} {
 		dir := t.TempDir()
-		fs, err := storage.OpenFile(dir, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stor := &faultStorage{Storage: fs}
-		db, err := leveldb.Open(stor, &opt.Options{WriteBuffer: 64 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
+		fs, stor, db := openFaultDir(t, dir, 64<<10)
 		tr, err := db.OpenTransaction()
 		if err != nil {
 			t.Fatal(err)
