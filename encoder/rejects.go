@@ -13,13 +13,58 @@ import (
 
 // RejectWriter records bad rows (with --max-error) as JSON lines: file,
 // byte offset, reason and the row's values as parsed. It is shared by the
-// encoders of one process and counts against one limit.
+// encoders and writers of one process and counts against one limit.
+//
+// A row is one reject however often it is refused: a chunk or batch that
+// runs again (a retried transaction, a member that lost its partition in a
+// rebalance while another already took it) refuses the same rows again,
+// and those must neither count twice against --max-error nor appear twice
+// in the file.
 type RejectWriter struct {
 	mu    sync.Mutex
 	f     *os.File
 	w     *bufio.Writer
 	limit int
 	count int
+	seen  map[rejectKey]struct{}
+}
+
+// rejectKey names a row: in its file, by its byte offset or for a Parquet
+// row its row number in the file; a row the server refused, by its batch
+// and its index in the batch.
+type rejectKey struct {
+	file   string
+	offset int64
+	row    int64
+	batch  string
+}
+
+// admit reports whether the row at k is a new reject under the limit
+// (record it), and whether it was rejected before (nothing to record,
+// still a reject). Called with r.mu held.
+func (r *RejectWriter) admit(k rejectKey) (record, ok bool) {
+	if _, dup := r.seen[k]; dup {
+		return false, true
+	}
+	if r.count >= r.limit {
+		return false, false
+	}
+	return true, true
+}
+
+// recorded writes line and counts the row at k. Called with r.mu held.
+func (r *RejectWriter) recorded(k rejectKey, line []byte) bool {
+	r.w.Write(line)
+	r.w.WriteByte('\n')
+	if err := r.w.Flush(); err != nil {
+		return false
+	}
+	if r.seen == nil {
+		r.seen = make(map[rejectKey]struct{})
+	}
+	r.seen[k] = struct{}{}
+	r.count++
+	return true
 }
 
 // OpenRejects opens (appends to) the rejects file; at most limit rows are
@@ -53,8 +98,12 @@ type rejectRecord struct {
 func (r *RejectWriter) Reject(e *RowError, fields []literal.Field) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.count >= r.limit {
-		return false
+	k := rejectKey{file: e.File, offset: e.Offset}
+	if e.Row != nil {
+		k = rejectKey{file: e.File, offset: -1, row: e.Row.InFile}
+	}
+	if record, ok := r.admit(k); !record {
+		return ok
 	}
 	rec := rejectRecord{File: e.File, Offset: &e.Offset, Reason: e.Err.Error()}
 	if e.Row != nil {
@@ -69,13 +118,7 @@ func (r *RejectWriter) Reject(e *RowError, fields []literal.Field) bool {
 		rec.Row = append(rec.Row, &s)
 	}
 	b, _ := json.Marshal(rec)
-	r.w.Write(b)
-	r.w.WriteByte('\n')
-	if err := r.w.Flush(); err != nil {
-		return false
-	}
-	r.count++
-	return true
+	return r.recorded(k, b)
 }
 
 // Count returns the rows rejected so far.

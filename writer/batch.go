@@ -206,7 +206,7 @@ func (w *worker) rowByRow(ctx context.Context, conn *sql.Conn, sb *batch) error 
 			if i < len(b.Offsets) {
 				off = b.Offsets[i]
 			}
-			if w.cfg.Rejects == nil || !w.cfg.Rejects.RejectText(b.File, off, reason, string(row)) {
+			if w.cfg.Rejects == nil || !w.cfg.Rejects.RejectText(batchName(b), i, b.File, off, reason, string(row)) {
 				return fmt.Errorf("row %d (%s at byte offset %d): %w: %w", i, b.File, off, errLimit, err)
 			}
 		default:
@@ -232,6 +232,12 @@ func (w *worker) rowByRow(ctx context.Context, conn *sql.Conn, sb *batch) error 
 		w.cfg.BeforeCommit(b.ChunkId, b.Seq)
 	}
 	return tx.Commit()
+}
+
+// batchName names a batch among all of the import's: its chunk and its
+// sequence number in the chunk.
+func batchName(b *lsv1.SQLBatch) string {
+	return b.ChunkId + "#" + strconv.FormatUint(uint64(b.Seq), 10)
 }
 
 // conflict records one row in conflict_records.

@@ -36,9 +36,11 @@ import (
 )
 
 // Rejecter records a row the server refused (the encoders' rejects file,
-// counted against --max-error); false: over the limit, the import stops.
+// counted against --max-error) once however often it is refused: the
+// row is the index-th of the batch (its chunk and sequence) and starts at
+// offset in file. false: over the limit, the import stops.
 type Rejecter interface {
-	RejectText(file string, offset int64, reason, row string) bool
+	RejectText(batch string, index int, file string, offset int64, reason, row string) bool
 }
 
 // Config of one writer member.
