@@ -235,10 +235,22 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 	topic := schemas.KVTopic(e.cfg.ImportID, ch.Db, ch.Table)
 	partitions := max(int(ti.Msg.KvPartitions), 1)
 	part := LogicalPartition(ch, partitions)
+	// Message buffers go back to free once written (WriteMessages is done
+	// with them when it returns): the chunk marshals into the same few
+	// buffers instead of allocating its whole SQL text again.
+	free := make(chan []byte, 2*e.cfg.QueueDepth+1)
 	q := kafkaio.NewSendQueue(ctx, e.cfg.QueueDepth, func(ctx context.Context, msgs ...kafkaio.Message) error {
 		start := time.Now()
 		err := writeRetry(ctx, e.kv, msgs)
 		metrics.ProduceSeconds.Observe(time.Since(start).Seconds())
+		if err == nil {
+			for _, m := range msgs {
+				select {
+				case free <- m.Value[:0]:
+				default:
+				}
+			}
+		}
 		return err
 	})
 	defer q.Close()
@@ -253,7 +265,12 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 		}
 		tot.batches++
 		batch.Seq = tot.batches
-		b, err := proto.Marshal(&lsv1.KVMessage{Version: 1, Body: &lsv1.KVMessage_SqlBatch{SqlBatch: batch}})
+		var buf []byte
+		select {
+		case buf = <-free:
+		default:
+		}
+		b, err := proto.MarshalOptions{}.MarshalAppend(buf, &lsv1.KVMessage{Version: 1, Body: &lsv1.KVMessage_SqlBatch{SqlBatch: batch}})
 		if err != nil {
 			return err
 		}

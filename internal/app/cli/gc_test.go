@@ -31,3 +31,20 @@ func TestTuneGC(t *testing.T) {
 		t.Fatalf("GOGC overridden: %d", got)
 	}
 }
+
+func TestTuneLogicalGC(t *testing.T) {
+	old := debug.SetGCPercent(37)
+	defer debug.SetGCPercent(old)
+	if pct := tuneLogicalGC(func(string) string { return "" }); pct != logicalGCPercent {
+		t.Fatalf("empty environment: set %d", pct)
+	}
+	if got := debug.SetGCPercent(37); got != logicalGCPercent {
+		t.Fatalf("GC percent in effect %d", got)
+	}
+	if pct := tuneLogicalGC(func(k string) string { return map[string]string{"GOGC": "50"}[k] }); pct != -1 {
+		t.Fatalf("with GOGC set: set %d", pct)
+	}
+	if got := debug.SetGCPercent(100); got != 37 {
+		t.Fatalf("GOGC overridden: %d", got)
+	}
+}

@@ -106,8 +106,11 @@ func runImport(c *cli.Context) error {
 	if c.String("dump") == "" {
 		return errors.New(`import: no dump directory: give --dump DIR or s3://bucket/prefix (or [mydumper] data-source-dir in --config)`)
 	}
-	if strings.EqualFold(c.String("backend"), "tidb") && c.String("tidb") == "" {
-		return errors.New("--backend tidb: give the target server with --tidb host:port (or [tidb] host and port in --config)")
+	if strings.EqualFold(c.String("backend"), "tidb") {
+		if c.String("tidb") == "" {
+			return errors.New("--backend tidb: give the target server with --tidb host:port (or [tidb] host and port in --config)")
+		}
+		tuneLogicalGC(os.Getenv)
 	}
 	chunkSize, err := sizeFlag(c, "chunk-size")
 	if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -89,6 +90,7 @@ func runWriter(c *cli.Context) error {
 	if addr == "" {
 		return fmt.Errorf("writer: --tidb host:port (the target server) is required")
 	}
+	tuneLogicalGC(os.Getenv)
 	target := tidbcatalog.Config{
 		Addr: addr, User: c.String("tidb-user"), Password: c.String("tidb-password"),
 		TLS: c.String("tidb-tls"), CAPath: c.String("ca"), CertPath: c.String("cert"), KeyPath: c.String("key"),
