@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -69,6 +70,26 @@ func strategy(prefix string) string {
 
 func recordTable(name string) string {
 	return sqlliteral.TableName(tidbcatalog.TaskInfoDB, name)
+}
+
+// takeBuffer takes a statement buffer: one per connection (w.buffers
+// holds as many as the member has), since a goroutine runs a group only
+// while it holds a connection slot.
+func (w *worker) takeBuffer() []byte {
+	select {
+	case b := <-w.buffers:
+		return b
+	default:
+		return nil
+	}
+}
+
+// transientString is b as a string without a copy, for a statement that
+// is only passed to ExecContext and not kept: database/sql hands it to the
+// driver, which copies it into its packet before ExecContext returns, and
+// neither keeps it. b must not change until then.
+func transientString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // execBatch executes one batch exactly once, retrying what may be retried.
@@ -131,8 +152,16 @@ func (w *worker) execTxn(ctx context.Context, tx *sql.Tx, g []*batch) error {
 		}
 		return err
 	}
+	buf := w.takeBuffer()
+	defer func() {
+		select {
+		case w.buffers <- buf:
+		default:
+		}
+	}()
 	for _, b := range g {
-		res, err := tx.ExecContext(ctx, b.stmt)
+		buf = b.appendStatement(buf[:0])
+		res, err := tx.ExecContext(ctx, transientString(buf))
 		if err != nil {
 			if rowError(err) {
 				return errSplit

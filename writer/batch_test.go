@@ -13,7 +13,7 @@ import (
 
 func TestStatementAndStrategy(t *testing.T) {
 	b := &lsv1.SQLBatch{Prefix: "REPLACE INTO `d`.`t` (`a`) VALUES", Rows: [][]byte{[]byte("(1)"), []byte("('x')")}}
-	if got := statement(b); got != "REPLACE INTO `d`.`t` (`a`) VALUES (1),('x')" {
+	if got := string(fromProto(b).appendStatement(nil)); got != "REPLACE INTO `d`.`t` (`a`) VALUES (1),('x')" {
 		t.Errorf("statement %q", got)
 	}
 	for prefix, want := range map[string]string{

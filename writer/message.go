@@ -3,7 +3,6 @@ package writer
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -13,16 +12,17 @@ import (
 )
 
 // batch is one SQLBatch as the writer runs it. Its statement is built
-// straight from the message's encoding, without decoding the rows one by
-// one (an allocation and a copy per row that most batches never need);
-// the rows, their checksums and offsets are decoded when the batch runs
-// row by row (rows).
+// straight from the message's encoding when it runs, into a buffer of the
+// goroutine that runs it, without decoding the rows one by one (an
+// allocation and a copy per row that most batches never need); the rows,
+// their checksums and offsets are decoded when the batch runs row by row
+// (rows).
 type batch struct {
 	ChunkId, Db, Table, Prefix, Suffix, File string
 	Seq                                      uint32
-	// n is how many rows the statement has; stmt the whole statement.
-	n    int
-	stmt string
+	// n is how many rows the statement has; size its length in bytes
+	// (appendStatement builds it when the batch runs).
+	n, size int
 	// raw is the SQLBatch's encoding, decoded by rows (full, when set).
 	raw  []byte
 	full *lsv1.SQLBatch
@@ -30,8 +30,13 @@ type batch struct {
 
 // fromProto is a decoded SQLBatch as a batch.
 func fromProto(b *lsv1.SQLBatch) *batch {
-	return &batch{ChunkId: b.ChunkId, Db: b.Db, Table: b.Table, Prefix: b.Prefix, Suffix: b.Suffix, File: b.File, Seq: b.Seq,
-		n: len(b.Rows), stmt: statement(b), full: b}
+	sb := &batch{ChunkId: b.ChunkId, Db: b.Db, Table: b.Table, Prefix: b.Prefix, Suffix: b.Suffix, File: b.File, Seq: b.Seq,
+		n: len(b.Rows), full: b}
+	sb.size = len(b.Prefix) + 1 + len(b.Suffix) + max(len(b.Rows)-1, 0)
+	for _, r := range b.Rows {
+		sb.size += len(r)
+	}
+	return sb
 }
 
 // rows is the whole decoded message (its rows, checksums and offsets).
@@ -46,24 +51,36 @@ func (b *batch) rows() (*lsv1.SQLBatch, error) {
 	return b.full, nil
 }
 
-// statement is the batch's whole statement.
-func statement(b *lsv1.SQLBatch) string {
-	n := len(b.Prefix) + len(b.Suffix) + 1
-	for _, r := range b.Rows {
-		n += len(r) + 1
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	sb.WriteString(b.Prefix)
-	sb.WriteByte(' ')
-	for i, r := range b.Rows {
-		if i > 0 {
-			sb.WriteByte(',')
+// appendStatement appends the batch's whole statement to dst: its prefix,
+// its rows as they lie in the message (or in full), its suffix.
+func (b *batch) appendStatement(dst []byte) []byte {
+	dst = append(dst, b.Prefix...)
+	dst = append(dst, ' ')
+	if b.raw == nil {
+		for i, r := range b.full.Rows {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, r...)
 		}
-		sb.Write(r)
+		return append(dst, b.Suffix...)
 	}
-	sb.WriteString(b.Suffix)
-	return sb.String()
+	i := 0
+	for v := b.raw; len(v) > 0; {
+		num, typ, n := protowire.ConsumeTag(v)
+		v = v[n:]
+		m := protowire.ConsumeFieldValue(num, typ, v)
+		if typ == protowire.BytesType && num == sqlRows {
+			r, _ := protowire.ConsumeBytes(v)
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, r...)
+			i++
+		}
+		v = v[m:]
+	}
+	return append(dst, b.Suffix...)
 }
 
 // Field numbers of KVMessage and SQLBatch (schemas/proto/lightstream/v1/kv.proto).
@@ -140,9 +157,10 @@ func sqlBatchBody(value []byte) ([]byte, bool) {
 	return body, last == kvSQLBatchField && count == 1
 }
 
-// decodeBatch reads a SQLBatch's header and builds its statement from the
-// rows as they lie in the message. Its checks are proto.Unmarshal's:
-// well-formed fields, strings of valid UTF-8.
+// decodeBatch reads a SQLBatch's header and measures its statement, which
+// appendStatement builds from the rows as they lie in the message. Its
+// checks are proto.Unmarshal's: well-formed fields, strings of valid
+// UTF-8.
 func decodeBatch(raw []byte) (*batch, error) {
 	b := &batch{raw: raw}
 	rowBytes := 0
@@ -200,26 +218,6 @@ func decodeBatch(raw []byte) (*batch, error) {
 			v = v[m:]
 		}
 	}
-	var sb strings.Builder
-	sb.Grow(len(b.Prefix) + 1 + rowBytes + b.n + len(b.Suffix))
-	sb.WriteString(b.Prefix)
-	sb.WriteByte(' ')
-	i := 0
-	for v := raw; len(v) > 0; {
-		num, typ, n := protowire.ConsumeTag(v)
-		v = v[n:]
-		m := protowire.ConsumeFieldValue(num, typ, v)
-		if typ == protowire.BytesType && num == sqlRows {
-			r, _ := protowire.ConsumeBytes(v)
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.Write(r)
-			i++
-		}
-		v = v[m:]
-	}
-	sb.WriteString(b.Suffix)
-	b.stmt = sb.String()
+	b.size = len(b.Prefix) + 1 + rowBytes + max(b.n-1, 0) + len(b.Suffix)
 	return b, nil
 }

@@ -33,8 +33,8 @@ func TestDecodeMessage(t *testing.T) {
 		t.Error("the fast path decoded the rows")
 	}
 	want := fromProto(in)
-	if sb.stmt != want.stmt || sb.stmt != "INSERT INTO `d`.`t` (`a`) VALUES (1),('x'),('') ON DUPLICATE KEY UPDATE a=a" {
-		t.Errorf("statement %q", sb.stmt)
+	if stmt(t, sb) != stmt(t, want) || stmt(t, sb) != "INSERT INTO `d`.`t` (`a`) VALUES (1),('x'),('') ON DUPLICATE KEY UPDATE a=a" {
+		t.Errorf("statement %q", stmt(t, sb))
 	}
 	if sb.ChunkId != "c1" || sb.Seq != 7 || sb.Db != "d" || sb.Table != "t" || sb.Prefix != in.Prefix || sb.Suffix != in.Suffix ||
 		sb.File != in.File || sb.n != 3 {
@@ -47,7 +47,7 @@ func TestDecodeMessage(t *testing.T) {
 
 	// No rows: the prefix and the suffix.
 	sb, _, err = decodeMessage(marshal(t, &lsv1.KVMessage{Body: &lsv1.KVMessage_SqlBatch{SqlBatch: &lsv1.SQLBatch{Prefix: "P"}}}))
-	if err != nil || sb.stmt != "P " || sb.n != 0 {
+	if err != nil || stmt(t, sb) != "P " || sb.n != 0 {
 		t.Errorf("empty: %+v %v", sb, err)
 	}
 
@@ -61,7 +61,7 @@ func TestDecodeMessage(t *testing.T) {
 	two := append(marshal(t, &lsv1.KVMessage{Body: &lsv1.KVMessage_SqlBatch{SqlBatch: &lsv1.SQLBatch{Prefix: "P", Rows: [][]byte{[]byte("(1)")}}}}),
 		marshal(t, &lsv1.KVMessage{Body: &lsv1.KVMessage_SqlBatch{SqlBatch: &lsv1.SQLBatch{Rows: [][]byte{[]byte("(2)")}}}})...)
 	sb, _, err = decodeMessage(two)
-	if err != nil || sb.stmt != "P (1),(2)" || sb.full == nil {
+	if err != nil || stmt(t, sb) != "P (1),(2)" || sb.full == nil {
 		t.Errorf("merged: %+v %v", sb, err)
 	}
 
@@ -81,4 +81,14 @@ func TestDecodeMessage(t *testing.T) {
 	if _, _, err := decodeMessage(raw[:len(raw)-2]); err == nil {
 		t.Error("truncated: no error")
 	}
+}
+
+// stmt is the batch's statement, checked against its measured size.
+func stmt(t *testing.T, b *batch) string {
+	t.Helper()
+	s := string(b.appendStatement(nil))
+	if len(s) != b.size {
+		t.Errorf("statement %q: size %d, measured %d", s, len(s), b.size)
+	}
+	return s
 }

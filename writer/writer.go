@@ -165,7 +165,7 @@ func Run(ctx context.Context, cfg Config) error {
 	defer events.Close()
 	mode, _ := sqlmode.Parse(cfg.SQLMode)
 	w := &worker{cfg: cfg, db: db, manifests: manifests, events: events, slots: make(chan struct{}, cfg.Conns),
-		noBackslash: mode.Has(sqlmode.NoBackslashEscapes)}
+		buffers: make(chan []byte, cfg.Conns), noBackslash: mode.Has(sqlmode.NoBackslashEscapes)}
 	err = member.Run(ctx, member.Config{Kafka: cfg.Kafka, Group: cfg.Group, Topics: topics}, w.claim)
 	if ctx.Err() != nil {
 		return nil
@@ -180,6 +180,7 @@ type worker struct {
 	manifests   map[string]*lsv1.TableManifest
 	events      *topiclog.Writer
 	slots       chan struct{} // one per connection: batches in flight
+	buffers     chan []byte   // statement buffers, one per connection (takeBuffer)
 	noBackslash bool
 }
 
@@ -288,7 +289,7 @@ func (w *worker) claim(ctx context.Context, c *member.Claim) error {
 		}
 		if sb != nil {
 			group = append(group, sb)
-			groupSize += len(sb.stmt)
+			groupSize += sb.size
 			if groupSize >= w.cfg.TxnBytes {
 				dispatch()
 			}
