@@ -37,18 +37,26 @@ mariadbd --no-defaults --datadir="$W/data" --socket="$W/sock" --skip-networking 
   --innodb-flush-log-at-trx-commit=2 --innodb-fast-shutdown=2 --skip-log-bin --max-allowed-packet=256M >"$W/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 120); do mariadb -S "$W/sock" -uroot -e 'select 1' >/dev/null 2>&1 && break; sleep 0.5; done
+# CPU seconds (user+system) of a process from /proc/PID/stat, and of this shell's waited-for children.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$1/stat"; }
+# (times runs in this shell, not in a $(...) subshell, which has no children of its own).
+children_cpu() { awk 'NR==2 {gsub("m"," "); gsub("s",""); print $1*60+$2+$3*60+$4}' "$1"; }
+times >"$W/times0"; server0=$(cpu_of "$PID"); own0=$(children_cpu "$W/times0")
 start=$(date +%s.%N)
 "$bin" import --dump "$D" --work-dir "$W/work" --backend tidb --tidb "$W/sock" -q --writers 1 --writer-conns "$JOBS" "$@" >"$W/out" 2>&1 \
   || { tail -20 "$W/out"; exit 1; }
 end=$(date +%s.%N)
+times >"$W/times1"; server1=$(cpu_of "$PID"); own1=$(children_cpu "$W/times1")
 grep -q ': complete' "$W/out" || { tail -20 "$W/out"; echo "import did not complete" >&2; exit 1; }
 lrows=$(mariadb -S "$W/sock" -uroot -N -e "SELECT SUM(row_count) FROM lightstream_task_info.logical_batches")
 # The write phase: first to last batch committed (no start-up, no checksum, no ANALYZE).
 wspan=$(mariadb -S "$W/sock" -uroot -N -e "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(written_at), MAX(written_at))/1e6 FROM lightstream_task_info.logical_batches")
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
-awk -v ps="$ps" -v s="$start" -v e="$end" -v r="$rows" -v lr="$lrows" -v j="$JOBS" -v ws="$wspan" -v l0="$load0" -v l1="$load1" 'BEGIN {
+awk -v ps="$ps" -v s="$start" -v e="$end" -v r="$rows" -v lr="$lrows" -v j="$JOBS" -v ws="$wspan" -v l0="$load0" -v l1="$load1" \
+  -v sv0="$server0" -v sv1="$server1" -v o0="$own0" -v o1="$own1" 'BEGIN {
   ls = e - s
   printf "mysql client (%d jobs): %.1f s, %d rows, %.0f rows/s\n", j, ps, r, r/ps
   printf "lightstream --backend tidb (%d conns, checksums included): %.1f s, %d rows, %.0f rows/s\n", j, ls, lr, lr/ls
   printf "  of which writing (first to last batch committed): %.1f s, %.0f rows/s (%.2fx the client)\n", ws, lr/ws, (lr/ws)/(r/ps)
+  printf "  CPU: lightstream %.2f s, the server %.2f s (user+system; on a machine whose cores they share, the import takes at least their sum over the cores)\n", o1-o0, sv1-sv0
   printf "ratio lightstream/mysql client: %.2fx (load before %s, after %s)\n", (lr/ls)/(r/ps), l0, l1 }'
