@@ -243,14 +243,7 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 		start := time.Now()
 		err := writeRetry(ctx, e.kv, msgs)
 		metrics.ProduceSeconds.Observe(time.Since(start).Seconds())
-		if err == nil {
-			for _, m := range msgs {
-				select {
-				case free <- m.Value[:0]:
-				default:
-				}
-			}
-		}
+		recycle(free, msgs, err)
 		return err
 	})
 	defer q.Close()
@@ -356,6 +349,22 @@ func (e *worker) encodeLogical(ctx context.Context, ti *schematopic.Table, ch *l
 		return st, tot, fmt.Errorf("produce markers to %s: %w", topic, err)
 	}
 	return st, tot, nil
+}
+
+// recycle puts the values of written messages back on free (as many as
+// it holds); after a failed write nothing, since the writer may still be
+// sending them.
+func recycle(free chan<- []byte, msgs []kafkaio.Message, err error) {
+	if err != nil {
+		return
+	}
+	for _, m := range msgs {
+		select {
+		case free <- m.Value[:0]:
+		default:
+			return
+		}
+	}
 }
 
 // encodeLogicalChunk encodes a chunk for the logical backend and reports it.

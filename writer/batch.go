@@ -84,6 +84,22 @@ func (w *worker) takeBuffer() []byte {
 	}
 }
 
+// maxPooledBuffer bounds the statement buffers kept for reuse: a batch
+// with a huge row may need a larger one once, which is then dropped
+// rather than held by every connection for the rest of the import.
+const maxPooledBuffer = 4 << 20
+
+// putBuffer returns a statement buffer taken by takeBuffer.
+func (w *worker) putBuffer(b []byte) {
+	if cap(b) > maxPooledBuffer {
+		return
+	}
+	select {
+	case w.buffers <- b:
+	default:
+	}
+}
+
 // transientString is b as a string without a copy, for a statement that
 // is only passed to ExecContext and not kept: database/sql hands it to the
 // driver, which copies it into its packet before ExecContext returns, and
@@ -153,12 +169,7 @@ func (w *worker) execTxn(ctx context.Context, tx *sql.Tx, g []*batch) error {
 		return err
 	}
 	buf := w.takeBuffer()
-	defer func() {
-		select {
-		case w.buffers <- buf:
-		default:
-		}
-	}()
+	defer func() { w.putBuffer(buf) }()
 	for _, b := range g {
 		buf = b.appendStatement(buf[:0])
 		res, err := tx.ExecContext(ctx, transientString(buf))
